@@ -1,0 +1,31 @@
+# The README's two commands: `make build` and `make test`. Each sets up .venv first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: build test check golden clean
+
+build: $(STAMP)
+	$(VENV)/bin/onebot-gen build
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+# Fails when generated/ or the fixture goldens are stale.
+check: $(STAMP)
+	$(VENV)/bin/onebot-gen build --check
+
+# Regenerates every golden file: generated/ and the fixture specs' expected output.
+golden: $(STAMP)
+	$(VENV)/bin/onebot-gen build
+	$(PY) -m tests.regenerate
+
+$(STAMP): pyproject.toml generated/pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]' -e './generated[all]'
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV)

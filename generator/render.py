@@ -1,0 +1,174 @@
+"""Stage 3: Api → the files of the package and its docs, in memory (before formatting)."""
+
+from __future__ import annotations
+
+import ast
+import json
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+
+import jinja2
+
+from . import render_models, typemap
+from . import types as t
+from .resolve import MESSAGE_ALIAS, SEGMENT_UNION, Api, ApiAction, ApiField
+
+CLIENT_VERSION = "0.1.0"
+PACKAGE = "onebot_client"
+HEADER = render_models.HEADER
+TEMPLATES = files("onebot_gen.templates")
+
+
+def render(api: Api) -> dict[str, str]:
+    """Every output file, by its path relative to the output directory."""
+    env = _environment()
+    runtime = {f"{PACKAGE}/{f.name}": f.read_text(encoding="utf-8") for f in _runtime_files()}
+    out = {
+        "pyproject.toml": env.get_template("pyproject.toml.jinja").render(header=HEADER, version=CLIENT_VERSION),
+        f"{PACKAGE}/py.typed": "",
+        f"{PACKAGE}/models.py": render_models.render(api),
+        f"{PACKAGE}/client.py": _client(env, api),
+        f"{PACKAGE}/seg.py": _segments(env, api),
+        f"{PACKAGE}/__init__.py": _init(env, runtime[f"{PACKAGE}/errors.py"]),
+        **runtime,
+        **_docs(env, api),
+    }
+    return dict(sorted(out.items()))
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(lambda name: TEMPLATES.joinpath(name).read_text(encoding="utf-8")),
+        autoescape=False,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["doc"] = docstring_text
+    env.filters["cell"] = table_cell
+    return env
+
+
+def _runtime_files() -> list[Traversable]:
+    return sorted((f for f in TEMPLATES.joinpath("runtime").iterdir() if f.name.endswith(".py")), key=lambda f: f.name)
+
+
+def docstring_text(text: str) -> str:
+    """Text that reads the same inside a triple-quoted docstring."""
+    out = []
+    for ch in text.replace("\\", "\\\\").replace('"', '\\"'):
+        out.append(ch if ch == "\n" or ch.isprintable() else ch.encode("unicode_escape").decode("ascii"))
+    return "".join(out)
+
+
+def table_cell(text: str) -> str:
+    """Text that stays inside one markdown table cell."""
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace("|", "\\|")
+        .replace("\r\n", "\n")
+        .replace("\n", "<br>")
+    )
+
+
+def _typing_imports(annotations: list[str], *always: str) -> list[str]:
+    used = set().union(*(typemap.names_used(a) for a in annotations)) if annotations else set()
+    return sorted({*always, *(used & {"Any", "Literal"})})
+
+
+def _model_imports(annotations: list[str], api: Api) -> list[str]:
+    defined = {o.class_name for o in (*api.models, *api.result_objects)}
+    defined |= {s.class_name for s in api.segments} | {SEGMENT_UNION, MESSAGE_ALIAS}
+    used = set().union(*(typemap.names_used(a) for a in annotations)) if annotations else set()
+    return sorted(used & defined)
+
+
+def _client(env: jinja2.Environment, api: Api) -> str:
+    annotations = [p.annotation for a in api.actions for p in a.params] + [a.returns for a in api.actions]
+    models = _model_imports(annotations, api)
+    returns_value = any(a.returns != "None" for a in api.actions)
+    typing = _typing_imports(annotations, *(["cast"] if returns_value else []), *(["TYPE_CHECKING"] if models else []))
+    return env.get_template("client.py.jinja").render(
+        header=HEADER, actions=api.actions, typing_imports=typing, model_imports=models
+    )
+
+
+def _segments(env: jinja2.Environment, api: Api) -> str:
+    annotations = [f.annotation for s in api.segments for f in s.data.fields]
+    annotations += [s.class_name for s in api.segments]
+    models = _model_imports(annotations, api)
+    typing = _typing_imports(annotations, "Any", "cast", *(["TYPE_CHECKING"] if models else []))
+    return env.get_template("seg.py.jinja").render(
+        header=HEADER, segments=api.segments, typing_imports=typing, model_imports=models
+    )
+
+
+def _init(env: jinja2.Environment, errors_source: str) -> str:
+    error_names = _all_names(errors_source)
+    exports = sorted(["AsyncOneBot", "OneBot", "NOT_GIVEN", "NotGiven", "seg", *error_names])
+    return env.get_template("__init__.py.jinja").render(header=HEADER, error_names=error_names, exports=exports)
+
+
+def _all_names(source: str) -> list[str]:
+    """The runtime module's ``__all__``, read without importing it."""
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(isinstance(n, ast.Name) and n.id == "__all__" for n in node.targets):
+            return sorted(ast.literal_eval(node.value))
+    raise ValueError("templates/runtime/errors.py must define __all__")
+
+
+# -- docs ----------------------------------------------------------------------
+
+
+def _docs(env: jinja2.Environment, api: Api) -> dict[str, str]:
+    signatures = {a.wire: signature(a) for a in api.actions}
+    examples = {a.wire: example_call(a) for a in api.actions}
+    models = {m.class_name for m in api.models}
+    model_links = {a.wire: sorted(typemap.names_used(a.returns) & models) for a in api.actions}
+    context = {"api": api, "signatures": signatures, "examples": examples, "model_links": model_links}
+    out = {
+        "docs/index.md": env.get_template("docs/index.md.jinja").render(**context),
+        "docs/models.md": env.get_template("docs/models.md.jinja").render(**context),
+        "docs/segments.md": env.get_template("docs/segments.md.jinja").render(**context),
+    }
+    for area in api.areas:
+        out[f"docs/{area.name}.md"] = env.get_template("docs/area.md.jinja").render(area=area, **context)
+    return out
+
+
+def signature(a: ApiAction) -> str:
+    """``set_group_ban(group_id, user_id, *, duration=1800) -> None``, for the docs."""
+    parts = [p.python_name for p in a.required_params]
+    if a.optional_params:
+        parts.append("*")
+        parts += [f"{p.python_name}={p.default}" if p.default is not None else p.python_name for p in a.optional_params]
+    return f"{a.method}({', '.join(parts)}) -> {a.returns}"
+
+
+_EXAMPLES = {
+    "id": "123456",
+    "int": "1",
+    "float": "1.0",
+    "str": '"text"',
+    "bool": "True",
+    "message": '"hello"',
+    "Segment": 'seg.text("hello")',
+}
+
+
+def example_call(a: ApiAction) -> str:
+    """A call with a plausible value for each required param."""
+    args = ", ".join(_example_value(p) for p in a.required_params)
+    call = f"bot.{a.method}({args})"
+    return call if a.returns == "None" else f"result = {call}"
+
+
+def _example_value(p: ApiField) -> str:
+    if p.enum:
+        return json.dumps(p.enum[0], ensure_ascii=False)
+    head = p.type
+    if isinstance(head, t.Union):
+        head = head.options[0]
+    if isinstance(head, t.Prim):
+        return _EXAMPLES.get(head.name, "None")
+    return "[]" if isinstance(head, t.ListOf) else "{}"

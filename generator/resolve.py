@@ -1,0 +1,281 @@
+"""Stage 2: Spec → Api, the render model. Every name, annotation and default is decided here, once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from . import names
+from . import spec as s
+from . import typemap
+from . import types as t
+from .problems import Loc, Problems
+
+#: Names the runtime base classes define; a generated method may not take one.
+CLIENT_ATTRIBUTES = frozenset({"call", "close", "websocket", "events", "upload_stream", "download_stream"})
+
+#: Classes the generator defines itself besides the per-action and per-segment ones.
+SEGMENT_UNION = "Segment"
+MESSAGE_ALIAS = "Message"
+
+
+@dataclass(frozen=True)
+class ApiField:
+    """A param, result field, model field or segment field, ready to render."""
+
+    wire: str
+    python_name: str
+    type: t.TypeExpr
+    annotation: str
+    spec_type: str
+    required: bool
+    default: str | None  # the Python literal of the spec's default, for docs
+    description: str
+    enum: tuple[str | int, ...]
+    schema: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ApiObject:
+    """A TypedDict to generate: a shared object, an action's params or result, a segment's data."""
+
+    class_name: str
+    description: str
+    fields: tuple[ApiField, ...]
+    loc: Loc
+
+    @property
+    def keyword_base(self) -> str | None:
+        """The functional-form base class holding keys class syntax cannot spell (``from``, ``class``),
+        so that the other keys keep their docstrings."""
+        if all(names.is_class_key(f.wire) for f in self.fields):
+            return None
+        return f"{self.class_name}KeywordFields"
+
+
+@dataclass(frozen=True)
+class ApiAction:
+    wire: str
+    method: str
+    area: str
+    summary: str
+    description: str
+    notes: tuple[str, ...]
+    sources: tuple[str, ...]
+    aliases: tuple[tuple[str, str], ...]
+    params: tuple[ApiField, ...]
+    returns: str
+    returns_doc: str
+    returns_description: str
+    params_class: str | None
+    result_object: ApiObject | None
+    result_fields: tuple[ApiField, ...]
+
+    @property
+    def required_params(self) -> tuple[ApiField, ...]:
+        return tuple(p for p in self.params if p.required)
+
+    @property
+    def optional_params(self) -> tuple[ApiField, ...]:
+        return tuple(p for p in self.params if not p.required)
+
+
+@dataclass(frozen=True)
+class ApiArea:
+    name: str
+    title: str
+    description: str
+    actions: tuple[ApiAction, ...]
+
+
+@dataclass(frozen=True)
+class ApiSegment:
+    type: str
+    builder: str
+    class_name: str
+    data: ApiObject
+    summary: str
+    description: str
+    notes: tuple[str, ...]
+
+    @property
+    def required_fields(self) -> tuple[ApiField, ...]:
+        return tuple(f for f in self.data.fields if f.required)
+
+    @property
+    def optional_fields(self) -> tuple[ApiField, ...]:
+        return tuple(f for f in self.data.fields if not f.required)
+
+
+@dataclass(frozen=True)
+class Api:
+    areas: tuple[ApiArea, ...]
+    models: tuple[ApiObject, ...]
+    param_objects: tuple[ApiObject, ...]
+    result_objects: tuple[ApiObject, ...]
+    segments: tuple[ApiSegment, ...]
+
+    @property
+    def actions(self) -> tuple[ApiAction, ...]:
+        return tuple(a for area in self.areas for a in area.actions)
+
+
+def resolve(spec: s.Spec) -> Api:
+    """Name everything; raises SpecInvalid when two things would get the same Python name."""
+    problems = Problems()
+    classes = _Registry(problems, "class")
+    methods = _Registry(problems, "method")
+    for attribute in sorted(CLIENT_ATTRIBUTES):
+        methods.reserve(attribute, "a method of the client runtime")
+    classes.reserve(SEGMENT_UNION, "the union of all message segments")
+    classes.reserve(MESSAGE_ALIAS, "the message type")
+
+    models = tuple(
+        _object(m.name, m.description, m.fields, "output", m.loc, problems) for m in spec.models
+    )
+    for m in models:
+        classes.claim_object(m)
+    model_descriptions = {m.class_name: m.description for m in models}
+
+    areas = []
+    param_objects: list[ApiObject] = []
+    result_objects: list[ApiObject] = []
+    for area in spec.areas:
+        actions = []
+        for action in area.actions:
+            resolved = _action(action, model_descriptions, problems)
+            methods.claim(resolved.method, action.loc)
+            if resolved.params_class:
+                params = ApiObject(resolved.params_class, action.summary, resolved.params, action.loc)
+                classes.claim_object(params)
+                param_objects.append(params)
+            if resolved.result_object:
+                classes.claim_object(resolved.result_object)
+                result_objects.append(resolved.result_object)
+            actions.append(resolved)
+        areas.append(ApiArea(area.name, area.title, area.description, tuple(actions)))
+
+    builders = _Registry(problems, "segment builder")
+    segments = []
+    for seg in spec.segments:
+        segment = _segment(seg, problems)
+        builders.claim(segment.builder, seg.loc)
+        classes.claim(segment.class_name, seg.loc)
+        classes.claim_object(segment.data)
+        segments.append(segment)
+
+    problems.raise_if_any()
+    return Api(tuple(areas), models, tuple(param_objects), tuple(result_objects), tuple(segments))
+
+
+class _Registry:
+    """Python names of one kind; a second claim on a name is a problem naming both places."""
+
+    def __init__(self, problems: Problems, kind: str) -> None:
+        self.problems = problems
+        self.kind = kind
+        self.owners: dict[str, str] = {}
+
+    def reserve(self, name: str, why: str) -> None:
+        self.owners[name] = why
+
+    def claim_object(self, obj: ApiObject) -> None:
+        self.claim(obj.class_name, obj.loc)
+        if obj.keyword_base:
+            self.claim(obj.keyword_base, obj.loc)
+
+    def claim(self, name: str, loc: Loc) -> None:
+        owner = self.owners.setdefault(name, str(loc))
+        if owner != str(loc):
+            self.problems.add(
+                loc,
+                f"Python {self.kind} name {name!r} is already taken by {owner}",
+                "give one of them a python_name",
+            )
+
+
+def _action(action: s.Action, model_descriptions: dict[str, str], problems: Problems) -> ApiAction:
+    method = names.method_name(action.wire, action.python_name)
+    cls = names.class_name(method)
+    params = _fields(action.params, "input", problems)
+    result_object = None
+    result_fields: tuple[ApiField, ...] = ()
+    if action.result is None:
+        returns, returns_doc, description = "None", "null", ""
+    elif isinstance(action.result, s.InlineResult):
+        description = action.result.description or action.summary
+        result_object = _object(f"{cls}Result", description, action.result.fields, "output", action.loc, problems)
+        returns = returns_doc = result_object.class_name
+        result_fields = result_object.fields
+    else:
+        returns = typemap.annotation(action.result, "output")
+        returns_doc = t.render(action.result)
+        named = isinstance(action.result, t.Ref) and model_descriptions.get(action.result.name)
+        description = named or returns_doc
+    return ApiAction(
+        wire=action.wire,
+        method=method,
+        area=action.area,
+        summary=action.summary,
+        description=action.description,
+        notes=action.notes,
+        sources=action.sources,
+        aliases=action.aliases,
+        params=params,
+        returns=returns,
+        returns_doc=returns_doc,
+        returns_description=description,
+        params_class=f"{cls}Params" if params else None,
+        result_object=result_object,
+        result_fields=result_fields,
+    )
+
+
+def _segment(seg: s.Segment, problems: Problems) -> ApiSegment:
+    builder = names.method_name(seg.type, seg.python_name)
+    cls = names.class_name(names.snake(seg.type)) + "Segment"
+    data = _object(f"{cls}Data", seg.summary, seg.fields, "input", seg.loc, problems)
+    return ApiSegment(seg.type, builder, cls, data, seg.summary, seg.description, seg.notes)
+
+
+def _object(
+    class_name: str,
+    description: str,
+    fields: Iterable[s.Field],
+    position: typemap.Position,
+    loc: Loc,
+    problems: Problems,
+) -> ApiObject:
+    return ApiObject(class_name, description, _fields(fields, position, problems), loc)
+
+
+def _fields(fields: Iterable[s.Field], position: typemap.Position, problems: Problems) -> tuple[ApiField, ...]:
+    registry = _Registry(problems, "parameter")
+    out = []
+    for f in fields:
+        python_name = names.param_name(f.name, f.python_name)
+        if position == "input":  # inputs become function parameters
+            registry.claim(python_name, f.loc)
+        out.append(
+            ApiField(
+                wire=f.name,
+                python_name=python_name,
+                type=f.type,
+                annotation=typemap.annotation(f.type, position, f.enum),
+                spec_type=t.render(f.type),
+                required=f.required,
+                default=_literal(f.default) if f.has_default else None,
+                description=f.description,
+                enum=f.enum,
+                schema=typemap.schema(f.type, position, f.enum),
+            )
+        )
+    return tuple(out)
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return repr(value)

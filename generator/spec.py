@@ -1,0 +1,475 @@
+"""Stage 1: load spec/ into Spec objects, collecting every problem with its place."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path as FsPath
+from typing import Any
+
+from . import types as t
+from .problems import Loc, Problems, closest
+from .yamlpos import Document, Path, read
+
+SOURCES = ("onebot11", "go-cqhttp", "napcat", "napcat-openapi", "ncatbot", "naplink")
+ALIAS_SDKS = ("ncatbot", "naplink")
+
+ACTION_NAME = re.compile(r"^[._A-Za-z][._A-Za-z0-9]*$")
+FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+MODEL_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+SEGMENT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+PYTHON_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+_MISSING: Any = object()
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: t.TypeExpr
+    description: str
+    enum: tuple[str | int, ...]
+    default: Any  # _MISSING when the spec gives none; see has_default
+    required: bool
+    python_name: str | None
+    loc: Loc
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not _MISSING
+
+
+@dataclass(frozen=True)
+class InlineResult:
+    description: str
+    fields: tuple[Field, ...]
+
+
+Result = t.TypeExpr | InlineResult | None
+
+
+@dataclass(frozen=True)
+class Action:
+    wire: str
+    area: str
+    summary: str
+    description: str
+    python_name: str | None
+    sources: tuple[str, ...]
+    aliases: tuple[tuple[str, str], ...]
+    params: tuple[Field, ...]
+    result: Result
+    notes: tuple[str, ...]
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Area:
+    name: str
+    title: str
+    description: str
+    actions: tuple[Action, ...]
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    description: str
+    fields: tuple[Field, ...]
+    notes: tuple[str, ...]
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Segment:
+    type: str
+    summary: str
+    description: str
+    python_name: str | None
+    sources: tuple[str, ...]
+    fields: tuple[Field, ...]
+    notes: tuple[str, ...]
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Spec:
+    areas: tuple[Area, ...]
+    models: tuple[Model, ...]
+    segments: tuple[Segment, ...]
+
+
+def load(spec_dir: FsPath) -> Spec:
+    """Read and check every file of a spec directory; raises SpecInvalid listing all problems."""
+    problems = Problems()
+    loader = _Loader(spec_dir, problems)
+    spec = loader.load()
+    loader.check_refs(spec)
+    problems.raise_if_any()
+    return spec
+
+
+class _Loader:
+    def __init__(self, spec_dir: FsPath, problems: Problems) -> None:
+        self.dir = spec_dir
+        self.problems = problems
+        self.root = spec_dir.parent
+        self.type_uses: list[tuple[t.TypeExpr, Loc]] = []
+
+    # -- files -----------------------------------------------------------------
+
+    def load(self) -> Spec:
+        area_files = sorted((self.dir / "actions").glob("*.yaml"))
+        if not area_files:
+            where = Loc(self._display(self.dir / "actions"), 1, 1, "")
+            self.problems.add(where, "no action files", "add at least one actions/AREA.yaml")
+        areas = tuple(a for f in area_files if (a := self._area(f)) is not None)
+        seen: dict[str, Action] = {}
+        for action in (a for area in areas for a in area.actions):
+            first = seen.setdefault(action.wire, action)
+            if first is not action:
+                self.problems.add(
+                    action.loc,
+                    f"duplicate action {action.wire!r}, first defined at {first.loc}",
+                    "keep one definition",
+                )
+        models = self._named_file("models.yaml", "models", MODEL_NAME, self._model)
+        segments = self._named_file("segments.yaml", "segments", SEGMENT_NAME, self._segment)
+        return Spec(areas, tuple(models), tuple(segments))
+
+    def _display(self, path: FsPath) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def _read(self, path: FsPath) -> Document | None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.problems.add(Loc(self._display(path), 1, 1, ""), f"cannot read file: {exc}")
+            return None
+        doc = read(self._display(path), text, self.problems)
+        if doc is not None and not isinstance(doc.data, dict):
+            self.problems.add(doc.loc(()), "the file must hold a mapping", "see spec/README.md")
+            return None
+        return doc
+
+    def _area(self, path: FsPath) -> Area | None:
+        doc = self._read(path)
+        if doc is None:
+            return None
+        data = self._keys(doc, (), {"title": str, "description": str, "actions": list}, {"title", "actions"})
+        if data is None:
+            return None
+        actions = []
+        for i, _ in enumerate(data.get("actions", [])):
+            action = self._action(doc, ("actions", i), path.stem)
+            if action is not None:
+                actions.append(action)
+        return Area(path.stem, data.get("title", ""), data.get("description", ""), tuple(actions))
+
+    def _named_file(self, filename: str, key: str, pattern: re.Pattern[str], make: Any) -> list[Any]:
+        path = self.dir / filename
+        if not path.exists():
+            return []
+        doc = self._read(path)
+        if doc is None:
+            return []
+        data = self._keys(doc, (), {key: dict}, {key})
+        if data is None:
+            return []
+        out = []
+        for name in data.get(key, {}):
+            if not pattern.match(name):
+                self.problems.add(
+                    doc.loc((key, name)), f"invalid name {name!r}", f"names must match {pattern.pattern}"
+                )
+                continue
+            item = make(doc, (key, name))
+            if item is not None:
+                out.append(item)
+        return out
+
+    # -- entries ---------------------------------------------------------------
+
+    def _action(self, doc: Document, path: Path, area: str) -> Action | None:
+        data = self._keys(
+            doc,
+            path,
+            {
+                "action": str,
+                "summary": str,
+                "description": str,
+                "python_name": str,
+                "sources": list,
+                "aliases": dict,
+                "params": dict,
+                "result": (type(None), str, dict),
+                "notes": list,
+            },
+            {"action", "summary"},
+        )
+        if data is None or "action" not in data:
+            return None
+        wire = data["action"]
+        if not ACTION_NAME.match(wire):
+            self.problems.add(
+                doc.loc((*path, "action")),
+                f"invalid action name {wire!r}",
+                "a wire name is letters, digits, '_' and '.', not starting with a digit",
+            )
+        return Action(
+            wire=wire,
+            area=area,
+            summary=data.get("summary", ""),
+            description=data.get("description", ""),
+            python_name=self._python_name(doc, path, data),
+            sources=self._choices(doc, (*path, "sources"), data.get("sources", []), SOURCES),
+            aliases=self._aliases(doc, (*path, "aliases"), data.get("aliases", {})),
+            params=self._fields(doc, (*path, "params"), data.get("params", {}), param=True),
+            result=self._result(doc, (*path, "result"), data.get("result")),
+            notes=self._strings(doc, (*path, "notes"), data.get("notes", [])),
+            loc=doc.loc(path),
+        )
+
+    def _model(self, doc: Document, path: Path) -> Model | None:
+        fields = {"description": str, "fields": dict, "notes": list}
+        data = self._keys(doc, path, fields, {"fields"})
+        if data is None:
+            return None
+        return Model(
+            name=str(path[-1]),
+            description=data.get("description", ""),
+            fields=self._fields(doc, (*path, "fields"), data.get("fields", {}), param=False),
+            notes=self._strings(doc, (*path, "notes"), data.get("notes", [])),
+            loc=doc.loc(path),
+        )
+
+    def _segment(self, doc: Document, path: Path) -> Segment | None:
+        keys = {
+            "summary": str,
+            "description": str,
+            "python_name": str,
+            "sources": list,
+            "fields": dict,
+            "notes": list,
+        }
+        data = self._keys(doc, path, keys, {"summary", "fields"})
+        if data is None:
+            return None
+        return Segment(
+            type=str(path[-1]),
+            summary=data.get("summary", ""),
+            description=data.get("description", ""),
+            python_name=self._python_name(doc, path, data),
+            sources=self._choices(doc, (*path, "sources"), data.get("sources", []), SOURCES),
+            fields=self._fields(doc, (*path, "fields"), data.get("fields", {}), param=False),
+            notes=self._strings(doc, (*path, "notes"), data.get("notes", [])),
+            loc=doc.loc(path),
+        )
+
+    def _result(self, doc: Document, path: Path, value: Any) -> Result:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return self._type(doc, path, value)
+        data = self._keys(doc, path, {"description": str, "fields": dict}, {"fields"})
+        if data is None:
+            return None
+        fields = self._fields(doc, (*path, "fields"), data.get("fields", {}), param=False)
+        return InlineResult(data.get("description", ""), fields)
+
+    def _fields(self, doc: Document, path: Path, value: dict[str, Any], *, param: bool) -> tuple[Field, ...]:
+        out = []
+        for name in value:
+            field = self._field(doc, (*path, name), name, param)
+            if field is not None:
+                out.append(field)
+        return tuple(out)
+
+    def _field(self, doc: Document, path: Path, name: str, param: bool) -> Field | None:
+        keys: dict[str, Any] = {
+            "type": str,
+            "description": str,
+            "enum": list,
+            "required": bool,
+        }
+        if param:
+            keys |= {"default": (str, int, float, bool, type(None)), "python_name": str}
+        data = self._keys(doc, path, keys, {"type"})
+        if data is None:
+            return None
+        if not FIELD_NAME.match(name):
+            self.problems.add(
+                doc.loc(path), f"invalid field name {name!r}", "a wire field name is letters, digits and '_'"
+            )
+        if "type" not in data:
+            return None
+        type_ = self._type(doc, (*path, "type"), data["type"])
+        if type_ is None:
+            return None
+        enum = tuple(data.get("enum", []))
+        default = data.get("default", _MISSING)
+        if enum:
+            self._check_enum(doc, path, type_, enum)
+        if default is not _MISSING:
+            self._check_default(doc, path, type_, enum, default)
+            if data.get("required") is True:
+                self.problems.add(
+                    doc.loc((*path, "required")),
+                    "a param with a default cannot be required",
+                    "remove 'required: true' or the default",
+                )
+        return Field(
+            name=name,
+            type=type_,
+            description=data.get("description", ""),
+            enum=enum,
+            default=default,
+            required=data.get("required", default is _MISSING),
+            python_name=self._python_name(doc, path, data),
+            loc=doc.loc(path),
+        )
+
+    # -- checks ----------------------------------------------------------------
+
+    def _keys(
+        self, doc: Document, path: Path, allowed: dict[str, Any], required: set[str]
+    ) -> dict[str, Any] | None:
+        """The mapping at ``path``, with unknown, missing and mistyped keys reported and dropped."""
+        data = _at(doc.data, path)
+        if not isinstance(data, dict):
+            self.problems.add(doc.loc(path), f"expected a mapping, got {_kind(data)}", "see spec/README.md")
+            return None
+        out = {}
+        for key, value in data.items():
+            if key not in allowed:
+                self.problems.add(doc.loc((*path, key)), f"unknown key {key!r}", closest(key, allowed))
+            elif not isinstance(value, allowed[key]):
+                expected = _expected(allowed[key])
+                self.problems.add(
+                    doc.loc((*path, key)), f"{key!r} must be {expected}, got {_kind(value)}", f"write {expected}"
+                )
+            else:
+                out[key] = value
+        for key in sorted(required - data.keys()):
+            self.problems.add(doc.loc(path), f"missing required key {key!r}", f"add '{key}:'")
+        return out
+
+    def _type(self, doc: Document, path: Path, text: str) -> t.TypeExpr | None:
+        try:
+            parsed = t.parse(text)
+        except t.TypeSyntaxError as exc:
+            self.problems.add(doc.loc(path), str(exc), "see the type language in spec/README.md")
+            return None
+        self.type_uses.append((parsed, doc.loc(path)))
+        return parsed
+
+    def _check_enum(self, doc: Document, path: Path, type_: t.TypeExpr, enum: tuple[Any, ...]) -> None:
+        scalars = t.scalar_names(type_) - {"null"}
+        if scalars not in ({"str"}, {"int"}):
+            self.problems.add(
+                doc.loc((*path, "enum")), "enum needs type str or int", "change the type to str or int"
+            )
+            return
+        want = str if scalars == {"str"} else int
+        for i, value in enumerate(enum):
+            if not isinstance(value, want) or isinstance(value, bool):
+                self.problems.add(
+                    doc.loc((*path, "enum", i)),
+                    f"enum value {value!r} is not {want.__name__}",
+                    f"write a {want.__name__} value",
+                )
+        if len(set(enum)) != len(enum):
+            self.problems.add(doc.loc((*path, "enum")), "enum values repeat", "list each value once")
+
+    def _check_default(self, doc: Document, path: Path, type_: t.TypeExpr, enum: tuple[Any, ...], value: Any) -> None:
+        if enum and value not in enum:
+            self.problems.add(doc.loc((*path, "default")), f"default {value!r} is not in enum", "use an enum value")
+            return
+        allowed = t.scalar_names(type_)
+        ok = {
+            "bool": isinstance(value, bool),
+            "int": isinstance(value, int) and not isinstance(value, bool),
+            "float": isinstance(value, (int, float)) and not isinstance(value, bool),
+            "str": isinstance(value, str),
+            "id": isinstance(value, (int, str)) and not isinstance(value, bool),
+            "null": value is None,
+            "any": True,
+            "message": isinstance(value, str),
+        }
+        if not any(ok.get(name, False) for name in allowed):
+            self.problems.add(
+                doc.loc((*path, "default")),
+                f"default {value!r} does not match type {t.render(type_)}",
+                "give a default of the param's type",
+            )
+
+    def _python_name(self, doc: Document, path: Path, data: dict[str, Any]) -> str | None:
+        name = data.get("python_name")
+        if name is not None and not PYTHON_NAME.match(name):
+            self.problems.add(
+                doc.loc((*path, "python_name")),
+                f"invalid python_name {name!r}",
+                "use lower_snake_case letters, digits and '_'",
+            )
+            return None
+        return name
+
+    def _choices(self, doc: Document, path: Path, values: list[Any], allowed: tuple[str, ...]) -> tuple[str, ...]:
+        for i, value in enumerate(values):
+            if value not in allowed:
+                self.problems.add(doc.loc((*path, i)), f"unknown value {value!r}", closest(str(value), allowed))
+        return tuple(v for v in values if v in allowed)
+
+    def _aliases(self, doc: Document, path: Path, value: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+        if not value:
+            return ()
+        data = self._keys(doc, path, {sdk: str for sdk in ALIAS_SDKS}, set())
+        return tuple(sorted((data or {}).items()))
+
+    def _strings(self, doc: Document, path: Path, values: list[Any]) -> tuple[str, ...]:
+        for i, value in enumerate(values):
+            if not isinstance(value, str):
+                self.problems.add(doc.loc((*path, i)), f"expected a string, got {_kind(value)}", "quote it")
+        return tuple(v for v in values if isinstance(v, str))
+
+    def check_refs(self, spec: Spec) -> None:
+        known = {m.name for m in spec.models}
+        for type_, loc in self.type_uses:
+            for name in sorted(t.refs(type_) - known):
+                self.problems.add(loc, f"unknown type {name!r}", _type_hint(name, known))
+
+
+def _type_hint(name: str, models: set[str]) -> str:
+    choices = set(t.PRIMITIVES) | models
+    hint = closest(name, choices)
+    if hint.startswith("did you mean"):
+        return hint
+    return "use a built-in type (" + ", ".join(t.PRIMITIVES) + ") or define it in models.yaml"
+
+
+def _at(data: Any, path: Path) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
+    return names.get(type(value), f"a {type(value).__name__}")
+
+
+def _expected(types: Any) -> str:
+    names = {
+        dict: "a mapping",
+        list: "a list",
+        str: "a string",
+        bool: "true or false",
+        int: "a number",
+        float: "a number",
+        type(None): "null",
+    }
+    options = types if isinstance(types, tuple) else (types,)
+    return " or ".join(dict.fromkeys(names[o] for o in options))
