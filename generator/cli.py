@@ -76,3 +76,7 @@ def build(spec_dir: Path | None, out_dir: Path, check: bool) -> None:
         return
     output.write(files, out_dir)
     click.echo(f"wrote {len(files)} files to {out_dir} in {time.perf_counter() - started:.2f}s")
+
+
+if __name__ == "__main__":
+    main()

@@ -17,6 +17,8 @@ class Loc:
     path: str
 
     def __str__(self) -> str:
+        if not self.line:  # a whole file or directory
+            return self.file
         return f"{self.file}:{self.line}:{self.col}: {self.path or '(top)'}"
 
 

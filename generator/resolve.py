@@ -125,8 +125,8 @@ class Api:
 def resolve(spec: s.Spec) -> Api:
     """Name everything; raises SpecInvalid when two things would get the same Python name."""
     problems = Problems()
-    classes = _Registry(problems, "class")
-    methods = _Registry(problems, "method")
+    classes = _Registry(problems, "class", "rename the model, or give the action or segment a python_name")
+    methods = _Registry(problems, "method", "give one of the actions a python_name")
     for attribute in sorted(CLIENT_ATTRIBUTES):
         methods.reserve(attribute, "a method of the client runtime")
     classes.reserve(SEGMENT_UNION, "the union of all message segments")
@@ -157,7 +157,7 @@ def resolve(spec: s.Spec) -> Api:
             actions.append(resolved)
         areas.append(ApiArea(area.name, area.title, area.description, tuple(actions)))
 
-    builders = _Registry(problems, "segment builder")
+    builders = _Registry(problems, "segment builder", "give one of the segments a python_name")
     segments = []
     for seg in spec.segments:
         segment = _segment(seg, problems)
@@ -173,9 +173,10 @@ def resolve(spec: s.Spec) -> Api:
 class _Registry:
     """Python names of one kind; a second claim on a name is a problem naming both places."""
 
-    def __init__(self, problems: Problems, kind: str) -> None:
+    def __init__(self, problems: Problems, kind: str, fix: str) -> None:
         self.problems = problems
         self.kind = kind
+        self.fix = fix
         self.owners: dict[str, str] = {}
 
     def reserve(self, name: str, why: str) -> None:
@@ -192,7 +193,7 @@ class _Registry:
             self.problems.add(
                 loc,
                 f"Python {self.kind} name {name!r} is already taken by {owner}",
-                "give one of them a python_name",
+                self.fix,
             )
 
 
@@ -252,7 +253,7 @@ def _object(
 
 
 def _fields(fields: Iterable[s.Field], position: typemap.Position, problems: Problems) -> tuple[ApiField, ...]:
-    registry = _Registry(problems, "parameter")
+    registry = _Registry(problems, "parameter", "give one of the params a python_name")
     out = []
     for f in fields:
         python_name = names.param_name(f.name, f.python_name)

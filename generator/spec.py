@@ -121,7 +121,7 @@ class _Loader:
     def load(self) -> Spec:
         area_files = sorted((self.dir / "actions").glob("*.yaml"))
         if not area_files:
-            where = Loc(self._display(self.dir / "actions"), 1, 1, "")
+            where = Loc(self._display(self.dir / "actions"), 0, 0, "")
             self.problems.add(where, "no action files", "add at least one actions/AREA.yaml")
         areas = tuple(a for f in area_files if (a := self._area(f)) is not None)
         seen: dict[str, Action] = {}
@@ -343,9 +343,12 @@ class _Loader:
             self.problems.add(doc.loc(path), f"expected a mapping, got {_kind(data)}", "see spec/README.md")
             return None
         out = {}
+        missing = required - data.keys()
         for key, value in data.items():
             if key not in allowed:
-                self.problems.add(doc.loc((*path, key)), f"unknown key {key!r}", closest(key, allowed))
+                hint = closest(key, allowed)
+                self.problems.add(doc.loc((*path, key)), f"unknown key {key!r}", hint)
+                missing -= {m for m in missing if hint == f"did you mean {m!r}?"}
             elif not isinstance(value, allowed[key]):
                 expected = _expected(allowed[key])
                 self.problems.add(
@@ -353,7 +356,7 @@ class _Loader:
                 )
             else:
                 out[key] = value
-        for key in sorted(required - data.keys()):
+        for key in sorted(missing):
             self.problems.add(doc.loc(path), f"missing required key {key!r}", f"add '{key}:'")
         return out
 

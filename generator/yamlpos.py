@@ -46,6 +46,9 @@ def read(file: str, text: str, problems: Problems) -> Document | None:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = f"YAML syntax error: {exc.problem or exc.context}"
+        if exc.problem and exc.context and exc.context_mark:
+            started = exc.context_mark
+            what += f"; {exc.context} started at {started.line + 1}:{started.column + 1}"
         problems.add(Loc(file, line, col, ""), what, "fix the YAML syntax")
         return None
     marks: dict[Path, tuple[int, int]] = {}
@@ -77,6 +80,8 @@ def _plain(
                 )
                 continue
             out[key] = _plain(value_node, (*path, key), marks, file, problems)
+            # A key's place is where the key is written, which is what an editor should jump to.
+            marks[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_plain(item, (*path, i), marks, file, problems) for i, item in enumerate(node.value)]
