@@ -33,6 +33,6 @@ def class_name(python_name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in python_name.split("_"))
 
 
-def is_class_key(key: str) -> bool:
-    """Whether a TypedDict key can be written in class syntax (else it needs the functional form)."""
-    return key.isidentifier() and not keyword.iskeyword(key)
+def is_identifier(name: str) -> bool:
+    """Whether Python accepts the name as an attribute, argument or class-syntax TypedDict key."""
+    return name.isidentifier() and not keyword.iskeyword(name)

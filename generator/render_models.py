@@ -47,10 +47,12 @@ def json_schema(api: Api) -> dict[str, Any]:
 
 def _object_defs(obj: ApiObject) -> dict[str, Any]:
     """The object's schema; keys that class syntax cannot spell go to a base of their own."""
-    plain = [f for f in obj.fields if names.is_class_key(f.wire)]
-    special = [f for f in obj.fields if not names.is_class_key(f.wire)]
+    plain = [f for f in obj.fields if names.is_identifier(f.wire)]
+    special = [f for f in obj.fields if not names.is_identifier(f.wire)]
     defs: dict[str, Any] = {}
-    main = _described(_properties(plain), obj.description)
+    # The functional form has no place for per-key docs: they go into the class docstring.
+    key_docs = [f"{f.wire}: {f.description}" for f in special if f.description]
+    main = _described(_properties(plain), "\n\n".join(filter(None, [obj.description, "\n".join(key_docs)])))
     if obj.keyword_base:
         defs[obj.keyword_base] = _properties(special)
         main["allOf"] = [{"$ref": f"#/$defs/{obj.keyword_base}"}]

@@ -50,7 +50,7 @@ class ApiObject:
     def keyword_base(self) -> str | None:
         """The functional-form base class holding keys class syntax cannot spell (``from``, ``class``),
         so that the other keys keep their docstrings."""
-        if all(names.is_class_key(f.wire) for f in self.fields):
+        if all(names.is_identifier(f.wire) for f in self.fields):
             return None
         return f"{self.class_name}KeywordFields"
 
@@ -188,6 +188,9 @@ class _Registry:
             self.claim(obj.keyword_base, obj.loc)
 
     def claim(self, name: str, loc: Loc) -> None:
+        if not names.is_identifier(name):
+            self.problems.add(loc, f"{name!r} is not a usable Python {self.kind} name", "give it a python_name")
+            return
         owner = self.owners.setdefault(name, str(loc))
         if owner != str(loc):
             self.problems.add(

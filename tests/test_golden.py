@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -28,20 +29,31 @@ def test_same_spec_same_bytes() -> None:
     assert generate(SPEC) == generate(SPEC)
 
 
-def _run(*command: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, capture_output=True, text=True, cwd=GENERATED)
+def type_check(root: Path) -> None:
+    """mypy --strict and pyright over the package in ``root``; fails with their output."""
+    for command in (
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "onebot_client"],
+        [sys.executable, "-m", "pyright", "--pythonpath", sys.executable, "onebot_client"],
+    ):
+        result = subprocess.run(command, capture_output=True, text=True, cwd=root)
+        assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_generated_package_passes_mypy_strict() -> None:
-    result = _run(sys.executable, "-m", "mypy", "--strict", "--no-incremental", "onebot_client")
-    assert result.returncode == 0, result.stdout + result.stderr
+def test_generated_package_type_checks() -> None:
+    type_check(GENERATED)
 
 
-def test_generated_package_passes_pyright() -> None:
-    result = _run(sys.executable, "-m", "pyright", "--pythonpath", sys.executable, "onebot_client")
-    assert result.returncode == 0, result.stdout + result.stderr
+@pytest.mark.parametrize("name", fixture_names())
+def test_fixture_package_type_checks(name: str, tmp_path: Path) -> None:
+    output.write(generate(FIXTURES / name / "spec"), tmp_path / "out")
+    type_check(tmp_path / "out")
 
 
 def test_generated_package_is_black_formatted() -> None:
-    result = _run(sys.executable, "-m", "black", "--check", "--line-length", "100", "--target-version", "py311", ".")
+    result = subprocess.run(
+        [sys.executable, "-m", "black", "--check", "--line-length", "100", "--target-version", "py311", "."],
+        capture_output=True,
+        text=True,
+        cwd=GENERATED,
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,11 @@
+"""Errors."""
+
+__all__ = ["OneBotError", "ActionFailed"]
+
+
+class OneBotError(Exception):
+    """Base."""
+
+
+class ActionFailed(OneBotError):
+    """Failed."""

@@ -1,0 +1,87 @@
+"""Any description text and any valid names make code that compiles, and the text survives."""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import tempfile
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from onebot_gen import names
+from onebot_gen.build import generate
+from onebot_gen.resolve import CLIENT_ATTRIBUTES
+
+# Any unicode a YAML file can carry (no surrogates), including quotes, backslashes,
+# Jinja delimiters and line breaks, which the generator must escape.
+tricky = st.sampled_from(['"""', "'''", "\\", "{{ x }}", "{% if %}", "\n", '"', "\\n", "|", "<b>"])
+text = st.lists(st.one_of(tricky, st.text(st.characters(exclude_categories=("Cs",)))), max_size=6).map("".join)
+
+wire_action = st.from_regex(r"[._]?[A-Za-z][A-Za-z0-9_]{0,12}", fullmatch=True)
+wire_param = st.from_regex(r"[a-z][A-Za-z0-9_]{0,12}", fullmatch=True)
+
+
+def usable_method(wire: str) -> bool:
+    method = names.snake(wire)
+    return not keyword.iskeyword(method) and method not in CLIENT_ATTRIBUTES
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    summary=text.filter(lambda s: s.strip() != ""),
+    description=text,
+    param_doc=text,
+    action=wire_action.filter(usable_method),
+    param=wire_param,
+)
+def test_any_text_and_names_compile_and_survive(
+    summary: str, description: str, param_doc: str, action: str, param: str
+) -> None:
+    spec = {
+        "title": summary,
+        "actions": [
+            {
+                "action": action,
+                "summary": summary,
+                "description": description,
+                "params": {param: {"type": "str", "description": param_doc}},
+                "result": {"description": description, "fields": {param: {"type": "int", "description": param_doc}}},
+            }
+        ],
+    }
+    dumped = yaml.safe_dump(spec, allow_unicode=True)
+    loaded = yaml.safe_load(dumped)["actions"][0]
+    with tempfile.TemporaryDirectory() as tmp:
+        spec_dir = Path(tmp) / "spec"
+        (spec_dir / "actions").mkdir(parents=True)
+        (spec_dir / "actions" / "area.yaml").write_text(dumped, encoding="utf-8")
+        files = generate(spec_dir)
+
+    for path, source in files.items():
+        if path.endswith(".py"):
+            compile(source, path, "exec")
+
+    method = names.snake(action)
+    client = ast.parse(files["onebot_client/client.py"])
+    functions = [n for n in ast.walk(client) if isinstance(n, ast.AsyncFunctionDef | ast.FunctionDef)]
+    docs = [_squash(ast.get_docstring(f, clean=False) or "") for f in functions if f.name == method]
+    assert len(docs) == 2  # sync and async
+    for doc in docs:
+        for line in _lines(loaded["summary"]) + _lines(loaded["description"]) + _lines(loaded["params"][param]["description"]):
+            assert line in doc
+
+    page = _squash(files["docs/area.md"])
+    for line in _lines(loaded["description"]):
+        assert line in page
+
+
+def _squash(text: str) -> str:
+    """Runs of white space as one space: indentation and tab stops are layout, not content."""
+    return " ".join(text.split())
+
+
+def _lines(value: str) -> list[str]:
+    return [_squash(line) for line in value.splitlines() if line.strip()]
