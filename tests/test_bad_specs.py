@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,11 +23,11 @@ def test_corpus_is_large() -> None:
 
 
 @pytest.mark.parametrize("name", case_names())
-def test_bad_spec_reports_exactly(name: str, tmp_path: Path) -> None:
+def test_bad_spec_reports_exactly(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("untouched")
-    os.chdir(CASES / name)
+    monkeypatch.chdir(CASES / name)
     result = CliRunner().invoke(main, ["build", "--spec", "spec", "--out", str(out)])
     assert result.exit_code == 2, result.output
     assert result.stderr == (CASES / name / "expected.txt").read_text(encoding="utf-8")

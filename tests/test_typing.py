@@ -1,0 +1,37 @@
+"""The generated types accept what users should write and reject their mistakes (mypy and pyright)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent / "typing"
+CHECKERS = {
+    "mypy": [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--show-error-codes"],
+    "pyright": [sys.executable, "-m", "pyright", "--pythonpath", sys.executable],
+}
+
+
+def flagged_lines(checker: str, file: Path) -> tuple[set[int], str]:
+    result = subprocess.run([*CHECKERS[checker], file.name], capture_output=True, text=True, cwd=HERE)
+    output = result.stdout + result.stderr
+    pattern = rf"{re.escape(file.name)}:(\d+)(?::\d+)?(?::| -) error" if checker == "mypy" else r":(\d+):\d+ - error"
+    return {int(n) for n in re.findall(pattern, output)}, output
+
+
+@pytest.mark.parametrize("checker", CHECKERS)
+def test_good_usage_passes(checker: str) -> None:
+    lines, output = flagged_lines(checker, HERE / "good_usage.py")
+    assert not lines, output
+
+
+@pytest.mark.parametrize("checker", CHECKERS)
+def test_every_mistake_is_flagged_and_nothing_else(checker: str) -> None:
+    file = HERE / "bad_usage.py"
+    expected = {i for i, line in enumerate(file.read_text().splitlines(), 1) if "# error" in line}
+    lines, output = flagged_lines(checker, file)
+    assert lines == expected, output

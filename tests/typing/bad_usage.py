@@ -1,0 +1,18 @@
+"""Mistakes the types must catch: each line marked `# error` must be flagged, no other line."""
+
+from __future__ import annotations
+
+from onebot_client import OneBot, seg
+
+
+def mistakes(bot: OneBot) -> None:
+    bot.send_grop_msg(123456, "hi")  # error: misspelled method
+    bot.send_group_msg(1.5, "hi")  # error: an id is int or str, not float
+    bot.send_group_msg(123456, "hi", True)  # error: optional params are keyword-only
+    bot.send_group_msg(123456)  # error: required param missing
+    bot.send_group_msg(123456, "hi", auto_escape="yes")  # error: wrong option type
+    bot.get_login_info()["nickname"] + 1  # error: nickname is str
+    bot.get_login_info()["no_such_key"]  # error: unknown result key
+    bot.get_friend_list(cache=True)  # error: unknown keyword
+    seg.at()  # error: required segment field missing
+    bot.send_group_msg(123456, {"type": "text"})  # error: a segment needs its data

@@ -1,0 +1,26 @@
+"""Code a user writes; it must pass mypy --strict and pyright with no error."""
+
+from __future__ import annotations
+
+from onebot_client import NOT_GIVEN, AsyncOneBot, OneBot, seg
+from onebot_client.models import LoginInfo, Message, SentMessage
+
+
+def sync_usage(bot: OneBot) -> int:
+    info: LoginInfo = bot.get_login_info(timeout=5)
+    user_id: int = info["user_id"]
+    nickname: str = info["nickname"]
+    message: Message = [seg.text(f"hi {nickname}"), seg.at(user_id)]
+    sent: SentMessage = bot.send_group_msg(123456, message)
+    bot.send_group_msg("123456", "plain text", auto_escape=True, timeout=None)
+    bot.send_private_msg(user_id=10001, message=seg.text("hello"))
+    bot.delete_msg(sent["message_id"])
+    bot.get_stranger_info(10001, no_cache=NOT_GIVEN)
+    return sent["message_id"]
+
+
+async def async_usage(bot: AsyncOneBot) -> str:
+    info = await bot.get_login_info()
+    await bot.send_group_msg(123456, [seg.text("hi "), seg.at("all")])
+    friends = await bot.get_friend_list(no_cache=True)
+    return info["nickname"] + ", ".join(f["nickname"] for f in friends)
