@@ -70,7 +70,10 @@ def build(spec_dir: Path | None, out_dir: Path, check: bool) -> None:
         diffs = output.differences(files, out_dir)
         if diffs:
             click.echo("\n".join(diffs))
-            click.echo(f"{out_dir} is out of date ({len(diffs)} file(s)); run `onebot-gen build`.", err=True)
+            click.echo(
+                f"{out_dir} is out of date ({len(diffs)} file(s)); run `onebot-gen build`.",
+                err=True,
+            )
             sys.exit(1)
         click.echo(f"{out_dir} is up to date ({len(files)} files).")
         return

@@ -8,13 +8,17 @@ import tempfile
 from pathlib import Path
 
 import black
+from black.mode import Mode, TargetVersion
 
-_MODE = black.Mode(target_versions={black.TargetVersion.PY311}, line_length=100)
+_MODE = Mode(target_versions={TargetVersion.PY311}, line_length=100)
 
 
 def formatted(files: dict[str, str]) -> dict[str, str]:
     """Python files through black (in-process, pinned); the others as they are."""
-    return {path: black.format_str(text, mode=_MODE) if path.endswith(".py") else text for path, text in files.items()}
+    return {
+        path: black.format_str(text, mode=_MODE) if path.endswith(".py") else text
+        for path, text in files.items()
+    }
 
 
 def differences(files: dict[str, str], out_dir: Path) -> list[str]:

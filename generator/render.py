@@ -24,7 +24,9 @@ def render(api: Api) -> dict[str, str]:
     env = _environment()
     runtime = {f"{PACKAGE}/{f.name}": f.read_text(encoding="utf-8") for f in _runtime_files()}
     out = {
-        "pyproject.toml": env.get_template("pyproject.toml.jinja").render(header=HEADER, version=CLIENT_VERSION),
+        "pyproject.toml": env.get_template("pyproject.toml.jinja").render(
+            header=HEADER, version=CLIENT_VERSION
+        ),
         f"{PACKAGE}/py.typed": "",
         f"{PACKAGE}/models.py": render_models.render(api),
         f"{PACKAGE}/client.py": _client(env, api),
@@ -38,7 +40,9 @@ def render(api: Api) -> dict[str, str]:
 
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FunctionLoader(lambda name: TEMPLATES.joinpath(name).read_text(encoding="utf-8")),
+        loader=jinja2.FunctionLoader(
+            lambda name: TEMPLATES.joinpath(name).read_text(encoding="utf-8")
+        ),
         autoescape=False,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
@@ -49,14 +53,19 @@ def _environment() -> jinja2.Environment:
 
 
 def _runtime_files() -> list[Traversable]:
-    return sorted((f for f in TEMPLATES.joinpath("runtime").iterdir() if f.name.endswith(".py")), key=lambda f: f.name)
+    return sorted(
+        (f for f in TEMPLATES.joinpath("runtime").iterdir() if f.name.endswith(".py")),
+        key=lambda f: f.name,
+    )
 
 
 def docstring_text(text: str) -> str:
     """Text that reads the same inside a triple-quoted docstring."""
     out = []
     for ch in text.replace("\\", "\\\\").replace('"', '\\"'):
-        out.append(ch if ch == "\n" or ch.isprintable() else ch.encode("unicode_escape").decode("ascii"))
+        out.append(
+            ch if ch == "\n" or ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+        )
     return "".join(out)
 
 
@@ -84,10 +93,14 @@ def _model_imports(annotations: list[str], api: Api) -> list[str]:
 
 
 def _client(env: jinja2.Environment, api: Api) -> str:
-    annotations = [p.annotation for a in api.actions for p in a.params] + [a.returns for a in api.actions]
+    annotations = [p.annotation for a in api.actions for p in a.params] + [
+        a.returns for a in api.actions
+    ]
     models = _model_imports(annotations, api)
     returns_value = any(a.returns != "None" for a in api.actions)
-    typing = _typing_imports(annotations, *(["cast"] if returns_value else []), *(["TYPE_CHECKING"] if models else []))
+    typing = _typing_imports(
+        annotations, *(["cast"] if returns_value else []), *(["TYPE_CHECKING"] if models else [])
+    )
     return env.get_template("client.py.jinja").render(
         header=HEADER, actions=api.actions, typing_imports=typing, model_imports=models
     )
@@ -106,13 +119,17 @@ def _segments(env: jinja2.Environment, api: Api) -> str:
 def _init(env: jinja2.Environment, errors_source: str) -> str:
     error_names = _all_names(errors_source)
     exports = sorted(["AsyncOneBot", "OneBot", "NOT_GIVEN", "NotGiven", "seg", *error_names])
-    return env.get_template("__init__.py.jinja").render(header=HEADER, error_names=error_names, exports=exports)
+    return env.get_template("__init__.py.jinja").render(
+        header=HEADER, error_names=error_names, exports=exports
+    )
 
 
 def _all_names(source: str) -> list[str]:
     """The runtime module's ``__all__``, read without importing it."""
     for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign) and any(isinstance(n, ast.Name) and n.id == "__all__" for n in node.targets):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(n, ast.Name) and n.id == "__all__" for n in node.targets
+        ):
             return sorted(ast.literal_eval(node.value))
     raise ValueError("templates/runtime/errors.py must define __all__")
 
@@ -125,14 +142,21 @@ def _docs(env: jinja2.Environment, api: Api) -> dict[str, str]:
     examples = {a.wire: example_call(a) for a in api.actions}
     models = {m.class_name for m in api.models}
     model_links = {a.wire: sorted(typemap.names_used(a.returns) & models) for a in api.actions}
-    context = {"api": api, "signatures": signatures, "examples": examples, "model_links": model_links}
+    context = {
+        "api": api,
+        "signatures": signatures,
+        "examples": examples,
+        "model_links": model_links,
+    }
     out = {
         "docs/index.md": env.get_template("docs/index.md.jinja").render(**context),
         "docs/models.md": env.get_template("docs/models.md.jinja").render(**context),
         "docs/segments.md": env.get_template("docs/segments.md.jinja").render(**context),
     }
     for area in api.areas:
-        out[f"docs/{area.name}.md"] = env.get_template("docs/area.md.jinja").render(area=area, **context)
+        out[f"docs/{area.name}.md"] = env.get_template("docs/area.md.jinja").render(
+            area=area, **context
+        )
     return out
 
 
@@ -141,7 +165,10 @@ def signature(a: ApiAction) -> str:
     parts = [p.python_name for p in a.required_params]
     if a.optional_params:
         parts.append("*")
-        parts += [f"{p.python_name}={p.default}" if p.default is not None else p.python_name for p in a.optional_params]
+        parts += [
+            f"{p.python_name}={p.default}" if p.default is not None else p.python_name
+            for p in a.optional_params
+        ]
     return f"{a.method}({', '.join(parts)}) -> {a.returns}"
 
 

@@ -14,7 +14,9 @@ from . import types as t
 from .problems import Loc, Problems
 
 #: Names the runtime base classes define; a generated method may not take one.
-CLIENT_ATTRIBUTES = frozenset({"call", "close", "websocket", "events", "upload_stream", "download_stream"})
+CLIENT_ATTRIBUTES = frozenset(
+    {"call", "close", "websocket", "events", "upload_stream", "download_stream"}
+)
 
 #: Classes the generator defines itself besides the per-action and per-segment ones.
 SEGMENT_UNION = "Segment"
@@ -125,7 +127,9 @@ class Api:
 def resolve(spec: s.Spec) -> Api:
     """Name everything; raises SpecInvalid when two things would get the same Python name."""
     problems = Problems()
-    classes = _Registry(problems, "class", "rename the model, or give the action or segment a python_name")
+    classes = _Registry(
+        problems, "class", "rename the model, or give the action or segment a python_name"
+    )
     methods = _Registry(problems, "method", "give one of the actions a python_name")
     for attribute in sorted(CLIENT_ATTRIBUTES):
         methods.reserve(attribute, "a method of the client runtime")
@@ -148,7 +152,9 @@ def resolve(spec: s.Spec) -> Api:
             resolved = _action(action, model_descriptions, problems)
             methods.claim(resolved.method, action.loc)
             if resolved.params_class:
-                params = ApiObject(resolved.params_class, action.summary, resolved.params, action.loc)
+                params = ApiObject(
+                    resolved.params_class, action.summary, resolved.params, action.loc
+                )
                 classes.claim_object(params)
                 param_objects.append(params)
             if resolved.result_object:
@@ -189,7 +195,9 @@ class _Registry:
 
     def claim(self, name: str, loc: Loc) -> None:
         if not names.is_identifier(name):
-            self.problems.add(loc, f"{name!r} is not a usable Python {self.kind} name", "give it a python_name")
+            self.problems.add(
+                loc, f"{name!r} is not a usable Python {self.kind} name", "give it a python_name"
+            )
             return
         owner = self.owners.setdefault(name, str(loc))
         if owner != str(loc):
@@ -210,7 +218,9 @@ def _action(action: s.Action, model_descriptions: dict[str, str], problems: Prob
         returns, returns_doc, description = "None", "null", ""
     elif isinstance(action.result, s.InlineResult):
         description = action.result.description or action.summary
-        result_object = _object(f"{cls}Result", description, action.result.fields, "output", action.loc, problems)
+        result_object = _object(
+            f"{cls}Result", description, action.result.fields, "output", action.loc, problems
+        )
         returns = returns_doc = result_object.class_name
         result_fields = result_object.fields
     else:
@@ -255,7 +265,9 @@ def _object(
     return ApiObject(class_name, description, _fields(fields, position, problems), loc)
 
 
-def _fields(fields: Iterable[s.Field], position: typemap.Position, problems: Problems) -> tuple[ApiField, ...]:
+def _fields(
+    fields: Iterable[s.Field], position: typemap.Position, problems: Problems
+) -> tuple[ApiField, ...]:
     registry = _Registry(problems, "parameter", "give one of the params a python_name")
     out = []
     for f in fields:

@@ -159,7 +159,9 @@ class _Loader:
         doc = self._read(path)
         if doc is None:
             return None
-        data = self._keys(doc, (), {"title": str, "description": str, "actions": list}, {"title", "actions"})
+        data = self._keys(
+            doc, (), {"title": str, "description": str, "actions": list}, {"title", "actions"}
+        )
         if data is None:
             return None
         actions = []
@@ -169,7 +171,9 @@ class _Loader:
                 actions.append(action)
         return Area(path.stem, data.get("title", ""), data.get("description", ""), tuple(actions))
 
-    def _named_file(self, filename: str, key: str, pattern: re.Pattern[str], make: Any) -> list[Any]:
+    def _named_file(
+        self, filename: str, key: str, pattern: re.Pattern[str], make: Any
+    ) -> list[Any]:
         path = self.dir / filename
         if not path.exists():
             return []
@@ -183,7 +187,9 @@ class _Loader:
         for name in data.get(key, {}):
             if not pattern.match(name):
                 self.problems.add(
-                    doc.loc((key, name)), f"invalid name {name!r}", f"names must match {pattern.pattern}"
+                    doc.loc((key, name)),
+                    f"invalid name {name!r}",
+                    f"names must match {pattern.pattern}",
                 )
                 continue
             item = make(doc, (key, name))
@@ -280,7 +286,9 @@ class _Loader:
         fields = self._fields(doc, (*path, "fields"), data.get("fields", {}), param=False)
         return InlineResult(data.get("description", ""), fields)
 
-    def _fields(self, doc: Document, path: Path, value: dict[str, Any], *, param: bool) -> tuple[Field, ...]:
+    def _fields(
+        self, doc: Document, path: Path, value: dict[str, Any], *, param: bool
+    ) -> tuple[Field, ...]:
         out = []
         for name in value:
             field = self._field(doc, (*path, name), name, param)
@@ -302,7 +310,9 @@ class _Loader:
             return None
         if not FIELD_NAME.match(name):
             self.problems.add(
-                doc.loc(path), f"invalid field name {name!r}", "a wire field name is letters, digits and '_'"
+                doc.loc(path),
+                f"invalid field name {name!r}",
+                "a wire field name is letters, digits and '_'",
             )
         if "type" not in data:
             return None
@@ -340,7 +350,9 @@ class _Loader:
         """The mapping at ``path``, with unknown, missing and mistyped keys reported and dropped."""
         data = _at(doc.data, path)
         if not isinstance(data, dict):
-            self.problems.add(doc.loc(path), f"expected a mapping, got {_kind(data)}", "see spec/README.md")
+            self.problems.add(
+                doc.loc(path), f"expected a mapping, got {_kind(data)}", "see spec/README.md"
+            )
             return None
         out = {}
         missing = required - data.keys()
@@ -352,7 +364,9 @@ class _Loader:
             elif not isinstance(value, allowed[key]):
                 expected = _expected(allowed[key])
                 self.problems.add(
-                    doc.loc((*path, key)), f"{key!r} must be {expected}, got {_kind(value)}", f"write {expected}"
+                    doc.loc((*path, key)),
+                    f"{key!r} must be {expected}, got {_kind(value)}",
+                    f"write {expected}",
                 )
             else:
                 out[key] = value
@@ -369,11 +383,15 @@ class _Loader:
         self.type_uses.append((parsed, doc.loc(path)))
         return parsed
 
-    def _check_enum(self, doc: Document, path: Path, type_: t.TypeExpr, enum: tuple[Any, ...]) -> None:
+    def _check_enum(
+        self, doc: Document, path: Path, type_: t.TypeExpr, enum: tuple[Any, ...]
+    ) -> None:
         scalars = t.scalar_names(type_) - {"null"}
         if scalars not in ({"str"}, {"int"}):
             self.problems.add(
-                doc.loc((*path, "enum")), "enum needs type str or int", "change the type to str or int"
+                doc.loc((*path, "enum")),
+                "enum needs type str or int",
+                "change the type to str or int",
             )
             return
         want = str if scalars == {"str"} else int
@@ -385,11 +403,19 @@ class _Loader:
                     f"write a {want.__name__} value",
                 )
         if len(set(enum)) != len(enum):
-            self.problems.add(doc.loc((*path, "enum")), "enum values repeat", "list each value once")
+            self.problems.add(
+                doc.loc((*path, "enum")), "enum values repeat", "list each value once"
+            )
 
-    def _check_default(self, doc: Document, path: Path, type_: t.TypeExpr, enum: tuple[Any, ...], value: Any) -> None:
+    def _check_default(
+        self, doc: Document, path: Path, type_: t.TypeExpr, enum: tuple[Any, ...], value: Any
+    ) -> None:
         if enum and value not in enum:
-            self.problems.add(doc.loc((*path, "default")), f"default {value!r} is not in enum", "use an enum value")
+            self.problems.add(
+                doc.loc((*path, "default")),
+                f"default {value!r} is not in enum",
+                "use an enum value",
+            )
             return
         allowed = t.scalar_names(type_)
         ok = {
@@ -420,13 +446,19 @@ class _Loader:
             return None
         return name
 
-    def _choices(self, doc: Document, path: Path, values: list[Any], allowed: tuple[str, ...]) -> tuple[str, ...]:
+    def _choices(
+        self, doc: Document, path: Path, values: list[Any], allowed: tuple[str, ...]
+    ) -> tuple[str, ...]:
         for i, value in enumerate(values):
             if value not in allowed:
-                self.problems.add(doc.loc((*path, i)), f"unknown value {value!r}", closest(str(value), allowed))
+                self.problems.add(
+                    doc.loc((*path, i)), f"unknown value {value!r}", closest(str(value), allowed)
+                )
         return tuple(v for v in values if v in allowed)
 
-    def _aliases(self, doc: Document, path: Path, value: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    def _aliases(
+        self, doc: Document, path: Path, value: dict[str, Any]
+    ) -> tuple[tuple[str, str], ...]:
         if not value:
             return ()
         data = self._keys(doc, path, {sdk: str for sdk in ALIAS_SDKS}, set())
@@ -435,7 +467,9 @@ class _Loader:
     def _strings(self, doc: Document, path: Path, values: list[Any]) -> tuple[str, ...]:
         for i, value in enumerate(values):
             if not isinstance(value, str):
-                self.problems.add(doc.loc((*path, i)), f"expected a string, got {_kind(value)}", "quote it")
+                self.problems.add(
+                    doc.loc((*path, i)), f"expected a string, got {_kind(value)}", "quote it"
+                )
         return tuple(v for v in values if isinstance(v, str))
 
     def check_refs(self, spec: Spec) -> None:
@@ -460,7 +494,13 @@ def _at(data: Any, path: Path) -> Any:
 
 
 def _kind(value: Any) -> str:
-    names = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
+    names = {
+        dict: "a mapping",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        type(None): "null",
+    }
     return names.get(type(value), f"a {type(value).__name__}")
 
 

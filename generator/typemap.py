@@ -30,7 +30,10 @@ _BY_POSITION: dict[tuple[str, Position], tuple[str, dict[str, Any]]] = {
     ("id", "output"): ("int", {"type": "integer"}),
     # Users send a string, one segment or a list; servers send the list.
     ("message", "input"): ("Message", {"$ref": "#/$defs/Message"}),
-    ("message", "output"): ("list[Segment]", {"type": "array", "items": {"$ref": "#/$defs/Segment"}}),
+    ("message", "output"): (
+        "list[Segment]",
+        {"type": "array", "items": {"$ref": "#/$defs/Segment"}},
+    ),
 }
 
 
@@ -50,7 +53,9 @@ def annotation(type_: t.TypeExpr, position: Position, enum: tuple[str | int, ...
     return " | ".join(dict.fromkeys(annotation(o, position) for o in type_.options))
 
 
-def schema(type_: t.TypeExpr, position: Position, enum: tuple[str | int, ...] = ()) -> dict[str, Any]:
+def schema(
+    type_: t.TypeExpr, position: Position, enum: tuple[str | int, ...] = ()
+) -> dict[str, Any]:
     """The JSON Schema of a spec type."""
     if enum:
         values: dict[str, Any] = {"enum": list(enum)}

@@ -1,7 +1,7 @@
 """The spec's type language: parsing a type string into a small tree.
 
-    type  := atom ("|" atom)*
-    atom  := NAME | "list" "[" type "]" | "dict" "[" "str" "," type "]"
+type  := atom ("|" atom)*
+atom  := NAME | "list" "[" type "]" | "dict" "[" "str" "," type "]"
 """
 
 from __future__ import annotations

@@ -84,5 +84,7 @@ def _plain(
             marks[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_plain(item, (*path, i), marks, file, problems) for i, item in enumerate(node.value)]
+        return [
+            _plain(item, (*path, i), marks, file, problems) for i, item in enumerate(node.value)
+        ]
     return _SCALARS.construct_object(node)

@@ -23,7 +23,9 @@ def test_corpus_is_large() -> None:
 
 
 @pytest.mark.parametrize("name", case_names())
-def test_bad_spec_reports_exactly(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_spec_reports_exactly(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("untouched")
@@ -37,7 +39,16 @@ def test_bad_spec_reports_exactly(name: str, tmp_path: Path, monkeypatch: pytest
 
 def test_real_process_exits_2_without_traceback(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "onebot_gen.cli", "build", "--spec", "spec", "--out", str(tmp_path / "o")],
+        [
+            sys.executable,
+            "-m",
+            "onebot_gen.cli",
+            "build",
+            "--spec",
+            "spec",
+            "--out",
+            str(tmp_path / "o"),
+        ],
         cwd=CASES / "many_problems",
         capture_output=True,
         text=True,

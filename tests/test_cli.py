@@ -24,7 +24,11 @@ def spec(tmp_path: Path) -> Path:
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_build_then_check_passes(spec: Path, tmp_path: Path) -> None:
@@ -41,7 +45,9 @@ def test_check_names_changed_file_and_writes_nothing(spec: Path, tmp_path: Path)
     out = tmp_path / "out"
     run("build", "--spec", str(spec), "--out", str(out))
     area = spec / "actions" / "demo.yaml"
-    area.write_text(area.read_text(encoding="utf-8").replace("获取消息", "获取一条消息"), encoding="utf-8")
+    area.write_text(
+        area.read_text(encoding="utf-8").replace("获取消息", "获取一条消息"), encoding="utf-8"
+    )
     before = snapshot(out)
     result = run("build", "--spec", str(spec), "--out", str(out), "--check")
     assert result.exit_code == 1
@@ -74,7 +80,9 @@ def test_build_overwrites_hand_edits_and_removes_stale_files(spec: Path, tmp_pat
     (out / "onebot_client.egg-info" / "PKG-INFO").write_text("kept")
     assert run("build", "--spec", str(spec), "--out", str(out)).exit_code == 0
     after = snapshot(out)
-    assert after.pop("onebot_client.egg-info/PKG-INFO") == b"kept"  # an editable install's metadata survives
+    assert (
+        after.pop("onebot_client.egg-info/PKG-INFO") == b"kept"
+    )  # an editable install's metadata survives
     assert after == clean
 
 
@@ -93,7 +101,10 @@ def test_failure_in_any_stage_leaves_output_as_it_was(
     monkeypatch.undo()
     assert result.exit_code != 0
     assert snapshot(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "spec"]  # no staging directory left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "out",
+        "spec",
+    ]  # no staging directory left
 
 
 def test_invalid_spec_leaves_output_as_it_was(spec: Path, tmp_path: Path) -> None:

@@ -22,7 +22,9 @@ def test_generated_matches_spec() -> None:
 @pytest.mark.parametrize("name", fixture_names())
 def test_fixture_matches_expected(name: str) -> None:
     diffs = output.differences(fixture_output(name), FIXTURES / name / "expected")
-    assert not diffs, f"tests/fixtures/{name}/expected is stale; run `make golden`:\n" + "\n".join(diffs)
+    assert not diffs, f"tests/fixtures/{name}/expected is stale; run `make golden`:\n" + "\n".join(
+        diffs
+    )
 
 
 def test_same_spec_same_bytes() -> None:
@@ -51,7 +53,17 @@ def test_fixture_package_type_checks(name: str, tmp_path: Path) -> None:
 
 def test_generated_package_is_black_formatted() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "black", "--check", "--line-length", "100", "--target-version", "py311", "."],
+        [
+            sys.executable,
+            "-m",
+            "black",
+            "--check",
+            "--line-length",
+            "100",
+            "--target-version",
+            "py311",
+            ".",
+        ],
         capture_output=True,
         text=True,
         cwd=GENERATED,

@@ -18,7 +18,9 @@ from onebot_gen.resolve import CLIENT_ATTRIBUTES
 # Any unicode a YAML file can carry (no surrogates), including quotes, backslashes,
 # Jinja delimiters and line breaks, which the generator must escape.
 tricky = st.sampled_from(['"""', "'''", "\\", "{{ x }}", "{% if %}", "\n", '"', "\\n", "|", "<b>"])
-text = st.lists(st.one_of(tricky, st.text(st.characters(exclude_categories=("Cs",)))), max_size=6).map("".join)
+text = st.lists(
+    st.one_of(tricky, st.text(st.characters(exclude_categories=("Cs",)))), max_size=6
+).map("".join)
 
 wire_action = st.from_regex(r"[._]?[A-Za-z][A-Za-z0-9_]{0,12}", fullmatch=True)
 wire_param = st.from_regex(r"[a-z][A-Za-z0-9_]{0,12}", fullmatch=True)
@@ -48,7 +50,10 @@ def test_any_text_and_names_compile_and_survive(
                 "summary": summary,
                 "description": description,
                 "params": {param: {"type": "str", "description": param_doc}},
-                "result": {"description": description, "fields": {param: {"type": "int", "description": param_doc}}},
+                "result": {
+                    "description": description,
+                    "fields": {param: {"type": "int", "description": param_doc}},
+                },
             }
         ],
     }
@@ -66,11 +71,17 @@ def test_any_text_and_names_compile_and_survive(
 
     method = names.snake(action)
     client = ast.parse(files["onebot_client/client.py"])
-    functions = [n for n in ast.walk(client) if isinstance(n, ast.AsyncFunctionDef | ast.FunctionDef)]
+    functions = [
+        n for n in ast.walk(client) if isinstance(n, ast.AsyncFunctionDef | ast.FunctionDef)
+    ]
     docs = [_squash(ast.get_docstring(f, clean=False) or "") for f in functions if f.name == method]
     assert len(docs) == 2  # sync and async
     for doc in docs:
-        for line in _lines(loaded["summary"]) + _lines(loaded["description"]) + _lines(loaded["params"][param]["description"]):
+        for line in (
+            _lines(loaded["summary"])
+            + _lines(loaded["description"])
+            + _lines(loaded["params"][param]["description"])
+        ):
             assert line in doc
 
     page = _squash(files["docs/area.md"])

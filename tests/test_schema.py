@@ -15,7 +15,8 @@ from .goldens import FIXTURES, SPEC
 
 SCHEMAS = SPEC / "schema"
 REGISTRY = referencing.Registry().with_resources(
-    (p.name, referencing.Resource.from_contents(json.loads(p.read_text()))) for p in SCHEMAS.glob("*.json")
+    (p.name, referencing.Resource.from_contents(json.loads(p.read_text())))
+    for p in SCHEMAS.glob("*.json")
 )
 BAD = Path(__file__).resolve().parent / "bad_specs"
 

@@ -17,9 +17,15 @@ CHECKERS = {
 
 
 def flagged_lines(checker: str, file: Path) -> tuple[set[int], str]:
-    result = subprocess.run([*CHECKERS[checker], file.name], capture_output=True, text=True, cwd=HERE)
+    result = subprocess.run(
+        [*CHECKERS[checker], file.name], capture_output=True, text=True, cwd=HERE
+    )
     output = result.stdout + result.stderr
-    pattern = rf"{re.escape(file.name)}:(\d+)(?::\d+)?(?::| -) error" if checker == "mypy" else r":(\d+):\d+ - error"
+    pattern = (
+        rf"{re.escape(file.name)}:(\d+)(?::\d+)?(?::| -) error"
+        if checker == "mypy"
+        else r":(\d+):\d+ - error"
+    )
     return {int(n) for n in re.findall(pattern, output)}, output
 
 
