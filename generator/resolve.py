@@ -118,6 +118,7 @@ class Api:
     param_objects: tuple[ApiObject, ...]
     result_objects: tuple[ApiObject, ...]
     segments: tuple[ApiSegment, ...]
+    excluded: tuple[tuple[str, str], ...] = ()
 
     @property
     def actions(self) -> tuple[ApiAction, ...]:
@@ -173,7 +174,10 @@ def resolve(spec: s.Spec) -> Api:
         segments.append(segment)
 
     problems.raise_if_any()
-    return Api(tuple(areas), models, tuple(param_objects), tuple(result_objects), tuple(segments))
+    excluded = tuple((e.wire, e.reason) for e in spec.excluded)
+    return Api(
+        tuple(areas), models, tuple(param_objects), tuple(result_objects), tuple(segments), excluded
+    )
 
 
 class _Registry:

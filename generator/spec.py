@@ -93,10 +93,20 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class Exclusion:
+    """An action the sources name that the spec leaves out on purpose, and why."""
+
+    wire: str
+    reason: str
+    loc: Loc
+
+
+@dataclass(frozen=True)
 class Spec:
     areas: tuple[Area, ...]
     models: tuple[Model, ...]
     segments: tuple[Segment, ...]
+    excluded: tuple[Exclusion, ...] = ()
 
 
 def load(spec_dir: FsPath) -> Spec:
@@ -135,7 +145,15 @@ class _Loader:
                 )
         models = self._named_file("models.yaml", "models", MODEL_NAME, self._model)
         segments = self._named_file("segments.yaml", "segments", SEGMENT_NAME, self._segment)
-        return Spec(areas, tuple(models), tuple(segments))
+        excluded = self._named_file("excluded.yaml", "excluded", ACTION_NAME, self._exclusion)
+        for exclusion in excluded:
+            if exclusion.wire in seen:
+                self.problems.add(
+                    exclusion.loc,
+                    f"action {exclusion.wire!r} is excluded but defined at {seen[exclusion.wire].loc}",
+                    "remove it from excluded.yaml or from the actions",
+                )
+        return Spec(areas, tuple(models), tuple(segments), tuple(excluded))
 
     def _display(self, path: FsPath) -> str:
         try:
@@ -274,6 +292,15 @@ class _Loader:
             notes=self._strings(doc, (*path, "notes"), data.get("notes", [])),
             loc=doc.loc(path),
         )
+
+    def _exclusion(self, doc: Document, path: Path) -> Exclusion | None:
+        reason = _at(doc.data, path)
+        if not isinstance(reason, str) or not reason.strip():
+            self.problems.add(
+                doc.loc(path), "the reason must be a non-empty string", "say why it is left out"
+            )
+            return None
+        return Exclusion(str(path[-1]), reason, doc.loc(path))
 
     def _result(self, doc: Document, path: Path, value: Any) -> Result:
         if value is None:

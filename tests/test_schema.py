@@ -22,7 +22,8 @@ BAD = Path(__file__).resolve().parent / "bad_specs"
 
 
 def validator(spec_file: Path) -> jsonschema.Draft202012Validator:
-    kind = {"models.yaml": "models", "segments.yaml": "segments"}.get(spec_file.name, "actions")
+    kinds = {"models.yaml": "models", "segments.yaml": "segments", "excluded.yaml": "excluded"}
+    kind = kinds.get(spec_file.name, "actions")
     return jsonschema.Draft202012Validator({"$ref": f"{kind}.schema.json"}, registry=REGISTRY)
 
 
