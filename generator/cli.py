@@ -9,8 +9,12 @@ from pathlib import Path
 
 import click
 
-from . import output
+from . import diff as spec_diff
+from . import napcat_import, output
+from . import spec as spec_stage
 from .build import generate
+from .inputs import InputError, load_spec
+from .openapi import OpenApi
 from .problems import SpecInvalid
 
 
@@ -79,6 +83,133 @@ def build(spec_dir: Path | None, out_dir: Path, check: bool) -> None:
         return
     output.write(files, out_dir)
     click.echo(f"wrote {len(files)} files to {out_dir} in {time.perf_counter() - started:.2f}s")
+
+
+def _fail(message: str, problems: list[str] = []) -> None:
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def _load(source: str) -> spec_stage.Spec:
+    try:
+        return load_spec(source)
+    except InputError as exc:
+        _fail(str(exc))
+    except SpecInvalid as exc:
+        _fail(
+            f"{source}: {len(exc.problems)} problem(s) in this spec", [str(p) for p in exc.problems]
+        )
+    raise AssertionError("unreachable")
+
+
+_RENDERERS = {
+    "text": spec_diff.as_text,
+    "markdown": spec_diff.as_markdown,
+    "json": spec_diff.as_json,
+}
+
+
+@main.command()
+@click.argument("old", required=False)
+@click.argument("new", required=False)
+@click.option(
+    "--old-rev", metavar="REV", help="Compare the spec at git revision REV (as OLD) with NEW."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(list(_RENDERERS)), default="text", show_default=True
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["none", "breaking", "any"]),
+    default="none",
+    show_default=True,
+    help="Exit 1 when there is a breaking change (breaking) or any change (any).",
+)
+def diff(old: str | None, new: str | None, old_rev: str | None, fmt: str, fail_on: str) -> None:
+    """Say what changed from OLD to NEW and which changes break users of the generated client.
+
+    OLD and NEW are each a spec directory, one spec .yaml file, git:REV (the spec/ directory at
+    that revision, or git:REV:PATH) or a NapCat OpenAPI .json. NEW defaults to ./spec.
+
+    \b
+    Examples:
+      onebot-gen diff git:HEAD~1 spec/
+      onebot-gen diff --old-rev main
+      onebot-gen diff openapi-4.17.0.json openapi-4.18.0.json --format markdown
+    """
+    if old_rev:
+        old, new = f"git:{old_rev}", old if new is None else new
+    if old is None:
+        raise click.UsageError("give OLD (or --old-rev REV)")
+    changes = spec_diff.compare(_load(old), _load(new or "spec"))
+    click.echo(_RENDERERS[fmt](changes), nl=False)
+    if (fail_on == "any" and changes) or (
+        fail_on == "breaking" and any(c.breaking for c in changes)
+    ):
+        sys.exit(1)
+
+
+@main.command("import-napcat")
+@click.argument(
+    "openapi_file",
+    metavar="OPENAPI.json",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--spec",
+    "spec_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("spec"),
+    show_default=True,
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Area file to write. Default: SPEC/actions/imported.yaml (extended if it exists).",
+)
+@click.option(
+    "--report", is_flag=True, help="Write nothing; list what the spec lacks or disagrees on."
+)
+def import_napcat(openapi_file: Path, spec_dir: Path, out: Path | None, report: bool) -> None:
+    """Add the actions of NapCat's OpenAPI that the spec lacks, marked as imported for review.
+
+    Existing spec entries are never changed. Shared objects the new actions need are added to
+    SPEC/models.yaml. Run `onebot-gen build` afterwards.
+    """
+    try:
+        openapi = OpenApi.read(openapi_file)
+    except (ValueError, OSError) as exc:
+        _fail(f"{openapi_file}: not a readable OpenAPI document: {exc}")
+    current = _load(str(spec_dir))
+    have = {a.wire: a for area in current.areas for a in area.actions}
+    missing = sorted(set(openapi.actions) - have.keys() - {e.wire for e in current.excluded})
+    if report:
+        click.echo(
+            f"NapCat {openapi.version}: {len(openapi.actions)} actions; the spec lacks {len(missing)}."
+        )
+        for name in missing:
+            click.echo(f"  missing: {name}")
+        for name in sorted(openapi.actions.keys() & have.keys()):
+            for disagreement in napcat_import.disagreements(have[name], openapi.actions[name]):
+                click.echo(f"  differs: {name}.{disagreement}")
+        return
+    if not missing:
+        click.echo(f"nothing to import: the spec has every action of NapCat {openapi.version}")
+        return
+    actions, models = napcat_import.import_actions(
+        openapi,
+        only=missing,
+        known_models={m.name for m in current.models},
+        known_methods=napcat_import.method_names(current),
+    )
+    target = out or spec_dir / "actions" / "imported.yaml"
+    napcat_import.append_actions(target, f"从 NapCat {openapi.version} 导入（待审阅）", actions)
+    napcat_import.append_models(spec_dir / "models.yaml", models)
+    click.echo(
+        f"imported {len(actions)} action(s) and {len(models)} model(s) into {target}; review, then build"
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,375 @@
+"""What changed between two specs, and which changes break code written against the old client."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from . import names
+from . import spec as s
+from . import types as t
+
+# Each rule is the reason shown beside a change; "breaking" says whether user code can break.
+RULES: dict[str, tuple[bool, str]] = {
+    "action-added": (False, "a new method breaks no existing call"),
+    "action-removed": (True, "calls to the removed method fail"),
+    "method-renamed": (True, "calls under the old Python name fail"),
+    "param-added-optional": (False, "an optional keyword breaks no existing call"),
+    "param-added-required": (True, "existing calls lack the new required argument"),
+    "param-removed": (True, "calls that pass the removed argument fail"),
+    "param-renamed": (True, "calls that pass the argument by its old name fail"),
+    "param-now-required": (True, "existing calls may omit the now-required argument"),
+    "param-now-optional": (False, "every existing call still passes it"),
+    "param-widened": (False, "the param accepts everything it accepted before"),
+    "param-narrowed": (True, "some values callers pass are no longer accepted"),
+    "param-changed": (True, "the param's type changed incompatibly"),
+    "default-changed": (False, "no code breaks; callers relying on the default see new behaviour"),
+    "result-field-added": (False, "a new key breaks no reader"),
+    "result-field-removed": (True, "code reading the removed key fails"),
+    "result-field-now-optional": (True, "code reading the key must now handle its absence"),
+    "result-field-now-required": (False, "the key is now always there"),
+    "result-narrowed": (False, "every value returned was possible before"),
+    "result-widened": (True, "readers may get values they do not handle"),
+    "result-changed": (True, "the result's type changed incompatibly"),
+    "object-added": (False, "a new type breaks no code"),
+    "object-removed": (True, "code naming the removed type fails"),
+    "description-changed": (False, "documentation only"),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    section: str  # actions, models, segments
+    subject: str  # e.g. set_group_ban, set_group_ban.duration, LoginInfo.user_id
+    rule: str
+    detail: str
+
+    @property
+    def breaking(self) -> bool:
+        return RULES[self.rule][0]
+
+    @property
+    def why(self) -> str:
+        return RULES[self.rule][1]
+
+
+def compare(old: s.Spec, new: s.Spec) -> list[Change]:
+    changes: list[Change] = []
+    old_actions = {a.wire: a for area in old.areas for a in area.actions}
+    new_actions = {a.wire: a for area in new.areas for a in area.actions}
+    for wire in sorted(old_actions.keys() | new_actions.keys()):
+        before, after = old_actions.get(wire), new_actions.get(wire)
+        if before is None:
+            changes.append(Change("actions", wire, "action-added", after.summary if after else ""))
+        elif after is None:
+            changes.append(Change("actions", wire, "action-removed", before.summary))
+        else:
+            changes += _action(before, after)
+    uses = _model_uses(old)
+    for name, positions in _model_uses(new).items():
+        uses.setdefault(name, set()).update(positions)
+    models_before = {m.name: m.fields for m in old.models}
+    models_after = {m.name: m.fields for m in new.models}
+    for name in sorted(models_before.keys() | models_after.keys()):
+        positions = uses.get(name, {"output"})
+        changes += _object(
+            "models", name, models_before.get(name), models_after.get(name), positions
+        )
+    segments_before = {seg.type: seg.fields for seg in old.segments}
+    segments_after = {seg.type: seg.fields for seg in new.segments}
+    for name in sorted(segments_before.keys() | segments_after.keys()):
+        # Segments are sent (builders) and received (messages): a change hurts either way.
+        both = {"input", "output"}
+        changes += _object(
+            "segments", name, segments_before.get(name), segments_after.get(name), both
+        )
+    return changes
+
+
+def _model_uses(spec: s.Spec) -> dict[str, set[str]]:
+    """For each shared object, whether users send it (input), receive it (output), or both."""
+    fields = {m.name: m.fields for m in spec.models}
+    uses: dict[str, set[str]] = {}
+
+    def mark(type_: t.TypeExpr, position: str) -> None:
+        for name in t.refs(type_):
+            if position not in uses.setdefault(name, set()):
+                uses[name].add(position)
+                for f in fields.get(name, ()):
+                    mark(f.type, position)
+
+    for action in (a for area in spec.areas for a in area.actions):
+        for p in action.params:
+            mark(p.type, "input")
+        if isinstance(action.result, s.InlineResult):
+            for f in action.result.fields:
+                mark(f.type, "output")
+        elif action.result is not None:
+            mark(action.result, "output")
+    return uses
+
+
+def _action(before: s.Action, after: s.Action) -> list[Change]:
+    wire = before.wire
+    changes = []
+    old_method = names.method_name(wire, before.python_name)
+    new_method = names.method_name(wire, after.python_name)
+    if old_method != new_method:
+        changes.append(Change("actions", wire, "method-renamed", f"{old_method} → {new_method}"))
+    if (before.summary, before.description) != (after.summary, after.description):
+        changes.append(Change("actions", wire, "description-changed", "summary or description"))
+    changes += _fields("actions", wire, before.params, after.params, as_input=True)
+    changes += _result(wire, before.result, after.result)
+    return changes
+
+
+def _result(wire: str, before: s.Result, after: s.Result) -> list[Change]:
+    subject = f"{wire} → result"
+    if isinstance(before, s.InlineResult) and isinstance(after, s.InlineResult):
+        return _fields("actions", subject, before.fields, after.fields, as_input=False)
+    if before == after:
+        return []
+    if after is None or before is None:
+        rule = "result-changed" if after is None else "result-widened"
+        return [
+            Change("actions", subject, rule, f"{_render_result(before)} → {_render_result(after)}")
+        ]
+    if isinstance(before, s.InlineResult) or isinstance(after, s.InlineResult):
+        return [
+            Change(
+                "actions",
+                subject,
+                "result-changed",
+                f"{_render_result(before)} → {_render_result(after)}",
+            )
+        ]
+    rule = _direction(before, (), after, (), as_input=False, prefix="result")
+    return [Change("actions", subject, rule, f"{t.render(before)} → {t.render(after)}")]
+
+
+def _render_result(result: s.Result) -> str:
+    if result is None:
+        return "nothing"
+    if isinstance(result, s.InlineResult):
+        return "{" + ", ".join(f.name for f in result.fields) + "}"
+    return t.render(result)
+
+
+def _object(
+    section: str,
+    name: str,
+    before: tuple[s.Field, ...] | None,
+    after: tuple[s.Field, ...] | None,
+    uses: set[str],
+) -> list[Change]:
+    """Field changes of a shared object, judged by how users meet it; where they both send and
+    receive it, a change that breaks either way is breaking."""
+    if before is None:
+        return [Change(section, name, "object-added", "")]
+    if after is None:
+        return [Change(section, name, "object-removed", "")]
+    judged = [
+        _fields(section, name, before, after, as_input=use == "input") for use in sorted(uses)
+    ]
+    return [max(pair, key=lambda c: c.breaking) for pair in zip(*judged)]
+
+
+def _fields(
+    section: str, owner: str, before: Iterable[s.Field], after: Iterable[s.Field], *, as_input: bool
+) -> list[Change]:
+    old = {f.name: f for f in before}
+    new = {f.name: f for f in after}
+    removed = [old[n] for n in old if n not in new]
+    added = [new[n] for n in new if n not in old]
+    changes = []
+    for gone, came in _renamed_pairs(removed, added):
+        removed.remove(gone)
+        added.remove(came)
+        rule = "param-renamed" if as_input else "result-field-removed"
+        changes.append(
+            Change(section, f"{owner}.{gone.name}", rule, f"renamed? {gone.name} → {came.name}")
+        )
+    for f in removed:
+        rule = "param-removed" if as_input else "result-field-removed"
+        changes.append(Change(section, f"{owner}.{f.name}", rule, t.render(f.type)))
+    for f in added:
+        if as_input:
+            rule = "param-added-required" if f.required else "param-added-optional"
+        else:
+            rule = "result-field-added"
+        changes.append(Change(section, f"{owner}.{f.name}", rule, t.render(f.type)))
+    for name in (n for n in old if n in new):
+        changes += _field(section, f"{owner}.{name}", old[name], new[name], as_input=as_input)
+    return changes
+
+
+def _field(section: str, subject: str, a: s.Field, b: s.Field, *, as_input: bool) -> list[Change]:
+    changes = []
+    if (a.type, a.enum) != (b.type, b.enum):
+        rule = _direction(
+            a.type,
+            a.enum,
+            b.type,
+            b.enum,
+            as_input=as_input,
+            prefix="param" if as_input else "result",
+        )
+        detail = f"{_render_field(a)} → {_render_field(b)}"
+        added = [v for v in b.enum if v not in a.enum]
+        dropped = [v for v in a.enum if v not in b.enum]
+        if a.type == b.type and a.enum and b.enum:
+            detail = "; ".join(
+                filter(None, [_values("enum values added", added), _values("removed", dropped)])
+            )
+        changes.append(Change(section, subject, rule, detail))
+    if a.required != b.required:
+        if as_input:
+            rule = "param-now-required" if b.required else "param-now-optional"
+        else:
+            rule = "result-field-now-required" if b.required else "result-field-now-optional"
+        changes.append(Change(section, subject, rule, f"{_req(a)} → {_req(b)}"))
+    if (
+        as_input
+        and (a.has_default or b.has_default)
+        and (a.has_default, a.default) != (b.has_default, b.default)
+    ):
+        changes.append(
+            Change(section, subject, "default-changed", f"{_default(a)} → {_default(b)}")
+        )
+    return changes
+
+
+def _values(label: str, values: list[Any]) -> str:
+    return f"{label}: {', '.join(map(repr, values))}" if values else ""
+
+
+def _render_field(f: s.Field) -> str:
+    return t.render(f.type) + (f" enum{list(f.enum)}" if f.enum else "")
+
+
+def _req(f: s.Field) -> str:
+    return "required" if f.required else "optional"
+
+
+def _default(f: s.Field) -> str:
+    return repr(f.default) if f.has_default else "no default"
+
+
+def _renamed_pairs(removed: list[s.Field], added: list[s.Field]) -> list[tuple[s.Field, s.Field]]:
+    """A removed and an added field of the same type with a similar name or the same description."""
+    pairs = []
+    free = list(added)
+    for gone in removed:
+        for came in free:
+            similar = (
+                difflib.SequenceMatcher(
+                    None, names.snake(gone.name), names.snake(came.name)
+                ).ratio()
+                >= 0.6
+            )
+            same_doc = bool(gone.description) and gone.description == came.description
+            if gone.type == came.type and (similar or same_doc):
+                pairs.append((gone, came))
+                free.remove(came)
+                break
+    return pairs
+
+
+# -- how a type change reads to users ----------------------------------------------------------
+
+
+def _direction(
+    a: t.TypeExpr,
+    a_enum: tuple[Any, ...],
+    b: t.TypeExpr,
+    b_enum: tuple[Any, ...],
+    *,
+    as_input: bool,
+    prefix: str,
+) -> str:
+    """widened / narrowed / changed, judged by which values each side admits."""
+    a_in_b = _subtype(a, a_enum, b, b_enum)
+    b_in_a = _subtype(b, b_enum, a, a_enum)
+    if a_in_b and not b_in_a:
+        return f"{prefix}-widened"
+    if b_in_a and not a_in_b:
+        return f"{prefix}-narrowed"
+    return f"{prefix}-changed"
+
+
+def _subtype(
+    a: t.TypeExpr, a_enum: tuple[Any, ...], b: t.TypeExpr, b_enum: tuple[Any, ...]
+) -> bool:
+    """Whether every value of (a, a_enum) is a value of (b, b_enum)."""
+    if b_enum:
+        return bool(a_enum) and set(a_enum) <= set(b_enum) and _subtype(a, (), b, ())
+    return all(any(_atom_in(x, y) for y in _atoms(b)) for x in _atoms(a))
+
+
+def _atoms(type_: t.TypeExpr) -> list[t.TypeExpr]:
+    if isinstance(type_, t.Union):
+        return [atom for option in type_.options for atom in _atoms(option)]
+    if type_ == t.Prim("id"):
+        return [t.Prim("int"), t.Prim("str")]
+    if type_ == t.Prim("message"):
+        return [t.Prim("str"), t.Prim("Segment"), t.ListOf(t.Prim("Segment"))]
+    return [type_]
+
+
+def _atom_in(x: t.TypeExpr, y: t.TypeExpr) -> bool:
+    if x == y or y == t.Prim("any"):
+        return True
+    if x == t.Prim("int") and y == t.Prim("float"):
+        return True
+    if isinstance(x, t.ListOf) and isinstance(y, t.ListOf):
+        return _subtype(x.item, (), y.item, ())
+    if isinstance(x, t.DictOf) and isinstance(y, t.DictOf):
+        return _subtype(x.value, (), y.value, ())
+    return False
+
+
+# -- output -------------------------------------------------------------------------------------
+
+
+def summary(changes: list[Change]) -> str:
+    breaking = sum(c.breaking for c in changes)
+    return f"{len(changes)} change(s), {breaking} breaking, {len(changes) - breaking} compatible"
+
+
+def as_text(changes: list[Change]) -> str:
+    if not changes:
+        return "no changes\n"
+    lines = []
+    for section in ("actions", "models", "segments"):
+        rows = [c for c in changes if c.section == section]
+        if rows:
+            lines.append(f"{section}:")
+            for c in rows:
+                verdict = "BREAKING  " if c.breaking else "compatible"
+                detail = f" ({c.detail})" if c.detail else ""
+                lines.append(f"  {verdict}  {c.subject}: {c.rule}{detail}")
+                lines.append(f"              rule: {c.why}")
+    lines.append(summary(changes))
+    return "\n".join(lines) + "\n"
+
+
+def as_markdown(changes: list[Change]) -> str:
+    out = ["## Spec changes", "", summary(changes) + ".", ""]
+    if changes:
+        out += ["| | where | change | detail | rule |", "| --- | --- | --- | --- | --- |"]
+        for c in changes:
+            mark = "**breaking**" if c.breaking else "compatible"
+            cells = [mark, f"`{c.subject}`", c.rule, c.detail.replace("|", "\\|"), c.why]
+            out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out) + "\n"
+
+
+def as_json(changes: list[Change]) -> str:
+    rows = [{**asdict(c), "breaking": c.breaking, "why": c.why} for c in changes]
+    return (
+        json.dumps({"changes": rows, "summary": summary(changes)}, ensure_ascii=False, indent=2)
+        + "\n"
+    )
