@@ -1,0 +1,262 @@
+"""`onebot-gen diff`: each kind of change with its classification, real NapCat data, and the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from onebot_gen import spec as s
+from onebot_gen.cli import main
+from onebot_gen.diff import RULES, Change, compare
+
+from .goldens import ROOT
+
+DATA = Path(__file__).resolve().parent / "data"
+
+BASE_ACTION = {
+    "action": "set_group_ban",
+    "summary": "禁言",
+    "params": {
+        "group_id": {"type": "id", "description": "群号"},
+        "duration": {"type": "int", "default": 1800, "description": "时长"},
+        "sex": {"type": "str", "enum": ["male", "female"], "required": False},
+    },
+    "result": {"fields": {"ok": {"type": "bool"}, "count": {"type": "int"}}},
+}
+BASE_MODELS = {"Info": {"fields": {"user_id": {"type": "id"}, "nickname": {"type": "str"}}}}
+
+
+def load(tmp: Path, actions: list[dict], models: dict | None = None, name: str = "spec") -> s.Spec:
+    root = tmp / name
+    (root / "actions").mkdir(parents=True)
+    (root / "actions" / "a.yaml").write_text(
+        yaml.safe_dump({"title": "A", "actions": actions}, allow_unicode=True)
+    )
+    if models:
+        (root / "models.yaml").write_text(yaml.safe_dump({"models": models}, allow_unicode=True))
+    return s.load(root)
+
+
+def changed(tmp_path: Path, edit: dict, models: dict | None = None) -> list[tuple[str, str, bool]]:
+    old = load(
+        tmp_path,
+        [BASE_ACTION, {"action": "get_info", "summary": "i", "result": "Info"}],
+        BASE_MODELS,
+        "old",
+    )
+    action = json.loads(json.dumps(BASE_ACTION))
+    for path, value in edit.items():
+        target = action
+        *parents, last = path.split(".")
+        for part in parents:
+            target = target[part]
+        if value is None:
+            del target[last]
+        else:
+            target[last] = value
+    actions = [action, {"action": "get_info", "summary": "i", "result": "Info"}]
+    new = load(tmp_path, actions, models if models is not None else BASE_MODELS, "new")
+    return [(c.subject, c.rule, c.breaking) for c in compare(old, new)]
+
+
+CASES = {
+    "param removed": (
+        {"params.duration": None},
+        [("set_group_ban.duration", "param-removed", True)],
+    ),
+    "optional param added": (
+        {"params.reason": {"type": "str", "required": False}},
+        [("set_group_ban.reason", "param-added-optional", False)],
+    ),
+    "required param added": (
+        {"params.reason": {"type": "str"}},
+        [("set_group_ban.reason", "param-added-required", True)],
+    ),
+    "param renamed": (
+        {
+            "params.durations": {"type": "int", "default": 1800, "description": "时长"},
+            "params.duration": None,
+        },
+        [("set_group_ban.duration", "param-renamed", True)],
+    ),
+    "type narrowed": (
+        {"params.group_id": {"type": "int"}},
+        [("set_group_ban.group_id", "param-narrowed", True)],
+    ),
+    "type widened": (
+        {"params.duration": {"type": "int | str", "default": 1800}},
+        [("set_group_ban.duration", "param-widened", False)],
+    ),
+    "type changed": (
+        {"params.duration": {"type": "bool", "default": True}},
+        [
+            ("set_group_ban.duration", "param-changed", True),
+            ("set_group_ban.duration", "default-changed", False),
+        ],
+    ),
+    "now required": (
+        {"params.sex": {"type": "str", "enum": ["male", "female"]}},
+        [("set_group_ban.sex", "param-now-required", True)],
+    ),
+    "now optional": (
+        {"params.group_id": {"type": "id", "required": False}},
+        [("set_group_ban.group_id", "param-now-optional", False)],
+    ),
+    "default changed": (
+        {"params.duration": {"type": "int", "default": 60}},
+        [("set_group_ban.duration", "default-changed", False)],
+    ),
+    "enum value added": (
+        {"params.sex": {"type": "str", "enum": ["male", "female", "unknown"], "required": False}},
+        [("set_group_ban.sex", "param-widened", False)],
+    ),
+    "enum value removed": (
+        {"params.sex": {"type": "str", "enum": ["male"], "required": False}},
+        [("set_group_ban.sex", "param-narrowed", True)],
+    ),
+    "result field removed": (
+        {"result.fields.count": None},
+        [("set_group_ban → result.count", "result-field-removed", True)],
+    ),
+    "result field added": (
+        {"result.fields.extra": {"type": "str"}},
+        [("set_group_ban → result.extra", "result-field-added", False)],
+    ),
+    "result field may be absent": (
+        {"result.fields.ok": {"type": "bool", "required": False}},
+        [("set_group_ban → result.ok", "result-field-now-optional", True)],
+    ),
+    "result field widened": (
+        {"result.fields.count": {"type": "int | null"}},
+        [("set_group_ban → result.count", "result-widened", True)],
+    ),
+    "result field narrowed": (
+        {"result.fields.count": {"type": "int", "enum": [0, 1]}},
+        [("set_group_ban → result.count", "result-narrowed", False)],
+    ),
+    "result gone": ({"result": None}, [("set_group_ban → result", "result-changed", True)]),
+    "method renamed": ({"python_name": "ban"}, [("set_group_ban", "method-renamed", True)]),
+    "description only": ({"summary": "群禁言"}, [("set_group_ban", "description-changed", False)]),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_each_kind_of_change_is_classified(case: str, tmp_path: Path) -> None:
+    edit, expected = CASES[case]
+    assert changed(tmp_path, edit) == expected
+
+
+def test_model_field_changes(tmp_path: Path) -> None:
+    models = {
+        "Info": {"fields": {"user_id": {"type": "id"}, "age": {"type": "int"}}},
+        "Extra": {"fields": {}},
+    }
+    found = changed(tmp_path, {}, models)
+    assert found == [
+        ("Extra", "object-added", False),
+        ("Info.nickname", "result-field-removed", True),
+        ("Info.age", "result-field-added", False),
+    ]
+
+
+def test_added_and_removed_actions(tmp_path: Path) -> None:
+    old = load(tmp_path, [BASE_ACTION], name="old")
+    new = load(tmp_path, [{"action": "get_status", "summary": "状态"}], name="new")
+    found = [(c.subject, c.rule, c.breaking) for c in compare(old, new)]
+    assert found == [
+        ("get_status", "action-added", False),
+        ("set_group_ban", "action-removed", True),
+    ]
+
+
+def test_every_rule_says_why() -> None:
+    assert all(why for _, why in RULES.values())
+    assert Change("actions", "x", "param-removed", "").why == RULES["param-removed"][1]
+
+
+# NapCat 4.17.0 → 4.18.0, read off the two OpenAPI files by hand: two actions added
+# (cancel_group_todo, complete_group_todo); get_group_album_media_list.attach_info no longer
+# required (with default ""); get_qun_album_list gained attach_info and a paged result;
+# the six send actions gained an optional `timeout`; .handle_quick_operation's operation.reply
+# became a message (was a string).
+NAPCAT_417_TO_418 = [
+    ("cancel_group_todo", "action-added", False),
+    ("complete_group_todo", "action-added", False),
+    ("get_group_album_media_list.attach_info", "param-now-optional", False),
+    ("get_group_album_media_list.attach_info", "default-changed", False),
+    ("get_qun_album_list.attach_info", "param-added-optional", False),
+    ("get_qun_album_list → result", "result-changed", True),
+    ("send_forward_msg.timeout", "param-added-optional", False),
+    ("send_group_forward_msg.timeout", "param-added-optional", False),
+    ("send_group_msg.timeout", "param-added-optional", False),
+    ("send_msg.timeout", "param-added-optional", False),
+    ("send_private_forward_msg.timeout", "param-added-optional", False),
+    ("send_private_msg.timeout", "param-added-optional", False),
+    ("HandleQuickOperationOperation.reply", "param-widened", False),
+]
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_napcat_4_17_to_4_18(tmp_path: Path) -> None:
+    code, out, _ = run(
+        "diff",
+        str(DATA / "openapi-4.17.0.json"),
+        str(DATA / "openapi-4.18.0.json"),
+        "--format",
+        "json",
+    )
+    assert code == 0
+    found = [(c["subject"], c["rule"], c["breaking"]) for c in json.loads(out)["changes"]]
+    assert found == NAPCAT_417_TO_418
+
+
+def test_fail_on_sets_the_exit_status() -> None:
+    args = ["diff", str(DATA / "openapi-4.17.0.json"), str(DATA / "openapi-4.18.0.json")]
+    assert run(*args, "--fail-on", "breaking")[0] == 1
+    assert run(*args, "--fail-on", "any")[0] == 1
+    same = ["diff", str(DATA / "openapi-4.18.0.json"), str(DATA / "openapi-4.18.0.json")]
+    code, out, _ = run(*same, "--fail-on", "any")
+    assert (code, out) == (0, "no changes\n")
+
+
+def test_text_and_markdown_show_the_rule() -> None:
+    args = ["diff", str(DATA / "openapi-4.17.0.json"), str(DATA / "openapi-4.18.0.json")]
+    _, text, _ = run(*args)
+    assert "BREAKING    get_qun_album_list → result: result-changed" in text
+    assert "rule: the result's type changed incompatibly" in text
+    assert text.endswith("13 change(s), 1 breaking, 12 compatible\n")
+    _, markdown, _ = run(*args, "--format", "markdown")
+    assert "| **breaking** | `get_qun_album_list → result` | result-changed |" in markdown
+
+
+def test_unreadable_input_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text("{not json")
+    code, _, err = run("diff", str(tmp_path / "bad.json"), str(DATA / "openapi-4.18.0.json"))
+    assert code == 2 and "not a readable OpenAPI document" in err
+    code, _, err = run("diff", str(tmp_path / "nowhere"), "spec")
+    assert code == 2 and "no such file or directory" in err
+    code, _, err = run("diff", "git:no-such-revision", str(DATA / "openapi-4.18.0.json"))
+    assert code == 2 and "git:no-such-revision" in err
+
+
+def test_git_revision_of_this_repository() -> None:
+    head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=ROOT)
+    if head.returncode != 0:
+        pytest.fail("the tests run inside the git checkout")
+    result = subprocess.run(
+        [str(Path(__import__("sys").executable).parent / "onebot-gen"), "diff", "git:HEAD", "spec"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith("compatible\n") or result.stdout == "no changes\n"
