@@ -14,6 +14,7 @@ from . import napcat_import, output
 from . import spec as spec_stage
 from .build import generate
 from .inputs import InputError, load_spec
+from .memo import Memo, default_dir
 from .openapi import OpenApi
 from .problems import SpecInvalid
 
@@ -52,7 +53,17 @@ def main() -> None:
     is_flag=True,
     help="Write nothing; exit 1 listing the files that differ from what the spec produces.",
 )
-def build(spec_dir: Path | None, out_dir: Path, check: bool) -> None:
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=default_dir,
+    show_default="~/.cache/onebot-gen",
+    help="Where to keep formatted output by content hash (it never changes the output).",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+def build(
+    spec_dir: Path | None, out_dir: Path, check: bool, cache_dir: Path, no_cache: bool
+) -> None:
     """Render the spec into the client package and docs in OUT.
 
     The output is written to a temporary directory and swapped into place, so a failure
@@ -64,7 +75,7 @@ def build(spec_dir: Path | None, out_dir: Path, check: bool) -> None:
         raise click.UsageError(f"spec directory not found: {spec_dir}")
     started = time.perf_counter()
     try:
-        files = generate(spec_dir)
+        files = generate(spec_dir, Memo(None if no_cache else cache_dir))
     except SpecInvalid as exc:
         for problem in exc.problems:
             click.echo(f"error: {problem}", err=True)
@@ -81,8 +92,12 @@ def build(spec_dir: Path | None, out_dir: Path, check: bool) -> None:
             sys.exit(1)
         click.echo(f"{out_dir} is up to date ({len(files)} files).")
         return
+    elapsed = f"{time.perf_counter() - started:.2f}s"
+    if not output.differences(files, out_dir):
+        click.echo(f"{out_dir} is up to date ({len(files)} files, {elapsed}); nothing written")
+        return
     output.write(files, out_dir)
-    click.echo(f"wrote {len(files)} files to {out_dir} in {time.perf_counter() - started:.2f}s")
+    click.echo(f"wrote {len(files)} files to {out_dir} in {elapsed}")
 
 
 def _fail(message: str, problems: list[str] = []) -> None:

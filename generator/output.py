@@ -7,18 +7,28 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import black
-from black.mode import Mode, TargetVersion
+from importlib.metadata import version
 
-_MODE = Mode(target_versions={TargetVersion.PY311}, line_length=100)
+from .memo import NO_CACHE, Memo
+
+LINE_LENGTH = 100
 
 
-def formatted(files: dict[str, str]) -> dict[str, str]:
+def formatted(files: dict[str, str], memo: Memo = NO_CACHE) -> dict[str, str]:
     """Python files through black (in-process, pinned); the others as they are."""
+    step = f"black {version('black')} py311 {LINE_LENGTH}"
     return {
-        path: black.format_str(text, mode=_MODE) if path.endswith(".py") else text
+        path: memo.get(step, text, lambda: _black(text)) if path.endswith(".py") else text
         for path, text in files.items()
     }
+
+
+def _black(text: str) -> str:
+    import black  # imported on a cache miss only: it is slow to import
+    from black.mode import Mode, TargetVersion
+
+    mode = Mode(target_versions={TargetVersion.PY311}, line_length=LINE_LENGTH)
+    return black.format_str(text, mode=mode)
 
 
 def differences(files: dict[str, str], out_dir: Path) -> list[str]:

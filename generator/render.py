@@ -11,6 +11,7 @@ import jinja2
 
 from . import render_models, typemap
 from . import types as t
+from .memo import NO_CACHE, Memo
 from .resolve import MESSAGE_ALIAS, SEGMENT_UNION, Api, ApiAction, ApiField
 
 CLIENT_VERSION = "0.1.0"
@@ -19,7 +20,7 @@ HEADER = render_models.HEADER
 TEMPLATES = files("onebot_gen.templates")
 
 
-def render(api: Api) -> dict[str, str]:
+def render(api: Api, memo: Memo = NO_CACHE) -> dict[str, str]:
     """Every output file, by its path relative to the output directory."""
     env = _environment()
     runtime = {f"{PACKAGE}/{f.name}": f.read_text(encoding="utf-8") for f in _runtime_files()}
@@ -28,7 +29,7 @@ def render(api: Api) -> dict[str, str]:
             header=HEADER, version=CLIENT_VERSION
         ),
         f"{PACKAGE}/py.typed": "",
-        f"{PACKAGE}/models.py": render_models.render(api),
+        f"{PACKAGE}/models.py": render_models.render(api, memo),
         f"{PACKAGE}/client.py": _client(env, api),
         f"{PACKAGE}/seg.py": _segments(env, api),
         f"{PACKAGE}/__init__.py": _init(env, runtime[f"{PACKAGE}/errors.py"]),

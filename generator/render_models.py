@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import warnings
+from importlib.metadata import version
 from typing import Any
 
 from . import names
+from .memo import NO_CACHE, Memo
 from .resolve import MESSAGE_ALIAS, SEGMENT_UNION, Api, ApiObject
 
 HEADER = (
@@ -82,17 +84,23 @@ def _described(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return schema
 
 
-def render(api: Api) -> str:
+def render(api: Api, memo: Memo = NO_CACHE) -> str:
     """The source of ``models.py`` (not yet formatted)."""
+    schema = json.dumps(json_schema(api), ensure_ascii=False)
+    step = f"datamodel-code-generator {version('datamodel-code-generator')} {HEADER}"
+    return memo.get(step, schema, lambda: _generate(schema))
+
+
+def _generate(schema: str) -> str:
+    # Imported on a cache miss only: it is slow to import.
     from datamodel_code_generator import InputFileType, LiteralType, PythonVersion, generate
     from datamodel_code_generator.enums import DataModelType
 
     with warnings.catch_warnings():
-        warnings.simplefilter(
-            "ignore"
-        )  # notices about future defaults; the options here are explicit
+        # Notices about future defaults; every option that matters is given here.
+        warnings.simplefilter("ignore")
         out = generate(
-            json.dumps(json_schema(api), ensure_ascii=False, sort_keys=False),
+            schema,
             input_file_type=InputFileType.JsonSchema,
             output_model_type=DataModelType.TypingTypedDict,
             target_python_version=PythonVersion.PY_311,

@@ -10,6 +10,7 @@ import pytest
 
 from onebot_gen import output
 from onebot_gen.build import generate
+from onebot_gen.memo import Memo
 
 from .goldens import FIXTURES, GENERATED, SPEC, fixture_names, fixture_output
 
@@ -69,3 +70,10 @@ def test_generated_package_is_black_formatted() -> None:
         cwd=GENERATED,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_cache_speeds_up_but_never_changes_output(tmp_path: Path) -> None:
+    spec_dir = FIXTURES / "segments" / "spec"
+    first, second = Memo(tmp_path / "cache"), Memo(tmp_path / "cache")
+    assert generate(spec_dir, first) == generate(spec_dir) == generate(spec_dir, second)
+    assert first.misses > 0 and second.misses == 0

@@ -1,0 +1,50 @@
+"""A content-addressed cache for the slow, pure steps (datamodel-code-generator, black).
+
+Each entry is keyed by a hash of the step's name and version and of its whole input, so a hit
+returns exactly what the step would make: the cache can speed a build up, never change it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+
+def default_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "onebot-gen"
+
+
+class Memo:
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+        self.misses = 0
+
+    def get(self, step: str, text: str, make: Callable[[], str]) -> str:
+        """``make()``, or what it returned before for the same ``step`` and ``text``."""
+        if self.root is None:
+            self.misses += 1
+            return make()
+        digest = hashlib.sha256(f"{step}\0{text}".encode()).hexdigest()
+        entry = self.root / digest[:2] / digest
+        try:
+            return entry.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            pass
+        self.misses += 1
+        result = make()
+        try:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=entry.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(result)
+            os.replace(tmp, entry)
+        except OSError:
+            pass  # an unwritable cache only costs speed
+        return result
+
+
+NO_CACHE = Memo(None)
