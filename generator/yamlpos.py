@@ -9,6 +9,8 @@ import yaml
 from .problems import Loc, Problems
 
 _SCALARS = yaml.constructor.SafeConstructor()
+# libyaml's parser where PyYAML was built with it (same nodes and marks, several times faster).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 #: Path of a value inside its document: keys and list indexes.
 Path = tuple[str | int, ...]
@@ -41,19 +43,27 @@ class Document:
 def read(file: str, text: str, problems: Problems) -> Document | None:
     """Parse one YAML file; syntax errors and duplicate keys go to ``problems``."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = f"YAML syntax error: {exc.problem or exc.context}"
-        if exc.problem and exc.context and exc.context_mark:
-            started = exc.context_mark
-            what += f"; {exc.context} started at {started.line + 1}:{started.column + 1}"
-        problems.add(Loc(file, line, col, ""), what, "fix the YAML syntax")
-        return None
+        root = yaml.compose(text, Loader=_LOADER)
+    except yaml.MarkedYAMLError:
+        # Parse again with the pure-Python parser, whose wording is the same on every platform.
+        try:
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.MarkedYAMLError as exc:
+            problems.add(*_syntax_problem(file, exc))
+            return None
     marks: dict[Path, tuple[int, int]] = {}
     data = _plain(root, (), marks, file, problems) if root is not None else None
     return Document(file, data, marks)
+
+
+def _syntax_problem(file: str, exc: yaml.MarkedYAMLError) -> tuple[Loc, str, str]:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    what = f"YAML syntax error: {exc.problem or exc.context}"
+    if exc.problem and exc.context and exc.context_mark:
+        started = exc.context_mark
+        what += f"; {exc.context} started at {started.line + 1}:{started.column + 1}"
+    return Loc(file, line, col, ""), what, "fix the YAML syntax"
 
 
 def _plain(
