@@ -42,8 +42,19 @@ def description() -> list[dict[str, Any]]:
             f"param_{p}": (KINDS[(i + p) % len(KINDS)], p % 3 == 2) for p in range(3 + i % 4)
         }  # name → (kind, optional)
         shape = i % 3
-        result = None if shape == 0 else f"Thing{i % 10}" if shape == 1 else {"count": KINDS[1], "name": KINDS[2]}
-        actions.append({"name": f"do_thing_{i}", "summary": f"Action number {i}", "params": params, "result": result})
+        result = (
+            None
+            if shape == 0
+            else f"Thing{i % 10}" if shape == 1 else {"count": KINDS[1], "name": KINDS[2]}
+        )
+        actions.append(
+            {
+                "name": f"do_thing_{i}",
+                "summary": f"Action number {i}",
+                "params": params,
+                "result": result,
+            }
+        )
     return actions
 
 
@@ -53,14 +64,23 @@ def write_spec(actions: list[dict[str, Any]], root: Path) -> None:
     for a in actions:
         params = {}
         for name, ((kind, _), optional) in a["params"].items():
-            params[name] = {"type": kind, "description": f"The {name}"} | ({"required": False} if optional else {})
+            params[name] = {"type": kind, "description": f"The {name}"} | (
+                {"required": False} if optional else {}
+            )
         result = a["result"]
         if isinstance(result, dict):
             result = {"fields": {k: {"type": v[0], "description": k} for k, v in result.items()}}
-        entries.append({"action": a["name"], "summary": a["summary"], "params": params, "result": result})
-    (root / "actions" / "bench.yaml").write_text(yaml.safe_dump({"title": "Bench", "actions": entries}))
+        entries.append(
+            {"action": a["name"], "summary": a["summary"], "params": params, "result": result}
+        )
+    (root / "actions" / "bench.yaml").write_text(
+        yaml.safe_dump({"title": "Bench", "actions": entries})
+    )
     models = {
-        name: {"description": name, "fields": {f: {"type": k[0], "description": f} for f, k in fields.items()}}
+        name: {
+            "description": name,
+            "fields": {f: {"type": k[0], "description": f} for f, k in fields.items()},
+        }
         for name, fields in MODELS.items()
     }
     (root / "models.yaml").write_text(yaml.safe_dump({"models": models}))
@@ -78,7 +98,11 @@ def write_openapi(actions: list[dict[str, Any]], path: Path) -> None:
     }
     paths = {}
     for a in actions:
-        properties = {n: dict(k[1], description=f"The {n}") for n, ((_, _), _) in a["params"].items() for k in [a["params"][n][0]]}
+        properties = {
+            n: dict(k[1], description=f"The {n}")
+            for n, ((_, _), _) in a["params"].items()
+            for k in [a["params"][n][0]]
+        }
         required = [n for n, (_, optional) in a["params"].items() if not optional]
         result = a["result"]
         if result is None:
@@ -86,10 +110,18 @@ def write_openapi(actions: list[dict[str, Any]], path: Path) -> None:
         elif isinstance(result, str):
             data = {"$ref": f"#/components/schemas/{result}"}
         else:
-            data = {"type": "object", "properties": {k: v[1] for k, v in result.items()}, "required": list(result)}
+            data = {
+                "type": "object",
+                "properties": {k: v[1] for k, v in result.items()},
+                "required": list(result),
+            }
         envelope = {
             "type": "object",
-            "properties": {"status": {"type": "string"}, "retcode": {"type": "integer"}, "data": data},
+            "properties": {
+                "status": {"type": "string"},
+                "retcode": {"type": "integer"},
+                "data": data,
+            },
             "required": ["status", "retcode", "data"],
         }
         paths[f"/{a['name']}"] = {
@@ -98,9 +130,22 @@ def write_openapi(actions: list[dict[str, Any]], path: Path) -> None:
                 "summary": a["summary"],
                 "requestBody": {
                     "required": True,
-                    "content": {"application/json": {"schema": {"type": "object", "properties": properties, "required": required}}},
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": properties,
+                                "required": required,
+                            }
+                        }
+                    },
                 },
-                "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": envelope}}}},
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "content": {"application/json": {"schema": envelope}},
+                    }
+                },
             }
         }
     document = {
@@ -126,21 +171,47 @@ def main() -> None:
             shutil.rmtree(work / target, ignore_errors=True)
             shutil.rmtree(work / "cache", ignore_errors=True)
 
-        for label, spec_dir in (("real spec", ROOT / "spec"), (f"synthetic {ACTIONS}", work / "spec")):
-            build = command(gen, "build", "--spec", str(spec_dir), "--out", str(work / "out"), "--cache-dir", str(work / "cache"))
-            results[f"cold {label}"] = summary(timed_runs(build, REPEAT, before=lambda: fresh("out")))
+        for label, spec_dir in (
+            ("real spec", ROOT / "spec"),
+            (f"synthetic {ACTIONS}", work / "spec"),
+        ):
+            build = command(
+                gen,
+                "build",
+                "--spec",
+                str(spec_dir),
+                "--out",
+                str(work / "out"),
+                "--cache-dir",
+                str(work / "cache"),
+            )
+            results[f"cold {label}"] = summary(
+                timed_runs(build, REPEAT, before=lambda: fresh("out"))
+            )
             build()  # warm: output and cache in place
             results[f"no-op {label}"] = summary(timed_runs(build, REPEAT))
         opc = command(
-            str(BIN / "openapi-python-client"), "generate", "--path", str(work / "openapi.json"),
-            "--output-path", str(work / "opc"), "--overwrite",
+            str(BIN / "openapi-python-client"),
+            "generate",
+            "--path",
+            str(work / "openapi.json"),
+            "--output-path",
+            str(work / "opc"),
+            "--overwrite",
         )
-        results[f"openapi-python-client {ACTIONS}"] = summary(timed_runs(opc, REPEAT, before=lambda: fresh("opc")))
+        results[f"openapi-python-client {ACTIONS}"] = summary(
+            timed_runs(opc, REPEAT, before=lambda: fresh("opc"))
+        )
         baseline = results[f"openapi-python-client {ACTIONS}"][0]
         for name, (low, mid) in results.items():
             rows.append([name, f"{low:.3f}", f"{mid:.3f}", f"{low / baseline:.2f}x"])
-        print(table(f"build time, seconds ({REPEAT} runs each; ratio of min against openapi-python-client)",
-                    ["run", "min", "median", "vs opc"], rows))
+        print(
+            table(
+                f"build time, seconds ({REPEAT} runs each; ratio of min against openapi-python-client)",
+                ["run", "min", "median", "vs opc"],
+                rows,
+            )
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -8,7 +8,9 @@ import time
 from collections.abc import Callable, Sequence
 
 
-def timed_runs(run: Callable[[], None], repeat: int, before: Callable[[], None] = lambda: None) -> list[float]:
+def timed_runs(
+    run: Callable[[], None], repeat: int, before: Callable[[], None] = lambda: None
+) -> list[float]:
     """Wall seconds of ``repeat`` runs, calling ``before`` (untimed) ahead of each."""
     times = []
     for _ in range(repeat):
@@ -21,7 +23,9 @@ def timed_runs(run: Callable[[], None], repeat: int, before: Callable[[], None] 
 
 def command(*args: str, cwd: str | None = None) -> Callable[[], None]:
     def run() -> None:
-        subprocess.run(args, check=True, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            args, check=True, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
 
     return run
 

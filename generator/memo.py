@@ -23,13 +23,22 @@ class Memo:
         self.root = root
         self.misses = 0
 
+    def _entry(self, step: str, text: str) -> Path | None:
+        if self.root is None:
+            return None
+        digest = hashlib.sha256(f"{step}\0{text}".encode()).hexdigest()
+        return self.root / digest[:2] / digest
+
+    def has(self, step: str, text: str) -> bool:
+        entry = self._entry(step, text)
+        return entry is not None and entry.is_file()
+
     def get(self, step: str, text: str, make: Callable[[], str]) -> str:
         """``make()``, or what it returned before for the same ``step`` and ``text``."""
-        if self.root is None:
+        entry = self._entry(step, text)
+        if entry is None:
             self.misses += 1
             return make()
-        digest = hashlib.sha256(f"{step}\0{text}".encode()).hexdigest()
-        entry = self.root / digest[:2] / digest
         try:
             return entry.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
