@@ -92,6 +92,10 @@ def test_failure_in_any_stage_leaves_output_as_it_was(
     out = tmp_path / "out"
     run("build", "--spec", str(spec), "--out", str(out))
     before = snapshot(out)
+    area = spec / "actions" / "demo.yaml"
+    area.write_text(
+        area.read_text(encoding="utf-8").replace("获取消息", "获取一条消息"), encoding="utf-8"
+    )
 
     def broken_write(path: Path, data: bytes) -> int:
         raise OSError("disk full")

@@ -10,14 +10,35 @@ bot.send_group_msg(123456, [seg.text("hello "), seg.at(10001)])
 from . import seg
 from ._types import NOT_GIVEN, NotGiven
 from .client import AsyncOneBot, OneBot
-from .errors import ActionFailed, OneBotError
+from .errors import (
+    ActionFailed,
+    AuthError,
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    OneBotError,
+    ProtocolError,
+    RequestTimeout,
+    ServerTimeout,
+    Unauthorized,
+    UnsupportedAction,
+)
 
 __all__ = [
     "ActionFailed",
     "AsyncOneBot",
+    "AuthError",
+    "BadRequest",
+    "Forbidden",
     "NOT_GIVEN",
+    "NetworkError",
     "NotGiven",
     "OneBot",
     "OneBotError",
+    "ProtocolError",
+    "RequestTimeout",
+    "ServerTimeout",
+    "Unauthorized",
+    "UnsupportedAction",
     "seg",
 ]

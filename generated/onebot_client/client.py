@@ -16,9 +16,18 @@ if TYPE_CHECKING:
         CanSendRecordResult,
         CheckUrlSafelyResult,
         CreateCollectionResult,
+        CreateFlashTaskResult,
+        CreateGroupFileFolderResult,
         DeleteFriendResult,
+        DeleteGroupFileResult,
+        DeleteGroupFolderResult,
         DoubtFriendRequest,
+        DownloadFileResult,
+        DownloadFilesetResult,
+        DownloadStreamFrame,
+        EssenceMessage,
         FetchEmojiLikeResult,
+        FileInfo,
         ForwardNewsItem,
         FriendCategory,
         FriendInfo,
@@ -28,18 +37,38 @@ if TYPE_CHECKING:
         GetCredentialsResult,
         GetCsrfTokenResult,
         GetEmojiLikesResult,
+        GetFilesetIdResult,
+        GetFilesetInfoResult,
+        GetFlashFileListResult,
+        GetFlashFileUrlResult,
         GetForwardMsgResult,
         GetFriendMsgHistoryResult,
+        GetGroupAlbumMediaListResult,
+        GetGroupFileUrlResult,
+        GetGroupFilesByFolderResult,
         GetGroupMsgHistoryResult,
+        GetGroupRootFilesResult,
         GetMiniAppArkResult,
+        GetOnlineFileMsgResult,
+        GetPrivateFileUrlResult,
         GetProfileLikeResult,
+        GetQunAlbumListResult,
         GetRkeyServerResult,
+        GetShareLinkResult,
         GetVipInfoResult,
         GetWordSlicesResult,
+        GroupAtAllRemain,
+        GroupFileSystemInfo,
+        GroupHonorInfo,
+        GroupNotice,
+        GroupRequestNotify,
+        GroupShutMember,
+        GroupSystemMessages,
         LoginInfo,
         Message,
         MessageDetail,
         ModelShowEntry,
+        MoveGroupFileResult,
         NcGetUserStatusResult,
         NcRkeyEntry,
         OcrImageResult,
@@ -48,17 +77,26 @@ if TYPE_CHECKING:
         QidianGetAccountInfoResult,
         QuickOperation,
         RecentContact,
+        RenameGroupFileResult,
         RkeyInfo,
         RobotUinRange,
+        SendFlashMsgResult,
         SendGroupAiRecordResult,
+        SendOnlineFileResult,
+        SendOnlineFolderResult,
         SentMessage,
         SetInputStatusResult,
         SetQqProfileResult,
         SetSelfLongnickResult,
         Status,
         StrangerInfo,
+        TestDownloadStreamResult,
+        TransGroupFileResult,
         TranslateEn2zhResult,
         UnidirectionalFriend,
+        UploadGroupFileResult,
+        UploadPrivateFileResult,
+        UploadStreamPacket,
         VersionInfo,
     )
 
@@ -607,6 +645,1343 @@ class OneBot(SyncClient):
         return cast(
             "list[OnlineClientDevice]",
             self._call("get_online_clients", {"no_cache": no_cache}, timeout),
+        )
+
+    def get_file(
+        self,
+        *,
+        file: str | NotGiven = NOT_GIVEN,
+        file_id: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> FileInfo:
+        """获取文件 (get file)
+
+        获取指定文件的详细信息及下载路径。file 可以是消息段里的 file / file_id、群文件的 file_id， 或按文件名搜索；NapCat 会把文件下载到本地并返回本地路径。
+
+        Args:
+            file: 文件 ID（消息段中的 file / file_id，或群文件的 file_id）；也可为文件名
+            file_id: 文件 ID（file 为空时使用）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            FileInfo: 文件信息（get_file / get_image / get_record 的返回）。NapCat 会按需把文件下载到本地， 返回本地路径、下载 URL、大小与文件名。
+        """
+        return cast("FileInfo", self._call("get_file", {"file": file, "file_id": file_id}, timeout))
+
+    def get_image(
+        self,
+        *,
+        file: str | NotGiven = NOT_GIVEN,
+        file_id: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> FileInfo:
+        """获取图片 (get image)
+
+        获取指定图片的信息及路径。OneBot 11：file 为收到的图片文件名（消息段的 file 参数）； go-cqhttp：file 为图片缓存文件名。
+
+        Args:
+            file: 图片文件名 / 文件 ID（消息段中 image 的 file 参数）
+            file_id: 文件 ID（NapCat 扩展，file 为空时使用）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            FileInfo: 文件信息（get_file / get_image / get_record 的返回）。NapCat 会按需把文件下载到本地， 返回本地路径、下载 URL、大小与文件名。
+        """
+        return cast(
+            "FileInfo", self._call("get_image", {"file": file, "file_id": file_id}, timeout)
+        )
+
+    def get_record(
+        self,
+        out_format: Literal["mp3", "amr", "wma", "m4a", "spx", "ogg", "wav", "flac"],
+        *,
+        file: str | NotGiven = NOT_GIVEN,
+        file_id: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> FileInfo:
+        """获取语音 (get record)
+
+        获取指定语音文件的信息，并支持格式转换（需要 ffmpeg）。file 为收到的语音文件名（消息段的 file 参数）， 如 0B38145AA44505000B38145AA4450500.silk。
+
+        Args:
+            file: 收到的语音文件名（消息段的 file 参数）/ 文件 ID
+            file_id: 文件 ID（NapCat 扩展，file 为空时使用）
+            out_format: 要转换到的格式
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            FileInfo: 文件信息（get_file / get_image / get_record 的返回）。NapCat 会按需把文件下载到本地， 返回本地路径、下载 URL、大小与文件名。
+        """
+        return cast(
+            "FileInfo",
+            self._call(
+                "get_record", {"file": file, "file_id": file_id, "out_format": out_format}, timeout
+            ),
+        )
+
+    def upload_group_file(
+        self,
+        group_id: int | str,
+        file: str,
+        name: str,
+        *,
+        folder: str | NotGiven = NOT_GIVEN,
+        folder_id: str | NotGiven = NOT_GIVEN,
+        upload_file: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> UploadGroupFileResult:
+        """上传群文件 (upload group file)
+
+        上传资源路径或 URL 指定的文件到指定群聊的文件系统中。不提供 folder 时上传到根目录。
+
+        Args:
+            group_id: 群号
+            file: 资源路径或 URL（本地路径、file:// URI、http(s) URL 或 base64://）
+            name: 储存名称（文件名）
+            folder: 父目录 ID，不提供时上传到根目录
+            folder_id: 父目录 ID（NapCat 的兼容字段，folder 为空时使用）
+            upload_file: 是否执行上传（NapCat 扩展） (default ``True``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            UploadGroupFileResult: 上传群文件 (upload group file)
+        """
+        return cast(
+            "UploadGroupFileResult",
+            self._call(
+                "upload_group_file",
+                {
+                    "group_id": group_id,
+                    "file": file,
+                    "name": name,
+                    "folder": folder,
+                    "folder_id": folder_id,
+                    "upload_file": upload_file,
+                },
+                timeout,
+            ),
+        )
+
+    def upload_private_file(
+        self,
+        user_id: int | str,
+        file: str,
+        name: str,
+        *,
+        upload_file: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> UploadPrivateFileResult:
+        """上传私聊文件 (upload private file)
+
+        上传本地文件（或 URL）到指定私聊会话中。对方不是好友时按群临时会话发送。
+
+        Args:
+            user_id: 对方 QQ 号
+            file: 资源路径或 URL（本地路径、file:// URI、http(s) URL 或 base64://）
+            name: 文件名
+            upload_file: 是否执行上传（NapCat 扩展） (default ``True``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            UploadPrivateFileResult: 上传私聊文件 (upload private file)
+        """
+        return cast(
+            "UploadPrivateFileResult",
+            self._call(
+                "upload_private_file",
+                {"user_id": user_id, "file": file, "name": name, "upload_file": upload_file},
+                timeout,
+            ),
+        )
+
+    def get_group_file_system_info(
+        self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
+    ) -> GroupFileSystemInfo:
+        """获取群文件系统信息 (get group file system info)
+
+        获取群聊文件系统的空间及状态信息。
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GroupFileSystemInfo: 群文件系统信息（get_group_file_system_info 的返回）
+        """
+        return cast(
+            "GroupFileSystemInfo",
+            self._call("get_group_file_system_info", {"group_id": group_id}, timeout),
+        )
+
+    def get_group_root_files(
+        self,
+        group_id: int | str,
+        *,
+        file_count: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> GetGroupRootFilesResult:
+        """获取群根目录文件列表 (get group root files)
+
+        获取群文件根目录下的文件和文件夹。
+
+        Args:
+            group_id: 群号
+            file_count: 最多获取的条目数（NapCat 扩展） (default ``50``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetGroupRootFilesResult: 获取群根目录文件列表 (get group root files)
+        """
+        return cast(
+            "GetGroupRootFilesResult",
+            self._call(
+                "get_group_root_files", {"group_id": group_id, "file_count": file_count}, timeout
+            ),
+        )
+
+    def get_group_files_by_folder(
+        self,
+        group_id: int | str,
+        *,
+        folder_id: str | NotGiven = NOT_GIVEN,
+        folder: str | NotGiven = NOT_GIVEN,
+        file_count: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> GetGroupFilesByFolderResult:
+        """获取群子目录文件列表 (get group files by folder)
+
+        获取指定群文件夹下的文件及子文件夹列表。
+
+        Args:
+            group_id: 群号
+            folder_id: 文件夹 ID，参考 GroupFolder 对象
+            folder: 文件夹 ID（NapCat 的兼容字段，优先于 folder_id）
+            file_count: 最多获取的条目数（NapCat 扩展） (default ``50``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetGroupFilesByFolderResult: 获取群子目录文件列表 (get group files by folder)
+        """
+        return cast(
+            "GetGroupFilesByFolderResult",
+            self._call(
+                "get_group_files_by_folder",
+                {
+                    "group_id": group_id,
+                    "folder_id": folder_id,
+                    "folder": folder,
+                    "file_count": file_count,
+                },
+                timeout,
+            ),
+        )
+
+    def get_group_file_url(
+        self,
+        group_id: int | str,
+        file_id: str,
+        *,
+        busid: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> GetGroupFileUrlResult:
+        """获取群文件资源链接 (get group file url)
+
+        获取指定群文件的下载链接。
+
+        Args:
+            group_id: 群号
+            file_id: 文件 ID，参考 GroupFile 对象
+            busid: 文件类型，参考 GroupFile 对象（go-cqhttp 必填；NapCat 忽略）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetGroupFileUrlResult: 获取群文件资源链接 (get group file url)
+        """
+        return cast(
+            "GetGroupFileUrlResult",
+            self._call(
+                "get_group_file_url",
+                {"group_id": group_id, "file_id": file_id, "busid": busid},
+                timeout,
+            ),
+        )
+
+    def create_group_file_folder(
+        self,
+        group_id: int | str,
+        *,
+        folder_name: str | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> CreateGroupFileFolderResult:
+        """创建群文件文件夹 (create group file folder)
+
+        在群文件系统的根目录中创建新的文件夹。
+
+        Args:
+            group_id: 群号
+            folder_name: 文件夹名称（与 name 二选一，优先）
+            name: 文件夹名称（go-cqhttp 兼容字段，与 folder_name 二选一）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            CreateGroupFileFolderResult: QQNT 返回的创建结果（resultWithGroupItem）
+        """
+        return cast(
+            "CreateGroupFileFolderResult",
+            self._call(
+                "create_group_file_folder",
+                {"group_id": group_id, "folder_name": folder_name, "name": name},
+                timeout,
+            ),
+        )
+
+    def delete_group_file(
+        self,
+        group_id: int | str,
+        file_id: str,
+        *,
+        busid: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> DeleteGroupFileResult:
+        """删除群文件 (delete group file)
+
+        在群文件系统中删除指定的文件。
+
+        Args:
+            group_id: 群号
+            file_id: 文件 ID，参考 GroupFile 对象
+            busid: 文件类型（go-cqhttp 兼容；NapCat 忽略，固定按 102 删除）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            DeleteGroupFileResult: QQNT 删除群文件的原始返回
+        """
+        return cast(
+            "DeleteGroupFileResult",
+            self._call(
+                "delete_group_file",
+                {"group_id": group_id, "file_id": file_id, "busid": busid},
+                timeout,
+            ),
+        )
+
+    def delete_group_folder(
+        self,
+        group_id: int | str,
+        *,
+        folder_id: str | NotGiven = NOT_GIVEN,
+        folder: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> DeleteGroupFolderResult:
+        """删除群文件文件夹 (delete group folder)
+
+        在群文件系统中删除指定的文件夹。
+
+        Args:
+            group_id: 群号
+            folder_id: 文件夹 ID，参考 GroupFolder 对象
+            folder: 文件夹 ID（NapCat 的兼容字段，优先于 folder_id）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            DeleteGroupFolderResult: QQNT 删除群文件夹的原始返回
+        """
+        return cast(
+            "DeleteGroupFolderResult",
+            self._call(
+                "delete_group_folder",
+                {"group_id": group_id, "folder_id": folder_id, "folder": folder},
+                timeout,
+            ),
+        )
+
+    def move_group_file(
+        self,
+        group_id: int | str,
+        file_id: str,
+        current_parent_directory: str,
+        target_parent_directory: str,
+        *,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> MoveGroupFileResult:
+        """移动群文件 (move group file)
+
+        把群文件从一个目录移动到另一个目录。根目录为 \"/\"。
+
+        Args:
+            group_id: 群号
+            file_id: 文件 ID
+            current_parent_directory: 当前父目录 ID（根目录为 \"/\"）
+            target_parent_directory: 目标父目录 ID（根目录为 \"/\"）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            MoveGroupFileResult: 移动群文件 (move group file)
+        """
+        return cast(
+            "MoveGroupFileResult",
+            self._call(
+                "move_group_file",
+                {
+                    "group_id": group_id,
+                    "file_id": file_id,
+                    "current_parent_directory": current_parent_directory,
+                    "target_parent_directory": target_parent_directory,
+                },
+                timeout,
+            ),
+        )
+
+    def rename_group_file(
+        self,
+        group_id: int | str,
+        file_id: str,
+        current_parent_directory: str,
+        new_name: str,
+        *,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> RenameGroupFileResult:
+        """重命名群文件 (rename group file)
+
+        Args:
+            group_id: 群号
+            file_id: 文件 ID
+            current_parent_directory: 文件所在的父目录 ID（根目录为 \"/\"）
+            new_name: 新文件名
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            RenameGroupFileResult: 重命名群文件 (rename group file)
+        """
+        return cast(
+            "RenameGroupFileResult",
+            self._call(
+                "rename_group_file",
+                {
+                    "group_id": group_id,
+                    "file_id": file_id,
+                    "current_parent_directory": current_parent_directory,
+                    "new_name": new_name,
+                },
+                timeout,
+            ),
+        )
+
+    def trans_group_file(
+        self, group_id: int | str, file_id: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> TransGroupFileResult:
+        """转存群文件 (trans group file)
+
+        对群文件调用 QQNT 的 transGroupFile（内核返回 saveBusId 与 saveFilePath，即把文件转存到另一存储位置， 通常用于把临时群文件转为永久文件）。NapCat 的 OpenAPI 称为「传输群文件」，动作列表（000）称为「转发群文件」。
+
+        Args:
+            group_id: 群号
+            file_id: 文件 ID
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            TransGroupFileResult: 转存群文件 (trans group file)
+        """
+        return cast(
+            "TransGroupFileResult",
+            self._call("trans_group_file", {"group_id": group_id, "file_id": file_id}, timeout),
+        )
+
+    def get_private_file_url(
+        self, file_id: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> GetPrivateFileUrlResult:
+        """获取私聊文件链接 (get private file url)
+
+        获取指定私聊文件的下载链接。file_id 为私聊文件消息段中的 file_id。
+
+        Args:
+            file_id: 文件 ID（私聊收到的文件消息段的 file_id）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetPrivateFileUrlResult: 获取私聊文件链接 (get private file url)
+        """
+        return cast(
+            "GetPrivateFileUrlResult",
+            self._call("get_private_file_url", {"file_id": file_id}, timeout),
+        )
+
+    def download_file(
+        self,
+        *,
+        url: str | NotGiven = NOT_GIVEN,
+        base64: str | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        thread_count: int | NotGiven = NOT_GIVEN,
+        headers: str | list[str] | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> DownloadFileResult:
+        """下载文件到缓存目录 (download file)
+
+        下载网络文件（或 Base64 数据）到 OneBot 实现的临时目录，返回本地绝对路径。通过这个 API 下载的文件能直接放入消息段作为图片或语音发送。 调用后会阻塞直到下载完成后才会返回数据，请注意下载大文件时的超时。
+
+        Args:
+            url: 链接地址（与 base64 二选一）
+            base64: Base64 编码的文件内容（NapCat 扩展，与 url 二选一，优先于 url）
+            name: 保存的文件名（NapCat 扩展；不填时文件名为文件的 MD5）
+            thread_count: 下载线程数（go-cqhttp；NapCat 忽略）
+            headers: 自定义请求头。字符串形式：\"User-Agent=YOUR_UA[\\r\\n]Referer=https://www.baidu.com\"； 数组形式：[\"User-Agent=YOUR_UA\", \"Referer=https://www.baidu.com\"]
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            DownloadFileResult: 下载文件到缓存目录 (download file)
+        """
+        return cast(
+            "DownloadFileResult",
+            self._call(
+                "download_file",
+                {
+                    "url": url,
+                    "base64": base64,
+                    "name": name,
+                    "thread_count": thread_count,
+                    "headers": headers,
+                },
+                timeout,
+            ),
+        )
+
+    def send_online_file(
+        self,
+        user_id: int | str,
+        file_path: str,
+        *,
+        file_name: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> SendOnlineFileResult:
+        """发送在线文件 (send online file)
+
+        以在线文件方式向好友发送本地文件（仅私聊）。NapCat 发出后最多轮询 10 秒确认消息，超时返回失败结果码。
+
+        Args:
+            user_id: 对方 QQ 号
+            file_path: 本地文件路径（NapCat 所在机器上）
+            file_name: 文件名，默认取路径中的文件名
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            SendOnlineFileResult: 发送结果
+        """
+        return cast(
+            "SendOnlineFileResult",
+            self._call(
+                "send_online_file",
+                {"user_id": user_id, "file_path": file_path, "file_name": file_name},
+                timeout,
+            ),
+        )
+
+    def send_online_folder(
+        self,
+        user_id: int | str,
+        folder_path: str,
+        *,
+        folder_name: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> SendOnlineFolderResult:
+        """发送在线文件夹 (send online folder)
+
+        以在线文件方式向好友发送本地文件夹（仅私聊）。NapCat 发出后最多轮询 10 秒确认消息。
+
+        Args:
+            user_id: 对方 QQ 号
+            folder_path: 本地文件夹路径（NapCat 所在机器上）
+            folder_name: 文件夹名称，默认取路径中的目录名
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            SendOnlineFolderResult: 发送结果
+        """
+        return cast(
+            "SendOnlineFolderResult",
+            self._call(
+                "send_online_folder",
+                {"user_id": user_id, "folder_path": folder_path, "folder_name": folder_name},
+                timeout,
+            ),
+        )
+
+    def get_online_file_msg(
+        self, user_id: int | str, *, timeout: Timeout = NOT_GIVEN
+    ) -> GetOnlineFileMsgResult:
+        """获取在线文件消息 (get online file messages)
+
+        获取与某好友会话中的在线文件消息（QQNT 原始消息对象）。
+
+        Args:
+            user_id: 好友 QQ 号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetOnlineFileMsgResult: QQNT getOnlineFileMsgs 的原始返回
+        """
+        return cast(
+            "GetOnlineFileMsgResult",
+            self._call("get_online_file_msg", {"user_id": user_id}, timeout),
+        )
+
+    def receive_online_file(
+        self, user_id: int | str, msg_id: str, element_id: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> Any:
+        """接收在线文件 (receive online file)
+
+        接收好友发来的在线文件或文件夹，保存到默认下载路径。
+
+        Args:
+            user_id: 好友 QQ 号
+            msg_id: 在线文件消息的 QQNT msgId（来自 get_online_file_msg）
+            element_id: 文件元素 ID（elementId）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            Any: any
+        """
+        return cast(
+            "Any",
+            self._call(
+                "receive_online_file",
+                {"user_id": user_id, "msg_id": msg_id, "element_id": element_id},
+                timeout,
+            ),
+        )
+
+    def refuse_online_file(
+        self, user_id: int | str, msg_id: str, element_id: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> None:
+        """拒绝在线文件 (refuse online file)
+
+        拒绝接收好友发来的在线文件。
+
+        Args:
+            user_id: 好友 QQ 号
+            msg_id: 在线文件消息的 QQNT msgId（来自 get_online_file_msg）
+            element_id: 文件元素 ID（elementId）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "refuse_online_file",
+            {"user_id": user_id, "msg_id": msg_id, "element_id": element_id},
+            timeout,
+        )
+
+    def cancel_online_file(
+        self, user_id: int | str, msg_id: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> None:
+        """取消在线文件 (cancel online file)
+
+        取消自己正在发送的在线文件。
+
+        Args:
+            user_id: 对方 QQ 号
+            msg_id: 在线文件消息的 QQNT msgId（send_online_file 的返回或 get_online_file_msg）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call("cancel_online_file", {"user_id": user_id, "msg_id": msg_id}, timeout)
+
+    def create_flash_task(
+        self,
+        files: list[str] | str,
+        *,
+        name: str | NotGiven = NOT_GIVEN,
+        thumb_path: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> CreateFlashTaskResult:
+        """创建闪传任务 (create flash transfer task)
+
+        用本地文件（可以是文件夹）创建 QQ 闪传上传任务，返回文件集 ID 与分享链接。 只有一个图片 / 视频文件且未给 thumb_path 时，NapCat 会自动生成缩略图。
+
+        Args:
+            files: 要上传的文件绝对路径列表，或单个路径（可以是文件夹）
+            name: 任务（文件集）名称
+            thumb_path: 缩略图路径
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            CreateFlashTaskResult: QQNT createFlashTransferUploadTask 的原始返回
+        """
+        return cast(
+            "CreateFlashTaskResult",
+            self._call(
+                "create_flash_task",
+                {"files": files, "name": name, "thumb_path": thumb_path},
+                timeout,
+            ),
+        )
+
+    def get_flash_file_list(
+        self, fileset_id: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> GetFlashFileListResult:
+        """获取闪传文件列表 (get flash file list)
+
+        获取闪传文件集中的文件结构（目前只取第一层）。
+
+        Args:
+            fileset_id: 文件集 ID
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetFlashFileListResult: QQNT getFileList 的原始返回（rsp）
+        """
+        return cast(
+            "GetFlashFileListResult",
+            self._call("get_flash_file_list", {"fileset_id": fileset_id}, timeout),
+        )
+
+    def get_flash_file_url(
+        self,
+        fileset_id: str,
+        *,
+        file_name: str | NotGiven = NOT_GIVEN,
+        file_index: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> GetFlashFileUrlResult:
+        """获取闪传文件链接 (get flash file url)
+
+        获取闪传文件集中某个文件的下载链接。按 file_name 或 file_index（从 0 开始）选择文件。
+
+        Args:
+            fileset_id: 文件集 ID
+            file_name: 文件名（与 file_index 二选一）
+            file_index: 文件索引，从 0 开始（与 file_name 二选一）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetFlashFileUrlResult: 获取闪传文件链接 (get flash file url)
+        """
+        return cast(
+            "GetFlashFileUrlResult",
+            self._call(
+                "get_flash_file_url",
+                {"fileset_id": fileset_id, "file_name": file_name, "file_index": file_index},
+                timeout,
+            ),
+        )
+
+    def send_flash_msg(
+        self,
+        fileset_id: str,
+        *,
+        user_id: int | str | NotGiven = NOT_GIVEN,
+        group_id: int | str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> SendFlashMsgResult:
+        """发送闪传消息 (send flash transfer message)
+
+        把闪传文件集作为消息发给好友或群。user_id 与 group_id 二选一，都给时发到群。
+
+        Args:
+            fileset_id: 文件集 ID
+            user_id: 对方 QQ 号（私聊；非好友时按群临时会话）
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            SendFlashMsgResult: QQNT sendFlashTransferMsg 的原始返回
+        """
+        return cast(
+            "SendFlashMsgResult",
+            self._call(
+                "send_flash_msg",
+                {"fileset_id": fileset_id, "user_id": user_id, "group_id": group_id},
+                timeout,
+            ),
+        )
+
+    def get_share_link(
+        self, fileset_id: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> GetShareLinkResult:
+        """获取闪传分享链接 (get flash share link)
+
+        获取闪传文件集的外链分享。
+
+        Args:
+            fileset_id: 文件集 ID
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetShareLinkResult: QQNT getShareLinkReq 的原始返回
+        """
+        return cast(
+            "GetShareLinkResult", self._call("get_share_link", {"fileset_id": fileset_id}, timeout)
+        )
+
+    def get_fileset_id(
+        self, share_code: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> GetFilesetIdResult:
+        """获取文件集 ID (get fileset id)
+
+        由闪传分享码或分享链接取得文件集 ID。传入链接时取第一个 = 之后的部分作为分享码。
+
+        Args:
+            share_code: 分享码或分享链接
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetFilesetIdResult: 获取文件集 ID (get fileset id)
+        """
+        return cast(
+            "GetFilesetIdResult", self._call("get_fileset_id", {"share_code": share_code}, timeout)
+        )
+
+    def get_fileset_info(
+        self, fileset_id: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> GetFilesetInfoResult:
+        """获取文件集信息 (get fileset info)
+
+        Args:
+            fileset_id: 文件集 ID
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetFilesetInfoResult: QQNT getFileSet 的原始返回
+        """
+        return cast(
+            "GetFilesetInfoResult",
+            self._call("get_fileset_info", {"fileset_id": fileset_id}, timeout),
+        )
+
+    def download_fileset(
+        self, fileset_id: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> DownloadFilesetResult:
+        """下载文件集 (download fileset)
+
+        开始把闪传文件集下载到本地默认路径（异步，返回时下载不一定完成）。
+
+        Args:
+            fileset_id: 文件集 ID
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            DownloadFilesetResult: QQNT startFileSetDownload 的原始返回
+        """
+        return cast(
+            "DownloadFilesetResult",
+            self._call("download_fileset", {"fileset_id": fileset_id}, timeout),
+        )
+
+    def send_group_notice(
+        self,
+        group_id: int | str,
+        content: str,
+        *,
+        image: str | NotGiven = NOT_GIVEN,
+        pinned: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        type_: int | NotGiven = NOT_GIVEN,
+        confirm_required: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        is_show_edit_card: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        tip_window_type: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """发送群公告
+
+        在指定群发布一条新公告，可附带一张图片。需要管理员或群主权限。
+
+        Args:
+            group_id: 群号
+            content: 公告内容
+            image: 公告图片，支持本地路径、网络 URL 或 base64://（NapCat 扩展）
+            pinned: 是否置顶（0/1）（NapCat 扩展） (default ``0``)
+            type_: 公告类型，默认为 1（NapCat 扩展） (default ``1``)
+            confirm_required: 是否需要群成员确认（0/1）（NapCat 扩展） (default ``1``)
+            is_show_edit_card: 是否显示修改群名片引导（0/1）（NapCat 扩展） (default ``0``)
+            tip_window_type: 弹窗类型，默认为 0（NapCat 扩展） (default ``0``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "_send_group_notice",
+            {
+                "group_id": group_id,
+                "content": content,
+                "image": image,
+                "pinned": pinned,
+                "type": type_,
+                "confirm_required": confirm_required,
+                "is_show_edit_card": is_show_edit_card,
+                "tip_window_type": tip_window_type,
+            },
+            timeout,
+        )
+
+    def get_group_notice(
+        self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
+    ) -> list[GroupNotice]:
+        """获取群公告
+
+        获取指定群的公告列表。
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            list[GroupNotice]: list[GroupNotice]
+        """
+        return cast(
+            "list[GroupNotice]", self._call("_get_group_notice", {"group_id": group_id}, timeout)
+        )
+
+    def del_group_notice(
+        self, group_id: int | str, notice_id: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> Any:
+        """删除群公告
+
+        Args:
+            group_id: 群号
+            notice_id: 公告 ID（_get_group_notice 返回的 notice_id）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            Any: any
+        """
+        return cast(
+            "Any",
+            self._call(
+                "_del_group_notice", {"group_id": group_id, "notice_id": notice_id}, timeout
+            ),
+        )
+
+    def set_group_todo(
+        self,
+        group_id: int | str,
+        *,
+        message_id: int | str | NotGiven = NOT_GIVEN,
+        message_seq: int | str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """设置群待办
+
+        将指定消息设置为群待办。message_id 与 message_seq 至少提供一个；提供 message_seq 时优先使用它。
+
+        Args:
+            group_id: 群号
+            message_id: 消息 ID
+            message_seq: 消息序号（seq），提供时不再查找 message_id
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "set_group_todo",
+            {"group_id": group_id, "message_id": message_id, "message_seq": message_seq},
+            timeout,
+        )
+
+    def complete_group_todo(
+        self,
+        group_id: int | str,
+        *,
+        message_id: int | str | NotGiven = NOT_GIVEN,
+        message_seq: int | str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """完成群待办
+
+        将指定消息对应的群待办标记为已完成。message_id 与 message_seq 至少提供一个；提供 message_seq 时优先使用它。
+
+        Args:
+            group_id: 群号
+            message_id: 消息 ID
+            message_seq: 消息序号（seq），提供时不再查找 message_id
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "complete_group_todo",
+            {"group_id": group_id, "message_id": message_id, "message_seq": message_seq},
+            timeout,
+        )
+
+    def cancel_group_todo(
+        self,
+        group_id: int | str,
+        *,
+        message_id: int | str | NotGiven = NOT_GIVEN,
+        message_seq: int | str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """取消群待办
+
+        将指定消息对应的群待办取消。message_id 与 message_seq 至少提供一个；提供 message_seq 时优先使用它。
+
+        Args:
+            group_id: 群号
+            message_id: 消息 ID
+            message_seq: 消息序号（seq），提供时不再查找 message_id
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "cancel_group_todo",
+            {"group_id": group_id, "message_id": message_id, "message_seq": message_seq},
+            timeout,
+        )
+
+    def set_essence_msg(self, message_id: int | str, *, timeout: Timeout = NOT_GIVEN) -> Any:
+        """设置精华消息
+
+        将一条群消息设为精华消息。需要管理员或群主权限。
+
+        Args:
+            message_id: 消息 ID
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            Any: any
+        """
+        return cast("Any", self._call("set_essence_msg", {"message_id": message_id}, timeout))
+
+    def delete_essence_msg(
+        self,
+        *,
+        message_id: int | str | NotGiven = NOT_GIVEN,
+        msg_seq: int | str | NotGiven = NOT_GIVEN,
+        msg_random: int | str | NotGiven = NOT_GIVEN,
+        group_id: int | str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> Any:
+        """移出精华消息
+
+        将一条消息从群精华消息列表中移出。可以只传 message_id，也可以同时传 msg_seq、msg_random、group_id 直接定位（三者齐全时优先使用）。
+
+        Args:
+            message_id: 消息 ID（也可以是 get_essence_msg_list 返回的 message_id）
+            msg_seq: 消息序号（NapCat 扩展，需与 msg_random、group_id 一起提供）
+            msg_random: 消息随机数（NapCat 扩展，需与 msg_seq、group_id 一起提供）
+            group_id: 群号（NapCat 扩展，需与 msg_seq、msg_random 一起提供）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            Any: any
+        """
+        return cast(
+            "Any",
+            self._call(
+                "delete_essence_msg",
+                {
+                    "message_id": message_id,
+                    "msg_seq": msg_seq,
+                    "msg_random": msg_random,
+                    "group_id": group_id,
+                },
+                timeout,
+            ),
+        )
+
+    def get_essence_msg_list(
+        self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
+    ) -> list[EssenceMessage]:
+        """获取精华消息列表
+
+        获取指定群的全部精华消息。
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            list[EssenceMessage]: list[EssenceMessage]
+        """
+        return cast(
+            "list[EssenceMessage]",
+            self._call("get_essence_msg_list", {"group_id": group_id}, timeout),
+        )
+
+    def get_group_honor_info(
+        self,
+        group_id: int | str,
+        *,
+        type_: (
+            Literal["all", "talkative", "performer", "legend", "strong_newbie", "emotion"]
+            | NotGiven
+        ) = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> GroupHonorInfo:
+        """获取群荣誉信息
+
+        获取群的龙王、群聊之火、群聊炽焰、冒尖小春笋、快乐之源等荣誉数据。
+
+        Args:
+            group_id: 群号
+            type_: 要获取的群荣誉类型：talkative 龙王，performer 群聊之火，legend 群聊炽焰，strong_newbie 冒尖小春笋，emotion 快乐之源，all 获取所有数据 (default ``\"all\"``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GroupHonorInfo: 群荣誉信息（get_group_honor_info 的返回）
+        """
+        return cast(
+            "GroupHonorInfo",
+            self._call("get_group_honor_info", {"group_id": group_id, "type": type_}, timeout),
+        )
+
+    def get_group_at_all_remain(
+        self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
+    ) -> GroupAtAllRemain:
+        """获取群 @全体成员 剩余次数
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GroupAtAllRemain: 群 @全体成员 剩余次数（get_group_at_all_remain 的返回）
+        """
+        return cast(
+            "GroupAtAllRemain",
+            self._call("get_group_at_all_remain", {"group_id": group_id}, timeout),
+        )
+
+    def set_group_sign(self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN) -> None:
+        """群打卡
+
+        在指定群打卡（签到）。与 send_group_sign 完全相同。
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call("set_group_sign", {"group_id": group_id}, timeout)
+
+    def send_group_sign(self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN) -> None:
+        """群打卡
+
+        在指定群打卡（签到）。与 set_group_sign 完全相同。
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call("send_group_sign", {"group_id": group_id}, timeout)
+
+    def get_group_system_msg(
+        self, *, count: int | NotGiven = NOT_GIVEN, timeout: Timeout = NOT_GIVEN
+    ) -> GroupSystemMessages:
+        """获取群系统消息
+
+        获取收到的入群邀请与加群申请列表。
+
+        Args:
+            count: 获取的通知数量（NapCat 扩展） (default ``50``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GroupSystemMessages: 群系统消息：收到的入群邀请与加群申请（get_group_system_msg、get_group_ignored_notifies 的返回）
+        """
+        return cast(
+            "GroupSystemMessages", self._call("get_group_system_msg", {"count": count}, timeout)
+        )
+
+    def get_group_ignored_notifies(self, *, timeout: Timeout = NOT_GIVEN) -> GroupSystemMessages:
+        """获取群忽略通知
+
+        获取入群邀请与加群申请通知（NapCat 称为“被忽略的入群申请和邀请通知”）。
+
+        Args:
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GroupSystemMessages: 群系统消息：收到的入群邀请与加群申请（get_group_system_msg、get_group_ignored_notifies 的返回）
+        """
+        return cast("GroupSystemMessages", self._call("get_group_ignored_notifies", {}, timeout))
+
+    def get_group_ignore_add_request(
+        self, *, timeout: Timeout = NOT_GIVEN
+    ) -> list[GroupRequestNotify]:
+        """获取群被忽略的加群请求
+
+        获取被系统过滤（可疑）的加群申请列表。
+
+        Args:
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            list[GroupRequestNotify]: list[GroupRequestNotify]
+        """
+        return cast(
+            "list[GroupRequestNotify]", self._call("get_group_ignore_add_request", {}, timeout)
+        )
+
+    def get_group_shut_list(
+        self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
+    ) -> list[GroupShutMember]:
+        """获取群禁言列表
+
+        获取指定群当前被禁言的成员列表。
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            list[GroupShutMember]: list[GroupShutMember]
+        """
+        return cast(
+            "list[GroupShutMember]",
+            self._call("get_group_shut_list", {"group_id": group_id}, timeout),
+        )
+
+    def get_qun_album_list(
+        self,
+        group_id: int | str,
+        *,
+        attach_info: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> GetQunAlbumListResult:
+        """获取群相册列表
+
+        Args:
+            group_id: 群号
+            attach_info: 分页附加信息，从上一次返回结果的 attach_info 获取；首次请求留空 (default ``\"\"``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetQunAlbumListResult: 群相册列表（一页）
+        """
+        return cast(
+            "GetQunAlbumListResult",
+            self._call(
+                "get_qun_album_list", {"group_id": group_id, "attach_info": attach_info}, timeout
+            ),
+        )
+
+    def get_group_album_media_list(
+        self,
+        group_id: int | str,
+        album_id: str,
+        *,
+        attach_info: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> GetGroupAlbumMediaListResult:
+        """获取群相册媒体列表
+
+        Args:
+            group_id: 群号
+            album_id: 相册 ID
+            attach_info: 分页附加信息，从上一次返回结果的 attach_info 获取；首次请求留空 (default ``\"\"``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetGroupAlbumMediaListResult: 群相册中的媒体（一页）
+        """
+        return cast(
+            "GetGroupAlbumMediaListResult",
+            self._call(
+                "get_group_album_media_list",
+                {"group_id": group_id, "album_id": album_id, "attach_info": attach_info},
+                timeout,
+            ),
+        )
+
+    def upload_image_to_qun_album(
+        self,
+        group_id: int | str,
+        album_id: str,
+        album_name: str,
+        file: str,
+        *,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """上传图片到群相册
+
+        Args:
+            group_id: 群号
+            album_id: 相册 ID
+            album_name: 相册名称
+            file: 图片，支持本地路径、网络 URL 或 base64://
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "upload_image_to_qun_album",
+            {"group_id": group_id, "album_id": album_id, "album_name": album_name, "file": file},
+            timeout,
+        )
+
+    def del_group_album_media(
+        self, group_id: int | str, album_id: str, lloc: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> Any:
+        """删除群相册媒体
+
+        Args:
+            group_id: 群号
+            album_id: 相册 ID
+            lloc: 媒体 ID（lloc）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            Any: any
+        """
+        return cast(
+            "Any",
+            self._call(
+                "del_group_album_media",
+                {"group_id": group_id, "album_id": album_id, "lloc": lloc},
+                timeout,
+            ),
+        )
+
+    def do_group_album_comment(
+        self,
+        group_id: int | str,
+        album_id: str,
+        lloc: str,
+        content: str,
+        *,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> Any:
+        """发表群相册评论
+
+        对群相册中的一个媒体发表文字评论。
+
+        Args:
+            group_id: 群号
+            album_id: 相册 ID
+            lloc: 媒体 ID（lloc）
+            content: 评论内容
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            Any: any
+        """
+        return cast(
+            "Any",
+            self._call(
+                "do_group_album_comment",
+                {"group_id": group_id, "album_id": album_id, "lloc": lloc, "content": content},
+                timeout,
+            ),
+        )
+
+    def set_group_album_media_like(
+        self,
+        group_id: int | str,
+        album_id: str,
+        lloc: str,
+        id: str,
+        *,
+        set: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> Any:
+        """点赞群相册媒体
+
+        Args:
+            group_id: 群号
+            album_id: 相册 ID
+            lloc: 媒体 ID（lloc）
+            id: 点赞 ID（QQ 内部的点赞目标标识）
+            set: 是否点赞（true 点赞，false 取消点赞；NapCat 4.18.0 未实现取消，总是点赞） (default ``True``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            Any: any
+        """
+        return cast(
+            "Any",
+            self._call(
+                "set_group_album_media_like",
+                {"group_id": group_id, "album_id": album_id, "lloc": lloc, "id": id, "set": set},
+                timeout,
+            ),
         )
 
     def send_private_msg(
@@ -1537,6 +2912,192 @@ class OneBot(SyncClient):
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
         """
         self._call(".handle_quick_operation", {"context": context, "operation": operation}, timeout)
+
+    def upload_file_stream(
+        self,
+        stream_id: str,
+        *,
+        chunk_data: str | NotGiven = NOT_GIVEN,
+        chunk_index: int | NotGiven = NOT_GIVEN,
+        total_chunks: int | NotGiven = NOT_GIVEN,
+        file_size: int | NotGiven = NOT_GIVEN,
+        expected_sha256: str | NotGiven = NOT_GIVEN,
+        is_complete: bool | NotGiven = NOT_GIVEN,
+        filename: str | NotGiven = NOT_GIVEN,
+        reset: bool | NotGiven = NOT_GIVEN,
+        verify_only: bool | NotGiven = NOT_GIVEN,
+        file_retention: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> UploadStreamPacket:
+        """分片上传文件流 (upload file stream)
+
+        以分片方式把文件上传到 NapCat 所在机器（支持断点续传）。流程：对同一个 stream_id 依次发送各分片 （chunk_data + chunk_index，首次调用需带 total_chunks），全部分片收到后再发一次 is_complete: true 合并文件；完成后返回的 file_path 可作为消息段或 upload_group_file 的 file 使用。 只带 stream_id（或 verify_only: true）调用时返回当前状态；reset: true 清除该流。 每次调用只回一个响应，不像下载类动作那样多帧返回。
+
+        Args:
+            stream_id: 流 ID（客户端自定，如 UUID；续传时复用）
+            chunk_data: 本分片的数据，Base64 编码
+            chunk_index: 分片索引，从 0 开始
+            total_chunks: 总分片数（创建新流时必填）
+            file_size: 文件总大小，单位字节（不超过 10 MB 时 NapCat 在内存中暂存分片）
+            expected_sha256: 期望的 SHA256（十六进制），合并时校验，不符则报错
+            is_complete: 是否完成（为 true 时合并所有分片）
+            filename: 文件名，默认 upload_<随机 UUID>
+            reset: 是否重置（清除该流的所有分片与临时文件）
+            verify_only: 是否仅查询 / 校验（不写入分片，只返回当前状态）
+            file_retention: 合并后文件的保留时间，单位毫秒，到期自动删除；0 表示不删除 (default ``300000``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            UploadStreamPacket: upload_file_stream 每次调用返回的分片上传状态（NapCat Stream API）。
+        """
+        return cast(
+            "UploadStreamPacket",
+            self._call(
+                "upload_file_stream",
+                {
+                    "stream_id": stream_id,
+                    "chunk_data": chunk_data,
+                    "chunk_index": chunk_index,
+                    "total_chunks": total_chunks,
+                    "file_size": file_size,
+                    "expected_sha256": expected_sha256,
+                    "is_complete": is_complete,
+                    "filename": filename,
+                    "reset": reset,
+                    "verify_only": verify_only,
+                    "file_retention": file_retention,
+                },
+                timeout,
+            ),
+        )
+
+    def download_file_stream(
+        self,
+        *,
+        file: str | NotGiven = NOT_GIVEN,
+        file_id: str | NotGiven = NOT_GIVEN,
+        chunk_size: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> DownloadStreamFrame:
+        """流式下载文件 (download file stream)
+
+        以流式方式下载文件（消息中的文件 / 图片 / 语音 / 视频、群文件或按文件名搜索到的文件）， 分片以 Base64 通过多个响应帧返回：先一帧 file_info（文件名、大小、分块大小），再若干帧 file_chunk， 最后一帧 file_complete（分片总数、总字节数）。
+
+        Args:
+            file: 文件 ID（消息段中的 file / file_id、群文件的 file_id）或文件名
+            file_id: 文件 ID（file 为空时使用）
+            chunk_size: 分块大小，单位字节 (default ``65536``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            DownloadStreamFrame: 流式下载（download_file_stream / download_file_image_stream / download_file_record_stream）中一帧的 data。 服务端对同一个请求连续发回多帧：先一帧 file_info，再若干帧 file_chunk，最后一帧 file_complete。
+        """
+        return cast(
+            "DownloadStreamFrame",
+            self._call(
+                "download_file_stream",
+                {"file": file, "file_id": file_id, "chunk_size": chunk_size},
+                timeout,
+            ),
+        )
+
+    def download_file_image_stream(
+        self,
+        *,
+        file: str | NotGiven = NOT_GIVEN,
+        file_id: str | NotGiven = NOT_GIVEN,
+        chunk_size: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> DownloadStreamFrame:
+        """流式下载图片 (download image stream)
+
+        与 download_file_stream 相同的流式下载，用于图片；file_info 帧额外带图片的 width 与 height。
+
+        Args:
+            file: 图片文件 ID（消息段中 image 的 file / file_id）
+            file_id: 文件 ID（file 为空时使用）
+            chunk_size: 分块大小，单位字节 (default ``65536``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            DownloadStreamFrame: 流式下载（download_file_stream / download_file_image_stream / download_file_record_stream）中一帧的 data。 服务端对同一个请求连续发回多帧：先一帧 file_info，再若干帧 file_chunk，最后一帧 file_complete。
+        """
+        return cast(
+            "DownloadStreamFrame",
+            self._call(
+                "download_file_image_stream",
+                {"file": file, "file_id": file_id, "chunk_size": chunk_size},
+                timeout,
+            ),
+        )
+
+    def download_file_record_stream(
+        self,
+        *,
+        file: str | NotGiven = NOT_GIVEN,
+        file_id: str | NotGiven = NOT_GIVEN,
+        chunk_size: int | NotGiven = NOT_GIVEN,
+        out_format: (
+            Literal["mp3", "amr", "wma", "m4a", "spx", "ogg", "wav", "flac"] | NotGiven
+        ) = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> DownloadStreamFrame:
+        """流式下载语音 (download record stream)
+
+        与 download_file_stream 相同的流式下载，用于语音；可先用 ffmpeg 转换为 out_format 指定的格式再分片返回。
+
+        Args:
+            file: 语音文件 ID（消息段中 record 的 file / file_id）
+            file_id: 文件 ID（file 为空时使用）
+            chunk_size: 分块大小，单位字节 (default ``65536``)
+            out_format: 输出格式，不填则返回原始文件
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            DownloadStreamFrame: 流式下载（download_file_stream / download_file_image_stream / download_file_record_stream）中一帧的 data。 服务端对同一个请求连续发回多帧：先一帧 file_info，再若干帧 file_chunk，最后一帧 file_complete。
+        """
+        return cast(
+            "DownloadStreamFrame",
+            self._call(
+                "download_file_record_stream",
+                {
+                    "file": file,
+                    "file_id": file_id,
+                    "chunk_size": chunk_size,
+                    "out_format": out_format,
+                },
+                timeout,
+            ),
+        )
+
+    def clean_stream_temp_file(self, *, timeout: Timeout = NOT_GIVEN) -> None:
+        """清理流式传输临时文件 (clean stream temp files)
+
+        删除 NapCat 临时目录中的所有文件（包括流式上传合并出的文件）。
+
+        Args:
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call("clean_stream_temp_file", {}, timeout)
+
+    def test_download_stream(
+        self, *, error: bool | NotGiven = NOT_GIVEN, timeout: Timeout = NOT_GIVEN
+    ) -> TestDownloadStreamResult:
+        """测试流式下载 (test download stream)
+
+        测试 Stream API：每 100 毫秒发回一帧 data_chunk（data 为 \"Index-> 1\" 到 \"Index-> 10\"）， 最后一帧 data_complete；error 为 true 时在 10 帧后以错误结束。
+
+        Args:
+            error: 是否触发测试错误 (default ``False``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            TestDownloadStreamResult: 每一帧的 data
+        """
+        return cast(
+            "TestDownloadStreamResult",
+            self._call("test_download_stream", {"error": error}, timeout),
+        )
 
     def get_status(self, *, timeout: Timeout = NOT_GIVEN) -> Status:
         """获取运行状态 (get status)
@@ -2479,6 +4040,1358 @@ class AsyncOneBot(AsyncClient):
             await self._call("get_online_clients", {"no_cache": no_cache}, timeout),
         )
 
+    async def get_file(
+        self,
+        *,
+        file: str | NotGiven = NOT_GIVEN,
+        file_id: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> FileInfo:
+        """获取文件 (get file)
+
+        获取指定文件的详细信息及下载路径。file 可以是消息段里的 file / file_id、群文件的 file_id， 或按文件名搜索；NapCat 会把文件下载到本地并返回本地路径。
+
+        Args:
+            file: 文件 ID（消息段中的 file / file_id，或群文件的 file_id）；也可为文件名
+            file_id: 文件 ID（file 为空时使用）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            FileInfo: 文件信息（get_file / get_image / get_record 的返回）。NapCat 会按需把文件下载到本地， 返回本地路径、下载 URL、大小与文件名。
+        """
+        return cast(
+            "FileInfo", await self._call("get_file", {"file": file, "file_id": file_id}, timeout)
+        )
+
+    async def get_image(
+        self,
+        *,
+        file: str | NotGiven = NOT_GIVEN,
+        file_id: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> FileInfo:
+        """获取图片 (get image)
+
+        获取指定图片的信息及路径。OneBot 11：file 为收到的图片文件名（消息段的 file 参数）； go-cqhttp：file 为图片缓存文件名。
+
+        Args:
+            file: 图片文件名 / 文件 ID（消息段中 image 的 file 参数）
+            file_id: 文件 ID（NapCat 扩展，file 为空时使用）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            FileInfo: 文件信息（get_file / get_image / get_record 的返回）。NapCat 会按需把文件下载到本地， 返回本地路径、下载 URL、大小与文件名。
+        """
+        return cast(
+            "FileInfo", await self._call("get_image", {"file": file, "file_id": file_id}, timeout)
+        )
+
+    async def get_record(
+        self,
+        out_format: Literal["mp3", "amr", "wma", "m4a", "spx", "ogg", "wav", "flac"],
+        *,
+        file: str | NotGiven = NOT_GIVEN,
+        file_id: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> FileInfo:
+        """获取语音 (get record)
+
+        获取指定语音文件的信息，并支持格式转换（需要 ffmpeg）。file 为收到的语音文件名（消息段的 file 参数）， 如 0B38145AA44505000B38145AA4450500.silk。
+
+        Args:
+            file: 收到的语音文件名（消息段的 file 参数）/ 文件 ID
+            file_id: 文件 ID（NapCat 扩展，file 为空时使用）
+            out_format: 要转换到的格式
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            FileInfo: 文件信息（get_file / get_image / get_record 的返回）。NapCat 会按需把文件下载到本地， 返回本地路径、下载 URL、大小与文件名。
+        """
+        return cast(
+            "FileInfo",
+            await self._call(
+                "get_record", {"file": file, "file_id": file_id, "out_format": out_format}, timeout
+            ),
+        )
+
+    async def upload_group_file(
+        self,
+        group_id: int | str,
+        file: str,
+        name: str,
+        *,
+        folder: str | NotGiven = NOT_GIVEN,
+        folder_id: str | NotGiven = NOT_GIVEN,
+        upload_file: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> UploadGroupFileResult:
+        """上传群文件 (upload group file)
+
+        上传资源路径或 URL 指定的文件到指定群聊的文件系统中。不提供 folder 时上传到根目录。
+
+        Args:
+            group_id: 群号
+            file: 资源路径或 URL（本地路径、file:// URI、http(s) URL 或 base64://）
+            name: 储存名称（文件名）
+            folder: 父目录 ID，不提供时上传到根目录
+            folder_id: 父目录 ID（NapCat 的兼容字段，folder 为空时使用）
+            upload_file: 是否执行上传（NapCat 扩展） (default ``True``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            UploadGroupFileResult: 上传群文件 (upload group file)
+        """
+        return cast(
+            "UploadGroupFileResult",
+            await self._call(
+                "upload_group_file",
+                {
+                    "group_id": group_id,
+                    "file": file,
+                    "name": name,
+                    "folder": folder,
+                    "folder_id": folder_id,
+                    "upload_file": upload_file,
+                },
+                timeout,
+            ),
+        )
+
+    async def upload_private_file(
+        self,
+        user_id: int | str,
+        file: str,
+        name: str,
+        *,
+        upload_file: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> UploadPrivateFileResult:
+        """上传私聊文件 (upload private file)
+
+        上传本地文件（或 URL）到指定私聊会话中。对方不是好友时按群临时会话发送。
+
+        Args:
+            user_id: 对方 QQ 号
+            file: 资源路径或 URL（本地路径、file:// URI、http(s) URL 或 base64://）
+            name: 文件名
+            upload_file: 是否执行上传（NapCat 扩展） (default ``True``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            UploadPrivateFileResult: 上传私聊文件 (upload private file)
+        """
+        return cast(
+            "UploadPrivateFileResult",
+            await self._call(
+                "upload_private_file",
+                {"user_id": user_id, "file": file, "name": name, "upload_file": upload_file},
+                timeout,
+            ),
+        )
+
+    async def get_group_file_system_info(
+        self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
+    ) -> GroupFileSystemInfo:
+        """获取群文件系统信息 (get group file system info)
+
+        获取群聊文件系统的空间及状态信息。
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GroupFileSystemInfo: 群文件系统信息（get_group_file_system_info 的返回）
+        """
+        return cast(
+            "GroupFileSystemInfo",
+            await self._call("get_group_file_system_info", {"group_id": group_id}, timeout),
+        )
+
+    async def get_group_root_files(
+        self,
+        group_id: int | str,
+        *,
+        file_count: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> GetGroupRootFilesResult:
+        """获取群根目录文件列表 (get group root files)
+
+        获取群文件根目录下的文件和文件夹。
+
+        Args:
+            group_id: 群号
+            file_count: 最多获取的条目数（NapCat 扩展） (default ``50``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetGroupRootFilesResult: 获取群根目录文件列表 (get group root files)
+        """
+        return cast(
+            "GetGroupRootFilesResult",
+            await self._call(
+                "get_group_root_files", {"group_id": group_id, "file_count": file_count}, timeout
+            ),
+        )
+
+    async def get_group_files_by_folder(
+        self,
+        group_id: int | str,
+        *,
+        folder_id: str | NotGiven = NOT_GIVEN,
+        folder: str | NotGiven = NOT_GIVEN,
+        file_count: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> GetGroupFilesByFolderResult:
+        """获取群子目录文件列表 (get group files by folder)
+
+        获取指定群文件夹下的文件及子文件夹列表。
+
+        Args:
+            group_id: 群号
+            folder_id: 文件夹 ID，参考 GroupFolder 对象
+            folder: 文件夹 ID（NapCat 的兼容字段，优先于 folder_id）
+            file_count: 最多获取的条目数（NapCat 扩展） (default ``50``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetGroupFilesByFolderResult: 获取群子目录文件列表 (get group files by folder)
+        """
+        return cast(
+            "GetGroupFilesByFolderResult",
+            await self._call(
+                "get_group_files_by_folder",
+                {
+                    "group_id": group_id,
+                    "folder_id": folder_id,
+                    "folder": folder,
+                    "file_count": file_count,
+                },
+                timeout,
+            ),
+        )
+
+    async def get_group_file_url(
+        self,
+        group_id: int | str,
+        file_id: str,
+        *,
+        busid: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> GetGroupFileUrlResult:
+        """获取群文件资源链接 (get group file url)
+
+        获取指定群文件的下载链接。
+
+        Args:
+            group_id: 群号
+            file_id: 文件 ID，参考 GroupFile 对象
+            busid: 文件类型，参考 GroupFile 对象（go-cqhttp 必填；NapCat 忽略）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetGroupFileUrlResult: 获取群文件资源链接 (get group file url)
+        """
+        return cast(
+            "GetGroupFileUrlResult",
+            await self._call(
+                "get_group_file_url",
+                {"group_id": group_id, "file_id": file_id, "busid": busid},
+                timeout,
+            ),
+        )
+
+    async def create_group_file_folder(
+        self,
+        group_id: int | str,
+        *,
+        folder_name: str | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> CreateGroupFileFolderResult:
+        """创建群文件文件夹 (create group file folder)
+
+        在群文件系统的根目录中创建新的文件夹。
+
+        Args:
+            group_id: 群号
+            folder_name: 文件夹名称（与 name 二选一，优先）
+            name: 文件夹名称（go-cqhttp 兼容字段，与 folder_name 二选一）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            CreateGroupFileFolderResult: QQNT 返回的创建结果（resultWithGroupItem）
+        """
+        return cast(
+            "CreateGroupFileFolderResult",
+            await self._call(
+                "create_group_file_folder",
+                {"group_id": group_id, "folder_name": folder_name, "name": name},
+                timeout,
+            ),
+        )
+
+    async def delete_group_file(
+        self,
+        group_id: int | str,
+        file_id: str,
+        *,
+        busid: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> DeleteGroupFileResult:
+        """删除群文件 (delete group file)
+
+        在群文件系统中删除指定的文件。
+
+        Args:
+            group_id: 群号
+            file_id: 文件 ID，参考 GroupFile 对象
+            busid: 文件类型（go-cqhttp 兼容；NapCat 忽略，固定按 102 删除）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            DeleteGroupFileResult: QQNT 删除群文件的原始返回
+        """
+        return cast(
+            "DeleteGroupFileResult",
+            await self._call(
+                "delete_group_file",
+                {"group_id": group_id, "file_id": file_id, "busid": busid},
+                timeout,
+            ),
+        )
+
+    async def delete_group_folder(
+        self,
+        group_id: int | str,
+        *,
+        folder_id: str | NotGiven = NOT_GIVEN,
+        folder: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> DeleteGroupFolderResult:
+        """删除群文件文件夹 (delete group folder)
+
+        在群文件系统中删除指定的文件夹。
+
+        Args:
+            group_id: 群号
+            folder_id: 文件夹 ID，参考 GroupFolder 对象
+            folder: 文件夹 ID（NapCat 的兼容字段，优先于 folder_id）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            DeleteGroupFolderResult: QQNT 删除群文件夹的原始返回
+        """
+        return cast(
+            "DeleteGroupFolderResult",
+            await self._call(
+                "delete_group_folder",
+                {"group_id": group_id, "folder_id": folder_id, "folder": folder},
+                timeout,
+            ),
+        )
+
+    async def move_group_file(
+        self,
+        group_id: int | str,
+        file_id: str,
+        current_parent_directory: str,
+        target_parent_directory: str,
+        *,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> MoveGroupFileResult:
+        """移动群文件 (move group file)
+
+        把群文件从一个目录移动到另一个目录。根目录为 \"/\"。
+
+        Args:
+            group_id: 群号
+            file_id: 文件 ID
+            current_parent_directory: 当前父目录 ID（根目录为 \"/\"）
+            target_parent_directory: 目标父目录 ID（根目录为 \"/\"）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            MoveGroupFileResult: 移动群文件 (move group file)
+        """
+        return cast(
+            "MoveGroupFileResult",
+            await self._call(
+                "move_group_file",
+                {
+                    "group_id": group_id,
+                    "file_id": file_id,
+                    "current_parent_directory": current_parent_directory,
+                    "target_parent_directory": target_parent_directory,
+                },
+                timeout,
+            ),
+        )
+
+    async def rename_group_file(
+        self,
+        group_id: int | str,
+        file_id: str,
+        current_parent_directory: str,
+        new_name: str,
+        *,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> RenameGroupFileResult:
+        """重命名群文件 (rename group file)
+
+        Args:
+            group_id: 群号
+            file_id: 文件 ID
+            current_parent_directory: 文件所在的父目录 ID（根目录为 \"/\"）
+            new_name: 新文件名
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            RenameGroupFileResult: 重命名群文件 (rename group file)
+        """
+        return cast(
+            "RenameGroupFileResult",
+            await self._call(
+                "rename_group_file",
+                {
+                    "group_id": group_id,
+                    "file_id": file_id,
+                    "current_parent_directory": current_parent_directory,
+                    "new_name": new_name,
+                },
+                timeout,
+            ),
+        )
+
+    async def trans_group_file(
+        self, group_id: int | str, file_id: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> TransGroupFileResult:
+        """转存群文件 (trans group file)
+
+        对群文件调用 QQNT 的 transGroupFile（内核返回 saveBusId 与 saveFilePath，即把文件转存到另一存储位置， 通常用于把临时群文件转为永久文件）。NapCat 的 OpenAPI 称为「传输群文件」，动作列表（000）称为「转发群文件」。
+
+        Args:
+            group_id: 群号
+            file_id: 文件 ID
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            TransGroupFileResult: 转存群文件 (trans group file)
+        """
+        return cast(
+            "TransGroupFileResult",
+            await self._call(
+                "trans_group_file", {"group_id": group_id, "file_id": file_id}, timeout
+            ),
+        )
+
+    async def get_private_file_url(
+        self, file_id: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> GetPrivateFileUrlResult:
+        """获取私聊文件链接 (get private file url)
+
+        获取指定私聊文件的下载链接。file_id 为私聊文件消息段中的 file_id。
+
+        Args:
+            file_id: 文件 ID（私聊收到的文件消息段的 file_id）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetPrivateFileUrlResult: 获取私聊文件链接 (get private file url)
+        """
+        return cast(
+            "GetPrivateFileUrlResult",
+            await self._call("get_private_file_url", {"file_id": file_id}, timeout),
+        )
+
+    async def download_file(
+        self,
+        *,
+        url: str | NotGiven = NOT_GIVEN,
+        base64: str | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        thread_count: int | NotGiven = NOT_GIVEN,
+        headers: str | list[str] | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> DownloadFileResult:
+        """下载文件到缓存目录 (download file)
+
+        下载网络文件（或 Base64 数据）到 OneBot 实现的临时目录，返回本地绝对路径。通过这个 API 下载的文件能直接放入消息段作为图片或语音发送。 调用后会阻塞直到下载完成后才会返回数据，请注意下载大文件时的超时。
+
+        Args:
+            url: 链接地址（与 base64 二选一）
+            base64: Base64 编码的文件内容（NapCat 扩展，与 url 二选一，优先于 url）
+            name: 保存的文件名（NapCat 扩展；不填时文件名为文件的 MD5）
+            thread_count: 下载线程数（go-cqhttp；NapCat 忽略）
+            headers: 自定义请求头。字符串形式：\"User-Agent=YOUR_UA[\\r\\n]Referer=https://www.baidu.com\"； 数组形式：[\"User-Agent=YOUR_UA\", \"Referer=https://www.baidu.com\"]
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            DownloadFileResult: 下载文件到缓存目录 (download file)
+        """
+        return cast(
+            "DownloadFileResult",
+            await self._call(
+                "download_file",
+                {
+                    "url": url,
+                    "base64": base64,
+                    "name": name,
+                    "thread_count": thread_count,
+                    "headers": headers,
+                },
+                timeout,
+            ),
+        )
+
+    async def send_online_file(
+        self,
+        user_id: int | str,
+        file_path: str,
+        *,
+        file_name: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> SendOnlineFileResult:
+        """发送在线文件 (send online file)
+
+        以在线文件方式向好友发送本地文件（仅私聊）。NapCat 发出后最多轮询 10 秒确认消息，超时返回失败结果码。
+
+        Args:
+            user_id: 对方 QQ 号
+            file_path: 本地文件路径（NapCat 所在机器上）
+            file_name: 文件名，默认取路径中的文件名
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            SendOnlineFileResult: 发送结果
+        """
+        return cast(
+            "SendOnlineFileResult",
+            await self._call(
+                "send_online_file",
+                {"user_id": user_id, "file_path": file_path, "file_name": file_name},
+                timeout,
+            ),
+        )
+
+    async def send_online_folder(
+        self,
+        user_id: int | str,
+        folder_path: str,
+        *,
+        folder_name: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> SendOnlineFolderResult:
+        """发送在线文件夹 (send online folder)
+
+        以在线文件方式向好友发送本地文件夹（仅私聊）。NapCat 发出后最多轮询 10 秒确认消息。
+
+        Args:
+            user_id: 对方 QQ 号
+            folder_path: 本地文件夹路径（NapCat 所在机器上）
+            folder_name: 文件夹名称，默认取路径中的目录名
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            SendOnlineFolderResult: 发送结果
+        """
+        return cast(
+            "SendOnlineFolderResult",
+            await self._call(
+                "send_online_folder",
+                {"user_id": user_id, "folder_path": folder_path, "folder_name": folder_name},
+                timeout,
+            ),
+        )
+
+    async def get_online_file_msg(
+        self, user_id: int | str, *, timeout: Timeout = NOT_GIVEN
+    ) -> GetOnlineFileMsgResult:
+        """获取在线文件消息 (get online file messages)
+
+        获取与某好友会话中的在线文件消息（QQNT 原始消息对象）。
+
+        Args:
+            user_id: 好友 QQ 号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetOnlineFileMsgResult: QQNT getOnlineFileMsgs 的原始返回
+        """
+        return cast(
+            "GetOnlineFileMsgResult",
+            await self._call("get_online_file_msg", {"user_id": user_id}, timeout),
+        )
+
+    async def receive_online_file(
+        self, user_id: int | str, msg_id: str, element_id: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> Any:
+        """接收在线文件 (receive online file)
+
+        接收好友发来的在线文件或文件夹，保存到默认下载路径。
+
+        Args:
+            user_id: 好友 QQ 号
+            msg_id: 在线文件消息的 QQNT msgId（来自 get_online_file_msg）
+            element_id: 文件元素 ID（elementId）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            Any: any
+        """
+        return cast(
+            "Any",
+            await self._call(
+                "receive_online_file",
+                {"user_id": user_id, "msg_id": msg_id, "element_id": element_id},
+                timeout,
+            ),
+        )
+
+    async def refuse_online_file(
+        self, user_id: int | str, msg_id: str, element_id: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> None:
+        """拒绝在线文件 (refuse online file)
+
+        拒绝接收好友发来的在线文件。
+
+        Args:
+            user_id: 好友 QQ 号
+            msg_id: 在线文件消息的 QQNT msgId（来自 get_online_file_msg）
+            element_id: 文件元素 ID（elementId）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "refuse_online_file",
+            {"user_id": user_id, "msg_id": msg_id, "element_id": element_id},
+            timeout,
+        )
+
+    async def cancel_online_file(
+        self, user_id: int | str, msg_id: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> None:
+        """取消在线文件 (cancel online file)
+
+        取消自己正在发送的在线文件。
+
+        Args:
+            user_id: 对方 QQ 号
+            msg_id: 在线文件消息的 QQNT msgId（send_online_file 的返回或 get_online_file_msg）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call("cancel_online_file", {"user_id": user_id, "msg_id": msg_id}, timeout)
+
+    async def create_flash_task(
+        self,
+        files: list[str] | str,
+        *,
+        name: str | NotGiven = NOT_GIVEN,
+        thumb_path: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> CreateFlashTaskResult:
+        """创建闪传任务 (create flash transfer task)
+
+        用本地文件（可以是文件夹）创建 QQ 闪传上传任务，返回文件集 ID 与分享链接。 只有一个图片 / 视频文件且未给 thumb_path 时，NapCat 会自动生成缩略图。
+
+        Args:
+            files: 要上传的文件绝对路径列表，或单个路径（可以是文件夹）
+            name: 任务（文件集）名称
+            thumb_path: 缩略图路径
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            CreateFlashTaskResult: QQNT createFlashTransferUploadTask 的原始返回
+        """
+        return cast(
+            "CreateFlashTaskResult",
+            await self._call(
+                "create_flash_task",
+                {"files": files, "name": name, "thumb_path": thumb_path},
+                timeout,
+            ),
+        )
+
+    async def get_flash_file_list(
+        self, fileset_id: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> GetFlashFileListResult:
+        """获取闪传文件列表 (get flash file list)
+
+        获取闪传文件集中的文件结构（目前只取第一层）。
+
+        Args:
+            fileset_id: 文件集 ID
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetFlashFileListResult: QQNT getFileList 的原始返回（rsp）
+        """
+        return cast(
+            "GetFlashFileListResult",
+            await self._call("get_flash_file_list", {"fileset_id": fileset_id}, timeout),
+        )
+
+    async def get_flash_file_url(
+        self,
+        fileset_id: str,
+        *,
+        file_name: str | NotGiven = NOT_GIVEN,
+        file_index: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> GetFlashFileUrlResult:
+        """获取闪传文件链接 (get flash file url)
+
+        获取闪传文件集中某个文件的下载链接。按 file_name 或 file_index（从 0 开始）选择文件。
+
+        Args:
+            fileset_id: 文件集 ID
+            file_name: 文件名（与 file_index 二选一）
+            file_index: 文件索引，从 0 开始（与 file_name 二选一）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetFlashFileUrlResult: 获取闪传文件链接 (get flash file url)
+        """
+        return cast(
+            "GetFlashFileUrlResult",
+            await self._call(
+                "get_flash_file_url",
+                {"fileset_id": fileset_id, "file_name": file_name, "file_index": file_index},
+                timeout,
+            ),
+        )
+
+    async def send_flash_msg(
+        self,
+        fileset_id: str,
+        *,
+        user_id: int | str | NotGiven = NOT_GIVEN,
+        group_id: int | str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> SendFlashMsgResult:
+        """发送闪传消息 (send flash transfer message)
+
+        把闪传文件集作为消息发给好友或群。user_id 与 group_id 二选一，都给时发到群。
+
+        Args:
+            fileset_id: 文件集 ID
+            user_id: 对方 QQ 号（私聊；非好友时按群临时会话）
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            SendFlashMsgResult: QQNT sendFlashTransferMsg 的原始返回
+        """
+        return cast(
+            "SendFlashMsgResult",
+            await self._call(
+                "send_flash_msg",
+                {"fileset_id": fileset_id, "user_id": user_id, "group_id": group_id},
+                timeout,
+            ),
+        )
+
+    async def get_share_link(
+        self, fileset_id: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> GetShareLinkResult:
+        """获取闪传分享链接 (get flash share link)
+
+        获取闪传文件集的外链分享。
+
+        Args:
+            fileset_id: 文件集 ID
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetShareLinkResult: QQNT getShareLinkReq 的原始返回
+        """
+        return cast(
+            "GetShareLinkResult",
+            await self._call("get_share_link", {"fileset_id": fileset_id}, timeout),
+        )
+
+    async def get_fileset_id(
+        self, share_code: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> GetFilesetIdResult:
+        """获取文件集 ID (get fileset id)
+
+        由闪传分享码或分享链接取得文件集 ID。传入链接时取第一个 = 之后的部分作为分享码。
+
+        Args:
+            share_code: 分享码或分享链接
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetFilesetIdResult: 获取文件集 ID (get fileset id)
+        """
+        return cast(
+            "GetFilesetIdResult",
+            await self._call("get_fileset_id", {"share_code": share_code}, timeout),
+        )
+
+    async def get_fileset_info(
+        self, fileset_id: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> GetFilesetInfoResult:
+        """获取文件集信息 (get fileset info)
+
+        Args:
+            fileset_id: 文件集 ID
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetFilesetInfoResult: QQNT getFileSet 的原始返回
+        """
+        return cast(
+            "GetFilesetInfoResult",
+            await self._call("get_fileset_info", {"fileset_id": fileset_id}, timeout),
+        )
+
+    async def download_fileset(
+        self, fileset_id: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> DownloadFilesetResult:
+        """下载文件集 (download fileset)
+
+        开始把闪传文件集下载到本地默认路径（异步，返回时下载不一定完成）。
+
+        Args:
+            fileset_id: 文件集 ID
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            DownloadFilesetResult: QQNT startFileSetDownload 的原始返回
+        """
+        return cast(
+            "DownloadFilesetResult",
+            await self._call("download_fileset", {"fileset_id": fileset_id}, timeout),
+        )
+
+    async def send_group_notice(
+        self,
+        group_id: int | str,
+        content: str,
+        *,
+        image: str | NotGiven = NOT_GIVEN,
+        pinned: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        type_: int | NotGiven = NOT_GIVEN,
+        confirm_required: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        is_show_edit_card: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        tip_window_type: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """发送群公告
+
+        在指定群发布一条新公告，可附带一张图片。需要管理员或群主权限。
+
+        Args:
+            group_id: 群号
+            content: 公告内容
+            image: 公告图片，支持本地路径、网络 URL 或 base64://（NapCat 扩展）
+            pinned: 是否置顶（0/1）（NapCat 扩展） (default ``0``)
+            type_: 公告类型，默认为 1（NapCat 扩展） (default ``1``)
+            confirm_required: 是否需要群成员确认（0/1）（NapCat 扩展） (default ``1``)
+            is_show_edit_card: 是否显示修改群名片引导（0/1）（NapCat 扩展） (default ``0``)
+            tip_window_type: 弹窗类型，默认为 0（NapCat 扩展） (default ``0``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "_send_group_notice",
+            {
+                "group_id": group_id,
+                "content": content,
+                "image": image,
+                "pinned": pinned,
+                "type": type_,
+                "confirm_required": confirm_required,
+                "is_show_edit_card": is_show_edit_card,
+                "tip_window_type": tip_window_type,
+            },
+            timeout,
+        )
+
+    async def get_group_notice(
+        self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
+    ) -> list[GroupNotice]:
+        """获取群公告
+
+        获取指定群的公告列表。
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            list[GroupNotice]: list[GroupNotice]
+        """
+        return cast(
+            "list[GroupNotice]",
+            await self._call("_get_group_notice", {"group_id": group_id}, timeout),
+        )
+
+    async def del_group_notice(
+        self, group_id: int | str, notice_id: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> Any:
+        """删除群公告
+
+        Args:
+            group_id: 群号
+            notice_id: 公告 ID（_get_group_notice 返回的 notice_id）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            Any: any
+        """
+        return cast(
+            "Any",
+            await self._call(
+                "_del_group_notice", {"group_id": group_id, "notice_id": notice_id}, timeout
+            ),
+        )
+
+    async def set_group_todo(
+        self,
+        group_id: int | str,
+        *,
+        message_id: int | str | NotGiven = NOT_GIVEN,
+        message_seq: int | str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """设置群待办
+
+        将指定消息设置为群待办。message_id 与 message_seq 至少提供一个；提供 message_seq 时优先使用它。
+
+        Args:
+            group_id: 群号
+            message_id: 消息 ID
+            message_seq: 消息序号（seq），提供时不再查找 message_id
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "set_group_todo",
+            {"group_id": group_id, "message_id": message_id, "message_seq": message_seq},
+            timeout,
+        )
+
+    async def complete_group_todo(
+        self,
+        group_id: int | str,
+        *,
+        message_id: int | str | NotGiven = NOT_GIVEN,
+        message_seq: int | str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """完成群待办
+
+        将指定消息对应的群待办标记为已完成。message_id 与 message_seq 至少提供一个；提供 message_seq 时优先使用它。
+
+        Args:
+            group_id: 群号
+            message_id: 消息 ID
+            message_seq: 消息序号（seq），提供时不再查找 message_id
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "complete_group_todo",
+            {"group_id": group_id, "message_id": message_id, "message_seq": message_seq},
+            timeout,
+        )
+
+    async def cancel_group_todo(
+        self,
+        group_id: int | str,
+        *,
+        message_id: int | str | NotGiven = NOT_GIVEN,
+        message_seq: int | str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """取消群待办
+
+        将指定消息对应的群待办取消。message_id 与 message_seq 至少提供一个；提供 message_seq 时优先使用它。
+
+        Args:
+            group_id: 群号
+            message_id: 消息 ID
+            message_seq: 消息序号（seq），提供时不再查找 message_id
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "cancel_group_todo",
+            {"group_id": group_id, "message_id": message_id, "message_seq": message_seq},
+            timeout,
+        )
+
+    async def set_essence_msg(self, message_id: int | str, *, timeout: Timeout = NOT_GIVEN) -> Any:
+        """设置精华消息
+
+        将一条群消息设为精华消息。需要管理员或群主权限。
+
+        Args:
+            message_id: 消息 ID
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            Any: any
+        """
+        return cast("Any", await self._call("set_essence_msg", {"message_id": message_id}, timeout))
+
+    async def delete_essence_msg(
+        self,
+        *,
+        message_id: int | str | NotGiven = NOT_GIVEN,
+        msg_seq: int | str | NotGiven = NOT_GIVEN,
+        msg_random: int | str | NotGiven = NOT_GIVEN,
+        group_id: int | str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> Any:
+        """移出精华消息
+
+        将一条消息从群精华消息列表中移出。可以只传 message_id，也可以同时传 msg_seq、msg_random、group_id 直接定位（三者齐全时优先使用）。
+
+        Args:
+            message_id: 消息 ID（也可以是 get_essence_msg_list 返回的 message_id）
+            msg_seq: 消息序号（NapCat 扩展，需与 msg_random、group_id 一起提供）
+            msg_random: 消息随机数（NapCat 扩展，需与 msg_seq、group_id 一起提供）
+            group_id: 群号（NapCat 扩展，需与 msg_seq、msg_random 一起提供）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            Any: any
+        """
+        return cast(
+            "Any",
+            await self._call(
+                "delete_essence_msg",
+                {
+                    "message_id": message_id,
+                    "msg_seq": msg_seq,
+                    "msg_random": msg_random,
+                    "group_id": group_id,
+                },
+                timeout,
+            ),
+        )
+
+    async def get_essence_msg_list(
+        self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
+    ) -> list[EssenceMessage]:
+        """获取精华消息列表
+
+        获取指定群的全部精华消息。
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            list[EssenceMessage]: list[EssenceMessage]
+        """
+        return cast(
+            "list[EssenceMessage]",
+            await self._call("get_essence_msg_list", {"group_id": group_id}, timeout),
+        )
+
+    async def get_group_honor_info(
+        self,
+        group_id: int | str,
+        *,
+        type_: (
+            Literal["all", "talkative", "performer", "legend", "strong_newbie", "emotion"]
+            | NotGiven
+        ) = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> GroupHonorInfo:
+        """获取群荣誉信息
+
+        获取群的龙王、群聊之火、群聊炽焰、冒尖小春笋、快乐之源等荣誉数据。
+
+        Args:
+            group_id: 群号
+            type_: 要获取的群荣誉类型：talkative 龙王，performer 群聊之火，legend 群聊炽焰，strong_newbie 冒尖小春笋，emotion 快乐之源，all 获取所有数据 (default ``\"all\"``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GroupHonorInfo: 群荣誉信息（get_group_honor_info 的返回）
+        """
+        return cast(
+            "GroupHonorInfo",
+            await self._call(
+                "get_group_honor_info", {"group_id": group_id, "type": type_}, timeout
+            ),
+        )
+
+    async def get_group_at_all_remain(
+        self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
+    ) -> GroupAtAllRemain:
+        """获取群 @全体成员 剩余次数
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GroupAtAllRemain: 群 @全体成员 剩余次数（get_group_at_all_remain 的返回）
+        """
+        return cast(
+            "GroupAtAllRemain",
+            await self._call("get_group_at_all_remain", {"group_id": group_id}, timeout),
+        )
+
+    async def set_group_sign(self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN) -> None:
+        """群打卡
+
+        在指定群打卡（签到）。与 send_group_sign 完全相同。
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call("set_group_sign", {"group_id": group_id}, timeout)
+
+    async def send_group_sign(self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN) -> None:
+        """群打卡
+
+        在指定群打卡（签到）。与 set_group_sign 完全相同。
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call("send_group_sign", {"group_id": group_id}, timeout)
+
+    async def get_group_system_msg(
+        self, *, count: int | NotGiven = NOT_GIVEN, timeout: Timeout = NOT_GIVEN
+    ) -> GroupSystemMessages:
+        """获取群系统消息
+
+        获取收到的入群邀请与加群申请列表。
+
+        Args:
+            count: 获取的通知数量（NapCat 扩展） (default ``50``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GroupSystemMessages: 群系统消息：收到的入群邀请与加群申请（get_group_system_msg、get_group_ignored_notifies 的返回）
+        """
+        return cast(
+            "GroupSystemMessages",
+            await self._call("get_group_system_msg", {"count": count}, timeout),
+        )
+
+    async def get_group_ignored_notifies(
+        self, *, timeout: Timeout = NOT_GIVEN
+    ) -> GroupSystemMessages:
+        """获取群忽略通知
+
+        获取入群邀请与加群申请通知（NapCat 称为“被忽略的入群申请和邀请通知”）。
+
+        Args:
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GroupSystemMessages: 群系统消息：收到的入群邀请与加群申请（get_group_system_msg、get_group_ignored_notifies 的返回）
+        """
+        return cast(
+            "GroupSystemMessages", await self._call("get_group_ignored_notifies", {}, timeout)
+        )
+
+    async def get_group_ignore_add_request(
+        self, *, timeout: Timeout = NOT_GIVEN
+    ) -> list[GroupRequestNotify]:
+        """获取群被忽略的加群请求
+
+        获取被系统过滤（可疑）的加群申请列表。
+
+        Args:
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            list[GroupRequestNotify]: list[GroupRequestNotify]
+        """
+        return cast(
+            "list[GroupRequestNotify]",
+            await self._call("get_group_ignore_add_request", {}, timeout),
+        )
+
+    async def get_group_shut_list(
+        self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
+    ) -> list[GroupShutMember]:
+        """获取群禁言列表
+
+        获取指定群当前被禁言的成员列表。
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            list[GroupShutMember]: list[GroupShutMember]
+        """
+        return cast(
+            "list[GroupShutMember]",
+            await self._call("get_group_shut_list", {"group_id": group_id}, timeout),
+        )
+
+    async def get_qun_album_list(
+        self,
+        group_id: int | str,
+        *,
+        attach_info: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> GetQunAlbumListResult:
+        """获取群相册列表
+
+        Args:
+            group_id: 群号
+            attach_info: 分页附加信息，从上一次返回结果的 attach_info 获取；首次请求留空 (default ``\"\"``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetQunAlbumListResult: 群相册列表（一页）
+        """
+        return cast(
+            "GetQunAlbumListResult",
+            await self._call(
+                "get_qun_album_list", {"group_id": group_id, "attach_info": attach_info}, timeout
+            ),
+        )
+
+    async def get_group_album_media_list(
+        self,
+        group_id: int | str,
+        album_id: str,
+        *,
+        attach_info: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> GetGroupAlbumMediaListResult:
+        """获取群相册媒体列表
+
+        Args:
+            group_id: 群号
+            album_id: 相册 ID
+            attach_info: 分页附加信息，从上一次返回结果的 attach_info 获取；首次请求留空 (default ``\"\"``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetGroupAlbumMediaListResult: 群相册中的媒体（一页）
+        """
+        return cast(
+            "GetGroupAlbumMediaListResult",
+            await self._call(
+                "get_group_album_media_list",
+                {"group_id": group_id, "album_id": album_id, "attach_info": attach_info},
+                timeout,
+            ),
+        )
+
+    async def upload_image_to_qun_album(
+        self,
+        group_id: int | str,
+        album_id: str,
+        album_name: str,
+        file: str,
+        *,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """上传图片到群相册
+
+        Args:
+            group_id: 群号
+            album_id: 相册 ID
+            album_name: 相册名称
+            file: 图片，支持本地路径、网络 URL 或 base64://
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "upload_image_to_qun_album",
+            {"group_id": group_id, "album_id": album_id, "album_name": album_name, "file": file},
+            timeout,
+        )
+
+    async def del_group_album_media(
+        self, group_id: int | str, album_id: str, lloc: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> Any:
+        """删除群相册媒体
+
+        Args:
+            group_id: 群号
+            album_id: 相册 ID
+            lloc: 媒体 ID（lloc）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            Any: any
+        """
+        return cast(
+            "Any",
+            await self._call(
+                "del_group_album_media",
+                {"group_id": group_id, "album_id": album_id, "lloc": lloc},
+                timeout,
+            ),
+        )
+
+    async def do_group_album_comment(
+        self,
+        group_id: int | str,
+        album_id: str,
+        lloc: str,
+        content: str,
+        *,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> Any:
+        """发表群相册评论
+
+        对群相册中的一个媒体发表文字评论。
+
+        Args:
+            group_id: 群号
+            album_id: 相册 ID
+            lloc: 媒体 ID（lloc）
+            content: 评论内容
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            Any: any
+        """
+        return cast(
+            "Any",
+            await self._call(
+                "do_group_album_comment",
+                {"group_id": group_id, "album_id": album_id, "lloc": lloc, "content": content},
+                timeout,
+            ),
+        )
+
+    async def set_group_album_media_like(
+        self,
+        group_id: int | str,
+        album_id: str,
+        lloc: str,
+        id: str,
+        *,
+        set: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> Any:
+        """点赞群相册媒体
+
+        Args:
+            group_id: 群号
+            album_id: 相册 ID
+            lloc: 媒体 ID（lloc）
+            id: 点赞 ID（QQ 内部的点赞目标标识）
+            set: 是否点赞（true 点赞，false 取消点赞；NapCat 4.18.0 未实现取消，总是点赞） (default ``True``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            Any: any
+        """
+        return cast(
+            "Any",
+            await self._call(
+                "set_group_album_media_like",
+                {"group_id": group_id, "album_id": album_id, "lloc": lloc, "id": id, "set": set},
+                timeout,
+            ),
+        )
+
     async def send_private_msg(
         self,
         user_id: int | str,
@@ -3416,6 +6329,192 @@ class AsyncOneBot(AsyncClient):
         """
         await self._call(
             ".handle_quick_operation", {"context": context, "operation": operation}, timeout
+        )
+
+    async def upload_file_stream(
+        self,
+        stream_id: str,
+        *,
+        chunk_data: str | NotGiven = NOT_GIVEN,
+        chunk_index: int | NotGiven = NOT_GIVEN,
+        total_chunks: int | NotGiven = NOT_GIVEN,
+        file_size: int | NotGiven = NOT_GIVEN,
+        expected_sha256: str | NotGiven = NOT_GIVEN,
+        is_complete: bool | NotGiven = NOT_GIVEN,
+        filename: str | NotGiven = NOT_GIVEN,
+        reset: bool | NotGiven = NOT_GIVEN,
+        verify_only: bool | NotGiven = NOT_GIVEN,
+        file_retention: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> UploadStreamPacket:
+        """分片上传文件流 (upload file stream)
+
+        以分片方式把文件上传到 NapCat 所在机器（支持断点续传）。流程：对同一个 stream_id 依次发送各分片 （chunk_data + chunk_index，首次调用需带 total_chunks），全部分片收到后再发一次 is_complete: true 合并文件；完成后返回的 file_path 可作为消息段或 upload_group_file 的 file 使用。 只带 stream_id（或 verify_only: true）调用时返回当前状态；reset: true 清除该流。 每次调用只回一个响应，不像下载类动作那样多帧返回。
+
+        Args:
+            stream_id: 流 ID（客户端自定，如 UUID；续传时复用）
+            chunk_data: 本分片的数据，Base64 编码
+            chunk_index: 分片索引，从 0 开始
+            total_chunks: 总分片数（创建新流时必填）
+            file_size: 文件总大小，单位字节（不超过 10 MB 时 NapCat 在内存中暂存分片）
+            expected_sha256: 期望的 SHA256（十六进制），合并时校验，不符则报错
+            is_complete: 是否完成（为 true 时合并所有分片）
+            filename: 文件名，默认 upload_<随机 UUID>
+            reset: 是否重置（清除该流的所有分片与临时文件）
+            verify_only: 是否仅查询 / 校验（不写入分片，只返回当前状态）
+            file_retention: 合并后文件的保留时间，单位毫秒，到期自动删除；0 表示不删除 (default ``300000``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            UploadStreamPacket: upload_file_stream 每次调用返回的分片上传状态（NapCat Stream API）。
+        """
+        return cast(
+            "UploadStreamPacket",
+            await self._call(
+                "upload_file_stream",
+                {
+                    "stream_id": stream_id,
+                    "chunk_data": chunk_data,
+                    "chunk_index": chunk_index,
+                    "total_chunks": total_chunks,
+                    "file_size": file_size,
+                    "expected_sha256": expected_sha256,
+                    "is_complete": is_complete,
+                    "filename": filename,
+                    "reset": reset,
+                    "verify_only": verify_only,
+                    "file_retention": file_retention,
+                },
+                timeout,
+            ),
+        )
+
+    async def download_file_stream(
+        self,
+        *,
+        file: str | NotGiven = NOT_GIVEN,
+        file_id: str | NotGiven = NOT_GIVEN,
+        chunk_size: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> DownloadStreamFrame:
+        """流式下载文件 (download file stream)
+
+        以流式方式下载文件（消息中的文件 / 图片 / 语音 / 视频、群文件或按文件名搜索到的文件）， 分片以 Base64 通过多个响应帧返回：先一帧 file_info（文件名、大小、分块大小），再若干帧 file_chunk， 最后一帧 file_complete（分片总数、总字节数）。
+
+        Args:
+            file: 文件 ID（消息段中的 file / file_id、群文件的 file_id）或文件名
+            file_id: 文件 ID（file 为空时使用）
+            chunk_size: 分块大小，单位字节 (default ``65536``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            DownloadStreamFrame: 流式下载（download_file_stream / download_file_image_stream / download_file_record_stream）中一帧的 data。 服务端对同一个请求连续发回多帧：先一帧 file_info，再若干帧 file_chunk，最后一帧 file_complete。
+        """
+        return cast(
+            "DownloadStreamFrame",
+            await self._call(
+                "download_file_stream",
+                {"file": file, "file_id": file_id, "chunk_size": chunk_size},
+                timeout,
+            ),
+        )
+
+    async def download_file_image_stream(
+        self,
+        *,
+        file: str | NotGiven = NOT_GIVEN,
+        file_id: str | NotGiven = NOT_GIVEN,
+        chunk_size: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> DownloadStreamFrame:
+        """流式下载图片 (download image stream)
+
+        与 download_file_stream 相同的流式下载，用于图片；file_info 帧额外带图片的 width 与 height。
+
+        Args:
+            file: 图片文件 ID（消息段中 image 的 file / file_id）
+            file_id: 文件 ID（file 为空时使用）
+            chunk_size: 分块大小，单位字节 (default ``65536``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            DownloadStreamFrame: 流式下载（download_file_stream / download_file_image_stream / download_file_record_stream）中一帧的 data。 服务端对同一个请求连续发回多帧：先一帧 file_info，再若干帧 file_chunk，最后一帧 file_complete。
+        """
+        return cast(
+            "DownloadStreamFrame",
+            await self._call(
+                "download_file_image_stream",
+                {"file": file, "file_id": file_id, "chunk_size": chunk_size},
+                timeout,
+            ),
+        )
+
+    async def download_file_record_stream(
+        self,
+        *,
+        file: str | NotGiven = NOT_GIVEN,
+        file_id: str | NotGiven = NOT_GIVEN,
+        chunk_size: int | NotGiven = NOT_GIVEN,
+        out_format: (
+            Literal["mp3", "amr", "wma", "m4a", "spx", "ogg", "wav", "flac"] | NotGiven
+        ) = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> DownloadStreamFrame:
+        """流式下载语音 (download record stream)
+
+        与 download_file_stream 相同的流式下载，用于语音；可先用 ffmpeg 转换为 out_format 指定的格式再分片返回。
+
+        Args:
+            file: 语音文件 ID（消息段中 record 的 file / file_id）
+            file_id: 文件 ID（file 为空时使用）
+            chunk_size: 分块大小，单位字节 (default ``65536``)
+            out_format: 输出格式，不填则返回原始文件
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            DownloadStreamFrame: 流式下载（download_file_stream / download_file_image_stream / download_file_record_stream）中一帧的 data。 服务端对同一个请求连续发回多帧：先一帧 file_info，再若干帧 file_chunk，最后一帧 file_complete。
+        """
+        return cast(
+            "DownloadStreamFrame",
+            await self._call(
+                "download_file_record_stream",
+                {
+                    "file": file,
+                    "file_id": file_id,
+                    "chunk_size": chunk_size,
+                    "out_format": out_format,
+                },
+                timeout,
+            ),
+        )
+
+    async def clean_stream_temp_file(self, *, timeout: Timeout = NOT_GIVEN) -> None:
+        """清理流式传输临时文件 (clean stream temp files)
+
+        删除 NapCat 临时目录中的所有文件（包括流式上传合并出的文件）。
+
+        Args:
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call("clean_stream_temp_file", {}, timeout)
+
+    async def test_download_stream(
+        self, *, error: bool | NotGiven = NOT_GIVEN, timeout: Timeout = NOT_GIVEN
+    ) -> TestDownloadStreamResult:
+        """测试流式下载 (test download stream)
+
+        测试 Stream API：每 100 毫秒发回一帧 data_chunk（data 为 \"Index-> 1\" 到 \"Index-> 10\"）， 最后一帧 data_complete；error 为 true 时在 10 帧后以错误结束。
+
+        Args:
+            error: 是否触发测试错误 (default ``False``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            TestDownloadStreamResult: 每一帧的 data
+        """
+        return cast(
+            "TestDownloadStreamResult",
+            await self._call("test_download_stream", {"error": error}, timeout),
         )
 
     async def get_status(self, *, timeout: Timeout = NOT_GIVEN) -> Status:

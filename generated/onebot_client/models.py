@@ -39,6 +39,26 @@ class AiCharacterCategory(TypedDict):
     """
 
 
+class AnonymousSegment(TypedDict):
+    """
+    匿名发消息
+    """
+
+    type: Literal["anonymous"]
+    data: AnonymousSegmentData
+
+
+class AnonymousSegmentData(TypedDict):
+    """
+    匿名发消息
+    """
+
+    ignore: NotRequired[bool]
+    """
+    无法匿名时是否继续发送
+    """
+
+
 class ArkShareGroupParams(TypedDict):
     """
     获取群分享卡片
@@ -92,6 +112,30 @@ class ArkSharePeerParams(TypedDict):
     """
 
 
+class AtSegment(TypedDict):
+    """
+    @某人
+    """
+
+    type: Literal["at"]
+    data: AtSegmentData
+
+
+class AtSegmentData(TypedDict):
+    """
+    @某人
+    """
+
+    qq: int | str
+    """
+    被 @ 的 QQ 号；all 表示全体成员
+    """
+    name: NotRequired[str]
+    """
+    被 @ 者不在群内时显示的名字
+    """
+
+
 class CanSendImageResult(TypedDict):
     """
     检查是否可以发送图片 (can send image)
@@ -111,6 +155,40 @@ class CanSendRecordResult(TypedDict):
     yes: bool
     """
     是否可以发送（是或否）
+    """
+
+
+class CancelGroupTodoParams(TypedDict):
+    """
+    取消群待办
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    message_id: NotRequired[int | str]
+    """
+    消息 ID
+    """
+    message_seq: NotRequired[int | str]
+    """
+    消息序号（seq），提供时不再查找 message_id
+    """
+
+
+class CancelOnlineFileParams(TypedDict):
+    """
+    取消在线文件 (cancel online file)
+    """
+
+    user_id: int | str
+    """
+    对方 QQ 号
+    """
+    msg_id: str
+    """
+    在线文件消息的 QQNT msgId（send_online_file 的返回或 get_online_file_msg）
     """
 
 
@@ -354,6 +432,49 @@ class CollectionSummary(TypedDict):
     """
 
 
+class CompleteGroupTodoParams(TypedDict):
+    """
+    完成群待办
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    message_id: NotRequired[int | str]
+    """
+    消息 ID
+    """
+    message_seq: NotRequired[int | str]
+    """
+    消息序号（seq），提供时不再查找 message_id
+    """
+
+
+class ContactSegment(TypedDict):
+    """
+    推荐好友或群
+    """
+
+    type: Literal["contact"]
+    data: ContactSegmentData
+
+
+class ContactSegmentData(TypedDict):
+    """
+    推荐好友或群
+    """
+
+    type: Literal["qq", "group"]
+    """
+    推荐类型
+    """
+    id: int | str
+    """
+    被推荐的 QQ 号或群号
+    """
+
+
 class CreateCollectionParams(TypedDict):
     """
     创建收藏 (create collection)
@@ -381,6 +502,139 @@ class CreateCollectionResult(TypedDict):
     errMsg: str
     """
     错误信息
+    """
+
+
+class CreateFlashTaskParams(TypedDict):
+    """
+    创建闪传任务 (create flash transfer task)
+    """
+
+    files: list[str] | str
+    """
+    要上传的文件绝对路径列表，或单个路径（可以是文件夹）
+    """
+    name: NotRequired[str]
+    """
+    任务（文件集）名称
+    """
+    thumb_path: NotRequired[str]
+    """
+    缩略图路径
+    """
+
+
+class CreateFlashTaskResult(TypedDict):
+    """
+    QQNT createFlashTransferUploadTask 的原始返回
+    """
+
+    result: int
+    """
+    结果码，0 表示成功
+    """
+    errMsg: str
+    """
+    错误信息
+    """
+    createFlashTransferResult: NotRequired[FlashTaskInfo]
+    """
+    新建任务的信息（文件集 ID、分享链接等）
+    """
+    seq: NotRequired[int]
+    """
+    请求序号
+    """
+
+
+class CreateGroupFileFolderParams(TypedDict):
+    """
+    创建群文件文件夹 (create group file folder)
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    folder_name: NotRequired[str]
+    """
+    文件夹名称（与 name 二选一，优先）
+    """
+    name: NotRequired[str]
+    """
+    文件夹名称（go-cqhttp 兼容字段，与 folder_name 二选一）
+    """
+
+
+class CreateGroupFileFolderResult(TypedDict):
+    """
+    QQNT 返回的创建结果（resultWithGroupItem）
+    """
+
+    result: GroupFileOperationStatus
+    """
+    操作结果
+    """
+    groupItem: dict[str, Any]
+    """
+    新建文件夹对应的 QQNT 群文件项 {peerId, type, folderInfo, fileInfo}；新文件夹 ID 在 folderInfo.folderId（folderInfo 还含 parentFolderId、folderName、createTime、createUin、creatorName 等）
+    """
+
+
+class DelGroupAlbumMediaParams(TypedDict):
+    """
+    删除群相册媒体
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    album_id: str
+    """
+    相册 ID
+    """
+    lloc: str
+    """
+    媒体 ID（lloc）
+    """
+
+
+class DelGroupNoticeParams(TypedDict):
+    """
+    删除群公告
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    notice_id: str
+    """
+    公告 ID（_get_group_notice 返回的 notice_id）
+    """
+
+
+class DeleteEssenceMsgParams(TypedDict):
+    """
+    移出精华消息
+    """
+
+    message_id: NotRequired[int | str]
+    """
+    消息 ID（也可以是 get_essence_msg_list 返回的 message_id）
+    """
+    msg_seq: NotRequired[int | str]
+    """
+    消息序号（NapCat 扩展，需与 msg_random、group_id 一起提供）
+    """
+    msg_random: NotRequired[int | str]
+    """
+    消息随机数（NapCat 扩展，需与 msg_seq、group_id 一起提供）
+    """
+    group_id: NotRequired[int | str]
+    """
+    群号（NapCat 扩展，需与 msg_seq、msg_random 一起提供）
     """
 
 
@@ -430,6 +684,82 @@ class DeleteFriendResult(TypedDict):
     """
 
 
+class DeleteGroupFileParams(TypedDict):
+    """
+    删除群文件 (delete group file)
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    file_id: str
+    """
+    文件 ID，参考 GroupFile 对象
+    """
+    busid: NotRequired[int]
+    """
+    文件类型（go-cqhttp 兼容；NapCat 忽略，固定按 102 删除）
+    """
+
+
+class DeleteGroupFileResult(TypedDict):
+    """
+    QQNT 删除群文件的原始返回
+    """
+
+    result: int
+    """
+    结果码，0 表示成功
+    """
+    errMsg: str
+    """
+    错误信息
+    """
+    transGroupFileResult: NotRequired[dict[str, Any]]
+    """
+    内核返回的删除明细 {result, successFileIdList, failFileIdList}
+    """
+
+
+class DeleteGroupFolderParams(TypedDict):
+    """
+    删除群文件文件夹 (delete group folder)
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    folder_id: NotRequired[str]
+    """
+    文件夹 ID，参考 GroupFolder 对象
+    """
+    folder: NotRequired[str]
+    """
+    文件夹 ID（NapCat 的兼容字段，优先于 folder_id）
+    """
+
+
+class DeleteGroupFolderResult(TypedDict):
+    """
+    QQNT 删除群文件夹的原始返回
+    """
+
+    result: int
+    """
+    结果码，0 表示成功
+    """
+    errMsg: str
+    """
+    错误信息
+    """
+    groupFileCommonResult: GroupFileOperationStatus
+    """
+    操作结果
+    """
+
+
 class DeleteMsgParams(TypedDict):
     """
     撤回消息
@@ -438,6 +768,49 @@ class DeleteMsgParams(TypedDict):
     message_id: int | str
     """
     消息 ID
+    """
+
+
+class DiceSegment(TypedDict):
+    """
+    掷骰子魔法表情
+    """
+
+    type: Literal["dice"]
+    data: DiceSegmentData
+
+
+class DiceSegmentData(TypedDict):
+    """
+    掷骰子魔法表情
+    """
+
+    result: NotRequired[int]
+    """
+    点数（收到时提供；NapCat 也可指定）
+    """
+
+
+class DoGroupAlbumCommentParams(TypedDict):
+    """
+    发表群相册评论
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    album_id: str
+    """
+    相册 ID
+    """
+    lloc: str
+    """
+    媒体 ID（lloc）
+    """
+    content: str
+    """
+    评论内容
     """
 
 
@@ -495,6 +868,206 @@ class DoubtFriendRequest(TypedDict):
     """
 
 
+class DownloadFileImageStreamParams(TypedDict):
+    """
+    流式下载图片 (download image stream)
+    """
+
+    file: NotRequired[str]
+    """
+    图片文件 ID（消息段中 image 的 file / file_id）
+    """
+    file_id: NotRequired[str]
+    """
+    文件 ID（file 为空时使用）
+    """
+    chunk_size: NotRequired[int]
+    """
+    分块大小，单位字节
+    """
+
+
+class DownloadFileParams(TypedDict):
+    """
+    下载文件到缓存目录 (download file)
+    """
+
+    url: NotRequired[str]
+    """
+    链接地址（与 base64 二选一）
+    """
+    base64: NotRequired[str]
+    """
+    Base64 编码的文件内容（NapCat 扩展，与 url 二选一，优先于 url）
+    """
+    name: NotRequired[str]
+    """
+    保存的文件名（NapCat 扩展；不填时文件名为文件的 MD5）
+    """
+    thread_count: NotRequired[int]
+    """
+    下载线程数（go-cqhttp；NapCat 忽略）
+    """
+    headers: NotRequired[str | list[str]]
+    """
+    自定义请求头。字符串形式："User-Agent=YOUR_UA[\\r\\n]Referer=https://www.baidu.com"； 数组形式：["User-Agent=YOUR_UA", "Referer=https://www.baidu.com"]
+    """
+
+
+class DownloadFileRecordStreamParams(TypedDict):
+    """
+    流式下载语音 (download record stream)
+    """
+
+    file: NotRequired[str]
+    """
+    语音文件 ID（消息段中 record 的 file / file_id）
+    """
+    file_id: NotRequired[str]
+    """
+    文件 ID（file 为空时使用）
+    """
+    chunk_size: NotRequired[int]
+    """
+    分块大小，单位字节
+    """
+    out_format: NotRequired[Literal["mp3", "amr", "wma", "m4a", "spx", "ogg", "wav", "flac"]]
+    """
+    输出格式，不填则返回原始文件
+    """
+
+
+class DownloadFileResult(TypedDict):
+    """
+    下载文件到缓存目录 (download file)
+    """
+
+    file: str
+    """
+    下载文件的绝对路径
+    """
+
+
+class DownloadFileStreamParams(TypedDict):
+    """
+    流式下载文件 (download file stream)
+    """
+
+    file: NotRequired[str]
+    """
+    文件 ID（消息段中的 file / file_id、群文件的 file_id）或文件名
+    """
+    file_id: NotRequired[str]
+    """
+    文件 ID（file 为空时使用）
+    """
+    chunk_size: NotRequired[int]
+    """
+    分块大小，单位字节
+    """
+
+
+class DownloadFilesetParams(TypedDict):
+    """
+    下载文件集 (download fileset)
+    """
+
+    fileset_id: str
+    """
+    文件集 ID
+    """
+
+
+class DownloadFilesetResult(TypedDict):
+    """
+    QQNT startFileSetDownload 的原始返回
+    """
+
+    result: int
+    """
+    结果码，0 表示成功开始下载
+    """
+    errMsg: str
+    """
+    错误信息
+    """
+    extraInfo: NotRequired[Any]
+    """
+    内核附带信息（结构未定义）
+    """
+
+
+class DownloadStreamFrame(TypedDict):
+    """
+    流式下载（download_file_stream / download_file_image_stream / download_file_record_stream）中一帧的 data。 服务端对同一个请求连续发回多帧：先一帧 file_info，再若干帧 file_chunk，最后一帧 file_complete。
+    """
+
+    type: Literal["stream", "response"]
+    """
+    中间帧（file_info、file_chunk）为 stream；最后一帧（file_complete）为 response
+    """
+    data_type: Literal["file_info", "file_chunk", "file_complete"]
+    """
+    帧类型
+    """
+    file_name: NotRequired[str]
+    """
+    文件名（file_info 帧）
+    """
+    file_size: NotRequired[int]
+    """
+    文件总大小，单位字节（file_info 帧）
+    """
+    chunk_size: NotRequired[int]
+    """
+    分块大小，单位字节（file_info 帧）
+    """
+    width: NotRequired[int]
+    """
+    图片宽度（仅 download_file_image_stream 的 file_info 帧）
+    """
+    height: NotRequired[int]
+    """
+    图片高度（仅 download_file_image_stream 的 file_info 帧）
+    """
+    out_format: NotRequired[str]
+    """
+    输出格式（仅 download_file_record_stream 的 file_info 帧，未指定时缺省）
+    """
+    index: NotRequired[int]
+    """
+    分片序号，从 0 开始（file_chunk 帧）
+    """
+    data: NotRequired[str]
+    """
+    分片内容，Base64 编码（file_chunk 帧）
+    """
+    size: NotRequired[int]
+    """
+    本分片的原始字节数（file_chunk 帧）
+    """
+    progress: NotRequired[int]
+    """
+    进度百分比 0-100（file_chunk 帧）
+    """
+    base64_size: NotRequired[int]
+    """
+    本分片 Base64 字符串的长度（file_chunk 帧）
+    """
+    total_chunks: NotRequired[int]
+    """
+    分片总数（file_complete 帧）
+    """
+    total_bytes: NotRequired[int]
+    """
+    传输的总字节数（file_complete 帧）
+    """
+    message: NotRequired[str]
+    """
+    完成信息，如 "Download completed"（file_complete 帧）
+    """
+
+
 class EmojiLikeCount(TypedDict):
     """
     一种表情回应的统计（MessageDetail.emoji_likes_list 元素）
@@ -526,6 +1099,81 @@ class EmojiLikeUser(TypedDict):
     nick_name: str
     """
     昵称
+    """
+
+
+class EssenceMessage(TypedDict):
+    """
+    一条群精华消息（get_essence_msg_list 列表元素）
+    """
+
+    sender_id: int
+    """
+    发送者 QQ 号
+    """
+    sender_nick: str
+    """
+    发送者昵称
+    """
+    sender_time: NotRequired[int]
+    """
+    消息发送时间，Unix 时间戳（go-cqhttp；NapCat 不返回）
+    """
+    operator_id: int
+    """
+    设精者（操作者）QQ 号
+    """
+    operator_nick: str
+    """
+    设精者（操作者）昵称
+    """
+    operator_time: int
+    """
+    设为精华的时间，Unix 时间戳
+    """
+    message_id: int
+    """
+    消息 ID，可用于 delete_essence_msg
+    """
+    msg_seq: NotRequired[int]
+    """
+    消息序号（NapCat 扩展）
+    """
+    msg_random: NotRequired[int]
+    """
+    消息随机数（NapCat 扩展）
+    """
+    content: NotRequired[list[Segment]]
+    """
+    消息内容，消息段数组（NapCat 扩展）
+    """
+
+
+class FaceSegment(TypedDict):
+    """
+    QQ 表情
+    """
+
+    type: Literal["face"]
+    data: FaceSegmentData
+
+
+class FaceSegmentData(TypedDict):
+    """
+    QQ 表情
+    """
+
+    id: int | str
+    """
+    表情 ID
+    """
+    resultId: NotRequired[str]
+    """
+    结果 ID（NapCat 扩展）
+    """
+    chainCount: NotRequired[int]
+    """
+    连续数量（NapCat 扩展）
     """
 
 
@@ -614,6 +1262,320 @@ class FetchEmojiLikeUser(TypedDict):
     headUrl: str
     """
     头像 URL
+    """
+
+
+class FileInfo(TypedDict):
+    """
+    文件信息（get_file / get_image / get_record 的返回）。NapCat 会按需把文件下载到本地， 返回本地路径、下载 URL、大小与文件名。
+    """
+
+    file: str
+    """
+    本地路径。OneBot 11：下载后的图片 / 转换后的语音文件路径， 如 /home/somebody/cqhttp/data/record/0B38145AA44505000B38145AA4450500.mp3
+    """
+    url: NotRequired[str]
+    """
+    下载 URL（NapCat 在拿不到网络 URL 时回落为本地路径；get_record 转换格式后同 file）
+    """
+    file_size: NotRequired[str]
+    """
+    文件大小，字节数的字符串形式（NapCat；拿不到时为空字符串）
+    """
+    file_name: NotRequired[str]
+    """
+    文件名（NapCat；拿不到时为空字符串）
+    """
+    base64: NotRequired[str]
+    """
+    文件内容的 Base64 编码（NapCat：仅在开启 enableLocalFile2Url 配置时返回；get_record 指定 out_format 时总是返回）
+    """
+    size: NotRequired[int]
+    """
+    图片源文件大小（仅 go-cqhttp 的 get_image）
+    """
+    filename: NotRequired[str]
+    """
+    图片文件原名（仅 go-cqhttp 的 get_image）
+    """
+
+
+class FileSegment(TypedDict):
+    """
+    文件（NapCat 扩展）
+    """
+
+    type: Literal["file"]
+    data: FileSegmentData
+
+
+class FileSegmentData(TypedDict):
+    """
+    文件（NapCat 扩展）
+    """
+
+    file: str
+    """
+    文件：本地路径 file://、网络 URL、base64:// 或收到的文件名
+    """
+    path: NotRequired[str]
+    """
+    本地路径（NapCat 扩展）
+    """
+    url: NotRequired[str]
+    """
+    下载地址（收到消息时提供）
+    """
+    name: NotRequired[str]
+    """
+    文件名（NapCat 扩展）
+    """
+    thumb: NotRequired[str]
+    """
+    缩略图（NapCat 扩展）
+    """
+
+
+class FlashFile(TypedDict):
+    """
+    闪传文件集中的一个文件或文件夹（QQNT 原始对象 FlashOneFileInfo；只列出常用字段）
+    """
+
+    fileSetId: str
+    """
+    所属文件集 ID
+    """
+    cliFileId: NotRequired[str]
+    """
+    客户端文件 ID
+    """
+    srvFileId: NotRequired[str]
+    """
+    服务器文件 ID
+    """
+    parentId: NotRequired[str]
+    """
+    父目录 ID
+    """
+    isDir: bool
+    """
+    是否为文件夹
+    """
+    depth: NotRequired[int]
+    """
+    层级深度
+    """
+    cliFileIndex: NotRequired[int]
+    """
+    在文件集中的序号
+    """
+    fileType: NotRequired[int]
+    """
+    文件类型（QQNT 内部枚举）
+    """
+    name: str
+    """
+    文件名
+    """
+    fileSize: NotRequired[str]
+    """
+    文件大小，字节数的字符串形式
+    """
+    fileCount: NotRequired[int]
+    """
+    文件夹内文件数
+    """
+    sha1: NotRequired[str]
+    """
+    文件 SHA1
+    """
+    saveFilePath: NotRequired[str]
+    """
+    下载后的本地保存路径
+    """
+    status: NotRequired[int]
+    """
+    状态（QQNT 内部枚举）
+    """
+    uploadStatus: NotRequired[int]
+    """
+    上传状态（3 表示已上传成功）
+    """
+    downloadStatus: NotRequired[int]
+    """
+    下载状态（0 表示未下载）
+    """
+    thumbnail: NotRequired[dict[str, Any]]
+    """
+    缩略图 {id, url: [{spec, uri}], localCachePath}
+    """
+    physical: NotRequired[dict[str, Any]]
+    """
+    物理文件信息 {id, url, status, processing, localPath, width, height, time}
+    """
+
+
+class FlashFileListPage(TypedDict):
+    """
+    闪传文件列表中的一层（get_flash_file_list 返回的 fileLists 元素，QQNT 原始对象）
+    """
+
+    parentId: str
+    """
+    父目录 ID（根为空字符串）
+    """
+    depth: int
+    """
+    层级深度（根下为 1）
+    """
+    fileList: list[FlashFile]
+    """
+    本层的文件 / 文件夹
+    """
+    paginationInfo: NotRequired[dict[str, Any]]
+    """
+    分页信息
+    """
+    isEnd: bool
+    """
+    是否已到末尾
+    """
+    isCache: NotRequired[bool]
+    """
+    是否来自缓存
+    """
+
+
+class FlashFileSetInfo(TypedDict):
+    """
+    闪传文件集信息（get_fileset_info 返回的 fileSet，QQNT 原始对象；只列出常用字段）
+    """
+
+    fileSetId: str
+    """
+    文件集 ID
+    """
+    name: str
+    """
+    文件集名称
+    """
+    totalFileCount: NotRequired[int]
+    """
+    文件总数
+    """
+    totalFileSize: NotRequired[int]
+    """
+    文件总大小，单位字节
+    """
+    shareInfo: NotRequired[dict[str, Any]]
+    """
+    分享信息 {shareLink, extractionCode}
+    """
+    cover: NotRequired[dict[str, Any]]
+    """
+    封面 {id, urls: [{spec, url}], localCachePath}
+    """
+    uploaders: NotRequired[list[dict[str, Any]]]
+    """
+    上传者列表，元素为 {uin, nickname, uid, sendEntrance}
+    """
+    createTime: NotRequired[int]
+    """
+    创建时间
+    """
+    expireTime: NotRequired[int]
+    """
+    过期时间
+    """
+    expireLeftTime: NotRequired[int]
+    """
+    剩余有效时间（秒）
+    """
+    taskId: NotRequired[str]
+    """
+    任务 ID（同 fileSetId）
+    """
+    transferType: NotRequired[int]
+    """
+    传输类型
+    """
+    status: NotRequired[int]
+    """
+    状态（QQNT 内部枚举）
+    """
+    uploadStatus: NotRequired[int]
+    """
+    上传状态（QQNT 内部枚举）
+    """
+    downloadStatus: NotRequired[int]
+    """
+    下载状态（QQNT 内部枚举）
+    """
+    saveFileSetDir: NotRequired[str]
+    """
+    下载到本地时的保存目录
+    """
+
+
+class FlashSendStatus(TypedDict):
+    """
+    闪传消息对某个目标的发送状态（send_flash_msg 返回的 rsp.sendStatus 元素）
+    """
+
+    result: int
+    """
+    结果码，0 表示成功
+    """
+    msg: str
+    """
+    结果信息
+    """
+    target: dict[str, Any]
+    """
+    发送目标 {destType（1 私聊 / 2 群聊 / ...）, destUid}
+    """
+
+
+class FlashTaskInfo(TypedDict):
+    """
+    新建闪传任务的信息（create_flash_task 返回的 createFlashTransferResult，QQNT 原始对象）
+    """
+
+    fileSetId: str
+    """
+    文件集 ID（即任务 ID），用于 send_flash_msg、get_share_link 等
+    """
+    shareLink: str
+    """
+    分享链接
+    """
+    expireTime: str
+    """
+    过期时间（Unix 时间戳的字符串形式）
+    """
+    expireLeftTime: str
+    """
+    剩余有效时间（秒，字符串形式）
+    """
+
+
+class FlashtransferSegment(TypedDict):
+    """
+    闪传文件（NapCat 扩展）
+    """
+
+    type: Literal["flashtransfer"]
+    data: FlashtransferSegmentData
+
+
+class FlashtransferSegmentData(TypedDict):
+    """
+    闪传文件（NapCat 扩展）
+    """
+
+    fileSetId: str
+    """
+    闪传文件集 ID
     """
 
 
@@ -734,6 +1696,30 @@ class ForwardNode(TypedDict):
     post_type: NotRequired[str]
     """
     上报类型（NapCat 返回）
+    """
+
+
+class ForwardSegment(TypedDict):
+    """
+    合并转发（收到时）
+    """
+
+    type: Literal["forward"]
+    data: ForwardSegmentData
+
+
+class ForwardSegmentData(TypedDict):
+    """
+    合并转发（收到时）
+    """
+
+    id: str
+    """
+    合并转发 ID，用 get_forward_msg 取内容
+    """
+    content: NotRequired[list[Any]]
+    """
+    转发的消息内容（NapCat 扩展，收到时可能提供）
     """
 
 
@@ -1029,6 +2015,176 @@ class GetEmojiLikesResult(TypedDict):
     """
 
 
+class GetEssenceMsgListParams(TypedDict):
+    """
+    获取精华消息列表
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+
+
+class GetFileParams(TypedDict):
+    """
+    获取文件 (get file)
+    """
+
+    file: NotRequired[str]
+    """
+    文件 ID（消息段中的 file / file_id，或群文件的 file_id）；也可为文件名
+    """
+    file_id: NotRequired[str]
+    """
+    文件 ID（file 为空时使用）
+    """
+
+
+class GetFilesetIdParams(TypedDict):
+    """
+    获取文件集 ID (get fileset id)
+    """
+
+    share_code: str
+    """
+    分享码或分享链接
+    """
+
+
+class GetFilesetIdResult(TypedDict):
+    """
+    获取文件集 ID (get fileset id)
+    """
+
+    fileset_id: NotRequired[str]
+    """
+    文件集 ID（NapCat 4.18.0 OpenAPI 声明的字段）
+    """
+    fileSetId: NotRequired[str]
+    """
+    文件集 ID（内核原始返回的字段名）
+    """
+    result: NotRequired[int]
+    """
+    结果码，0 表示成功（内核原始返回）
+    """
+    errMsg: NotRequired[str]
+    """
+    错误信息（内核原始返回）
+    """
+
+
+class GetFilesetInfoParams(TypedDict):
+    """
+    获取文件集信息 (get fileset info)
+    """
+
+    fileset_id: str
+    """
+    文件集 ID
+    """
+
+
+class GetFilesetInfoResult(TypedDict):
+    """
+    QQNT getFileSet 的原始返回
+    """
+
+    result: int
+    """
+    结果码，0 表示成功
+    """
+    errMsg: str
+    """
+    错误信息
+    """
+    seq: NotRequired[int]
+    """
+    请求序号
+    """
+    isCache: NotRequired[bool]
+    """
+    是否来自缓存
+    """
+    fileSet: NotRequired[FlashFileSetInfo]
+    """
+    文件集信息
+    """
+
+
+class GetFlashFileListParams(TypedDict):
+    """
+    获取闪传文件列表 (get flash file list)
+    """
+
+    fileset_id: str
+    """
+    文件集 ID
+    """
+
+
+class GetFlashFileListResult(TypedDict):
+    """
+    QQNT getFileList 的原始返回（rsp）
+    """
+
+    seq: int
+    """
+    请求序号
+    """
+    result: int
+    """
+    结果码，0 表示成功
+    """
+    errMs: str
+    """
+    错误信息（内核的键名就是 errMs）
+    """
+    fileLists: list[FlashFileListPage]
+    """
+    各层文件列表
+    """
+
+
+class GetFlashFileUrlParams(TypedDict):
+    """
+    获取闪传文件链接 (get flash file url)
+    """
+
+    fileset_id: str
+    """
+    文件集 ID
+    """
+    file_name: NotRequired[str]
+    """
+    文件名（与 file_index 二选一）
+    """
+    file_index: NotRequired[int]
+    """
+    文件索引，从 0 开始（与 file_name 二选一）
+    """
+
+
+class GetFlashFileUrlResult(TypedDict):
+    """
+    获取闪传文件链接 (get flash file url)
+    """
+
+    result: int
+    """
+    结果码，0 表示成功；找不到文件时为 -1
+    """
+    errMsg: str
+    """
+    错误信息（找不到文件时为「未找到对应文件」）
+    """
+    transferUrl: str
+    """
+    文件下载链接（找不到文件时为空字符串）
+    """
+
+
 class GetForwardMsgParams(TypedDict):
     """
     获取合并转发内容
@@ -1112,6 +2268,155 @@ class GetFriendMsgHistoryResult(TypedDict):
     """
 
 
+class GetGroupAlbumMediaListParams(TypedDict):
+    """
+    获取群相册媒体列表
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    album_id: str
+    """
+    相册 ID
+    """
+    attach_info: NotRequired[str]
+    """
+    分页附加信息，从上一次返回结果的 attach_info 获取；首次请求留空
+    """
+
+
+class GetGroupAlbumMediaListResult(TypedDict):
+    """
+    群相册中的媒体（一页）
+    """
+
+    media_list: NotRequired[list[GroupAlbumMedia]]
+    """
+    媒体列表（较新版本 NapCat 的规范化格式）
+    """
+    feed_list: NotRequired[list[dict[str, Any]]]
+    """
+    QQNT 内核原始的相册动态列表（NapCat 4.18.0 原样透传，每条动态的 cell_media.media_items 为其中的媒体）
+    """
+    attach_info: NotRequired[str]
+    """
+    分页附加信息，传入下一次请求以获取更多数据
+    """
+    has_more: NotRequired[bool]
+    """
+    是否有更多数据
+    """
+
+
+class GetGroupAtAllRemainParams(TypedDict):
+    """
+    获取群 @全体成员 剩余次数
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+
+
+class GetGroupFileSystemInfoParams(TypedDict):
+    """
+    获取群文件系统信息 (get group file system info)
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+
+
+class GetGroupFileUrlParams(TypedDict):
+    """
+    获取群文件资源链接 (get group file url)
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    file_id: str
+    """
+    文件 ID，参考 GroupFile 对象
+    """
+    busid: NotRequired[int]
+    """
+    文件类型，参考 GroupFile 对象（go-cqhttp 必填；NapCat 忽略）
+    """
+
+
+class GetGroupFileUrlResult(TypedDict):
+    """
+    获取群文件资源链接 (get group file url)
+    """
+
+    url: str
+    """
+    文件下载链接
+    """
+
+
+class GetGroupFilesByFolderParams(TypedDict):
+    """
+    获取群子目录文件列表 (get group files by folder)
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    folder_id: NotRequired[str]
+    """
+    文件夹 ID，参考 GroupFolder 对象
+    """
+    folder: NotRequired[str]
+    """
+    文件夹 ID（NapCat 的兼容字段，优先于 folder_id）
+    """
+    file_count: NotRequired[int]
+    """
+    最多获取的条目数（NapCat 扩展）
+    """
+
+
+class GetGroupFilesByFolderResult(TypedDict):
+    """
+    获取群子目录文件列表 (get group files by folder)
+    """
+
+    files: list[GroupFile]
+    """
+    文件列表
+    """
+    folders: list[GroupFolder]
+    """
+    文件夹列表（NapCat 恒为空列表）
+    """
+
+
+class GetGroupHonorInfoParams(TypedDict):
+    """
+    获取群荣誉信息
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    type: NotRequired[
+        Literal["all", "talkative", "performer", "legend", "strong_newbie", "emotion"]
+    ]
+    """
+    要获取的群荣誉类型：talkative 龙王，performer 群聊之火，legend 群聊炽焰，strong_newbie 冒尖小春笋，emotion 快乐之源，all 获取所有数据
+    """
+
+
 class GetGroupMsgHistoryParams(TypedDict):
     """
     获取群消息历史记录
@@ -1155,6 +2460,84 @@ class GetGroupMsgHistoryResult(TypedDict):
     messages: list[MessageDetail]
     """
     消息列表
+    """
+
+
+class GetGroupNoticeParams(TypedDict):
+    """
+    获取群公告
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+
+
+class GetGroupRootFilesParams(TypedDict):
+    """
+    获取群根目录文件列表 (get group root files)
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    file_count: NotRequired[int]
+    """
+    最多获取的条目数（NapCat 扩展）
+    """
+
+
+class GetGroupRootFilesResult(TypedDict):
+    """
+    获取群根目录文件列表 (get group root files)
+    """
+
+    files: list[GroupFile]
+    """
+    文件列表
+    """
+    folders: list[GroupFolder]
+    """
+    文件夹列表
+    """
+
+
+class GetGroupShutListParams(TypedDict):
+    """
+    获取群禁言列表
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+
+
+class GetGroupSystemMsgParams(TypedDict):
+    """
+    获取群系统消息
+    """
+
+    count: NotRequired[int]
+    """
+    获取的通知数量（NapCat 扩展）
+    """
+
+
+class GetImageParams(TypedDict):
+    """
+    获取图片 (get image)
+    """
+
+    file: NotRequired[str]
+    """
+    图片文件名 / 文件 ID（消息段中 image 的 file 参数）
+    """
+    file_id: NotRequired[str]
+    """
+    文件 ID（NapCat 扩展，file 为空时使用）
     """
 
 
@@ -1277,6 +2660,58 @@ class GetOnlineClientsParams(TypedDict):
     """
 
 
+class GetOnlineFileMsgParams(TypedDict):
+    """
+    获取在线文件消息 (get online file messages)
+    """
+
+    user_id: int | str
+    """
+    好友 QQ 号
+    """
+
+
+class GetOnlineFileMsgResult(TypedDict):
+    """
+    QQNT getOnlineFileMsgs 的原始返回
+    """
+
+    result: NotRequired[int]
+    """
+    结果码，0 表示成功
+    """
+    errMsg: NotRequired[str]
+    """
+    错误信息
+    """
+    msgList: list[dict[str, Any]]
+    """
+    QQNT 原始消息对象列表（含 msgId、msgTime、elements 等；在线文件元素的 elementType 为 23，文件夹为 30）
+    """
+
+
+class GetPrivateFileUrlParams(TypedDict):
+    """
+    获取私聊文件链接 (get private file url)
+    """
+
+    file_id: str
+    """
+    文件 ID（私聊收到的文件消息段的 file_id）
+    """
+
+
+class GetPrivateFileUrlResult(TypedDict):
+    """
+    获取私聊文件链接 (get private file url)
+    """
+
+    url: str
+    """
+    文件下载链接
+    """
+
+
 class GetProfileLikeParams(TypedDict):
     """
     获取资料卡点赞信息
@@ -1319,6 +2754,40 @@ class GetProfileLikeResult(TypedDict):
     """
 
 
+class GetQunAlbumListParams(TypedDict):
+    """
+    获取群相册列表
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    attach_info: NotRequired[str]
+    """
+    分页附加信息，从上一次返回结果的 attach_info 获取；首次请求留空
+    """
+
+
+class GetQunAlbumListResult(TypedDict):
+    """
+    群相册列表（一页）
+    """
+
+    album_list: list[GroupAlbum]
+    """
+    群相册列表
+    """
+    attach_info: str
+    """
+    分页附加信息，传入下一次请求以获取更多数据
+    """
+    has_more: bool
+    """
+    是否有更多数据
+    """
+
+
 class GetRecentContactParams(TypedDict):
     """
     获取最近会话
@@ -1327,6 +2796,25 @@ class GetRecentContactParams(TypedDict):
     count: NotRequired[int]
     """
     获取的会话数量
+    """
+
+
+class GetRecordParams(TypedDict):
+    """
+    获取语音 (get record)
+    """
+
+    file: NotRequired[str]
+    """
+    收到的语音文件名（消息段的 file 参数）/ 文件 ID
+    """
+    file_id: NotRequired[str]
+    """
+    文件 ID（NapCat 扩展，file 为空时使用）
+    """
+    out_format: Literal["mp3", "amr", "wma", "m4a", "spx", "ogg", "wav", "flac"]
+    """
+    要转换到的格式
     """
 
 
@@ -1350,6 +2838,40 @@ class GetRkeyServerResult(TypedDict):
     name: str
     """
     名称，NapCat 固定为 `NapCat 4`
+    """
+
+
+class GetShareLinkParams(TypedDict):
+    """
+    获取闪传分享链接 (get flash share link)
+    """
+
+    fileset_id: str
+    """
+    文件集 ID
+    """
+
+
+class GetShareLinkResult(TypedDict):
+    """
+    QQNT getShareLinkReq 的原始返回
+    """
+
+    result: int
+    """
+    结果码，0 表示成功
+    """
+    errMsg: str
+    """
+    错误信息
+    """
+    shareLink: NotRequired[str]
+    """
+    分享链接
+    """
+    expireTimestamp: NotRequired[str]
+    """
+    过期时间（Unix 时间戳的字符串形式）
     """
 
 
@@ -1436,6 +2958,388 @@ class GetWordSlicesResult(TypedDict):
     """
 
 
+class GroupAlbum(TypedDict):
+    """
+    一个群相册（get_qun_album_list 的 album_list 元素；QQNT 内核相册对象原样透传）
+    """
+
+    album_id: str
+    """
+    相册 ID
+    """
+    name: NotRequired[str]
+    """
+    相册名称
+    """
+
+
+class GroupAlbumMedia(TypedDict):
+    """
+    群相册中的一个媒体（get_group_album_media_list 的 media_list 元素；较新版本 NapCat 的规范化格式）
+    """
+
+    media_id: str
+    """
+    媒体 ID（lloc），可用于删除、评论、点赞
+    """
+    url: str
+    """
+    媒体文件 URL
+    """
+    time: NotRequired[str]
+    """
+    上传时间（Unix 时间戳字符串）
+    """
+    uin: NotRequired[str]
+    """
+    上传者 QQ 号（字符串）
+    """
+
+
+class GroupAtAllRemain(TypedDict):
+    """
+    群 @全体成员 剩余次数（get_group_at_all_remain 的返回）
+    """
+
+    can_at_all: bool
+    """
+    是否可以 @全体成员
+    """
+    remain_at_all_count_for_group: int
+    """
+    群内所有管理当天剩余 @全体成员 次数
+    """
+    remain_at_all_count_for_uin: int
+    """
+    Bot 当天剩余 @全体成员 次数
+    """
+
+
+class GroupFile(TypedDict):
+    """
+    群文件（get_group_root_files / get_group_files_by_folder 的 files 元素；go-cqhttp 的 File 对象）
+    """
+
+    group_id: NotRequired[int]
+    """
+    群号（NapCat 返回；go-cqhttp 的 File 对象没有此字段）
+    """
+    file_id: str
+    """
+    文件 ID（NapCat 下是编码过的 ID，可直接用于 get_group_file_url、delete_group_file、get_file 等）
+    """
+    file_name: str
+    """
+    文件名
+    """
+    busid: int
+    """
+    文件类型（busid，普通群文件为 102）
+    """
+    size: NotRequired[int]
+    """
+    文件大小（NapCat 额外返回，同 file_size）
+    """
+    file_size: int
+    """
+    文件大小，单位字节
+    """
+    upload_time: int
+    """
+    上传时间，Unix 时间戳（秒）
+    """
+    dead_time: int
+    """
+    过期时间，永久文件恒为 0
+    """
+    modify_time: int
+    """
+    最后修改时间，Unix 时间戳（秒）
+    """
+    download_times: int
+    """
+    下载次数
+    """
+    uploader: int
+    """
+    上传者 QQ 号
+    """
+    uploader_name: str
+    """
+    上传者名字
+    """
+
+
+class GroupFileOperationStatus(TypedDict):
+    """
+    QQNT 群文件操作的结果码（create_group_file_folder 的 result、delete_group_folder 的 groupFileCommonResult）
+    """
+
+    retCode: int
+    """
+    结果码，0 表示成功
+    """
+    retMsg: str
+    """
+    结果信息
+    """
+    clientWording: str
+    """
+    给用户看的提示文字
+    """
+
+
+class GroupFileSystemInfo(TypedDict):
+    """
+    群文件系统信息（get_group_file_system_info 的返回）
+    """
+
+    file_count: int
+    """
+    文件总数
+    """
+    limit_count: int
+    """
+    文件上限
+    """
+    used_space: int
+    """
+    已使用空间，单位字节
+    """
+    total_space: int
+    """
+    空间上限，单位字节
+    """
+
+
+class GroupFolder(TypedDict):
+    """
+    群文件夹（get_group_root_files 的 folders 元素；go-cqhttp 的 Folder 对象）
+    """
+
+    group_id: NotRequired[int]
+    """
+    群号（NapCat 返回；go-cqhttp 的 Folder 对象没有此字段）
+    """
+    folder_id: str
+    """
+    文件夹 ID
+    """
+    folder: NotRequired[str]
+    """
+    文件夹 ID（NapCat 额外返回，同 folder_id）
+    """
+    folder_name: str
+    """
+    文件夹名
+    """
+    create_time: int
+    """
+    创建时间，Unix 时间戳（秒）
+    """
+    creator: int
+    """
+    创建者 QQ 号
+    """
+    creator_name: str
+    """
+    创建者名字
+    """
+    total_file_count: int
+    """
+    子文件数量
+    """
+    modify_time: NotRequired[int]
+    """
+    最后修改时间（较新的 NapCat 版本才返回）
+    """
+    modifier: NotRequired[int]
+    """
+    最后修改者 QQ 号（较新的 NapCat 版本才返回）
+    """
+    modifier_name: NotRequired[str]
+    """
+    最后修改者名字（较新的 NapCat 版本才返回）
+    """
+
+
+class GroupHonorCurrentTalkative(TypedDict):
+    """
+    当前龙王（GroupHonorInfo.current_talkative）
+    """
+
+    user_id: NotRequired[int]
+    """
+    QQ 号
+    """
+    nickname: NotRequired[str]
+    """
+    昵称
+    """
+    avatar: NotRequired[str]
+    """
+    头像 URL
+    """
+    day_count: NotRequired[int]
+    """
+    持续天数（go-cqhttp；NapCat 不返回）
+    """
+    description: NotRequired[str]
+    """
+    荣誉描述（NapCat：即 talkative_list 第一项）
+    """
+
+
+class GroupHonorInfo(TypedDict):
+    """
+    群荣誉信息（get_group_honor_info 的返回）
+    """
+
+    group_id: int
+    """
+    群号
+    """
+    current_talkative: NotRequired[GroupHonorCurrentTalkative]
+    """
+    当前龙王，仅 type 为 talkative 或 all 时有数据
+    """
+    talkative_list: NotRequired[list[GroupHonorMember]]
+    """
+    历史龙王，仅 type 为 talkative 或 all 时有数据
+    """
+    performer_list: NotRequired[list[GroupHonorMember]]
+    """
+    群聊之火，仅 type 为 performer 或 all 时有数据
+    """
+    legend_list: NotRequired[list[GroupHonorMember]]
+    """
+    群聊炽焰，仅 type 为 legend 或 all 时有数据
+    """
+    strong_newbie_list: NotRequired[list[GroupHonorMember]]
+    """
+    冒尖小春笋，仅 type 为 strong_newbie 或 all 时有数据
+    """
+    emotion_list: NotRequired[list[GroupHonorMember]]
+    """
+    快乐之源，仅 type 为 emotion 或 all 时有数据
+    """
+
+
+class GroupHonorMember(TypedDict):
+    """
+    群荣誉列表中的一位成员（talkative_list、performer_list 等的元素）
+    """
+
+    user_id: int
+    """
+    QQ 号
+    """
+    nickname: str
+    """
+    昵称
+    """
+    avatar: str
+    """
+    头像 URL
+    """
+    description: str
+    """
+    荣誉描述
+    """
+
+
+class GroupNotice(TypedDict):
+    """
+    一条群公告（_get_group_notice 列表元素）
+    """
+
+    notice_id: str
+    """
+    公告 ID（删除公告时使用）
+    """
+    sender_id: int
+    """
+    发布者 QQ 号
+    """
+    publish_time: int
+    """
+    发布时间，Unix 时间戳（秒）
+    """
+    message: GroupNoticeMessage
+    """
+    公告内容
+    """
+    settings: NotRequired[GroupNoticeSettings]
+    """
+    公告设置项（群网页接口原样返回）
+    """
+    read_num: NotRequired[int]
+    """
+    已读人数
+    """
+
+
+class GroupNoticeImage(TypedDict):
+    """
+    群公告中的一张图片
+    """
+
+    id: str
+    """
+    图片 ID
+    """
+    height: int | str
+    """
+    图片高度（群网页接口原样透传，可能是数字字符串）
+    """
+    width: int | str
+    """
+    图片宽度（群网页接口原样透传，可能是数字字符串）
+    """
+
+
+class GroupNoticeMessage(TypedDict):
+    """
+    群公告的内容（GroupNotice.message）
+    """
+
+    text: str
+    """
+    公告文本
+    """
+    image: list[GroupNoticeImage]
+    """
+    公告图片列表
+    """
+    images: list[GroupNoticeImage]
+    """
+    公告图片列表（与 image 内容相同，兼容字段）
+    """
+
+
+class GroupNoticeSettings(TypedDict):
+    """
+    群公告设置项（群网页接口 announce/get_t_list 的 settings 原样透传）
+    """
+
+    is_show_edit_card: NotRequired[int]
+    """
+    是否显示修改群名片引导（0/1）
+    """
+    remind_ts: NotRequired[int]
+    """
+    提醒时间戳
+    """
+    tip_window_type: NotRequired[int]
+    """
+    弹窗类型
+    """
+    confirm_required: NotRequired[int]
+    """
+    是否需要群成员确认（0/1）
+    """
+
+
 class GroupPokeParams(TypedDict):
     """
     群聊戳一戳
@@ -1451,6 +3355,151 @@ class GroupPokeParams(TypedDict):
     """
 
 
+class GroupRequestNotify(TypedDict):
+    """
+    一条入群邀请或加群申请（GroupSystemMessages 列表元素，也是 get_group_ignore_add_request 的列表元素）
+    """
+
+    request_id: int
+    """
+    请求 ID（通知序号 seq）
+    """
+    group_id: int
+    """
+    群号
+    """
+    group_name: NotRequired[str]
+    """
+    群名
+    """
+    checked: bool
+    """
+    是否已被处理
+    """
+    actor: int
+    """
+    处理者 QQ 号，未处理为 0
+    """
+    invitor_uin: NotRequired[int]
+    """
+    邀请者 QQ 号；NapCat 的加群申请里此字段是申请者 QQ 号
+    """
+    invitor_nick: NotRequired[str]
+    """
+    邀请者昵称；NapCat 的加群申请里此字段是申请者昵称
+    """
+    requester_uin: NotRequired[int]
+    """
+    申请者 QQ 号（go-cqhttp 的加群申请；NapCat 不返回，申请者见 invitor_uin）
+    """
+    requester_nick: NotRequired[str]
+    """
+    申请者昵称
+    """
+    message: NotRequired[str]
+    """
+    验证消息（附言）
+    """
+
+
+class GroupShutMember(TypedDict):
+    """
+    一位被禁言的群成员（get_group_shut_list 列表元素；QQNT 内核的 ShutUpGroupMember 原样透传）
+    """
+
+    uid: str
+    """
+    成员 UID（QQNT 内部 ID）
+    """
+    uin: str
+    """
+    成员 QQ 号（字符串）
+    """
+    qid: NotRequired[str]
+    """
+    QID
+    """
+    nick: str
+    """
+    昵称
+    """
+    remark: NotRequired[str]
+    """
+    备注
+    """
+    cardName: str
+    """
+    群名片
+    """
+    cardType: NotRequired[int]
+    """
+    群名片类型
+    """
+    role: NotRequired[Literal[0, 1, 2, 3, 4]]
+    """
+    群内角色（QQNT 枚举）：0 未指定，1 陌生人，2 成员，3 管理员，4 群主
+    """
+    shutUpTime: int
+    """
+    禁言解除时间，Unix 时间戳（秒）
+    """
+    avatarPath: NotRequired[str]
+    """
+    本地头像路径
+    """
+    isDelete: NotRequired[bool]
+    """
+    是否已删除
+    """
+    isRobot: NotRequired[bool]
+    """
+    是否为机器人
+    """
+    memberRealLevel: NotRequired[int]
+    """
+    群成员真实等级
+    """
+    memberLevel: NotRequired[int]
+    """
+    群成员等级
+    """
+    memberSpecialTitle: NotRequired[str]
+    """
+    专属头衔
+    """
+    specialTitleExpireTime: NotRequired[str]
+    """
+    专属头衔过期时间
+    """
+    joinTime: NotRequired[int]
+    """
+    入群时间，Unix 时间戳（秒）
+    """
+    lastSpeakTime: NotRequired[int]
+    """
+    最后发言时间，Unix 时间戳（秒）
+    """
+
+
+class GroupSystemMessages(TypedDict):
+    """
+    群系统消息：收到的入群邀请与加群申请（get_group_system_msg、get_group_ignored_notifies 的返回）
+    """
+
+    invited_requests: list[GroupRequestNotify] | None
+    """
+    入群邀请列表（go-cqhttp 在没有消息时返回 null）
+    """
+    join_requests: list[GroupRequestNotify] | None
+    """
+    加群申请列表（go-cqhttp 在没有消息时返回 null）
+    """
+    InvitedRequest: NotRequired[list[GroupRequestNotify]]
+    """
+    入群邀请列表，与 invited_requests 相同（NapCat 的兼容字段）
+    """
+
+
 class HandleQuickOperationParams(TypedDict):
     """
     对事件执行快速操作
@@ -1463,6 +3512,102 @@ class HandleQuickOperationParams(TypedDict):
     operation: QuickOperation
     """
     快速操作对象，例如 {"ban": true, "reply": "请不要说脏话"}
+    """
+
+
+class ImageSegment(TypedDict):
+    """
+    图片
+    """
+
+    type: Literal["image"]
+    data: ImageSegmentData
+
+
+class ImageSegmentData(TypedDict):
+    """
+    图片
+    """
+
+    file: str
+    """
+    图片文件：本地路径 file://、网络 URL、base64:// 或收到的文件名
+    """
+    path: NotRequired[str]
+    """
+    本地路径（NapCat 扩展）
+    """
+    url: NotRequired[str]
+    """
+    下载地址（收到消息时提供）
+    """
+    name: NotRequired[str]
+    """
+    文件名（NapCat 扩展）
+    """
+    thumb: NotRequired[str]
+    """
+    缩略图（NapCat 扩展）
+    """
+    summary: NotRequired[str]
+    """
+    图片外显摘要（NapCat 扩展）
+    """
+    sub_type: NotRequired[int]
+    """
+    图片子类型，1 为表情包（NapCat 扩展）
+    """
+
+
+class JsonSegment(TypedDict):
+    """
+    JSON 消息
+    """
+
+    type: Literal["json"]
+    data: JsonSegmentData
+
+
+class JsonSegmentData(TypedDict):
+    """
+    JSON 消息
+    """
+
+    data: str
+    """
+    JSON 内容（字符串）
+    """
+
+
+class LocationSegment(TypedDict):
+    """
+    位置
+    """
+
+    type: Literal["location"]
+    data: LocationSegmentData
+
+
+class LocationSegmentData(TypedDict):
+    """
+    位置
+    """
+
+    lat: float
+    """
+    纬度
+    """
+    lon: float
+    """
+    经度
+    """
+    title: NotRequired[str]
+    """
+    标题
+    """
+    content: NotRequired[str]
+    """
+    内容描述
     """
 
 
@@ -1527,6 +3672,26 @@ class MarkPrivateMsgAsReadParams(TypedDict):
     message_id: NotRequired[int | str]
     """
     该会话中任一条消息的 ID（可代替 user_id）
+    """
+
+
+class MarkdownSegment(TypedDict):
+    """
+    Markdown（NapCat 扩展）
+    """
+
+    type: Literal["markdown"]
+    data: MarkdownSegmentData
+
+
+class MarkdownSegmentData(TypedDict):
+    """
+    Markdown（NapCat 扩展）
+    """
+
+    content: str
+    """
+    Markdown 内容
     """
 
 
@@ -1621,6 +3786,58 @@ class MessageDetail(TypedDict):
     """
 
 
+class MfaceSegment(TypedDict):
+    """
+    商城表情（NapCat 扩展）
+    """
+
+    type: Literal["mface"]
+    data: MfaceSegmentData
+
+
+class MfaceSegmentData(TypedDict):
+    """
+    商城表情（NapCat 扩展）
+    """
+
+    emoji_package_id: int
+    """
+    表情包 ID
+    """
+    emoji_id: str
+    """
+    表情 ID
+    """
+    key: str
+    """
+    表情 key
+    """
+    summary: str
+    """
+    表情摘要
+    """
+
+
+class MiniappSegment(TypedDict):
+    """
+    小程序卡片（NapCat 扩展）
+    """
+
+    type: Literal["miniapp"]
+    data: MiniappSegmentData
+
+
+class MiniappSegmentData(TypedDict):
+    """
+    小程序卡片（NapCat 扩展）
+    """
+
+    data: str
+    """
+    小程序 Ark 数据
+    """
+
+
 class ModelShowEntry(TypedDict):
     """
     _get_model_show 在 NapCat 上返回的列表元素
@@ -1644,6 +3861,84 @@ class ModelShowVariant(TypedDict):
     need_pay: bool
     """
     是否需要付费
+    """
+
+
+class MoveGroupFileParams(TypedDict):
+    """
+    移动群文件 (move group file)
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    file_id: str
+    """
+    文件 ID
+    """
+    current_parent_directory: str
+    """
+    当前父目录 ID（根目录为 "/"）
+    """
+    target_parent_directory: str
+    """
+    目标父目录 ID（根目录为 "/"）
+    """
+
+
+class MoveGroupFileResult(TypedDict):
+    """
+    移动群文件 (move group file)
+    """
+
+    ok: bool
+    """
+    是否成功（成功时恒为 true，失败时报错）
+    """
+
+
+class MusicSegment(TypedDict):
+    """
+    音乐分享
+    """
+
+    type: Literal["music"]
+    data: MusicSegmentData
+
+
+class MusicSegmentData(TypedDict):
+    """
+    音乐分享
+    """
+
+    type: Literal["qq", "163", "kugou", "migu", "kuwo", "custom"]
+    """
+    音乐平台，或 custom
+    """
+    id: NotRequired[int | str]
+    """
+    歌曲 ID（平台音乐）
+    """
+    url: NotRequired[str]
+    """
+    点击后跳转的 URL（自定义音乐）
+    """
+    audio: NotRequired[str]
+    """
+    音乐 URL（自定义音乐）
+    """
+    title: NotRequired[str]
+    """
+    标题（自定义音乐）
+    """
+    image: NotRequired[str]
+    """
+    封面图 URL（自定义音乐）
+    """
+    content: NotRequired[str]
+    """
+    内容描述（自定义音乐）
     """
 
 
@@ -1693,6 +3988,54 @@ class NcRkeyEntry(TypedDict):
     type: int
     """
     类型，10 为私聊，20 为群聊
+    """
+
+
+class NodeSegment(TypedDict):
+    """
+    合并转发节点
+    """
+
+    type: Literal["node"]
+    data: NodeSegmentData
+
+
+class NodeSegmentData(TypedDict):
+    """
+    合并转发节点
+    """
+
+    id: NotRequired[int | str]
+    """
+    引用的消息 ID
+    """
+    user_id: NotRequired[int | str]
+    """
+    自定义节点的发送者 QQ 号
+    """
+    nickname: NotRequired[str]
+    """
+    自定义节点的发送者昵称
+    """
+    content: NotRequired[Message]
+    """
+    自定义节点的消息内容
+    """
+    source: NotRequired[str]
+    """
+    卡片标题（NapCat 扩展）
+    """
+    summary: NotRequired[str]
+    """
+    卡片底部摘要（NapCat 扩展）
+    """
+    prompt: NotRequired[str]
+    """
+    外显文本（NapCat 扩展）
+    """
+    time: NotRequired[str]
+    """
+    时间（NapCat 扩展）
     """
 
 
@@ -1825,6 +4168,66 @@ class OnlineClientDevice(TypedDict):
     """
 
 
+class OnlinefileSegment(TypedDict):
+    """
+    在线文件（NapCat 扩展，收到时）
+    """
+
+    type: Literal["onlinefile"]
+    data: OnlinefileSegmentData
+
+
+class OnlinefileSegmentData(TypedDict):
+    """
+    在线文件（NapCat 扩展，收到时）
+    """
+
+    msgId: str
+    """
+    消息 ID
+    """
+    elementId: str
+    """
+    元素 ID
+    """
+    fileName: str
+    """
+    文件名
+    """
+    fileSize: str
+    """
+    文件大小
+    """
+    isDir: bool
+    """
+    是否为文件夹
+    """
+
+
+class PokeSegment(TypedDict):
+    """
+    戳一戳
+    """
+
+    type: Literal["poke"]
+    data: PokeSegmentData
+
+
+class PokeSegmentData(TypedDict):
+    """
+    戳一戳
+    """
+
+    type: str
+    """
+    类型
+    """
+    id: str
+    """
+    ID
+    """
+
+
 class ProfileLikeFavorite(TypedDict):
     """
     资料卡点赞详情中的 favoriteInfo（我赞过谁）
@@ -1941,6 +4344,25 @@ class QuickOperation(TypedDict):
     """
 
 
+class ReceiveOnlineFileParams(TypedDict):
+    """
+    接收在线文件 (receive online file)
+    """
+
+    user_id: int | str
+    """
+    好友 QQ 号
+    """
+    msg_id: str
+    """
+    在线文件消息的 QQNT msgId（来自 get_online_file_msg）
+    """
+    element_id: str
+    """
+    文件元素 ID（elementId）
+    """
+
+
 class RecentContact(TypedDict):
     """
     最近会话（get_recent_contact 列表元素）
@@ -1984,6 +4406,61 @@ class RecentContact(TypedDict):
     """
 
 
+class RecordSegment(TypedDict):
+    """
+    语音
+    """
+
+    type: Literal["record"]
+    data: RecordSegmentData
+
+
+class RecordSegmentData(TypedDict):
+    """
+    语音
+    """
+
+    file: str
+    """
+    语音文件：本地路径 file://、网络 URL、base64:// 或收到的文件名
+    """
+    path: NotRequired[str]
+    """
+    本地路径（NapCat 扩展）
+    """
+    url: NotRequired[str]
+    """
+    下载地址（收到消息时提供）
+    """
+    name: NotRequired[str]
+    """
+    文件名（NapCat 扩展）
+    """
+    thumb: NotRequired[str]
+    """
+    缩略图（NapCat 扩展）
+    """
+
+
+class RefuseOnlineFileParams(TypedDict):
+    """
+    拒绝在线文件 (refuse online file)
+    """
+
+    user_id: int | str
+    """
+    好友 QQ 号
+    """
+    msg_id: str
+    """
+    在线文件消息的 QQNT msgId（来自 get_online_file_msg）
+    """
+    element_id: str
+    """
+    文件元素 ID（elementId）
+    """
+
+
 class ReloadEventFilterParams(TypedDict):
     """
     重载事件过滤器 (reload event filter)
@@ -1992,6 +4469,64 @@ class ReloadEventFilterParams(TypedDict):
     file: str
     """
     事件过滤器文件
+    """
+
+
+class RenameGroupFileParams(TypedDict):
+    """
+    重命名群文件 (rename group file)
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    file_id: str
+    """
+    文件 ID
+    """
+    current_parent_directory: str
+    """
+    文件所在的父目录 ID（根目录为 "/"）
+    """
+    new_name: str
+    """
+    新文件名
+    """
+
+
+class RenameGroupFileResult(TypedDict):
+    """
+    重命名群文件 (rename group file)
+    """
+
+    ok: bool
+    """
+    是否成功（成功时恒为 true，失败时报错）
+    """
+
+
+class ReplySegment(TypedDict):
+    """
+    回复
+    """
+
+    type: Literal["reply"]
+    data: ReplySegmentData
+
+
+class ReplySegmentData(TypedDict):
+    """
+    回复
+    """
+
+    id: NotRequired[int | str]
+    """
+    被回复的消息 ID
+    """
+    seq: NotRequired[int]
+    """
+    被回复消息的 seq（NapCat 扩展）
     """
 
 
@@ -2033,16 +4568,24 @@ class RobotUinRange(TypedDict):
     """
 
 
-Segment: TypeAlias = dict[str, Any]
-"""
-One message segment, of any type.
-"""
+class RpsSegment(TypedDict):
+    """
+    猜拳魔法表情
+    """
+
+    type: Literal["rps"]
+    data: RpsSegmentData
 
 
-Message: TypeAlias = str | Segment | list[Segment]
-"""
-A message: CQ-code text, one segment, or a list of segments.
-"""
+class RpsSegmentData(TypedDict):
+    """
+    猜拳魔法表情
+    """
+
+    result: NotRequired[int]
+    """
+    结果（收到时提供；NapCat 也可指定）
+    """
 
 
 class SendArkShareParams(TypedDict):
@@ -2061,6 +4604,44 @@ class SendArkShareParams(TypedDict):
     phone_number: NotRequired[str]
     """
     手机号（分享好友时使用）
+    """
+
+
+class SendFlashMsgParams(TypedDict):
+    """
+    发送闪传消息 (send flash transfer message)
+    """
+
+    fileset_id: str
+    """
+    文件集 ID
+    """
+    user_id: NotRequired[int | str]
+    """
+    对方 QQ 号（私聊；非好友时按群临时会话）
+    """
+    group_id: NotRequired[int | str]
+    """
+    群号
+    """
+
+
+class SendFlashMsgResult(TypedDict):
+    """
+    QQNT sendFlashTransferMsg 的原始返回
+    """
+
+    errCode: int
+    """
+    错误码，0 表示成功
+    """
+    errMsg: str
+    """
+    错误信息
+    """
+    rsp: dict[str, list[FlashSendStatus]]
+    """
+    {sendStatus: 各目标的发送状态}
     """
 
 
@@ -2222,6 +4803,56 @@ class SendGroupMsgParams(TypedDict):
     """
 
 
+class SendGroupNoticeParams(TypedDict):
+    """
+    发送群公告
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    content: str
+    """
+    公告内容
+    """
+    image: NotRequired[str]
+    """
+    公告图片，支持本地路径、网络 URL 或 base64://（NapCat 扩展）
+    """
+    pinned: NotRequired[Literal[0, 1]]
+    """
+    是否置顶（0/1）（NapCat 扩展）
+    """
+    type: NotRequired[int]
+    """
+    公告类型，默认为 1（NapCat 扩展）
+    """
+    confirm_required: NotRequired[Literal[0, 1]]
+    """
+    是否需要群成员确认（0/1）（NapCat 扩展）
+    """
+    is_show_edit_card: NotRequired[Literal[0, 1]]
+    """
+    是否显示修改群名片引导（0/1）（NapCat 扩展）
+    """
+    tip_window_type: NotRequired[int]
+    """
+    弹窗类型，默认为 0（NapCat 扩展）
+    """
+
+
+class SendGroupSignParams(TypedDict):
+    """
+    群打卡
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+
+
 class SendLikeParams(TypedDict):
     """
     发送好友赞（资料卡点赞）
@@ -2281,6 +4912,90 @@ class SendMsgParams(TypedDict):
     timeout: NotRequired[int]
     """
     自定义发送超时，单位毫秒，覆盖 NapCat 按文件大小自动计算的值（NapCat 扩展）
+    """
+
+
+class SendOnlineFileParams(TypedDict):
+    """
+    发送在线文件 (send online file)
+    """
+
+    user_id: int | str
+    """
+    对方 QQ 号
+    """
+    file_path: str
+    """
+    本地文件路径（NapCat 所在机器上）
+    """
+    file_name: NotRequired[str]
+    """
+    文件名，默认取路径中的文件名
+    """
+
+
+class SendOnlineFileResult(TypedDict):
+    """
+    发送结果
+    """
+
+    result: int
+    """
+    结果码，0 表示成功
+    """
+    errMsg: str
+    """
+    错误信息（超时为 "[NapCat] Send Online File Timeout ..."）
+    """
+    msgId: NotRequired[str]
+    """
+    在线文件消息的 QQNT msgId（成功时），用于 cancel_online_file
+    """
+    elementId: NotRequired[str]
+    """
+    文件元素 ID（成功时）
+    """
+
+
+class SendOnlineFolderParams(TypedDict):
+    """
+    发送在线文件夹 (send online folder)
+    """
+
+    user_id: int | str
+    """
+    对方 QQ 号
+    """
+    folder_path: str
+    """
+    本地文件夹路径（NapCat 所在机器上）
+    """
+    folder_name: NotRequired[str]
+    """
+    文件夹名称，默认取路径中的目录名
+    """
+
+
+class SendOnlineFolderResult(TypedDict):
+    """
+    发送结果
+    """
+
+    result: int
+    """
+    结果码，0 表示成功
+    """
+    errMsg: str
+    """
+    错误信息（路径不存在、不是目录或超时）
+    """
+    msgId: NotRequired[str]
+    """
+    在线文件夹消息的 QQNT msgId（成功时）
+    """
+    elementId: NotRequired[str]
+    """
+    文件夹元素 ID（成功时）
     """
 
 
@@ -2500,6 +5215,17 @@ class SetDoubtFriendsAddRequestParams(TypedDict):
     """
 
 
+class SetEssenceMsgParams(TypedDict):
+    """
+    设置精华消息
+    """
+
+    message_id: int | str
+    """
+    消息 ID
+    """
+
+
 class SetFriendAddRequestParams(TypedDict):
     """
     处理加好友请求
@@ -2531,6 +5257,63 @@ class SetFriendRemarkParams(TypedDict):
     remark: str
     """
     备注内容
+    """
+
+
+class SetGroupAlbumMediaLikeParams(TypedDict):
+    """
+    点赞群相册媒体
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    album_id: str
+    """
+    相册 ID
+    """
+    lloc: str
+    """
+    媒体 ID（lloc）
+    """
+    id: str
+    """
+    点赞 ID（QQ 内部的点赞目标标识）
+    """
+    set: NotRequired[bool]
+    """
+    是否点赞（true 点赞，false 取消点赞；NapCat 4.18.0 未实现取消，总是点赞）
+    """
+
+
+class SetGroupSignParams(TypedDict):
+    """
+    群打卡
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+
+
+class SetGroupTodoParams(TypedDict):
+    """
+    设置群待办
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    message_id: NotRequired[int | str]
+    """
+    消息 ID
+    """
+    message_seq: NotRequired[int | str]
+    """
+    消息序号（seq），提供时不再查找 message_id
     """
 
 
@@ -2699,6 +5482,53 @@ class SetSelfLongnickResult(TypedDict):
     """
 
 
+class ShakeSegment(TypedDict):
+    """
+    窗口抖动（戳一戳）
+    """
+
+    type: Literal["shake"]
+    data: ShakeSegmentData
+
+
+class ShakeSegmentData(TypedDict):
+    """
+    窗口抖动（戳一戳）
+    """
+
+
+class ShareSegment(TypedDict):
+    """
+    链接分享
+    """
+
+    type: Literal["share"]
+    data: ShareSegmentData
+
+
+class ShareSegmentData(TypedDict):
+    """
+    链接分享
+    """
+
+    url: str
+    """
+    URL
+    """
+    title: str
+    """
+    标题
+    """
+    content: NotRequired[str]
+    """
+    内容描述
+    """
+    image: NotRequired[str]
+    """
+    图片 URL
+    """
+
+
 class Statistics(TypedDict):
     """
     运行统计（get_status 的 stat 字段，go-cqhttp 的 Statistics 对象）。所有统计信息都将在重启后重置。
@@ -2836,6 +5666,82 @@ class StrangerInfo(TypedDict):
     """
 
 
+class TestDownloadStreamParams(TypedDict):
+    """
+    测试流式下载 (test download stream)
+    """
+
+    error: NotRequired[bool]
+    """
+    是否触发测试错误
+    """
+
+
+class TestDownloadStreamResult(TypedDict):
+    """
+    每一帧的 data
+    """
+
+    type: Literal["stream", "response"]
+    """
+    中间帧为 stream，最后一帧为 response
+    """
+    data_type: Literal["data_chunk", "data_complete"]
+    """
+    帧类型
+    """
+    data: str
+    """
+    测试数据（"Index-> N" 或 "Stream transmission complete"）
+    """
+
+
+class TextSegment(TypedDict):
+    """
+    纯文本
+    """
+
+    type: Literal["text"]
+    data: TextSegmentData
+
+
+class TextSegmentData(TypedDict):
+    """
+    纯文本
+    """
+
+    text: str
+    """
+    纯文本内容
+    """
+
+
+class TransGroupFileParams(TypedDict):
+    """
+    转存群文件 (trans group file)
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    file_id: str
+    """
+    文件 ID
+    """
+
+
+class TransGroupFileResult(TypedDict):
+    """
+    转存群文件 (trans group file)
+    """
+
+    ok: bool
+    """
+    是否成功（成功时恒为 true，失败时报错并带内核的 retMsg）
+    """
+
+
 class TranslateEn2zhParams(TypedDict):
     """
     英文单词翻译成中文 (translate English words to Chinese)
@@ -2882,6 +5788,195 @@ class UnidirectionalFriend(TypedDict):
     source: str
     """
     来源
+    """
+
+
+class UploadFileStreamParams(TypedDict):
+    """
+    分片上传文件流 (upload file stream)
+    """
+
+    stream_id: str
+    """
+    流 ID（客户端自定，如 UUID；续传时复用）
+    """
+    chunk_data: NotRequired[str]
+    """
+    本分片的数据，Base64 编码
+    """
+    chunk_index: NotRequired[int]
+    """
+    分片索引，从 0 开始
+    """
+    total_chunks: NotRequired[int]
+    """
+    总分片数（创建新流时必填）
+    """
+    file_size: NotRequired[int]
+    """
+    文件总大小，单位字节（不超过 10 MB 时 NapCat 在内存中暂存分片）
+    """
+    expected_sha256: NotRequired[str]
+    """
+    期望的 SHA256（十六进制），合并时校验，不符则报错
+    """
+    is_complete: NotRequired[bool]
+    """
+    是否完成（为 true 时合并所有分片）
+    """
+    filename: NotRequired[str]
+    """
+    文件名，默认 upload_<随机 UUID>
+    """
+    reset: NotRequired[bool]
+    """
+    是否重置（清除该流的所有分片与临时文件）
+    """
+    verify_only: NotRequired[bool]
+    """
+    是否仅查询 / 校验（不写入分片，只返回当前状态）
+    """
+    file_retention: NotRequired[int]
+    """
+    合并后文件的保留时间，单位毫秒，到期自动删除；0 表示不删除
+    """
+
+
+class UploadGroupFileParams(TypedDict):
+    """
+    上传群文件 (upload group file)
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    file: str
+    """
+    资源路径或 URL（本地路径、file:// URI、http(s) URL 或 base64://）
+    """
+    name: str
+    """
+    储存名称（文件名）
+    """
+    folder: NotRequired[str]
+    """
+    父目录 ID，不提供时上传到根目录
+    """
+    folder_id: NotRequired[str]
+    """
+    父目录 ID（NapCat 的兼容字段，folder 为空时使用）
+    """
+    upload_file: NotRequired[bool]
+    """
+    是否执行上传（NapCat 扩展）
+    """
+
+
+class UploadGroupFileResult(TypedDict):
+    """
+    上传群文件 (upload group file)
+    """
+
+    file_id: str | None
+    """
+    上传后的文件 ID，取不到时为 null
+    """
+
+
+class UploadImageToQunAlbumParams(TypedDict):
+    """
+    上传图片到群相册
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    album_id: str
+    """
+    相册 ID
+    """
+    album_name: str
+    """
+    相册名称
+    """
+    file: str
+    """
+    图片，支持本地路径、网络 URL 或 base64://
+    """
+
+
+class UploadPrivateFileParams(TypedDict):
+    """
+    上传私聊文件 (upload private file)
+    """
+
+    user_id: int | str
+    """
+    对方 QQ 号
+    """
+    file: str
+    """
+    资源路径或 URL（本地路径、file:// URI、http(s) URL 或 base64://）
+    """
+    name: str
+    """
+    文件名
+    """
+    upload_file: NotRequired[bool]
+    """
+    是否执行上传（NapCat 扩展）
+    """
+
+
+class UploadPrivateFileResult(TypedDict):
+    """
+    上传私聊文件 (upload private file)
+    """
+
+    file_id: str | None
+    """
+    上传后的文件 ID，取不到时为 null
+    """
+
+
+class UploadStreamPacket(TypedDict):
+    """
+    upload_file_stream 每次调用返回的分片上传状态（NapCat Stream API）。
+    """
+
+    type: Literal["stream", "response"]
+    """
+    包类型：上传未完成时为 stream，合并完成（status 为 file_complete）时为 response
+    """
+    stream_id: str
+    """
+    流 ID
+    """
+    status: Literal["file_created", "chunk_received", "file_complete"]
+    """
+    file_created：流已存在 / 仅查询状态（包括 verify_only 与重复分片）；chunk_received：本次分片已写入； file_complete：所有分片已合并为文件
+    """
+    received_chunks: int
+    """
+    已收到的分片数
+    """
+    total_chunks: int
+    """
+    总分片数
+    """
+    file_path: NotRequired[str]
+    """
+    合并后的文件在 NapCat 所在机器上的路径（仅 file_complete），可作为消息段 / upload_group_file 的 file 使用
+    """
+    file_size: NotRequired[int]
+    """
+    合并后的文件大小，单位字节（仅 file_complete）
+    """
+    sha256: NotRequired[str]
+    """
+    文件的 SHA256（仅 file_complete 且上传时给了 expected_sha256）
     """
 
 
@@ -2941,4 +6036,99 @@ class VersionInfo(TypedDict):
     protocol: NotRequired[int]
     """
     当前登陆使用协议类型（0/1/2/3/-1，仅 go-cqhttp）
+    """
+
+
+class VideoSegment(TypedDict):
+    """
+    短视频
+    """
+
+    type: Literal["video"]
+    data: VideoSegmentData
+
+
+class VideoSegmentData(TypedDict):
+    """
+    短视频
+    """
+
+    file: str
+    """
+    视频文件：本地路径 file://、网络 URL、base64:// 或收到的文件名
+    """
+    path: NotRequired[str]
+    """
+    本地路径（NapCat 扩展）
+    """
+    url: NotRequired[str]
+    """
+    下载地址（收到消息时提供）
+    """
+    name: NotRequired[str]
+    """
+    文件名（NapCat 扩展）
+    """
+    thumb: NotRequired[str]
+    """
+    缩略图（NapCat 扩展）
+    """
+
+
+class XmlSegment(TypedDict):
+    """
+    XML 消息
+    """
+
+    type: Literal["xml"]
+    data: XmlSegmentData
+
+
+Segment: TypeAlias = (
+    TextSegment
+    | FaceSegment
+    | MfaceSegment
+    | ImageSegment
+    | RecordSegment
+    | VideoSegment
+    | FileSegment
+    | AtSegment
+    | RpsSegment
+    | DiceSegment
+    | ShakeSegment
+    | PokeSegment
+    | AnonymousSegment
+    | ShareSegment
+    | ContactSegment
+    | LocationSegment
+    | MusicSegment
+    | ReplySegment
+    | ForwardSegment
+    | NodeSegment
+    | XmlSegment
+    | JsonSegment
+    | MarkdownSegment
+    | MiniappSegment
+    | OnlinefileSegment
+    | FlashtransferSegment
+)
+"""
+One message segment, of any type.
+"""
+
+
+Message: TypeAlias = str | Segment | list[Segment]
+"""
+A message: CQ-code text, one segment, or a list of segments.
+"""
+
+
+class XmlSegmentData(TypedDict):
+    """
+    XML 消息
+    """
+
+    data: str
+    """
+    XML 内容
     """

@@ -3,10 +3,471 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, Literal, TYPE_CHECKING, cast
 
 from ._types import NOT_GIVEN, NotGiven
+
+if TYPE_CHECKING:
+    from .models import (
+        AnonymousSegment,
+        AtSegment,
+        ContactSegment,
+        DiceSegment,
+        FaceSegment,
+        FileSegment,
+        FlashtransferSegment,
+        ForwardSegment,
+        ImageSegment,
+        JsonSegment,
+        LocationSegment,
+        MarkdownSegment,
+        Message,
+        MfaceSegment,
+        MiniappSegment,
+        MusicSegment,
+        NodeSegment,
+        OnlinefileSegment,
+        PokeSegment,
+        RecordSegment,
+        ReplySegment,
+        RpsSegment,
+        ShakeSegment,
+        ShareSegment,
+        TextSegment,
+        VideoSegment,
+        XmlSegment,
+    )
 
 
 def _segment(type_: str, data: dict[str, object]) -> Any:
     return {"type": type_, "data": {k: v for k, v in data.items() if v is not NOT_GIVEN}}
+
+
+def text(text: str) -> TextSegment:
+    """纯文本
+
+    Args:
+        text: 纯文本内容
+    """
+    return cast("TextSegment", _segment("text", {"text": text}))
+
+
+def face(
+    id: int | str, *, result_id: str | NotGiven = NOT_GIVEN, chain_count: int | NotGiven = NOT_GIVEN
+) -> FaceSegment:
+    """QQ 表情
+
+    Args:
+        id: 表情 ID
+        result_id: 结果 ID（NapCat 扩展）
+        chain_count: 连续数量（NapCat 扩展）
+    """
+    return cast(
+        "FaceSegment",
+        _segment("face", {"id": id, "resultId": result_id, "chainCount": chain_count}),
+    )
+
+
+def mface(emoji_package_id: int, emoji_id: str, key: str, summary: str) -> MfaceSegment:
+    """商城表情（NapCat 扩展）
+
+    Args:
+        emoji_package_id: 表情包 ID
+        emoji_id: 表情 ID
+        key: 表情 key
+        summary: 表情摘要
+    """
+    return cast(
+        "MfaceSegment",
+        _segment(
+            "mface",
+            {
+                "emoji_package_id": emoji_package_id,
+                "emoji_id": emoji_id,
+                "key": key,
+                "summary": summary,
+            },
+        ),
+    )
+
+
+def image(
+    file: str,
+    *,
+    path: str | NotGiven = NOT_GIVEN,
+    url: str | NotGiven = NOT_GIVEN,
+    name: str | NotGiven = NOT_GIVEN,
+    thumb: str | NotGiven = NOT_GIVEN,
+    summary: str | NotGiven = NOT_GIVEN,
+    sub_type: int | NotGiven = NOT_GIVEN,
+) -> ImageSegment:
+    """图片
+
+    Args:
+        file: 图片文件：本地路径 file://、网络 URL、base64:// 或收到的文件名
+        path: 本地路径（NapCat 扩展）
+        url: 下载地址（收到消息时提供）
+        name: 文件名（NapCat 扩展）
+        thumb: 缩略图（NapCat 扩展）
+        summary: 图片外显摘要（NapCat 扩展）
+        sub_type: 图片子类型，1 为表情包（NapCat 扩展）
+    """
+    return cast(
+        "ImageSegment",
+        _segment(
+            "image",
+            {
+                "file": file,
+                "path": path,
+                "url": url,
+                "name": name,
+                "thumb": thumb,
+                "summary": summary,
+                "sub_type": sub_type,
+            },
+        ),
+    )
+
+
+def record(
+    file: str,
+    *,
+    path: str | NotGiven = NOT_GIVEN,
+    url: str | NotGiven = NOT_GIVEN,
+    name: str | NotGiven = NOT_GIVEN,
+    thumb: str | NotGiven = NOT_GIVEN,
+) -> RecordSegment:
+    """语音
+
+    Args:
+        file: 语音文件：本地路径 file://、网络 URL、base64:// 或收到的文件名
+        path: 本地路径（NapCat 扩展）
+        url: 下载地址（收到消息时提供）
+        name: 文件名（NapCat 扩展）
+        thumb: 缩略图（NapCat 扩展）
+    """
+    return cast(
+        "RecordSegment",
+        _segment("record", {"file": file, "path": path, "url": url, "name": name, "thumb": thumb}),
+    )
+
+
+def video(
+    file: str,
+    *,
+    path: str | NotGiven = NOT_GIVEN,
+    url: str | NotGiven = NOT_GIVEN,
+    name: str | NotGiven = NOT_GIVEN,
+    thumb: str | NotGiven = NOT_GIVEN,
+) -> VideoSegment:
+    """短视频
+
+    Args:
+        file: 视频文件：本地路径 file://、网络 URL、base64:// 或收到的文件名
+        path: 本地路径（NapCat 扩展）
+        url: 下载地址（收到消息时提供）
+        name: 文件名（NapCat 扩展）
+        thumb: 缩略图（NapCat 扩展）
+    """
+    return cast(
+        "VideoSegment",
+        _segment("video", {"file": file, "path": path, "url": url, "name": name, "thumb": thumb}),
+    )
+
+
+def file(
+    file: str,
+    *,
+    path: str | NotGiven = NOT_GIVEN,
+    url: str | NotGiven = NOT_GIVEN,
+    name: str | NotGiven = NOT_GIVEN,
+    thumb: str | NotGiven = NOT_GIVEN,
+) -> FileSegment:
+    """文件（NapCat 扩展）
+
+    Args:
+        file: 文件：本地路径 file://、网络 URL、base64:// 或收到的文件名
+        path: 本地路径（NapCat 扩展）
+        url: 下载地址（收到消息时提供）
+        name: 文件名（NapCat 扩展）
+        thumb: 缩略图（NapCat 扩展）
+    """
+    return cast(
+        "FileSegment",
+        _segment("file", {"file": file, "path": path, "url": url, "name": name, "thumb": thumb}),
+    )
+
+
+def at(qq: int | str, *, name: str | NotGiven = NOT_GIVEN) -> AtSegment:
+    """@某人
+
+    Args:
+        qq: 被 @ 的 QQ 号；all 表示全体成员
+        name: 被 @ 者不在群内时显示的名字
+    """
+    return cast("AtSegment", _segment("at", {"qq": qq, "name": name}))
+
+
+def rps(*, result: int | NotGiven = NOT_GIVEN) -> RpsSegment:
+    """猜拳魔法表情
+
+    Args:
+        result: 结果（收到时提供；NapCat 也可指定）
+    """
+    return cast("RpsSegment", _segment("rps", {"result": result}))
+
+
+def dice(*, result: int | NotGiven = NOT_GIVEN) -> DiceSegment:
+    """掷骰子魔法表情
+
+    Args:
+        result: 点数（收到时提供；NapCat 也可指定）
+    """
+    return cast("DiceSegment", _segment("dice", {"result": result}))
+
+
+def shake() -> ShakeSegment:
+    """窗口抖动（戳一戳）"""
+    return cast("ShakeSegment", _segment("shake", {}))
+
+
+def poke(type_: str, id: str) -> PokeSegment:
+    """戳一戳
+
+    Args:
+        type_: 类型
+        id: ID
+    """
+    return cast("PokeSegment", _segment("poke", {"type": type_, "id": id}))
+
+
+def anonymous(*, ignore: bool | NotGiven = NOT_GIVEN) -> AnonymousSegment:
+    """匿名发消息
+
+    Args:
+        ignore: 无法匿名时是否继续发送
+    """
+    return cast("AnonymousSegment", _segment("anonymous", {"ignore": ignore}))
+
+
+def share(
+    url: str, title: str, *, content: str | NotGiven = NOT_GIVEN, image: str | NotGiven = NOT_GIVEN
+) -> ShareSegment:
+    """链接分享
+
+    Args:
+        url: URL
+        title: 标题
+        content: 内容描述
+        image: 图片 URL
+    """
+    return cast(
+        "ShareSegment",
+        _segment("share", {"url": url, "title": title, "content": content, "image": image}),
+    )
+
+
+def contact(type_: Literal["qq", "group"], id: int | str) -> ContactSegment:
+    """推荐好友或群
+
+    Args:
+        type_: 推荐类型
+        id: 被推荐的 QQ 号或群号
+    """
+    return cast("ContactSegment", _segment("contact", {"type": type_, "id": id}))
+
+
+def location(
+    lat: float,
+    lon: float,
+    *,
+    title: str | NotGiven = NOT_GIVEN,
+    content: str | NotGiven = NOT_GIVEN,
+) -> LocationSegment:
+    """位置
+
+    Args:
+        lat: 纬度
+        lon: 经度
+        title: 标题
+        content: 内容描述
+    """
+    return cast(
+        "LocationSegment",
+        _segment("location", {"lat": lat, "lon": lon, "title": title, "content": content}),
+    )
+
+
+def music(
+    type_: Literal["qq", "163", "kugou", "migu", "kuwo", "custom"],
+    *,
+    id: int | str | NotGiven = NOT_GIVEN,
+    url: str | NotGiven = NOT_GIVEN,
+    audio: str | NotGiven = NOT_GIVEN,
+    title: str | NotGiven = NOT_GIVEN,
+    image: str | NotGiven = NOT_GIVEN,
+    content: str | NotGiven = NOT_GIVEN,
+) -> MusicSegment:
+    """音乐分享
+
+    两种形式：平台音乐（type 为 qq/163/kugou/migu/kuwo，给 id），或自定义音乐（type 为 custom，给 url、audio、title 等）。
+
+    Args:
+        type_: 音乐平台，或 custom
+        id: 歌曲 ID（平台音乐）
+        url: 点击后跳转的 URL（自定义音乐）
+        audio: 音乐 URL（自定义音乐）
+        title: 标题（自定义音乐）
+        image: 封面图 URL（自定义音乐）
+        content: 内容描述（自定义音乐）
+    """
+    return cast(
+        "MusicSegment",
+        _segment(
+            "music",
+            {
+                "type": type_,
+                "id": id,
+                "url": url,
+                "audio": audio,
+                "title": title,
+                "image": image,
+                "content": content,
+            },
+        ),
+    )
+
+
+def reply(*, id: int | str | NotGiven = NOT_GIVEN, seq: int | NotGiven = NOT_GIVEN) -> ReplySegment:
+    """回复
+
+    Args:
+        id: 被回复的消息 ID
+        seq: 被回复消息的 seq（NapCat 扩展）
+    """
+    return cast("ReplySegment", _segment("reply", {"id": id, "seq": seq}))
+
+
+def forward(id: str, *, content: list[Any] | NotGiven = NOT_GIVEN) -> ForwardSegment:
+    """合并转发（收到时）
+
+    Args:
+        id: 合并转发 ID，用 get_forward_msg 取内容
+        content: 转发的消息内容（NapCat 扩展，收到时可能提供）
+    """
+    return cast("ForwardSegment", _segment("forward", {"id": id, "content": content}))
+
+
+def node(
+    *,
+    id: int | str | NotGiven = NOT_GIVEN,
+    user_id: int | str | NotGiven = NOT_GIVEN,
+    nickname: str | NotGiven = NOT_GIVEN,
+    content: Message | NotGiven = NOT_GIVEN,
+    source: str | NotGiven = NOT_GIVEN,
+    summary: str | NotGiven = NOT_GIVEN,
+    prompt: str | NotGiven = NOT_GIVEN,
+    time: str | NotGiven = NOT_GIVEN,
+) -> NodeSegment:
+    """合并转发节点
+
+    两种形式：按消息 ID 引用（给 id），或自定义节点（给 user_id、nickname、content）。
+
+    Args:
+        id: 引用的消息 ID
+        user_id: 自定义节点的发送者 QQ 号
+        nickname: 自定义节点的发送者昵称
+        content: 自定义节点的消息内容
+        source: 卡片标题（NapCat 扩展）
+        summary: 卡片底部摘要（NapCat 扩展）
+        prompt: 外显文本（NapCat 扩展）
+        time: 时间（NapCat 扩展）
+    """
+    return cast(
+        "NodeSegment",
+        _segment(
+            "node",
+            {
+                "id": id,
+                "user_id": user_id,
+                "nickname": nickname,
+                "content": content,
+                "source": source,
+                "summary": summary,
+                "prompt": prompt,
+                "time": time,
+            },
+        ),
+    )
+
+
+def xml(data: str) -> XmlSegment:
+    """XML 消息
+
+    Args:
+        data: XML 内容
+    """
+    return cast("XmlSegment", _segment("xml", {"data": data}))
+
+
+def json(data: str) -> JsonSegment:
+    """JSON 消息
+
+    Args:
+        data: JSON 内容（字符串）
+    """
+    return cast("JsonSegment", _segment("json", {"data": data}))
+
+
+def markdown(content: str) -> MarkdownSegment:
+    """Markdown（NapCat 扩展）
+
+    Args:
+        content: Markdown 内容
+    """
+    return cast("MarkdownSegment", _segment("markdown", {"content": content}))
+
+
+def miniapp(data: str) -> MiniappSegment:
+    """小程序卡片（NapCat 扩展）
+
+    Args:
+        data: 小程序 Ark 数据
+    """
+    return cast("MiniappSegment", _segment("miniapp", {"data": data}))
+
+
+def onlinefile(
+    msg_id: str, element_id: str, file_name: str, file_size: str, is_dir: bool
+) -> OnlinefileSegment:
+    """在线文件（NapCat 扩展，收到时）
+
+    Args:
+        msg_id: 消息 ID
+        element_id: 元素 ID
+        file_name: 文件名
+        file_size: 文件大小
+        is_dir: 是否为文件夹
+    """
+    return cast(
+        "OnlinefileSegment",
+        _segment(
+            "onlinefile",
+            {
+                "msgId": msg_id,
+                "elementId": element_id,
+                "fileName": file_name,
+                "fileSize": file_size,
+                "isDir": is_dir,
+            },
+        ),
+    )
+
+
+def flashtransfer(file_set_id: str) -> FlashtransferSegment:
+    """闪传文件（NapCat 扩展）
+
+    Args:
+        file_set_id: 闪传文件集 ID
+    """
+    return cast("FlashtransferSegment", _segment("flashtransfer", {"fileSetId": file_set_id}))

@@ -1,4 +1,4 @@
-"""Mistakes the types must catch: each line marked `# error` must be flagged, no other line."""
+"""Mistakes the types must catch: each line with an error marker must be flagged, no other line."""
 
 from __future__ import annotations
 
