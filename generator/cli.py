@@ -220,8 +220,16 @@ def import_napcat(openapi_file: Path, spec_dir: Path, out: Path | None, report: 
         known_methods=napcat_import.method_names(current),
     )
     target = out or spec_dir / "actions" / "imported.yaml"
-    napcat_import.append_actions(target, f"从 NapCat {openapi.version} 导入（待审阅）", actions)
-    napcat_import.append_models(spec_dir / "models.yaml", models)
+    models_file = spec_dir / "models.yaml"
+    title = f"从 NapCat {openapi.version} 导入（待审阅）"
+    try:  # both texts first, so that a failure writes neither
+        area_text = napcat_import.with_actions(target, title, actions)
+        models_text = napcat_import.with_models(models_file, models)
+    except ValueError as exc:
+        _fail(str(exc))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(area_text, encoding="utf-8")
+    models_file.write_text(models_text, encoding="utf-8")
     click.echo(
         f"imported {len(actions)} action(s) and {len(models)} model(s) into {target}; review, then build"
     )

@@ -264,36 +264,41 @@ def method_names(current: Spec) -> set[str]:
     }
 
 
-def append_actions(target: Path, title: str, actions: list[dict[str, Any]]) -> None:
-    """Add actions to an area file (created if missing); what the file holds stays as it is."""
+def with_actions(target: Path, title: str, actions: list[dict[str, Any]]) -> str:
+    """The text of an area file with ``actions`` added (a new file if there is none); what the
+    file holds stays as it is."""
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(area_yaml(title, actions), encoding="utf-8")
-        return
-    _append_under(target, "actions", _dump(actions))
+        return area_yaml(title, actions)
+    return _append_under(target, "actions", _dump(actions))
 
 
-def append_models(target: Path, models: dict[str, Any]) -> None:
-    if not models:
-        return
+def with_models(target: Path, models: dict[str, Any]) -> str:
+    """The text of models.yaml with ``models`` added."""
     if not target.exists():
-        target.write_text(models_yaml(models), encoding="utf-8")
-        return
-    _append_under(target, "models", _dump(models))
+        return models_yaml(models)
+    return (
+        _append_under(target, "models", _dump(models))
+        if models
+        else target.read_text(encoding="utf-8")
+    )
 
 
-def _append_under(target: Path, key: str, block: str) -> None:
-    """Append YAML ``block`` to the collection under top-level ``key``, which must end the file."""
+def _append_under(target: Path, key: str, block: str) -> str:
+    """``target``'s text with YAML ``block`` appended to the collection under top-level ``key``,
+    which must end the file."""
     text = target.read_text(encoding="utf-8")
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     if not isinstance(root, yaml.MappingNode) or not root.value or root.value[-1][0].value != key:
         raise ValueError(f"{target}: cannot append: `{key}:` must be the file's last top-level key")
     collection = root.value[-1][1]
-    indent = " " * (collection.value[0].start_mark.column if collection.value else 2)
-    if isinstance(collection, yaml.SequenceNode) and collection.value:
-        indent = indent[:-2] if collection.flow_style is False and indent.endswith("  ") else indent
+    column = 2
+    if isinstance(collection, yaml.MappingNode) and collection.value:
+        column = collection.value[0][0].start_mark.column
+    elif isinstance(collection, yaml.SequenceNode) and collection.value:
+        column = collection.value[0].start_mark.column - 2  # the "- " before the item
+    indent = " " * column
     lines = [indent + line if line else line for line in block.splitlines()]
-    target.write_text(text.rstrip("\n") + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    return text.rstrip("\n") + "\n" + "\n".join(lines) + "\n"
 
 
 # -- comparing the spec with NapCat ------------------------------------------------------------

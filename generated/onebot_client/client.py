@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         GetForwardMsgResult,
         GetFriendMsgHistoryResult,
         GetGroupAlbumMediaListResult,
+        GetGroupDetailInfoResult,
         GetGroupFileUrlResult,
         GetGroupFilesByFolderResult,
         GetGroupMsgHistoryResult,
@@ -60,6 +61,8 @@ if TYPE_CHECKING:
         GroupAtAllRemain,
         GroupFileSystemInfo,
         GroupHonorInfo,
+        GroupInfo,
+        GroupMemberInfo,
         GroupNotice,
         GroupRequestNotify,
         GroupShutMember,
@@ -85,6 +88,7 @@ if TYPE_CHECKING:
         SendOnlineFileResult,
         SendOnlineFolderResult,
         SentMessage,
+        SetGroupPortraitResult,
         SetInputStatusResult,
         SetQqProfileResult,
         SetSelfLongnickResult,
@@ -1464,6 +1468,498 @@ class OneBot(SyncClient):
             "DownloadFilesetResult",
             self._call("download_fileset", {"fileset_id": fileset_id}, timeout),
         )
+
+    def get_group_detail_info(
+        self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
+    ) -> GetGroupDetailInfoResult:
+        """获取群详细信息
+
+        获取群聊的详细信息，包括成员数、最大成员数等
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetGroupDetailInfoResult: 获取群详细信息
+        """
+        return cast(
+            "GetGroupDetailInfoResult",
+            self._call("get_group_detail_info", {"group_id": group_id}, timeout),
+        )
+
+    def get_group_info(self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN) -> GroupInfo:
+        """获取群信息
+
+        获取群聊的基本信息
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GroupInfo: 群信息（OneBot 11 / go-cqhttp 的字段，另含 NapCat 扩展字段）
+        """
+        return cast("GroupInfo", self._call("get_group_info", {"group_id": group_id}, timeout))
+
+    def get_group_info_ex(
+        self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
+    ) -> dict[str, Any]:
+        """获取群详细信息 (扩展)
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            dict[str, Any]: dict[str, any]
+        """
+        return cast(
+            "dict[str, Any]", self._call("get_group_info_ex", {"group_id": group_id}, timeout)
+        )
+
+    def get_group_list(
+        self, *, no_cache: bool | NotGiven = NOT_GIVEN, timeout: Timeout = NOT_GIVEN
+    ) -> list[GroupInfo]:
+        """获取群列表
+
+        获取当前帐号的群聊列表
+
+        Args:
+            no_cache: 是否不使用缓存
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            list[GroupInfo]: list[GroupInfo]
+        """
+        return cast(
+            "list[GroupInfo]", self._call("get_group_list", {"no_cache": no_cache}, timeout)
+        )
+
+    def get_group_member_info(
+        self,
+        group_id: int | str,
+        user_id: int | str,
+        *,
+        no_cache: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> GroupMemberInfo:
+        """获取群成员信息
+
+        获取群聊中指定成员的信息
+
+        Args:
+            group_id: 群号
+            user_id: QQ号
+            no_cache: 是否不使用缓存
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GroupMemberInfo: 群成员信息（OneBot 11 / go-cqhttp 的字段，另含 NapCat 扩展字段）
+        """
+        return cast(
+            "GroupMemberInfo",
+            self._call(
+                "get_group_member_info",
+                {"group_id": group_id, "user_id": user_id, "no_cache": no_cache},
+                timeout,
+            ),
+        )
+
+    def get_group_member_list(
+        self,
+        group_id: int | str,
+        *,
+        no_cache: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> list[GroupMemberInfo]:
+        """获取群成员列表
+
+        获取群聊中的所有成员列表
+
+        Args:
+            group_id: 群号
+            no_cache: 是否不使用缓存
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            list[GroupMemberInfo]: list[GroupMemberInfo]
+        """
+        return cast(
+            "list[GroupMemberInfo]",
+            self._call(
+                "get_group_member_list", {"group_id": group_id, "no_cache": no_cache}, timeout
+            ),
+        )
+
+    def set_group_add_option(
+        self,
+        group_id: int | str,
+        add_type: int,
+        *,
+        group_question: str | NotGiven = NOT_GIVEN,
+        group_answer: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """设置群加群选项
+
+        Args:
+            group_id: 群号
+            add_type: 加群方式
+            group_question: 加群问题
+            group_answer: 加群答案
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "set_group_add_option",
+            {
+                "group_id": group_id,
+                "add_type": add_type,
+                "group_question": group_question,
+                "group_answer": group_answer,
+            },
+            timeout,
+        )
+
+    def set_group_add_request(
+        self,
+        flag: str,
+        *,
+        approve: bool | NotGiven = NOT_GIVEN,
+        reason: str | None | NotGiven = NOT_GIVEN,
+        count: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """处理加群请求
+
+        同意或拒绝加群请求或邀请
+
+        Args:
+            flag: 请求flag
+            approve: 是否同意
+            reason: 拒绝理由
+            count: 搜索通知数量 (default ``100``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "set_group_add_request",
+            {"flag": flag, "approve": approve, "reason": reason, "count": count},
+            timeout,
+        )
+
+    def set_group_admin(
+        self,
+        group_id: int | str,
+        user_id: int | str,
+        *,
+        enable: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """设置群管理员
+
+        设置或取消群聊中的管理员
+
+        Args:
+            group_id: 群号
+            user_id: 用户QQ
+            enable: 是否设置为管理员
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "set_group_admin", {"group_id": group_id, "user_id": user_id, "enable": enable}, timeout
+        )
+
+    def set_group_ban(
+        self,
+        group_id: int | str,
+        user_id: int | str,
+        duration: int | str,
+        *,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """群组禁言
+
+        禁言群聊中的指定成员
+
+        Args:
+            group_id: 群号
+            user_id: 用户QQ
+            duration: 禁言时长(秒)（NapCat 默认 0）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "set_group_ban",
+            {"group_id": group_id, "user_id": user_id, "duration": duration},
+            timeout,
+        )
+
+    def set_group_card(
+        self,
+        group_id: int | str,
+        user_id: int | str,
+        *,
+        card: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """设置群名片
+
+        设置群聊中指定成员的群名片
+
+        Args:
+            group_id: 群号
+            user_id: 用户QQ
+            card: 群名片
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "set_group_card", {"group_id": group_id, "user_id": user_id, "card": card}, timeout
+        )
+
+    def set_group_kick(
+        self,
+        group_id: int | str,
+        user_id: int | str,
+        *,
+        reject_add_request: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """群组踢人
+
+        将指定成员踢出群聊
+
+        Args:
+            group_id: 群号
+            user_id: 用户QQ
+            reject_add_request: 是否拒绝加群请求
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "set_group_kick",
+            {"group_id": group_id, "user_id": user_id, "reject_add_request": reject_add_request},
+            timeout,
+        )
+
+    def set_group_kick_members(
+        self,
+        group_id: int | str,
+        user_id: list[int | str],
+        *,
+        reject_add_request: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """批量踢出群成员
+
+        从指定群聊中批量踢出多个成员
+
+        Args:
+            group_id: 群号
+            user_id: QQ号列表
+            reject_add_request: 是否拒绝加群请求
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "set_group_kick_members",
+            {"group_id": group_id, "user_id": user_id, "reject_add_request": reject_add_request},
+            timeout,
+        )
+
+    def set_group_leave(
+        self,
+        group_id: int | str,
+        *,
+        is_dismiss: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """退出群组
+
+        退出或解散指定群聊
+
+        Args:
+            group_id: 群号
+            is_dismiss: 是否解散
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call("set_group_leave", {"group_id": group_id, "is_dismiss": is_dismiss}, timeout)
+
+    def set_group_name(
+        self, group_id: int | str, group_name: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> None:
+        """设置群名称
+
+        修改指定群聊的名称
+
+        Args:
+            group_id: 群号
+            group_name: 群名称
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call("set_group_name", {"group_id": group_id, "group_name": group_name}, timeout)
+
+    def set_group_portrait(
+        self, file: str, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
+    ) -> SetGroupPortraitResult:
+        """设置群头像
+
+        修改指定群聊的头像
+
+        Args:
+            file: 头像文件路径或 URL
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            SetGroupPortraitResult: 设置群头像
+        """
+        return cast(
+            "SetGroupPortraitResult",
+            self._call("set_group_portrait", {"file": file, "group_id": group_id}, timeout),
+        )
+
+    def set_group_remark(
+        self, group_id: int | str, remark: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> None:
+        """设置群备注
+
+        Args:
+            group_id: 群号
+            remark: 备注
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call("set_group_remark", {"group_id": group_id, "remark": remark}, timeout)
+
+    def set_group_robot_add_option(
+        self,
+        group_id: int | str,
+        *,
+        robot_member_switch: float | NotGiven = NOT_GIVEN,
+        robot_member_examine: float | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """设置群机器人加群选项
+
+        Args:
+            group_id: 群号
+            robot_member_switch: 机器人成员开关
+            robot_member_examine: 机器人成员审核
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "set_group_robot_add_option",
+            {
+                "group_id": group_id,
+                "robot_member_switch": robot_member_switch,
+                "robot_member_examine": robot_member_examine,
+            },
+            timeout,
+        )
+
+    def set_group_search(
+        self,
+        group_id: int | str,
+        *,
+        no_code_finger_open: float | NotGiven = NOT_GIVEN,
+        no_finger_open: float | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """设置群搜索选项
+
+        Args:
+            group_id: 群号
+            no_code_finger_open: 未知
+            no_finger_open: 未知
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "set_group_search",
+            {
+                "group_id": group_id,
+                "no_code_finger_open": no_code_finger_open,
+                "no_finger_open": no_finger_open,
+            },
+            timeout,
+        )
+
+    def set_group_special_title(
+        self,
+        group_id: int | str,
+        user_id: int | str,
+        special_title: str,
+        *,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """设置专属头衔
+
+        设置群聊中指定成员的专属头衔
+
+        Args:
+            group_id: 群号
+            user_id: QQ号
+            special_title: 专属头衔（NapCat 默认 ''）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "set_group_special_title",
+            {"group_id": group_id, "user_id": user_id, "special_title": special_title},
+            timeout,
+        )
+
+    def set_group_whole_ban(
+        self,
+        group_id: int | str,
+        *,
+        enable: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """全员禁言
+
+        开启或关闭指定群聊的全员禁言
+
+        Args:
+            group_id: 群号
+            enable: 是否开启全员禁言
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call("set_group_whole_ban", {"group_id": group_id, "enable": enable}, timeout)
+
+    def set_group_anonymous_ban(
+        self,
+        group_id: int | str,
+        *,
+        anonymous: dict[str, Any] | NotGiven = NOT_GIVEN,
+        flag: str | NotGiven = NOT_GIVEN,
+        duration: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """群组匿名用户禁言
+
+        Args:
+            group_id: 群号
+            anonymous: 可选，要禁言的匿名用户对象（群消息上报的 anonymous 字段）
+            flag: 可选，要禁言的匿名用户的 flag（需从群消息上报的数据中获得）
+            duration: 禁言时长，单位秒，无法取消匿名用户禁言 (default ``1800``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "set_group_anonymous_ban",
+            {"group_id": group_id, "anonymous": anonymous, "flag": flag, "duration": duration},
+            timeout,
+        )
+
+    def set_group_anonymous(
+        self,
+        group_id: int | str,
+        *,
+        enable: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """群组匿名
+
+        Args:
+            group_id: 群号
+            enable: 是否允许匿名聊天 (default ``True``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call("set_group_anonymous", {"group_id": group_id, "enable": enable}, timeout)
 
     def send_group_notice(
         self,
@@ -4863,6 +5359,506 @@ class AsyncOneBot(AsyncClient):
             "DownloadFilesetResult",
             await self._call("download_fileset", {"fileset_id": fileset_id}, timeout),
         )
+
+    async def get_group_detail_info(
+        self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
+    ) -> GetGroupDetailInfoResult:
+        """获取群详细信息
+
+        获取群聊的详细信息，包括成员数、最大成员数等
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetGroupDetailInfoResult: 获取群详细信息
+        """
+        return cast(
+            "GetGroupDetailInfoResult",
+            await self._call("get_group_detail_info", {"group_id": group_id}, timeout),
+        )
+
+    async def get_group_info(
+        self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
+    ) -> GroupInfo:
+        """获取群信息
+
+        获取群聊的基本信息
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GroupInfo: 群信息（OneBot 11 / go-cqhttp 的字段，另含 NapCat 扩展字段）
+        """
+        return cast(
+            "GroupInfo", await self._call("get_group_info", {"group_id": group_id}, timeout)
+        )
+
+    async def get_group_info_ex(
+        self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
+    ) -> dict[str, Any]:
+        """获取群详细信息 (扩展)
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            dict[str, Any]: dict[str, any]
+        """
+        return cast(
+            "dict[str, Any]", await self._call("get_group_info_ex", {"group_id": group_id}, timeout)
+        )
+
+    async def get_group_list(
+        self, *, no_cache: bool | NotGiven = NOT_GIVEN, timeout: Timeout = NOT_GIVEN
+    ) -> list[GroupInfo]:
+        """获取群列表
+
+        获取当前帐号的群聊列表
+
+        Args:
+            no_cache: 是否不使用缓存
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            list[GroupInfo]: list[GroupInfo]
+        """
+        return cast(
+            "list[GroupInfo]", await self._call("get_group_list", {"no_cache": no_cache}, timeout)
+        )
+
+    async def get_group_member_info(
+        self,
+        group_id: int | str,
+        user_id: int | str,
+        *,
+        no_cache: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> GroupMemberInfo:
+        """获取群成员信息
+
+        获取群聊中指定成员的信息
+
+        Args:
+            group_id: 群号
+            user_id: QQ号
+            no_cache: 是否不使用缓存
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GroupMemberInfo: 群成员信息（OneBot 11 / go-cqhttp 的字段，另含 NapCat 扩展字段）
+        """
+        return cast(
+            "GroupMemberInfo",
+            await self._call(
+                "get_group_member_info",
+                {"group_id": group_id, "user_id": user_id, "no_cache": no_cache},
+                timeout,
+            ),
+        )
+
+    async def get_group_member_list(
+        self,
+        group_id: int | str,
+        *,
+        no_cache: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> list[GroupMemberInfo]:
+        """获取群成员列表
+
+        获取群聊中的所有成员列表
+
+        Args:
+            group_id: 群号
+            no_cache: 是否不使用缓存
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            list[GroupMemberInfo]: list[GroupMemberInfo]
+        """
+        return cast(
+            "list[GroupMemberInfo]",
+            await self._call(
+                "get_group_member_list", {"group_id": group_id, "no_cache": no_cache}, timeout
+            ),
+        )
+
+    async def set_group_add_option(
+        self,
+        group_id: int | str,
+        add_type: int,
+        *,
+        group_question: str | NotGiven = NOT_GIVEN,
+        group_answer: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """设置群加群选项
+
+        Args:
+            group_id: 群号
+            add_type: 加群方式
+            group_question: 加群问题
+            group_answer: 加群答案
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "set_group_add_option",
+            {
+                "group_id": group_id,
+                "add_type": add_type,
+                "group_question": group_question,
+                "group_answer": group_answer,
+            },
+            timeout,
+        )
+
+    async def set_group_add_request(
+        self,
+        flag: str,
+        *,
+        approve: bool | NotGiven = NOT_GIVEN,
+        reason: str | None | NotGiven = NOT_GIVEN,
+        count: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """处理加群请求
+
+        同意或拒绝加群请求或邀请
+
+        Args:
+            flag: 请求flag
+            approve: 是否同意
+            reason: 拒绝理由
+            count: 搜索通知数量 (default ``100``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "set_group_add_request",
+            {"flag": flag, "approve": approve, "reason": reason, "count": count},
+            timeout,
+        )
+
+    async def set_group_admin(
+        self,
+        group_id: int | str,
+        user_id: int | str,
+        *,
+        enable: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """设置群管理员
+
+        设置或取消群聊中的管理员
+
+        Args:
+            group_id: 群号
+            user_id: 用户QQ
+            enable: 是否设置为管理员
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "set_group_admin", {"group_id": group_id, "user_id": user_id, "enable": enable}, timeout
+        )
+
+    async def set_group_ban(
+        self,
+        group_id: int | str,
+        user_id: int | str,
+        duration: int | str,
+        *,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """群组禁言
+
+        禁言群聊中的指定成员
+
+        Args:
+            group_id: 群号
+            user_id: 用户QQ
+            duration: 禁言时长(秒)（NapCat 默认 0）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "set_group_ban",
+            {"group_id": group_id, "user_id": user_id, "duration": duration},
+            timeout,
+        )
+
+    async def set_group_card(
+        self,
+        group_id: int | str,
+        user_id: int | str,
+        *,
+        card: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """设置群名片
+
+        设置群聊中指定成员的群名片
+
+        Args:
+            group_id: 群号
+            user_id: 用户QQ
+            card: 群名片
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "set_group_card", {"group_id": group_id, "user_id": user_id, "card": card}, timeout
+        )
+
+    async def set_group_kick(
+        self,
+        group_id: int | str,
+        user_id: int | str,
+        *,
+        reject_add_request: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """群组踢人
+
+        将指定成员踢出群聊
+
+        Args:
+            group_id: 群号
+            user_id: 用户QQ
+            reject_add_request: 是否拒绝加群请求
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "set_group_kick",
+            {"group_id": group_id, "user_id": user_id, "reject_add_request": reject_add_request},
+            timeout,
+        )
+
+    async def set_group_kick_members(
+        self,
+        group_id: int | str,
+        user_id: list[int | str],
+        *,
+        reject_add_request: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """批量踢出群成员
+
+        从指定群聊中批量踢出多个成员
+
+        Args:
+            group_id: 群号
+            user_id: QQ号列表
+            reject_add_request: 是否拒绝加群请求
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "set_group_kick_members",
+            {"group_id": group_id, "user_id": user_id, "reject_add_request": reject_add_request},
+            timeout,
+        )
+
+    async def set_group_leave(
+        self,
+        group_id: int | str,
+        *,
+        is_dismiss: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """退出群组
+
+        退出或解散指定群聊
+
+        Args:
+            group_id: 群号
+            is_dismiss: 是否解散
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "set_group_leave", {"group_id": group_id, "is_dismiss": is_dismiss}, timeout
+        )
+
+    async def set_group_name(
+        self, group_id: int | str, group_name: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> None:
+        """设置群名称
+
+        修改指定群聊的名称
+
+        Args:
+            group_id: 群号
+            group_name: 群名称
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "set_group_name", {"group_id": group_id, "group_name": group_name}, timeout
+        )
+
+    async def set_group_portrait(
+        self, file: str, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
+    ) -> SetGroupPortraitResult:
+        """设置群头像
+
+        修改指定群聊的头像
+
+        Args:
+            file: 头像文件路径或 URL
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            SetGroupPortraitResult: 设置群头像
+        """
+        return cast(
+            "SetGroupPortraitResult",
+            await self._call("set_group_portrait", {"file": file, "group_id": group_id}, timeout),
+        )
+
+    async def set_group_remark(
+        self, group_id: int | str, remark: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> None:
+        """设置群备注
+
+        Args:
+            group_id: 群号
+            remark: 备注
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call("set_group_remark", {"group_id": group_id, "remark": remark}, timeout)
+
+    async def set_group_robot_add_option(
+        self,
+        group_id: int | str,
+        *,
+        robot_member_switch: float | NotGiven = NOT_GIVEN,
+        robot_member_examine: float | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """设置群机器人加群选项
+
+        Args:
+            group_id: 群号
+            robot_member_switch: 机器人成员开关
+            robot_member_examine: 机器人成员审核
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "set_group_robot_add_option",
+            {
+                "group_id": group_id,
+                "robot_member_switch": robot_member_switch,
+                "robot_member_examine": robot_member_examine,
+            },
+            timeout,
+        )
+
+    async def set_group_search(
+        self,
+        group_id: int | str,
+        *,
+        no_code_finger_open: float | NotGiven = NOT_GIVEN,
+        no_finger_open: float | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """设置群搜索选项
+
+        Args:
+            group_id: 群号
+            no_code_finger_open: 未知
+            no_finger_open: 未知
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "set_group_search",
+            {
+                "group_id": group_id,
+                "no_code_finger_open": no_code_finger_open,
+                "no_finger_open": no_finger_open,
+            },
+            timeout,
+        )
+
+    async def set_group_special_title(
+        self,
+        group_id: int | str,
+        user_id: int | str,
+        special_title: str,
+        *,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """设置专属头衔
+
+        设置群聊中指定成员的专属头衔
+
+        Args:
+            group_id: 群号
+            user_id: QQ号
+            special_title: 专属头衔（NapCat 默认 ''）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "set_group_special_title",
+            {"group_id": group_id, "user_id": user_id, "special_title": special_title},
+            timeout,
+        )
+
+    async def set_group_whole_ban(
+        self,
+        group_id: int | str,
+        *,
+        enable: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """全员禁言
+
+        开启或关闭指定群聊的全员禁言
+
+        Args:
+            group_id: 群号
+            enable: 是否开启全员禁言
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call("set_group_whole_ban", {"group_id": group_id, "enable": enable}, timeout)
+
+    async def set_group_anonymous_ban(
+        self,
+        group_id: int | str,
+        *,
+        anonymous: dict[str, Any] | NotGiven = NOT_GIVEN,
+        flag: str | NotGiven = NOT_GIVEN,
+        duration: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """群组匿名用户禁言
+
+        Args:
+            group_id: 群号
+            anonymous: 可选，要禁言的匿名用户对象（群消息上报的 anonymous 字段）
+            flag: 可选，要禁言的匿名用户的 flag（需从群消息上报的数据中获得）
+            duration: 禁言时长，单位秒，无法取消匿名用户禁言 (default ``1800``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "set_group_anonymous_ban",
+            {"group_id": group_id, "anonymous": anonymous, "flag": flag, "duration": duration},
+            timeout,
+        )
+
+    async def set_group_anonymous(
+        self,
+        group_id: int | str,
+        *,
+        enable: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """群组匿名
+
+        Args:
+            group_id: 群号
+            enable: 是否允许匿名聊天 (default ``True``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call("set_group_anonymous", {"group_id": group_id, "enable": enable}, timeout)
 
     async def send_group_notice(
         self,

@@ -2321,6 +2321,48 @@ class GetGroupAtAllRemainParams(TypedDict):
     """
 
 
+class GetGroupDetailInfoParams(TypedDict):
+    """
+    获取群详细信息
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+
+
+class GetGroupDetailInfoResult(TypedDict):
+    """
+    获取群详细信息
+    """
+
+    group_id: int
+    """
+    群号
+    """
+    group_name: str
+    """
+    群名称
+    """
+    member_count: int
+    """
+    成员数量
+    """
+    max_member_count: int
+    """
+    最大成员数量
+    """
+    group_all_shut: float
+    """
+    全员禁言状态
+    """
+    group_remark: str
+    """
+    群备注
+    """
+
+
 class GetGroupFileSystemInfoParams(TypedDict):
     """
     获取群文件系统信息 (get group file system info)
@@ -2414,6 +2456,73 @@ class GetGroupHonorInfoParams(TypedDict):
     ]
     """
     要获取的群荣誉类型：talkative 龙王，performer 群聊之火，legend 群聊炽焰，strong_newbie 冒尖小春笋，emotion 快乐之源，all 获取所有数据
+    """
+
+
+class GetGroupInfoExParams(TypedDict):
+    """
+    获取群详细信息 (扩展)
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+
+
+class GetGroupInfoParams(TypedDict):
+    """
+    获取群信息
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+
+
+class GetGroupListParams(TypedDict):
+    """
+    获取群列表
+    """
+
+    no_cache: NotRequired[bool]
+    """
+    是否不使用缓存
+    """
+
+
+class GetGroupMemberInfoParams(TypedDict):
+    """
+    获取群成员信息
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    user_id: int | str
+    """
+    QQ号
+    """
+    no_cache: NotRequired[bool]
+    """
+    是否不使用缓存
+    """
+
+
+class GetGroupMemberListParams(TypedDict):
+    """
+    获取群成员列表
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    no_cache: NotRequired[bool]
+    """
+    是否不使用缓存
     """
 
 
@@ -3245,6 +3354,120 @@ class GroupHonorMember(TypedDict):
     description: str
     """
     荣誉描述
+    """
+
+
+class GroupInfo(TypedDict):
+    """
+    群信息（OneBot 11 / go-cqhttp 的字段，另含 NapCat 扩展字段）
+    """
+
+    group_all_shut: int
+    """
+    是否全员禁言
+    """
+    group_remark: str
+    """
+    群备注
+    """
+    group_id: int
+    """
+    群号
+    """
+    group_name: str
+    """
+    群名称
+    """
+    member_count: NotRequired[int]
+    """
+    成员人数
+    """
+    max_member_count: NotRequired[int]
+    """
+    最大成员人数
+    """
+
+
+class GroupMemberInfo(TypedDict):
+    """
+    群成员信息（OneBot 11 / go-cqhttp 的字段，另含 NapCat 扩展字段）
+    """
+
+    group_id: int
+    """
+    群号
+    """
+    user_id: int
+    """
+    QQ号
+    """
+    nickname: str
+    """
+    昵称
+    """
+    card: NotRequired[str]
+    """
+    名片
+    """
+    sex: NotRequired[Literal["male", "female", "unknown"]]
+    """
+    性别
+    """
+    age: NotRequired[int]
+    """
+    年龄
+    """
+    join_time: NotRequired[int]
+    """
+    入群时间戳
+    """
+    last_sent_time: NotRequired[int]
+    """
+    最后发言时间戳
+    """
+    level: NotRequired[str]
+    """
+    等级
+    """
+    qq_level: NotRequired[int]
+    """
+    QQ等级
+    """
+    role: NotRequired[Literal["owner", "admin", "member"]]
+    """
+    角色
+    """
+    title: NotRequired[str]
+    """
+    头衔
+    """
+    area: NotRequired[str]
+    """
+    地区
+    """
+    unfriendly: NotRequired[bool]
+    """
+    是否不良记录
+    """
+    title_expire_time: NotRequired[int]
+    """
+    头衔过期时间
+    """
+    card_changeable: NotRequired[bool]
+    """
+    是否允许修改名片
+    """
+    shut_up_timestamp: NotRequired[int]
+    """
+    禁言截止时间戳
+    """
+    is_robot: NotRequired[bool]
+    """
+    是否为机器人
+    """
+    qage: NotRequired[int]
+    """
+    Q龄
     """
 
 
@@ -5260,6 +5483,71 @@ class SetFriendRemarkParams(TypedDict):
     """
 
 
+class SetGroupAddOptionParams(TypedDict):
+    """
+    设置群加群选项
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    add_type: int
+    """
+    加群方式
+    """
+    group_question: NotRequired[str]
+    """
+    加群问题
+    """
+    group_answer: NotRequired[str]
+    """
+    加群答案
+    """
+
+
+class SetGroupAddRequestParams(TypedDict):
+    """
+    处理加群请求
+    """
+
+    flag: str
+    """
+    请求flag
+    """
+    approve: NotRequired[bool]
+    """
+    是否同意
+    """
+    reason: NotRequired[str | None]
+    """
+    拒绝理由
+    """
+    count: NotRequired[int]
+    """
+    搜索通知数量
+    """
+
+
+class SetGroupAdminParams(TypedDict):
+    """
+    设置群管理员
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    user_id: int | str
+    """
+    用户QQ
+    """
+    enable: NotRequired[bool]
+    """
+    是否设置为管理员
+    """
+
+
 class SetGroupAlbumMediaLikeParams(TypedDict):
     """
     点赞群相册媒体
@@ -5287,6 +5575,227 @@ class SetGroupAlbumMediaLikeParams(TypedDict):
     """
 
 
+class SetGroupAnonymousBanParams(TypedDict):
+    """
+    群组匿名用户禁言
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    anonymous: NotRequired[dict[str, Any]]
+    """
+    可选，要禁言的匿名用户对象（群消息上报的 anonymous 字段）
+    """
+    flag: NotRequired[str]
+    """
+    可选，要禁言的匿名用户的 flag（需从群消息上报的数据中获得）
+    """
+    duration: NotRequired[int]
+    """
+    禁言时长，单位秒，无法取消匿名用户禁言
+    """
+
+
+class SetGroupAnonymousParams(TypedDict):
+    """
+    群组匿名
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    enable: NotRequired[bool]
+    """
+    是否允许匿名聊天
+    """
+
+
+class SetGroupBanParams(TypedDict):
+    """
+    群组禁言
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    user_id: int | str
+    """
+    用户QQ
+    """
+    duration: int | str
+    """
+    禁言时长(秒)（NapCat 默认 0）
+    """
+
+
+class SetGroupCardParams(TypedDict):
+    """
+    设置群名片
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    user_id: int | str
+    """
+    用户QQ
+    """
+    card: NotRequired[str]
+    """
+    群名片
+    """
+
+
+class SetGroupKickMembersParams(TypedDict):
+    """
+    批量踢出群成员
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    user_id: list[int | str]
+    """
+    QQ号列表
+    """
+    reject_add_request: NotRequired[bool]
+    """
+    是否拒绝加群请求
+    """
+
+
+class SetGroupKickParams(TypedDict):
+    """
+    群组踢人
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    user_id: int | str
+    """
+    用户QQ
+    """
+    reject_add_request: NotRequired[bool]
+    """
+    是否拒绝加群请求
+    """
+
+
+class SetGroupLeaveParams(TypedDict):
+    """
+    退出群组
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    is_dismiss: NotRequired[bool]
+    """
+    是否解散
+    """
+
+
+class SetGroupNameParams(TypedDict):
+    """
+    设置群名称
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    group_name: str
+    """
+    群名称
+    """
+
+
+class SetGroupPortraitParams(TypedDict):
+    """
+    设置群头像
+    """
+
+    file: str
+    """
+    头像文件路径或 URL
+    """
+    group_id: int | str
+    """
+    群号
+    """
+
+
+class SetGroupPortraitResult(TypedDict):
+    """
+    设置群头像
+    """
+
+    result: float
+    errMsg: str
+
+
+class SetGroupRemarkParams(TypedDict):
+    """
+    设置群备注
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    remark: str
+    """
+    备注
+    """
+
+
+class SetGroupRobotAddOptionParams(TypedDict):
+    """
+    设置群机器人加群选项
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    robot_member_switch: NotRequired[float]
+    """
+    机器人成员开关
+    """
+    robot_member_examine: NotRequired[float]
+    """
+    机器人成员审核
+    """
+
+
+class SetGroupSearchParams(TypedDict):
+    """
+    设置群搜索选项
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    no_code_finger_open: NotRequired[float]
+    """
+    未知
+    """
+    no_finger_open: NotRequired[float]
+    """
+    未知
+    """
+
+
 class SetGroupSignParams(TypedDict):
     """
     群打卡
@@ -5295,6 +5804,25 @@ class SetGroupSignParams(TypedDict):
     group_id: int | str
     """
     群号
+    """
+
+
+class SetGroupSpecialTitleParams(TypedDict):
+    """
+    设置专属头衔
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    user_id: int | str
+    """
+    QQ号
+    """
+    special_title: str
+    """
+    专属头衔（NapCat 默认 ''）
     """
 
 
@@ -5314,6 +5842,21 @@ class SetGroupTodoParams(TypedDict):
     message_seq: NotRequired[int | str]
     """
     消息序号（seq），提供时不再查找 message_id
+    """
+
+
+class SetGroupWholeBanParams(TypedDict):
+    """
+    全员禁言
+    """
+
+    group_id: int | str
+    """
+    群号
+    """
+    enable: NotRequired[bool]
+    """
+    是否开启全员禁言
     """
 
 
