@@ -55,7 +55,7 @@ class AnonymousSegmentData(TypedDict):
 
     ignore: NotRequired[bool]
     """
-    无法匿名时是否继续发送
+    无法匿名时是否继续发送（可写 0/1）
     """
 
 
@@ -128,11 +128,11 @@ class AtSegmentData(TypedDict):
 
     qq: int | str
     """
-    被 @ 的 QQ 号；all 表示全体成员
+    被 @ 的 QQ 号；字符串 "all" 表示 @全体成员（at-all）。收到时 NapCat 给出字符串（QQ 号或 "all"）
     """
     name: NotRequired[str]
     """
-    被 @ 者不在群内时显示的名字
+    显示名称（NapCat OpenAPI 列出；go-cqhttp 用于找不到该 QQ 时显示）
     """
 
 
@@ -467,11 +467,11 @@ class ContactSegmentData(TypedDict):
 
     type: Literal["qq", "group"]
     """
-    推荐类型
+    推荐类型：qq 为推荐好友，group 为推荐群
     """
     id: int | str
     """
-    被推荐的 QQ 号或群号
+    被推荐人的 QQ 号或被推荐群的群号
     """
 
 
@@ -785,9 +785,9 @@ class DiceSegmentData(TypedDict):
     掷骰子魔法表情
     """
 
-    result: NotRequired[int]
+    result: NotRequired[int | str]
     """
-    点数（收到时提供；NapCat 也可指定）
+    骰子点数（收到时提供，NapCat 给出字符串）
     """
 
 
@@ -1165,15 +1165,15 @@ class FaceSegmentData(TypedDict):
 
     id: int | str
     """
-    表情 ID
+    QQ 表情 ID（线上为字符串，如 "123"）
     """
     resultId: NotRequired[str]
     """
-    结果 ID（NapCat 扩展）
+    结果 ID（NapCat 扩展，用于带结果的动画表情）
     """
     chainCount: NotRequired[int]
     """
-    连续数量（NapCat 扩展）
+    连击数（NapCat 扩展）
     """
 
 
@@ -1316,23 +1316,32 @@ class FileSegmentData(TypedDict):
 
     file: str
     """
-    文件：本地路径 file://、网络 URL、base64:// 或收到的文件名
-    """
-    path: NotRequired[str]
-    """
-    本地路径（NapCat 扩展）
-    """
-    url: NotRequired[str]
-    """
-    下载地址（收到消息时提供）
+    文件。发送时可为：file:// 开头的本地文件 URI（NapCat 也接受本机绝对路径）、网络 URL、
+    base64:// 开头的 Base64 数据。收到时为文件名。
     """
     name: NotRequired[str]
     """
-    文件名（NapCat 扩展）
+    发送时显示的文件名（不填则取来源的文件名）
+    """
+    url: NotRequired[str]
+    """
+    下载 URL（收到时可能提供；发送时 NapCat 也把它当作文件来源）
+    """
+    path: NotRequired[str]
+    """
+    本地文件路径（发送时可代替 file）
     """
     thumb: NotRequired[str]
     """
-    缩略图（NapCat 扩展）
+    缩略图
+    """
+    file_id: NotRequired[str]
+    """
+    文件 ID（NapCat 收到时提供，可用于 get_file 等）
+    """
+    file_size: NotRequired[int | str]
+    """
+    文件大小，字节（NapCat 收到时提供，线上多为字符串）
     """
 
 
@@ -1561,7 +1570,7 @@ class FlashTaskInfo(TypedDict):
 
 class FlashtransferSegment(TypedDict):
     """
-    闪传文件（NapCat 扩展）
+    QQ 闪传（NapCat 扩展，收到时）
     """
 
     type: Literal["flashtransfer"]
@@ -1570,7 +1579,7 @@ class FlashtransferSegment(TypedDict):
 
 class FlashtransferSegmentData(TypedDict):
     """
-    闪传文件（NapCat 扩展）
+    QQ 闪传（NapCat 扩展，收到时）
     """
 
     fileSetId: str
@@ -1715,11 +1724,12 @@ class ForwardSegmentData(TypedDict):
 
     id: str
     """
-    合并转发 ID，用 get_forward_msg 取内容
+    合并转发 ID，作为 get_forward_msg 的参数。收到时 NapCat 给出该消息的内部消息 ID；
+    发送 forward 段时 NapCat 把 id 当作 res_id（如 send_forward_msg 返回的 res_id / forward_id）
     """
-    content: NotRequired[list[Any]]
+    content: NotRequired[list[MessageDetail]]
     """
-    转发的消息内容（NapCat 扩展，收到时可能提供）
+    转发的消息列表（NapCat 扩展，上报时解析了合并转发才提供）
     """
 
 
@@ -3754,15 +3764,17 @@ class ImageSegmentData(TypedDict):
 
     file: str
     """
-    图片文件：本地路径 file://、网络 URL、base64:// 或收到的文件名
-    """
-    path: NotRequired[str]
-    """
-    本地路径（NapCat 扩展）
+    图片文件。发送时可为：file:// 开头的本地文件 URI（如 file:///C:/a.png，NapCat 也接受本机绝对路径）、
+    网络 URL（http/https）、base64:// 开头的 Base64 数据，或收到的图片文件名/文件 ID。
+    收到时为图片文件名（可交给 get_image 使用）。
     """
     url: NotRequired[str]
     """
-    下载地址（收到消息时提供）
+    图片下载 URL。收到时提供；发送时 NapCat 也把它当作文件来源（优先于 file）
+    """
+    path: NotRequired[str]
+    """
+    本地文件路径（NapCat 扩展；发送时可代替 file）
     """
     name: NotRequired[str]
     """
@@ -3774,17 +3786,49 @@ class ImageSegmentData(TypedDict):
     """
     summary: NotRequired[str]
     """
-    图片外显摘要（NapCat 扩展）
+    图片外显摘要，如 "[图片]"（NapCat 扩展，收发均有）
     """
     sub_type: NotRequired[int]
     """
-    图片子类型，1 为表情包（NapCat 扩展）
+    图片子类型（NapCat 扩展），0 为普通图片，1 为表情包（动画表情）
+    """
+    file_size: NotRequired[int | str]
+    """
+    文件大小，字节（NapCat 收到时提供）
+    """
+    key: NotRequired[str]
+    """
+    商城表情 key（NapCat 收到商城表情时提供）
+    """
+    emoji_id: NotRequired[str]
+    """
+    商城表情 ID（NapCat 收到商城表情时提供）
+    """
+    emoji_package_id: NotRequired[int]
+    """
+    商城表情包 ID（NapCat 收到商城表情时提供）
+    """
+    type: NotRequired[Literal["flash"]]
+    """
+    图片类型，flash 表示闪照，不填为普通图片（OneBot 11 标准；NapCat 忽略）
+    """
+    cache: NotRequired[bool]
+    """
+    通过网络 URL 发送时是否使用已缓存的文件，默认 1（OneBot 11 标准，可写 0/1；NapCat 忽略）
+    """
+    proxy: NotRequired[bool]
+    """
+    通过网络 URL 发送时是否通过代理下载，默认 1（OneBot 11 标准，可写 0/1；NapCat 忽略）
+    """
+    timeout: NotRequired[int]
+    """
+    通过网络 URL 发送时下载超时，单位秒，默认不超时（OneBot 11 标准；NapCat 忽略）
     """
 
 
 class JsonSegment(TypedDict):
     """
-    JSON 消息
+    JSON 消息（Ark 卡片）
     """
 
     type: Literal["json"]
@@ -3793,12 +3837,16 @@ class JsonSegment(TypedDict):
 
 class JsonSegmentData(TypedDict):
     """
-    JSON 消息
+    JSON 消息（Ark 卡片）
     """
 
-    data: str
+    data: str | dict[str, Any]
     """
-    JSON 内容（字符串）
+    JSON 内容。OneBot 11 为字符串；NapCat 也接受对象（自动序列化）。收到时为字符串
+    """
+    config: NotRequired[dict[str, str]]
+    """
+    签名配置 {"token": "..."}（NapCat 扩展，可选）
     """
 
 
@@ -3826,11 +3874,11 @@ class LocationSegmentData(TypedDict):
     """
     title: NotRequired[str]
     """
-    标题
+    标题（发送时可选）
     """
     content: NotRequired[str]
     """
-    内容描述
+    内容描述（发送时可选）
     """
 
 
@@ -4037,7 +4085,7 @@ class MfaceSegmentData(TypedDict):
     """
     summary: str
     """
-    表情摘要
+    表情摘要（外显文字，如 "[开心]"）
     """
 
 
@@ -4057,7 +4105,7 @@ class MiniappSegmentData(TypedDict):
 
     data: str
     """
-    小程序 Ark 数据
+    小程序 Ark JSON 数据
     """
 
 
@@ -4137,31 +4185,31 @@ class MusicSegmentData(TypedDict):
 
     type: Literal["qq", "163", "kugou", "migu", "kuwo", "custom"]
     """
-    音乐平台，或 custom
+    音乐平台（qq QQ 音乐、163 网易云音乐、kugou 酷狗、migu 咪咕、kuwo 酷我），或 custom 表示自定义
     """
     id: NotRequired[int | str]
     """
-    歌曲 ID（平台音乐）
+    歌曲 ID（形式 1 必填；自定义形式不要给）
     """
     url: NotRequired[str]
     """
-    点击后跳转的 URL（自定义音乐）
+    点击后跳转的 URL（形式 2 必填）
     """
     audio: NotRequired[str]
     """
-    音乐 URL（自定义音乐）
+    音频 URL（形式 2）
     """
     title: NotRequired[str]
     """
-    标题（自定义音乐）
+    标题（形式 2）
     """
     image: NotRequired[str]
     """
-    封面图 URL（自定义音乐）
+    封面图片 URL（形式 2；NapCat 要求必填）
     """
     content: NotRequired[str]
     """
-    内容描述（自定义音乐）
+    内容描述/简介（形式 2；NapCat 作为歌手名 singer 传给签名服务）
     """
 
 
@@ -4230,35 +4278,47 @@ class NodeSegmentData(TypedDict):
 
     id: NotRequired[int | str]
     """
-    引用的消息 ID
+    引用的消息 ID（形式 1）
     """
     user_id: NotRequired[int | str]
     """
-    自定义节点的发送者 QQ 号
+    发送者 QQ 号（形式 2）
     """
     nickname: NotRequired[str]
     """
-    自定义节点的发送者昵称
+    发送者昵称（形式 2）
     """
     content: NotRequired[Message]
     """
-    自定义节点的消息内容
+    消息内容：字符串（CQ 码）、单个消息段或消息段列表；可为 node 列表以嵌套转发（形式 2）
+    """
+    uin: NotRequired[int | str]
+    """
+    发送者 QQ 号，user_id 的 go-cqhttp 兼容写法（形式 2）
+    """
+    name: NotRequired[str]
+    """
+    发送者昵称，nickname 的 go-cqhttp 兼容写法（形式 2）
+    """
+    time: NotRequired[int | str]
+    """
+    节点显示的发送时间（NapCat 扩展，形式 2）
     """
     source: NotRequired[str]
     """
-    卡片标题（NapCat 扩展）
+    嵌套转发卡片的标题（NapCat 扩展，content 为 node 列表时有效）
+    """
+    news: NotRequired[list[dict[str, str]]]
+    """
+    嵌套转发卡片的预览文本行，每项为 {"text": "..."}（NapCat 扩展，content 为 node 列表时有效）
     """
     summary: NotRequired[str]
     """
-    卡片底部摘要（NapCat 扩展）
+    嵌套转发卡片底部摘要，如 "查看 3 条转发消息"（NapCat 扩展，content 为 node 列表时有效）
     """
     prompt: NotRequired[str]
     """
-    外显文本（NapCat 扩展）
-    """
-    time: NotRequired[str]
-    """
-    时间（NapCat 扩展）
+    嵌套转发卡片的外显文本（NapCat 扩展，content 为 node 列表时有效）
     """
 
 
@@ -4407,7 +4467,7 @@ class OnlinefileSegmentData(TypedDict):
 
     msgId: str
     """
-    消息 ID
+    消息 ID（NT 内部消息 ID）
     """
     elementId: str
     """
@@ -4415,11 +4475,11 @@ class OnlinefileSegmentData(TypedDict):
     """
     fileName: str
     """
-    文件名
+    文件名或文件夹名
     """
     fileSize: str
     """
-    文件大小
+    文件大小，字节（字符串）
     """
     isDir: bool
     """
@@ -4429,7 +4489,7 @@ class OnlinefileSegmentData(TypedDict):
 
 class PokeSegment(TypedDict):
     """
-    戳一戳
+    戳一戳（表情）
     """
 
     type: Literal["poke"]
@@ -4438,16 +4498,20 @@ class PokeSegment(TypedDict):
 
 class PokeSegmentData(TypedDict):
     """
-    戳一戳
+    戳一戳（表情）
     """
 
     type: str
     """
-    类型
+    戳一戳类型（线上为数字字符串，如 "126"）
     """
     id: str
     """
-    ID
+    戳一戳 ID（线上为数字字符串，如 "2003"）
+    """
+    name: NotRequired[str]
+    """
+    表情名（OneBot 11 标准，仅收到时；NapCat 不提供）
     """
 
 
@@ -4645,15 +4709,16 @@ class RecordSegmentData(TypedDict):
 
     file: str
     """
-    语音文件：本地路径 file://、网络 URL、base64:// 或收到的文件名
-    """
-    path: NotRequired[str]
-    """
-    本地路径（NapCat 扩展）
+    语音文件。发送时可为：file:// 开头的本地文件 URI（NapCat 也接受本机绝对路径）、网络 URL、
+    base64:// 开头的 Base64 数据，或收到的语音文件名/文件 ID。收到时为语音文件名/文件 ID（可交给 get_record）。
     """
     url: NotRequired[str]
     """
-    下载地址（收到消息时提供）
+    语音下载 URL（收到时提供；发送时 NapCat 也把它当作文件来源）
+    """
+    path: NotRequired[str]
+    """
+    本地文件路径（NapCat 扩展；收到时提供，发送时可代替 file）
     """
     name: NotRequired[str]
     """
@@ -4661,7 +4726,27 @@ class RecordSegmentData(TypedDict):
     """
     thumb: NotRequired[str]
     """
-    缩略图（NapCat 扩展）
+    缩略图（NapCat 扩展，语音不使用）
+    """
+    file_size: NotRequired[int | str]
+    """
+    文件大小，字节（NapCat 收到时提供）
+    """
+    magic: NotRequired[bool]
+    """
+    是否变声，默认 0（OneBot 11 标准，可写 0/1；NapCat 忽略）
+    """
+    cache: NotRequired[bool]
+    """
+    通过网络 URL 发送时是否使用已缓存的文件，默认 1（OneBot 11 标准；NapCat 忽略）
+    """
+    proxy: NotRequired[bool]
+    """
+    通过网络 URL 发送时是否通过代理下载，默认 1（OneBot 11 标准；NapCat 忽略）
+    """
+    timeout: NotRequired[int]
+    """
+    通过网络 URL 发送时下载超时，单位秒（OneBot 11 标准；NapCat 忽略）
     """
 
 
@@ -4745,11 +4830,11 @@ class ReplySegmentData(TypedDict):
 
     id: NotRequired[int | str]
     """
-    被回复的消息 ID
+    被回复的消息 ID（message_id）。收到时总会提供
     """
     seq: NotRequired[int]
     """
-    被回复消息的 seq（NapCat 扩展）
+    被回复消息的序列号 message_seq（NapCat 扩展，仅发送，优先于 id）
     """
 
 
@@ -4805,9 +4890,9 @@ class RpsSegmentData(TypedDict):
     猜拳魔法表情
     """
 
-    result: NotRequired[int]
+    result: NotRequired[int | str]
     """
-    结果（收到时提供；NapCat 也可指定）
+    猜拳结果（收到时提供，NapCat 给出字符串）
     """
 
 
@@ -6064,11 +6149,11 @@ class ShareSegmentData(TypedDict):
     """
     content: NotRequired[str]
     """
-    内容描述
+    内容描述（发送时可选）
     """
     image: NotRequired[str]
     """
-    图片 URL
+    图片 URL（发送时可选）
     """
 
 
@@ -6598,15 +6683,16 @@ class VideoSegmentData(TypedDict):
 
     file: str
     """
-    视频文件：本地路径 file://、网络 URL、base64:// 或收到的文件名
-    """
-    path: NotRequired[str]
-    """
-    本地路径（NapCat 扩展）
+    视频文件。发送时可为：file:// 开头的本地文件 URI（NapCat 也接受本机绝对路径）、网络 URL、
+    base64:// 开头的 Base64 数据，或收到的视频文件 ID。收到时为 NapCat 编码的文件 ID。
     """
     url: NotRequired[str]
     """
-    下载地址（收到消息时提供）
+    视频下载 URL（收到时提供；发送时 NapCat 也把它当作文件来源）
+    """
+    path: NotRequired[str]
+    """
+    本地文件路径（NapCat 扩展；发送时可代替 file）
     """
     name: NotRequired[str]
     """
@@ -6614,7 +6700,23 @@ class VideoSegmentData(TypedDict):
     """
     thumb: NotRequired[str]
     """
-    缩略图（NapCat 扩展）
+    视频封面（NapCat 扩展，发送时可用路径、URL 或 base64://）
+    """
+    file_size: NotRequired[int | str]
+    """
+    文件大小，字节（NapCat 收到时提供）
+    """
+    cache: NotRequired[bool]
+    """
+    通过网络 URL 发送时是否使用已缓存的文件，默认 1（OneBot 11 标准；NapCat 忽略）
+    """
+    proxy: NotRequired[bool]
+    """
+    通过网络 URL 发送时是否通过代理下载，默认 1（OneBot 11 标准；NapCat 忽略）
+    """
+    timeout: NotRequired[int]
+    """
+    通过网络 URL 发送时下载超时，单位秒（OneBot 11 标准；NapCat 忽略）
     """
 
 
@@ -6636,21 +6738,21 @@ Segment: TypeAlias = (
     | VideoSegment
     | FileSegment
     | AtSegment
-    | RpsSegment
-    | DiceSegment
-    | ShakeSegment
+    | ReplySegment
+    | ForwardSegment
+    | NodeSegment
+    | JsonSegment
+    | XmlSegment
+    | MarkdownSegment
+    | MusicSegment
     | PokeSegment
+    | DiceSegment
+    | RpsSegment
+    | ShakeSegment
     | AnonymousSegment
     | ShareSegment
     | ContactSegment
     | LocationSegment
-    | MusicSegment
-    | ReplySegment
-    | ForwardSegment
-    | NodeSegment
-    | XmlSegment
-    | JsonSegment
-    | MarkdownSegment
     | MiniappSegment
     | OnlinefileSegment
     | FlashtransferSegment

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         LocationSegment,
         MarkdownSegment,
         Message,
+        MessageDetail,
         MfaceSegment,
         MiniappSegment,
         MusicSegment,
@@ -57,10 +58,12 @@ def face(
 ) -> FaceSegment:
     """QQ 表情
 
+    QQ 系统表情，id 见 QQ 表情 ID 表。
+
     Args:
-        id: 表情 ID
-        result_id: 结果 ID（NapCat 扩展）
-        chain_count: 连续数量（NapCat 扩展）
+        id: QQ 表情 ID（线上为字符串，如 \"123\"）
+        result_id: 结果 ID（NapCat 扩展，用于带结果的动画表情）
+        chain_count: 连击数（NapCat 扩展）
     """
     return cast(
         "FaceSegment",
@@ -75,7 +78,7 @@ def mface(emoji_package_id: int, emoji_id: str, key: str, summary: str) -> Mface
         emoji_package_id: 表情包 ID
         emoji_id: 表情 ID
         key: 表情 key
-        summary: 表情摘要
+        summary: 表情摘要（外显文字，如 \"[开心]\"）
     """
     return cast(
         "MfaceSegment",
@@ -94,23 +97,41 @@ def mface(emoji_package_id: int, emoji_id: str, key: str, summary: str) -> Mface
 def image(
     file: str,
     *,
-    path: str | NotGiven = NOT_GIVEN,
     url: str | NotGiven = NOT_GIVEN,
+    path: str | NotGiven = NOT_GIVEN,
     name: str | NotGiven = NOT_GIVEN,
     thumb: str | NotGiven = NOT_GIVEN,
     summary: str | NotGiven = NOT_GIVEN,
     sub_type: int | NotGiven = NOT_GIVEN,
+    file_size: int | str | NotGiven = NOT_GIVEN,
+    key: str | NotGiven = NOT_GIVEN,
+    emoji_id: str | NotGiven = NOT_GIVEN,
+    emoji_package_id: int | NotGiven = NOT_GIVEN,
+    type_: Literal["flash"] | NotGiven = NOT_GIVEN,
+    cache: bool | NotGiven = NOT_GIVEN,
+    proxy: bool | NotGiven = NOT_GIVEN,
+    timeout_: int | NotGiven = NOT_GIVEN,
 ) -> ImageSegment:
     """图片
 
     Args:
-        file: 图片文件：本地路径 file://、网络 URL、base64:// 或收到的文件名
-        path: 本地路径（NapCat 扩展）
-        url: 下载地址（收到消息时提供）
+        file: 图片文件。发送时可为：file:// 开头的本地文件 URI（如 file:///C:/a.png，NapCat 也接受本机绝对路径）、
+            网络 URL（http/https）、base64:// 开头的 Base64 数据，或收到的图片文件名/文件 ID。
+            收到时为图片文件名（可交给 get_image 使用）。
+        url: 图片下载 URL。收到时提供；发送时 NapCat 也把它当作文件来源（优先于 file）
+        path: 本地文件路径（NapCat 扩展；发送时可代替 file）
         name: 文件名（NapCat 扩展）
         thumb: 缩略图（NapCat 扩展）
-        summary: 图片外显摘要（NapCat 扩展）
-        sub_type: 图片子类型，1 为表情包（NapCat 扩展）
+        summary: 图片外显摘要，如 \"[图片]\"（NapCat 扩展，收发均有）
+        sub_type: 图片子类型（NapCat 扩展），0 为普通图片，1 为表情包（动画表情）
+        file_size: 文件大小，字节（NapCat 收到时提供）
+        key: 商城表情 key（NapCat 收到商城表情时提供）
+        emoji_id: 商城表情 ID（NapCat 收到商城表情时提供）
+        emoji_package_id: 商城表情包 ID（NapCat 收到商城表情时提供）
+        type_: 图片类型，flash 表示闪照，不填为普通图片（OneBot 11 标准；NapCat 忽略）
+        cache: 通过网络 URL 发送时是否使用已缓存的文件，默认 1（OneBot 11 标准，可写 0/1；NapCat 忽略）
+        proxy: 通过网络 URL 发送时是否通过代理下载，默认 1（OneBot 11 标准，可写 0/1；NapCat 忽略）
+        timeout_: 通过网络 URL 发送时下载超时，单位秒，默认不超时（OneBot 11 标准；NapCat 忽略）
     """
     return cast(
         "ImageSegment",
@@ -118,12 +139,20 @@ def image(
             "image",
             {
                 "file": file,
-                "path": path,
                 "url": url,
+                "path": path,
                 "name": name,
                 "thumb": thumb,
                 "summary": summary,
                 "sub_type": sub_type,
+                "file_size": file_size,
+                "key": key,
+                "emoji_id": emoji_id,
+                "emoji_package_id": emoji_package_id,
+                "type": type_,
+                "cache": cache,
+                "proxy": proxy,
+                "timeout": timeout_,
             },
         ),
     )
@@ -132,69 +161,132 @@ def image(
 def record(
     file: str,
     *,
-    path: str | NotGiven = NOT_GIVEN,
     url: str | NotGiven = NOT_GIVEN,
+    path: str | NotGiven = NOT_GIVEN,
     name: str | NotGiven = NOT_GIVEN,
     thumb: str | NotGiven = NOT_GIVEN,
+    file_size: int | str | NotGiven = NOT_GIVEN,
+    magic: bool | NotGiven = NOT_GIVEN,
+    cache: bool | NotGiven = NOT_GIVEN,
+    proxy: bool | NotGiven = NOT_GIVEN,
+    timeout_: int | NotGiven = NOT_GIVEN,
 ) -> RecordSegment:
     """语音
 
     Args:
-        file: 语音文件：本地路径 file://、网络 URL、base64:// 或收到的文件名
-        path: 本地路径（NapCat 扩展）
-        url: 下载地址（收到消息时提供）
+        file: 语音文件。发送时可为：file:// 开头的本地文件 URI（NapCat 也接受本机绝对路径）、网络 URL、
+            base64:// 开头的 Base64 数据，或收到的语音文件名/文件 ID。收到时为语音文件名/文件 ID（可交给 get_record）。
+        url: 语音下载 URL（收到时提供；发送时 NapCat 也把它当作文件来源）
+        path: 本地文件路径（NapCat 扩展；收到时提供，发送时可代替 file）
         name: 文件名（NapCat 扩展）
-        thumb: 缩略图（NapCat 扩展）
+        thumb: 缩略图（NapCat 扩展，语音不使用）
+        file_size: 文件大小，字节（NapCat 收到时提供）
+        magic: 是否变声，默认 0（OneBot 11 标准，可写 0/1；NapCat 忽略）
+        cache: 通过网络 URL 发送时是否使用已缓存的文件，默认 1（OneBot 11 标准；NapCat 忽略）
+        proxy: 通过网络 URL 发送时是否通过代理下载，默认 1（OneBot 11 标准；NapCat 忽略）
+        timeout_: 通过网络 URL 发送时下载超时，单位秒（OneBot 11 标准；NapCat 忽略）
     """
     return cast(
         "RecordSegment",
-        _segment("record", {"file": file, "path": path, "url": url, "name": name, "thumb": thumb}),
+        _segment(
+            "record",
+            {
+                "file": file,
+                "url": url,
+                "path": path,
+                "name": name,
+                "thumb": thumb,
+                "file_size": file_size,
+                "magic": magic,
+                "cache": cache,
+                "proxy": proxy,
+                "timeout": timeout_,
+            },
+        ),
     )
 
 
 def video(
     file: str,
     *,
-    path: str | NotGiven = NOT_GIVEN,
     url: str | NotGiven = NOT_GIVEN,
+    path: str | NotGiven = NOT_GIVEN,
     name: str | NotGiven = NOT_GIVEN,
     thumb: str | NotGiven = NOT_GIVEN,
+    file_size: int | str | NotGiven = NOT_GIVEN,
+    cache: bool | NotGiven = NOT_GIVEN,
+    proxy: bool | NotGiven = NOT_GIVEN,
+    timeout_: int | NotGiven = NOT_GIVEN,
 ) -> VideoSegment:
     """短视频
 
     Args:
-        file: 视频文件：本地路径 file://、网络 URL、base64:// 或收到的文件名
-        path: 本地路径（NapCat 扩展）
-        url: 下载地址（收到消息时提供）
+        file: 视频文件。发送时可为：file:// 开头的本地文件 URI（NapCat 也接受本机绝对路径）、网络 URL、
+            base64:// 开头的 Base64 数据，或收到的视频文件 ID。收到时为 NapCat 编码的文件 ID。
+        url: 视频下载 URL（收到时提供；发送时 NapCat 也把它当作文件来源）
+        path: 本地文件路径（NapCat 扩展；发送时可代替 file）
         name: 文件名（NapCat 扩展）
-        thumb: 缩略图（NapCat 扩展）
+        thumb: 视频封面（NapCat 扩展，发送时可用路径、URL 或 base64://）
+        file_size: 文件大小，字节（NapCat 收到时提供）
+        cache: 通过网络 URL 发送时是否使用已缓存的文件，默认 1（OneBot 11 标准；NapCat 忽略）
+        proxy: 通过网络 URL 发送时是否通过代理下载，默认 1（OneBot 11 标准；NapCat 忽略）
+        timeout_: 通过网络 URL 发送时下载超时，单位秒（OneBot 11 标准；NapCat 忽略）
     """
     return cast(
         "VideoSegment",
-        _segment("video", {"file": file, "path": path, "url": url, "name": name, "thumb": thumb}),
+        _segment(
+            "video",
+            {
+                "file": file,
+                "url": url,
+                "path": path,
+                "name": name,
+                "thumb": thumb,
+                "file_size": file_size,
+                "cache": cache,
+                "proxy": proxy,
+                "timeout": timeout_,
+            },
+        ),
     )
 
 
 def file(
     file: str,
     *,
-    path: str | NotGiven = NOT_GIVEN,
-    url: str | NotGiven = NOT_GIVEN,
     name: str | NotGiven = NOT_GIVEN,
+    url: str | NotGiven = NOT_GIVEN,
+    path: str | NotGiven = NOT_GIVEN,
     thumb: str | NotGiven = NOT_GIVEN,
+    file_id: str | NotGiven = NOT_GIVEN,
+    file_size: int | str | NotGiven = NOT_GIVEN,
 ) -> FileSegment:
     """文件（NapCat 扩展）
 
     Args:
-        file: 文件：本地路径 file://、网络 URL、base64:// 或收到的文件名
-        path: 本地路径（NapCat 扩展）
-        url: 下载地址（收到消息时提供）
-        name: 文件名（NapCat 扩展）
-        thumb: 缩略图（NapCat 扩展）
+        file: 文件。发送时可为：file:// 开头的本地文件 URI（NapCat 也接受本机绝对路径）、网络 URL、
+            base64:// 开头的 Base64 数据。收到时为文件名。
+        name: 发送时显示的文件名（不填则取来源的文件名）
+        url: 下载 URL（收到时可能提供；发送时 NapCat 也把它当作文件来源）
+        path: 本地文件路径（发送时可代替 file）
+        thumb: 缩略图
+        file_id: 文件 ID（NapCat 收到时提供，可用于 get_file 等）
+        file_size: 文件大小，字节（NapCat 收到时提供，线上多为字符串）
     """
     return cast(
         "FileSegment",
-        _segment("file", {"file": file, "path": path, "url": url, "name": name, "thumb": thumb}),
+        _segment(
+            "file",
+            {
+                "file": file,
+                "name": name,
+                "url": url,
+                "path": path,
+                "thumb": thumb,
+                "file_id": file_id,
+                "file_size": file_size,
+            },
+        ),
     )
 
 
@@ -202,100 +294,121 @@ def at(qq: int | str, *, name: str | NotGiven = NOT_GIVEN) -> AtSegment:
     """@某人
 
     Args:
-        qq: 被 @ 的 QQ 号；all 表示全体成员
-        name: 被 @ 者不在群内时显示的名字
+        qq: 被 @ 的 QQ 号；字符串 \"all\" 表示 @全体成员（at-all）。收到时 NapCat 给出字符串（QQ 号或 \"all\"）
+        name: 显示名称（NapCat OpenAPI 列出；go-cqhttp 用于找不到该 QQ 时显示）
     """
     return cast("AtSegment", _segment("at", {"qq": qq, "name": name}))
 
 
-def rps(*, result: int | NotGiven = NOT_GIVEN) -> RpsSegment:
-    """猜拳魔法表情
+def reply(*, id: int | str | NotGiven = NOT_GIVEN, seq: int | NotGiven = NOT_GIVEN) -> ReplySegment:
+    """回复
+
+    引用回复一条消息，通常放在消息开头。NapCat 接受 id 或 seq 之一，两者都给时优先用 seq。
 
     Args:
-        result: 结果（收到时提供；NapCat 也可指定）
+        id: 被回复的消息 ID（message_id）。收到时总会提供
+        seq: 被回复消息的序列号 message_seq（NapCat 扩展，仅发送，优先于 id）
     """
-    return cast("RpsSegment", _segment("rps", {"result": result}))
+    return cast("ReplySegment", _segment("reply", {"id": id, "seq": seq}))
 
 
-def dice(*, result: int | NotGiven = NOT_GIVEN) -> DiceSegment:
-    """掷骰子魔法表情
+def forward(id: str, *, content: list[MessageDetail] | NotGiven = NOT_GIVEN) -> ForwardSegment:
+    """合并转发（收到时）
+
+    收到的合并转发消息。用 get_forward_msg（message_id 或 id 传此处的 id）获取其内容。
 
     Args:
-        result: 点数（收到时提供；NapCat 也可指定）
+        id: 合并转发 ID，作为 get_forward_msg 的参数。收到时 NapCat 给出该消息的内部消息 ID；
+            发送 forward 段时 NapCat 把 id 当作 res_id（如 send_forward_msg 返回的 res_id / forward_id）
+        content: 转发的消息列表（NapCat 扩展，上报时解析了合并转发才提供）
     """
-    return cast("DiceSegment", _segment("dice", {"result": result}))
+    return cast("ForwardSegment", _segment("forward", {"id": id, "content": content}))
 
 
-def shake() -> ShakeSegment:
-    """窗口抖动（戳一戳）"""
-    return cast("ShakeSegment", _segment("shake", {}))
-
-
-def poke(type_: str, id: str) -> PokeSegment:
-    """戳一戳
-
-    Args:
-        type_: 类型
-        id: ID
-    """
-    return cast("PokeSegment", _segment("poke", {"type": type_, "id": id}))
-
-
-def anonymous(*, ignore: bool | NotGiven = NOT_GIVEN) -> AnonymousSegment:
-    """匿名发消息
-
-    Args:
-        ignore: 无法匿名时是否继续发送
-    """
-    return cast("AnonymousSegment", _segment("anonymous", {"ignore": ignore}))
-
-
-def share(
-    url: str, title: str, *, content: str | NotGiven = NOT_GIVEN, image: str | NotGiven = NOT_GIVEN
-) -> ShareSegment:
-    """链接分享
-
-    Args:
-        url: URL
-        title: 标题
-        content: 内容描述
-        image: 图片 URL
-    """
-    return cast(
-        "ShareSegment",
-        _segment("share", {"url": url, "title": title, "content": content, "image": image}),
-    )
-
-
-def contact(type_: Literal["qq", "group"], id: int | str) -> ContactSegment:
-    """推荐好友或群
-
-    Args:
-        type_: 推荐类型
-        id: 被推荐的 QQ 号或群号
-    """
-    return cast("ContactSegment", _segment("contact", {"type": type_, "id": id}))
-
-
-def location(
-    lat: float,
-    lon: float,
+def node(
     *,
-    title: str | NotGiven = NOT_GIVEN,
-    content: str | NotGiven = NOT_GIVEN,
-) -> LocationSegment:
-    """位置
+    id: int | str | NotGiven = NOT_GIVEN,
+    user_id: int | str | NotGiven = NOT_GIVEN,
+    nickname: str | NotGiven = NOT_GIVEN,
+    content: Message | NotGiven = NOT_GIVEN,
+    uin: int | str | NotGiven = NOT_GIVEN,
+    name: str | NotGiven = NOT_GIVEN,
+    time: int | str | NotGiven = NOT_GIVEN,
+    source: str | NotGiven = NOT_GIVEN,
+    news: list[dict[str, str]] | NotGiven = NOT_GIVEN,
+    summary: str | NotGiven = NOT_GIVEN,
+    prompt: str | NotGiven = NOT_GIVEN,
+) -> NodeSegment:
+    """合并转发节点
+
+    用于 send_forward_msg / send_group_forward_msg / send_private_forward_msg 的 message（go-cqhttp 写法 messages，
+    NapCat 两者都接受），或 send_msg 的 message 全部为 node 时。两种形式：
+    1. 引用已有消息：只给 id（消息 ID）。
+    2. 自定义节点：给 user_id（或 uin）、nickname（或 name）、content；content 本身也可以是 node 列表，形成嵌套转发，
+       这时可用 source、news、summary、prompt 定制嵌套卡片的外观。
 
     Args:
-        lat: 纬度
-        lon: 经度
-        title: 标题
-        content: 内容描述
+        id: 引用的消息 ID（形式 1）
+        user_id: 发送者 QQ 号（形式 2）
+        nickname: 发送者昵称（形式 2）
+        content: 消息内容：字符串（CQ 码）、单个消息段或消息段列表；可为 node 列表以嵌套转发（形式 2）
+        uin: 发送者 QQ 号，user_id 的 go-cqhttp 兼容写法（形式 2）
+        name: 发送者昵称，nickname 的 go-cqhttp 兼容写法（形式 2）
+        time: 节点显示的发送时间（NapCat 扩展，形式 2）
+        source: 嵌套转发卡片的标题（NapCat 扩展，content 为 node 列表时有效）
+        news: 嵌套转发卡片的预览文本行，每项为 {\"text\": \"...\"}（NapCat 扩展，content 为 node 列表时有效）
+        summary: 嵌套转发卡片底部摘要，如 \"查看 3 条转发消息\"（NapCat 扩展，content 为 node 列表时有效）
+        prompt: 嵌套转发卡片的外显文本（NapCat 扩展，content 为 node 列表时有效）
     """
     return cast(
-        "LocationSegment",
-        _segment("location", {"lat": lat, "lon": lon, "title": title, "content": content}),
+        "NodeSegment",
+        _segment(
+            "node",
+            {
+                "id": id,
+                "user_id": user_id,
+                "nickname": nickname,
+                "content": content,
+                "uin": uin,
+                "name": name,
+                "time": time,
+                "source": source,
+                "news": news,
+                "summary": summary,
+                "prompt": prompt,
+            },
+        ),
     )
+
+
+def json(
+    data: str | dict[str, Any], *, config: dict[str, str] | NotGiven = NOT_GIVEN
+) -> JsonSegment:
+    """JSON 消息（Ark 卡片）
+
+    Args:
+        data: JSON 内容。OneBot 11 为字符串；NapCat 也接受对象（自动序列化）。收到时为字符串
+        config: 签名配置 {\"token\": \"...\"}（NapCat 扩展，可选）
+    """
+    return cast("JsonSegment", _segment("json", {"data": data, "config": config}))
+
+
+def xml(data: str) -> XmlSegment:
+    """XML 消息
+
+    Args:
+        data: XML 内容
+    """
+    return cast("XmlSegment", _segment("xml", {"data": data}))
+
+
+def markdown(content: str) -> MarkdownSegment:
+    """Markdown（NapCat 扩展）
+
+    Args:
+        content: Markdown 内容
+    """
+    return cast("MarkdownSegment", _segment("markdown", {"content": content}))
 
 
 def music(
@@ -310,16 +423,19 @@ def music(
 ) -> MusicSegment:
     """音乐分享
 
-    两种形式：平台音乐（type 为 qq/163/kugou/migu/kuwo，给 id），或自定义音乐（type 为 custom，给 url、audio、title 等）。
+    两种形式（仅发送）：
+    1. 平台音乐：type 为 qq / 163 / kugou / migu / kuwo，给 id（歌曲 ID）。
+    2. 自定义音乐：type 为 custom（NapCat 也接受平台名但不给 id），给 url、image，可选 audio、title、content。
+    NapCat 通过音乐签名服务生成卡片后以 json 段发出。
 
     Args:
-        type_: 音乐平台，或 custom
-        id: 歌曲 ID（平台音乐）
-        url: 点击后跳转的 URL（自定义音乐）
-        audio: 音乐 URL（自定义音乐）
-        title: 标题（自定义音乐）
-        image: 封面图 URL（自定义音乐）
-        content: 内容描述（自定义音乐）
+        type_: 音乐平台（qq QQ 音乐、163 网易云音乐、kugou 酷狗、migu 咪咕、kuwo 酷我），或 custom 表示自定义
+        id: 歌曲 ID（形式 1 必填；自定义形式不要给）
+        url: 点击后跳转的 URL（形式 2 必填）
+        audio: 音频 URL（形式 2）
+        title: 标题（形式 2）
+        image: 封面图片 URL（形式 2；NapCat 要求必填）
+        content: 内容描述/简介（形式 2；NapCat 作为歌手名 singer 传给签名服务）
     """
     return cast(
         "MusicSegment",
@@ -338,115 +454,118 @@ def music(
     )
 
 
-def reply(*, id: int | str | NotGiven = NOT_GIVEN, seq: int | NotGiven = NOT_GIVEN) -> ReplySegment:
-    """回复
+def poke(type_: str, id: str, *, name: str | NotGiven = NOT_GIVEN) -> PokeSegment:
+    """戳一戳（表情）
 
     Args:
-        id: 被回复的消息 ID
-        seq: 被回复消息的 seq（NapCat 扩展）
+        type_: 戳一戳类型（线上为数字字符串，如 \"126\"）
+        id: 戳一戳 ID（线上为数字字符串，如 \"2003\"）
+        name: 表情名（OneBot 11 标准，仅收到时；NapCat 不提供）
     """
-    return cast("ReplySegment", _segment("reply", {"id": id, "seq": seq}))
+    return cast("PokeSegment", _segment("poke", {"type": type_, "id": id, "name": name}))
 
 
-def forward(id: str, *, content: list[Any] | NotGiven = NOT_GIVEN) -> ForwardSegment:
-    """合并转发（收到时）
+def dice(*, result: int | str | NotGiven = NOT_GIVEN) -> DiceSegment:
+    """掷骰子魔法表情
 
     Args:
-        id: 合并转发 ID，用 get_forward_msg 取内容
-        content: 转发的消息内容（NapCat 扩展，收到时可能提供）
+        result: 骰子点数（收到时提供，NapCat 给出字符串）
     """
-    return cast("ForwardSegment", _segment("forward", {"id": id, "content": content}))
+    return cast("DiceSegment", _segment("dice", {"result": result}))
 
 
-def node(
-    *,
-    id: int | str | NotGiven = NOT_GIVEN,
-    user_id: int | str | NotGiven = NOT_GIVEN,
-    nickname: str | NotGiven = NOT_GIVEN,
-    content: Message | NotGiven = NOT_GIVEN,
-    source: str | NotGiven = NOT_GIVEN,
-    summary: str | NotGiven = NOT_GIVEN,
-    prompt: str | NotGiven = NOT_GIVEN,
-    time: str | NotGiven = NOT_GIVEN,
-) -> NodeSegment:
-    """合并转发节点
-
-    两种形式：按消息 ID 引用（给 id），或自定义节点（给 user_id、nickname、content）。
+def rps(*, result: int | str | NotGiven = NOT_GIVEN) -> RpsSegment:
+    """猜拳魔法表情
 
     Args:
-        id: 引用的消息 ID
-        user_id: 自定义节点的发送者 QQ 号
-        nickname: 自定义节点的发送者昵称
-        content: 自定义节点的消息内容
-        source: 卡片标题（NapCat 扩展）
-        summary: 卡片底部摘要（NapCat 扩展）
-        prompt: 外显文本（NapCat 扩展）
-        time: 时间（NapCat 扩展）
+        result: 猜拳结果（收到时提供，NapCat 给出字符串）
+    """
+    return cast("RpsSegment", _segment("rps", {"result": result}))
+
+
+def shake() -> ShakeSegment:
+    """窗口抖动（戳一戳）"""
+    return cast("ShakeSegment", _segment("shake", {}))
+
+
+def anonymous(*, ignore: bool | NotGiven = NOT_GIVEN) -> AnonymousSegment:
+    """匿名发消息
+
+    放在群消息开头表示匿名发送。收到的匿名消息由群消息事件的 anonymous 字段表示，不是此段。
+
+    Args:
+        ignore: 无法匿名时是否继续发送（可写 0/1）
+    """
+    return cast("AnonymousSegment", _segment("anonymous", {"ignore": ignore}))
+
+
+def share(
+    url: str, title: str, *, content: str | NotGiven = NOT_GIVEN, image: str | NotGiven = NOT_GIVEN
+) -> ShareSegment:
+    """链接分享
+
+    Args:
+        url: URL
+        title: 标题
+        content: 内容描述（发送时可选）
+        image: 图片 URL（发送时可选）
     """
     return cast(
-        "NodeSegment",
-        _segment(
-            "node",
-            {
-                "id": id,
-                "user_id": user_id,
-                "nickname": nickname,
-                "content": content,
-                "source": source,
-                "summary": summary,
-                "prompt": prompt,
-                "time": time,
-            },
-        ),
+        "ShareSegment",
+        _segment("share", {"url": url, "title": title, "content": content, "image": image}),
     )
 
 
-def xml(data: str) -> XmlSegment:
-    """XML 消息
+def contact(type_: Literal["qq", "group"], id: int | str) -> ContactSegment:
+    """推荐好友或群
 
     Args:
-        data: XML 内容
+        type_: 推荐类型：qq 为推荐好友，group 为推荐群
+        id: 被推荐人的 QQ 号或被推荐群的群号
     """
-    return cast("XmlSegment", _segment("xml", {"data": data}))
+    return cast("ContactSegment", _segment("contact", {"type": type_, "id": id}))
 
 
-def json(data: str) -> JsonSegment:
-    """JSON 消息
+def location(
+    lat: float,
+    lon: float,
+    *,
+    title: str | NotGiven = NOT_GIVEN,
+    content: str | NotGiven = NOT_GIVEN,
+) -> LocationSegment:
+    """位置
 
     Args:
-        data: JSON 内容（字符串）
+        lat: 纬度
+        lon: 经度
+        title: 标题（发送时可选）
+        content: 内容描述（发送时可选）
     """
-    return cast("JsonSegment", _segment("json", {"data": data}))
-
-
-def markdown(content: str) -> MarkdownSegment:
-    """Markdown（NapCat 扩展）
-
-    Args:
-        content: Markdown 内容
-    """
-    return cast("MarkdownSegment", _segment("markdown", {"content": content}))
+    return cast(
+        "LocationSegment",
+        _segment("location", {"lat": lat, "lon": lon, "title": title, "content": content}),
+    )
 
 
 def miniapp(data: str) -> MiniappSegment:
     """小程序卡片（NapCat 扩展）
 
     Args:
-        data: 小程序 Ark 数据
+        data: 小程序 Ark JSON 数据
     """
     return cast("MiniappSegment", _segment("miniapp", {"data": data}))
 
 
-def onlinefile(
+def online_file(
     msg_id: str, element_id: str, file_name: str, file_size: str, is_dir: bool
 ) -> OnlinefileSegment:
     """在线文件（NapCat 扩展，收到时）
 
     Args:
-        msg_id: 消息 ID
+        msg_id: 消息 ID（NT 内部消息 ID）
         element_id: 元素 ID
-        file_name: 文件名
-        file_size: 文件大小
+        file_name: 文件名或文件夹名
+        file_size: 文件大小，字节（字符串）
         is_dir: 是否为文件夹
     """
     return cast(
@@ -464,8 +583,8 @@ def onlinefile(
     )
 
 
-def flashtransfer(file_set_id: str) -> FlashtransferSegment:
-    """闪传文件（NapCat 扩展）
+def flash_transfer(file_set_id: str) -> FlashtransferSegment:
+    """QQ 闪传（NapCat 扩展，收到时）
 
     Args:
         file_set_id: 闪传文件集 ID
