@@ -58,6 +58,7 @@ if TYPE_CHECKING:
         GetShareLinkResult,
         GetVipInfoResult,
         GetWordSlicesResult,
+        GroupAnonymousUser,
         GroupAtAllRemain,
         GroupFileSystemInfo,
         GroupHonorInfo,
@@ -1469,64 +1470,15 @@ class OneBot(SyncClient):
             self._call("download_fileset", {"fileset_id": fileset_id}, timeout),
         )
 
-    def get_group_detail_info(
-        self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
-    ) -> GetGroupDetailInfoResult:
-        """获取群详细信息
-
-        获取群聊的详细信息，包括成员数、最大成员数等
-
-        Args:
-            group_id: 群号
-            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
-
-        Returns:
-            GetGroupDetailInfoResult: 获取群详细信息
-        """
-        return cast(
-            "GetGroupDetailInfoResult",
-            self._call("get_group_detail_info", {"group_id": group_id}, timeout),
-        )
-
-    def get_group_info(self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN) -> GroupInfo:
-        """获取群信息
-
-        获取群聊的基本信息
-
-        Args:
-            group_id: 群号
-            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
-
-        Returns:
-            GroupInfo: 群信息（OneBot 11 / go-cqhttp 的字段，另含 NapCat 扩展字段）
-        """
-        return cast("GroupInfo", self._call("get_group_info", {"group_id": group_id}, timeout))
-
-    def get_group_info_ex(
-        self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
-    ) -> dict[str, Any]:
-        """获取群详细信息 (扩展)
-
-        Args:
-            group_id: 群号
-            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
-
-        Returns:
-            dict[str, Any]: dict[str, any]
-        """
-        return cast(
-            "dict[str, Any]", self._call("get_group_info_ex", {"group_id": group_id}, timeout)
-        )
-
     def get_group_list(
         self, *, no_cache: bool | NotGiven = NOT_GIVEN, timeout: Timeout = NOT_GIVEN
     ) -> list[GroupInfo]:
         """获取群列表
 
-        获取当前帐号的群聊列表
+        获取当前账号加入的群聊列表。
 
         Args:
-            no_cache: 是否不使用缓存
+            no_cache: 是否不使用缓存（使用缓存可能更新不及时，但响应更快） (default ``False``)
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -1534,6 +1486,63 @@ class OneBot(SyncClient):
         """
         return cast(
             "list[GroupInfo]", self._call("get_group_list", {"no_cache": no_cache}, timeout)
+        )
+
+    def get_group_info(
+        self,
+        group_id: int | str,
+        *,
+        no_cache: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> GroupInfo:
+        """获取群信息
+
+        获取群聊的基本信息。机器人未加入的群也可查询（NapCat 改查群资料卡）。
+
+        Args:
+            group_id: 群号
+            no_cache: 是否不使用缓存（使用缓存可能更新不及时，但响应更快） (default ``False``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GroupInfo: 群信息（get_group_info 的返回，get_group_list 的列表元素）
+        """
+        return cast(
+            "GroupInfo",
+            self._call("get_group_info", {"group_id": group_id, "no_cache": no_cache}, timeout),
+        )
+
+    def get_group_info_ex(self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN) -> Any:
+        """获取群扩展信息
+
+        获取群聊的扩展资料（QQNT 内核的群扩展信息原始对象）。
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            Any: any
+        """
+        return cast("Any", self._call("get_group_info_ex", {"group_id": group_id}, timeout))
+
+    def get_group_detail_info(
+        self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
+    ) -> GetGroupDetailInfoResult:
+        """获取群详细信息
+
+        通过群资料卡接口获取群聊的详细信息，包括成员数、最大成员数等；机器人未加入的群也可查询。
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetGroupDetailInfoResult: 群详细信息（OneBot 风格字段，另含 QQNT 群资料卡的原始字段）
+        """
+        return cast(
+            "GetGroupDetailInfoResult",
+            self._call("get_group_detail_info", {"group_id": group_id}, timeout),
         )
 
     def get_group_member_info(
@@ -1546,16 +1555,16 @@ class OneBot(SyncClient):
     ) -> GroupMemberInfo:
         """获取群成员信息
 
-        获取群聊中指定成员的信息
+        获取群聊中指定成员的信息。成员不在群内时报错，可据此判断某人是否在群中。
 
         Args:
             group_id: 群号
-            user_id: QQ号
-            no_cache: 是否不使用缓存
+            user_id: QQ 号
+            no_cache: 是否不使用缓存（使用缓存可能更新不及时，但响应更快）。go-cqhttp 不传时为 false；NapCat 不传时按 true 处理（总是实时获取）。
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
-            GroupMemberInfo: 群成员信息（OneBot 11 / go-cqhttp 的字段，另含 NapCat 扩展字段）
+            GroupMemberInfo: 群成员信息（get_group_member_info 的返回，get_group_member_list 的列表元素）
         """
         return cast(
             "GroupMemberInfo",
@@ -1575,11 +1584,9 @@ class OneBot(SyncClient):
     ) -> list[GroupMemberInfo]:
         """获取群成员列表
 
-        获取群聊中的所有成员列表
-
         Args:
             group_id: 群号
-            no_cache: 是否不使用缓存
+            no_cache: 是否不使用缓存（NapCat 扩展参数） (default ``False``)
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -1592,129 +1599,6 @@ class OneBot(SyncClient):
             ),
         )
 
-    def set_group_add_option(
-        self,
-        group_id: int | str,
-        add_type: int,
-        *,
-        group_question: str | NotGiven = NOT_GIVEN,
-        group_answer: str | NotGiven = NOT_GIVEN,
-        timeout: Timeout = NOT_GIVEN,
-    ) -> None:
-        """设置群加群选项
-
-        Args:
-            group_id: 群号
-            add_type: 加群方式
-            group_question: 加群问题
-            group_answer: 加群答案
-            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
-        """
-        self._call(
-            "set_group_add_option",
-            {
-                "group_id": group_id,
-                "add_type": add_type,
-                "group_question": group_question,
-                "group_answer": group_answer,
-            },
-            timeout,
-        )
-
-    def set_group_add_request(
-        self,
-        flag: str,
-        *,
-        approve: bool | NotGiven = NOT_GIVEN,
-        reason: str | None | NotGiven = NOT_GIVEN,
-        count: int | NotGiven = NOT_GIVEN,
-        timeout: Timeout = NOT_GIVEN,
-    ) -> None:
-        """处理加群请求
-
-        同意或拒绝加群请求或邀请
-
-        Args:
-            flag: 请求flag
-            approve: 是否同意
-            reason: 拒绝理由
-            count: 搜索通知数量 (default ``100``)
-            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
-        """
-        self._call(
-            "set_group_add_request",
-            {"flag": flag, "approve": approve, "reason": reason, "count": count},
-            timeout,
-        )
-
-    def set_group_admin(
-        self,
-        group_id: int | str,
-        user_id: int | str,
-        *,
-        enable: bool | NotGiven = NOT_GIVEN,
-        timeout: Timeout = NOT_GIVEN,
-    ) -> None:
-        """设置群管理员
-
-        设置或取消群聊中的管理员
-
-        Args:
-            group_id: 群号
-            user_id: 用户QQ
-            enable: 是否设置为管理员
-            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
-        """
-        self._call(
-            "set_group_admin", {"group_id": group_id, "user_id": user_id, "enable": enable}, timeout
-        )
-
-    def set_group_ban(
-        self,
-        group_id: int | str,
-        user_id: int | str,
-        duration: int | str,
-        *,
-        timeout: Timeout = NOT_GIVEN,
-    ) -> None:
-        """群组禁言
-
-        禁言群聊中的指定成员
-
-        Args:
-            group_id: 群号
-            user_id: 用户QQ
-            duration: 禁言时长(秒)（NapCat 默认 0）
-            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
-        """
-        self._call(
-            "set_group_ban",
-            {"group_id": group_id, "user_id": user_id, "duration": duration},
-            timeout,
-        )
-
-    def set_group_card(
-        self,
-        group_id: int | str,
-        user_id: int | str,
-        *,
-        card: str | NotGiven = NOT_GIVEN,
-        timeout: Timeout = NOT_GIVEN,
-    ) -> None:
-        """设置群名片
-
-        设置群聊中指定成员的群名片
-
-        Args:
-            group_id: 群号
-            user_id: 用户QQ
-            card: 群名片
-            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
-        """
-        self._call(
-            "set_group_card", {"group_id": group_id, "user_id": user_id, "card": card}, timeout
-        )
-
     def set_group_kick(
         self,
         group_id: int | str,
@@ -1725,12 +1609,12 @@ class OneBot(SyncClient):
     ) -> None:
         """群组踢人
 
-        将指定成员踢出群聊
+        将指定成员踢出群聊。需要管理员或群主权限。
 
         Args:
             group_id: 群号
-            user_id: 用户QQ
-            reject_add_request: 是否拒绝加群请求
+            user_id: 要踢的 QQ 号
+            reject_add_request: 拒绝此人的加群请求（NcatBot 称“是否群拉黑”） (default ``False``)
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
         """
         self._call(
@@ -1749,12 +1633,12 @@ class OneBot(SyncClient):
     ) -> None:
         """批量踢出群成员
 
-        从指定群聊中批量踢出多个成员
+        从指定群聊中一次踢出多个成员。需要管理员或群主权限。
 
         Args:
             group_id: 群号
-            user_id: QQ号列表
-            reject_add_request: 是否拒绝加群请求
+            user_id: 要踢的 QQ 号列表
+            reject_add_request: 是否拒绝这些人再次加群 (default ``False``)
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
         """
         self._call(
@@ -1762,6 +1646,155 @@ class OneBot(SyncClient):
             {"group_id": group_id, "user_id": user_id, "reject_add_request": reject_add_request},
             timeout,
         )
+
+    def set_group_ban(
+        self,
+        group_id: int | str,
+        user_id: int | str,
+        duration: int,
+        *,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """群组单人禁言
+
+        禁言群聊中的指定成员。禁言时长为 0 表示取消禁言。需要管理员或群主权限，不能禁言群主。
+
+        Args:
+            group_id: 群号
+            user_id: 要禁言的 QQ 号
+            duration: 禁言时长，单位秒，0 表示取消禁言
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "set_group_ban",
+            {"group_id": group_id, "user_id": user_id, "duration": duration},
+            timeout,
+        )
+
+    def set_group_anonymous_ban(
+        self,
+        group_id: int | str,
+        *,
+        anonymous: GroupAnonymousUser | NotGiven = NOT_GIVEN,
+        anonymous_flag: str | NotGiven = NOT_GIVEN,
+        duration: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """群组匿名用户禁言
+
+        禁言群内的匿名用户。anonymous 与 anonymous_flag 两者任选其一传入即可，若都传入则使用 anonymous。 匿名用户的禁言无法取消。
+
+        Args:
+            group_id: 群号
+            anonymous: 要禁言的匿名用户对象（群消息上报的 anonymous 字段）
+            anonymous_flag: 要禁言的匿名用户的 flag（需从群消息上报的数据中获得）
+            duration: 禁言时长，单位秒，无法取消匿名用户禁言 (default ``1800``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "set_group_anonymous_ban",
+            {
+                "group_id": group_id,
+                "anonymous": anonymous,
+                "anonymous_flag": anonymous_flag,
+                "duration": duration,
+            },
+            timeout,
+        )
+
+    def set_group_whole_ban(
+        self,
+        group_id: int | str,
+        *,
+        enable: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """群组全员禁言
+
+        开启或关闭指定群聊的全员禁言。需要管理员或群主权限。
+
+        Args:
+            group_id: 群号
+            enable: 是否禁言，true 为开启，false 为关闭 (default ``True``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call("set_group_whole_ban", {"group_id": group_id, "enable": enable}, timeout)
+
+    def set_group_admin(
+        self,
+        group_id: int | str,
+        user_id: int | str,
+        *,
+        enable: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """群组设置管理员
+
+        设置或取消群聊中的管理员。需要群主权限。
+
+        Args:
+            group_id: 群号
+            user_id: 要设置管理员的 QQ 号
+            enable: true 为设置，false 为取消。go-cqhttp 不传时为 true；NapCat 不传时为 false（取消管理员），请显式传入。
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "set_group_admin", {"group_id": group_id, "user_id": user_id, "enable": enable}, timeout
+        )
+
+    def set_group_anonymous(
+        self,
+        group_id: int | str,
+        *,
+        enable: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """群组匿名
+
+        开启或关闭群匿名聊天。
+
+        Args:
+            group_id: 群号
+            enable: 是否允许匿名聊天 (default ``True``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call("set_group_anonymous", {"group_id": group_id, "enable": enable}, timeout)
+
+    def set_group_card(
+        self,
+        group_id: int | str,
+        user_id: int | str,
+        *,
+        card: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """设置群名片（群备注）
+
+        设置群聊中指定成员的群名片。不填或空字符串表示删除群名片。
+
+        Args:
+            group_id: 群号
+            user_id: 要设置的 QQ 号
+            card: 群名片内容，不填或空字符串表示删除群名片 (default ``\"\"``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "set_group_card", {"group_id": group_id, "user_id": user_id, "card": card}, timeout
+        )
+
+    def set_group_name(
+        self, group_id: int | str, group_name: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> None:
+        """设置群名
+
+        修改指定群聊的名称。需要管理员或群主权限。
+
+        Args:
+            group_id: 群号
+            group_name: 新群名
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call("set_group_name", {"group_id": group_id, "group_name": group_name}, timeout)
 
     def set_group_leave(
         self,
@@ -1772,53 +1805,80 @@ class OneBot(SyncClient):
     ) -> None:
         """退出群组
 
-        退出或解散指定群聊
+        退出指定群聊。is_dismiss 为 true 且登录号是群主时解散该群（见说明，NapCat 4.18.0 不支持解散）。
 
         Args:
             group_id: 群号
-            is_dismiss: 是否解散
+            is_dismiss: 是否解散，如果登录号是群主，则仅在此项为 true 时能够解散 (default ``False``)
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
         """
         self._call("set_group_leave", {"group_id": group_id, "is_dismiss": is_dismiss}, timeout)
 
-    def set_group_name(
-        self, group_id: int | str, group_name: str, *, timeout: Timeout = NOT_GIVEN
+    def set_group_special_title(
+        self,
+        group_id: int | str,
+        user_id: int | str,
+        *,
+        special_title: str | NotGiven = NOT_GIVEN,
+        duration: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
     ) -> None:
-        """设置群名称
+        """设置群组专属头衔
 
-        修改指定群聊的名称
+        设置群聊中指定成员的专属头衔。不填或空字符串表示删除专属头衔。QQ 只允许群主设置专属头衔。
 
         Args:
             group_id: 群号
-            group_name: 群名称
+            user_id: 要设置的 QQ 号
+            special_title: 专属头衔，不填或空字符串表示删除专属头衔 (default ``\"\"``)
+            duration: 专属头衔有效期，单位秒，-1 表示永久（go-cqhttp 参数；此项似乎没有效果，NapCat 不读取） (default ``-1``)
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
         """
-        self._call("set_group_name", {"group_id": group_id, "group_name": group_name}, timeout)
+        self._call(
+            "set_group_special_title",
+            {
+                "group_id": group_id,
+                "user_id": user_id,
+                "special_title": special_title,
+                "duration": duration,
+            },
+            timeout,
+        )
 
     def set_group_portrait(
-        self, file: str, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
+        self,
+        group_id: int | str,
+        file: str,
+        *,
+        cache: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
     ) -> SetGroupPortraitResult:
         """设置群头像
 
-        修改指定群聊的头像
+        修改指定群聊的头像。需要管理员或群主权限。
 
         Args:
-            file: 头像文件路径或 URL
             group_id: 群号
+            file: 图片文件，支持绝对路径（file:// URI，如 file:///C:\\Users\\Richard\\Pictures\\1.png）、网络 URL（http:// 或 https://） 和 Base64 编码（base64://…）；NapCat 也接受本地路径
+            cache: 通过网络 URL 发送时是否使用已缓存的文件，1 使用缓存，0 关闭缓存（go-cqhttp 参数，NapCat 不读取） (default ``1``)
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
-            SetGroupPortraitResult: 设置群头像
+            SetGroupPortraitResult: QQNT 调用结果（go-cqhttp 无响应数据，data 为 null）
         """
         return cast(
             "SetGroupPortraitResult",
-            self._call("set_group_portrait", {"file": file, "group_id": group_id}, timeout),
+            self._call(
+                "set_group_portrait", {"group_id": group_id, "file": file, "cache": cache}, timeout
+            ),
         )
 
     def set_group_remark(
         self, group_id: int | str, remark: str, *, timeout: Timeout = NOT_GIVEN
     ) -> None:
         """设置群备注
+
+        设置机器人账号给指定群的备注名（只对自己可见，不是成员的群名片）。
 
         Args:
             group_id: 群号
@@ -1827,15 +1887,82 @@ class OneBot(SyncClient):
         """
         self._call("set_group_remark", {"group_id": group_id, "remark": remark}, timeout)
 
+    def set_group_add_request(
+        self,
+        flag: str,
+        *,
+        sub_type: Literal["add", "invite"] | NotGiven = NOT_GIVEN,
+        approve: bool | NotGiven = NOT_GIVEN,
+        reason: str | NotGiven = NOT_GIVEN,
+        count: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """处理加群请求／邀请
+
+        同意或拒绝加群请求，或他人邀请机器人入群的邀请。
+
+        Args:
+            flag: 加群请求的 flag（需从上报的数据中获得）
+            sub_type: 请求类型，add 或 invite（需要和上报消息中的 sub_type 字段相符）。OneBot 11 / go-cqhttp 需要；NapCat 不读取
+            approve: 是否同意请求／邀请 (default ``True``)
+            reason: 拒绝理由（仅在拒绝时有效）
+            count: 查找请求时搜索的最近群通知数量（NapCat 扩展） (default ``100``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "set_group_add_request",
+            {
+                "flag": flag,
+                "sub_type": sub_type,
+                "approve": approve,
+                "reason": reason,
+                "count": count,
+            },
+            timeout,
+        )
+
+    def set_group_add_option(
+        self,
+        group_id: int | str,
+        add_type: int,
+        *,
+        group_question: str | NotGiven = NOT_GIVEN,
+        group_answer: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """设置群加群方式
+
+        设置群的加群方式，需要时一并设置加群问题与答案。需要管理员或群主权限。
+
+        Args:
+            group_id: 群号
+            add_type: 加群方式（QQ 内部的数字取值，见说明）
+            group_question: 加群问题
+            group_answer: 加群答案
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "set_group_add_option",
+            {
+                "group_id": group_id,
+                "add_type": add_type,
+                "group_question": group_question,
+                "group_answer": group_answer,
+            },
+            timeout,
+        )
+
     def set_group_robot_add_option(
         self,
         group_id: int | str,
         *,
-        robot_member_switch: float | NotGiven = NOT_GIVEN,
-        robot_member_examine: float | NotGiven = NOT_GIVEN,
+        robot_member_switch: int | NotGiven = NOT_GIVEN,
+        robot_member_examine: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> None:
         """设置群机器人加群选项
+
+        设置是否允许把机器人（QQ 机器人账号）加入本群，以及是否需要审核。
 
         Args:
             group_id: 群号
@@ -1857,16 +1984,18 @@ class OneBot(SyncClient):
         self,
         group_id: int | str,
         *,
-        no_code_finger_open: float | NotGiven = NOT_GIVEN,
-        no_finger_open: float | NotGiven = NOT_GIVEN,
+        no_code_finger_open: int | NotGiven = NOT_GIVEN,
+        no_finger_open: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> None:
         """设置群搜索选项
 
+        设置群能否被搜索到（按群号或关键词）。
+
         Args:
             group_id: 群号
-            no_code_finger_open: 未知
-            no_finger_open: 未知
+            no_code_finger_open: 对应 QQNT 的 noCodeFingerOpenFlag（含义未文档化）
+            no_finger_open: 对应 QQNT 的 noFingerOpenFlag（含义未文档化）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
         """
         self._call(
@@ -1878,88 +2007,6 @@ class OneBot(SyncClient):
             },
             timeout,
         )
-
-    def set_group_special_title(
-        self,
-        group_id: int | str,
-        user_id: int | str,
-        special_title: str,
-        *,
-        timeout: Timeout = NOT_GIVEN,
-    ) -> None:
-        """设置专属头衔
-
-        设置群聊中指定成员的专属头衔
-
-        Args:
-            group_id: 群号
-            user_id: QQ号
-            special_title: 专属头衔（NapCat 默认 ''）
-            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
-        """
-        self._call(
-            "set_group_special_title",
-            {"group_id": group_id, "user_id": user_id, "special_title": special_title},
-            timeout,
-        )
-
-    def set_group_whole_ban(
-        self,
-        group_id: int | str,
-        *,
-        enable: bool | NotGiven = NOT_GIVEN,
-        timeout: Timeout = NOT_GIVEN,
-    ) -> None:
-        """全员禁言
-
-        开启或关闭指定群聊的全员禁言
-
-        Args:
-            group_id: 群号
-            enable: 是否开启全员禁言
-            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
-        """
-        self._call("set_group_whole_ban", {"group_id": group_id, "enable": enable}, timeout)
-
-    def set_group_anonymous_ban(
-        self,
-        group_id: int | str,
-        *,
-        anonymous: dict[str, Any] | NotGiven = NOT_GIVEN,
-        flag: str | NotGiven = NOT_GIVEN,
-        duration: int | NotGiven = NOT_GIVEN,
-        timeout: Timeout = NOT_GIVEN,
-    ) -> None:
-        """群组匿名用户禁言
-
-        Args:
-            group_id: 群号
-            anonymous: 可选，要禁言的匿名用户对象（群消息上报的 anonymous 字段）
-            flag: 可选，要禁言的匿名用户的 flag（需从群消息上报的数据中获得）
-            duration: 禁言时长，单位秒，无法取消匿名用户禁言 (default ``1800``)
-            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
-        """
-        self._call(
-            "set_group_anonymous_ban",
-            {"group_id": group_id, "anonymous": anonymous, "flag": flag, "duration": duration},
-            timeout,
-        )
-
-    def set_group_anonymous(
-        self,
-        group_id: int | str,
-        *,
-        enable: bool | NotGiven = NOT_GIVEN,
-        timeout: Timeout = NOT_GIVEN,
-    ) -> None:
-        """群组匿名
-
-        Args:
-            group_id: 群号
-            enable: 是否允许匿名聊天 (default ``True``)
-            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
-        """
-        self._call("set_group_anonymous", {"group_id": group_id, "enable": enable}, timeout)
 
     def send_group_notice(
         self,
@@ -5360,68 +5407,15 @@ class AsyncOneBot(AsyncClient):
             await self._call("download_fileset", {"fileset_id": fileset_id}, timeout),
         )
 
-    async def get_group_detail_info(
-        self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
-    ) -> GetGroupDetailInfoResult:
-        """获取群详细信息
-
-        获取群聊的详细信息，包括成员数、最大成员数等
-
-        Args:
-            group_id: 群号
-            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
-
-        Returns:
-            GetGroupDetailInfoResult: 获取群详细信息
-        """
-        return cast(
-            "GetGroupDetailInfoResult",
-            await self._call("get_group_detail_info", {"group_id": group_id}, timeout),
-        )
-
-    async def get_group_info(
-        self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
-    ) -> GroupInfo:
-        """获取群信息
-
-        获取群聊的基本信息
-
-        Args:
-            group_id: 群号
-            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
-
-        Returns:
-            GroupInfo: 群信息（OneBot 11 / go-cqhttp 的字段，另含 NapCat 扩展字段）
-        """
-        return cast(
-            "GroupInfo", await self._call("get_group_info", {"group_id": group_id}, timeout)
-        )
-
-    async def get_group_info_ex(
-        self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
-    ) -> dict[str, Any]:
-        """获取群详细信息 (扩展)
-
-        Args:
-            group_id: 群号
-            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
-
-        Returns:
-            dict[str, Any]: dict[str, any]
-        """
-        return cast(
-            "dict[str, Any]", await self._call("get_group_info_ex", {"group_id": group_id}, timeout)
-        )
-
     async def get_group_list(
         self, *, no_cache: bool | NotGiven = NOT_GIVEN, timeout: Timeout = NOT_GIVEN
     ) -> list[GroupInfo]:
         """获取群列表
 
-        获取当前帐号的群聊列表
+        获取当前账号加入的群聊列表。
 
         Args:
-            no_cache: 是否不使用缓存
+            no_cache: 是否不使用缓存（使用缓存可能更新不及时，但响应更快） (default ``False``)
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -5429,6 +5423,65 @@ class AsyncOneBot(AsyncClient):
         """
         return cast(
             "list[GroupInfo]", await self._call("get_group_list", {"no_cache": no_cache}, timeout)
+        )
+
+    async def get_group_info(
+        self,
+        group_id: int | str,
+        *,
+        no_cache: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> GroupInfo:
+        """获取群信息
+
+        获取群聊的基本信息。机器人未加入的群也可查询（NapCat 改查群资料卡）。
+
+        Args:
+            group_id: 群号
+            no_cache: 是否不使用缓存（使用缓存可能更新不及时，但响应更快） (default ``False``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GroupInfo: 群信息（get_group_info 的返回，get_group_list 的列表元素）
+        """
+        return cast(
+            "GroupInfo",
+            await self._call(
+                "get_group_info", {"group_id": group_id, "no_cache": no_cache}, timeout
+            ),
+        )
+
+    async def get_group_info_ex(self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN) -> Any:
+        """获取群扩展信息
+
+        获取群聊的扩展资料（QQNT 内核的群扩展信息原始对象）。
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            Any: any
+        """
+        return cast("Any", await self._call("get_group_info_ex", {"group_id": group_id}, timeout))
+
+    async def get_group_detail_info(
+        self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
+    ) -> GetGroupDetailInfoResult:
+        """获取群详细信息
+
+        通过群资料卡接口获取群聊的详细信息，包括成员数、最大成员数等；机器人未加入的群也可查询。
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetGroupDetailInfoResult: 群详细信息（OneBot 风格字段，另含 QQNT 群资料卡的原始字段）
+        """
+        return cast(
+            "GetGroupDetailInfoResult",
+            await self._call("get_group_detail_info", {"group_id": group_id}, timeout),
         )
 
     async def get_group_member_info(
@@ -5441,16 +5494,16 @@ class AsyncOneBot(AsyncClient):
     ) -> GroupMemberInfo:
         """获取群成员信息
 
-        获取群聊中指定成员的信息
+        获取群聊中指定成员的信息。成员不在群内时报错，可据此判断某人是否在群中。
 
         Args:
             group_id: 群号
-            user_id: QQ号
-            no_cache: 是否不使用缓存
+            user_id: QQ 号
+            no_cache: 是否不使用缓存（使用缓存可能更新不及时，但响应更快）。go-cqhttp 不传时为 false；NapCat 不传时按 true 处理（总是实时获取）。
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
-            GroupMemberInfo: 群成员信息（OneBot 11 / go-cqhttp 的字段，另含 NapCat 扩展字段）
+            GroupMemberInfo: 群成员信息（get_group_member_info 的返回，get_group_member_list 的列表元素）
         """
         return cast(
             "GroupMemberInfo",
@@ -5470,11 +5523,9 @@ class AsyncOneBot(AsyncClient):
     ) -> list[GroupMemberInfo]:
         """获取群成员列表
 
-        获取群聊中的所有成员列表
-
         Args:
             group_id: 群号
-            no_cache: 是否不使用缓存
+            no_cache: 是否不使用缓存（NapCat 扩展参数） (default ``False``)
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -5487,129 +5538,6 @@ class AsyncOneBot(AsyncClient):
             ),
         )
 
-    async def set_group_add_option(
-        self,
-        group_id: int | str,
-        add_type: int,
-        *,
-        group_question: str | NotGiven = NOT_GIVEN,
-        group_answer: str | NotGiven = NOT_GIVEN,
-        timeout: Timeout = NOT_GIVEN,
-    ) -> None:
-        """设置群加群选项
-
-        Args:
-            group_id: 群号
-            add_type: 加群方式
-            group_question: 加群问题
-            group_answer: 加群答案
-            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
-        """
-        await self._call(
-            "set_group_add_option",
-            {
-                "group_id": group_id,
-                "add_type": add_type,
-                "group_question": group_question,
-                "group_answer": group_answer,
-            },
-            timeout,
-        )
-
-    async def set_group_add_request(
-        self,
-        flag: str,
-        *,
-        approve: bool | NotGiven = NOT_GIVEN,
-        reason: str | None | NotGiven = NOT_GIVEN,
-        count: int | NotGiven = NOT_GIVEN,
-        timeout: Timeout = NOT_GIVEN,
-    ) -> None:
-        """处理加群请求
-
-        同意或拒绝加群请求或邀请
-
-        Args:
-            flag: 请求flag
-            approve: 是否同意
-            reason: 拒绝理由
-            count: 搜索通知数量 (default ``100``)
-            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
-        """
-        await self._call(
-            "set_group_add_request",
-            {"flag": flag, "approve": approve, "reason": reason, "count": count},
-            timeout,
-        )
-
-    async def set_group_admin(
-        self,
-        group_id: int | str,
-        user_id: int | str,
-        *,
-        enable: bool | NotGiven = NOT_GIVEN,
-        timeout: Timeout = NOT_GIVEN,
-    ) -> None:
-        """设置群管理员
-
-        设置或取消群聊中的管理员
-
-        Args:
-            group_id: 群号
-            user_id: 用户QQ
-            enable: 是否设置为管理员
-            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
-        """
-        await self._call(
-            "set_group_admin", {"group_id": group_id, "user_id": user_id, "enable": enable}, timeout
-        )
-
-    async def set_group_ban(
-        self,
-        group_id: int | str,
-        user_id: int | str,
-        duration: int | str,
-        *,
-        timeout: Timeout = NOT_GIVEN,
-    ) -> None:
-        """群组禁言
-
-        禁言群聊中的指定成员
-
-        Args:
-            group_id: 群号
-            user_id: 用户QQ
-            duration: 禁言时长(秒)（NapCat 默认 0）
-            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
-        """
-        await self._call(
-            "set_group_ban",
-            {"group_id": group_id, "user_id": user_id, "duration": duration},
-            timeout,
-        )
-
-    async def set_group_card(
-        self,
-        group_id: int | str,
-        user_id: int | str,
-        *,
-        card: str | NotGiven = NOT_GIVEN,
-        timeout: Timeout = NOT_GIVEN,
-    ) -> None:
-        """设置群名片
-
-        设置群聊中指定成员的群名片
-
-        Args:
-            group_id: 群号
-            user_id: 用户QQ
-            card: 群名片
-            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
-        """
-        await self._call(
-            "set_group_card", {"group_id": group_id, "user_id": user_id, "card": card}, timeout
-        )
-
     async def set_group_kick(
         self,
         group_id: int | str,
@@ -5620,12 +5548,12 @@ class AsyncOneBot(AsyncClient):
     ) -> None:
         """群组踢人
 
-        将指定成员踢出群聊
+        将指定成员踢出群聊。需要管理员或群主权限。
 
         Args:
             group_id: 群号
-            user_id: 用户QQ
-            reject_add_request: 是否拒绝加群请求
+            user_id: 要踢的 QQ 号
+            reject_add_request: 拒绝此人的加群请求（NcatBot 称“是否群拉黑”） (default ``False``)
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
         """
         await self._call(
@@ -5644,18 +5572,169 @@ class AsyncOneBot(AsyncClient):
     ) -> None:
         """批量踢出群成员
 
-        从指定群聊中批量踢出多个成员
+        从指定群聊中一次踢出多个成员。需要管理员或群主权限。
 
         Args:
             group_id: 群号
-            user_id: QQ号列表
-            reject_add_request: 是否拒绝加群请求
+            user_id: 要踢的 QQ 号列表
+            reject_add_request: 是否拒绝这些人再次加群 (default ``False``)
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
         """
         await self._call(
             "set_group_kick_members",
             {"group_id": group_id, "user_id": user_id, "reject_add_request": reject_add_request},
             timeout,
+        )
+
+    async def set_group_ban(
+        self,
+        group_id: int | str,
+        user_id: int | str,
+        duration: int,
+        *,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """群组单人禁言
+
+        禁言群聊中的指定成员。禁言时长为 0 表示取消禁言。需要管理员或群主权限，不能禁言群主。
+
+        Args:
+            group_id: 群号
+            user_id: 要禁言的 QQ 号
+            duration: 禁言时长，单位秒，0 表示取消禁言
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "set_group_ban",
+            {"group_id": group_id, "user_id": user_id, "duration": duration},
+            timeout,
+        )
+
+    async def set_group_anonymous_ban(
+        self,
+        group_id: int | str,
+        *,
+        anonymous: GroupAnonymousUser | NotGiven = NOT_GIVEN,
+        anonymous_flag: str | NotGiven = NOT_GIVEN,
+        duration: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """群组匿名用户禁言
+
+        禁言群内的匿名用户。anonymous 与 anonymous_flag 两者任选其一传入即可，若都传入则使用 anonymous。 匿名用户的禁言无法取消。
+
+        Args:
+            group_id: 群号
+            anonymous: 要禁言的匿名用户对象（群消息上报的 anonymous 字段）
+            anonymous_flag: 要禁言的匿名用户的 flag（需从群消息上报的数据中获得）
+            duration: 禁言时长，单位秒，无法取消匿名用户禁言 (default ``1800``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "set_group_anonymous_ban",
+            {
+                "group_id": group_id,
+                "anonymous": anonymous,
+                "anonymous_flag": anonymous_flag,
+                "duration": duration,
+            },
+            timeout,
+        )
+
+    async def set_group_whole_ban(
+        self,
+        group_id: int | str,
+        *,
+        enable: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """群组全员禁言
+
+        开启或关闭指定群聊的全员禁言。需要管理员或群主权限。
+
+        Args:
+            group_id: 群号
+            enable: 是否禁言，true 为开启，false 为关闭 (default ``True``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call("set_group_whole_ban", {"group_id": group_id, "enable": enable}, timeout)
+
+    async def set_group_admin(
+        self,
+        group_id: int | str,
+        user_id: int | str,
+        *,
+        enable: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """群组设置管理员
+
+        设置或取消群聊中的管理员。需要群主权限。
+
+        Args:
+            group_id: 群号
+            user_id: 要设置管理员的 QQ 号
+            enable: true 为设置，false 为取消。go-cqhttp 不传时为 true；NapCat 不传时为 false（取消管理员），请显式传入。
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "set_group_admin", {"group_id": group_id, "user_id": user_id, "enable": enable}, timeout
+        )
+
+    async def set_group_anonymous(
+        self,
+        group_id: int | str,
+        *,
+        enable: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """群组匿名
+
+        开启或关闭群匿名聊天。
+
+        Args:
+            group_id: 群号
+            enable: 是否允许匿名聊天 (default ``True``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call("set_group_anonymous", {"group_id": group_id, "enable": enable}, timeout)
+
+    async def set_group_card(
+        self,
+        group_id: int | str,
+        user_id: int | str,
+        *,
+        card: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """设置群名片（群备注）
+
+        设置群聊中指定成员的群名片。不填或空字符串表示删除群名片。
+
+        Args:
+            group_id: 群号
+            user_id: 要设置的 QQ 号
+            card: 群名片内容，不填或空字符串表示删除群名片 (default ``\"\"``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "set_group_card", {"group_id": group_id, "user_id": user_id, "card": card}, timeout
+        )
+
+    async def set_group_name(
+        self, group_id: int | str, group_name: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> None:
+        """设置群名
+
+        修改指定群聊的名称。需要管理员或群主权限。
+
+        Args:
+            group_id: 群号
+            group_name: 新群名
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "set_group_name", {"group_id": group_id, "group_name": group_name}, timeout
         )
 
     async def set_group_leave(
@@ -5667,57 +5746,82 @@ class AsyncOneBot(AsyncClient):
     ) -> None:
         """退出群组
 
-        退出或解散指定群聊
+        退出指定群聊。is_dismiss 为 true 且登录号是群主时解散该群（见说明，NapCat 4.18.0 不支持解散）。
 
         Args:
             group_id: 群号
-            is_dismiss: 是否解散
+            is_dismiss: 是否解散，如果登录号是群主，则仅在此项为 true 时能够解散 (default ``False``)
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
         """
         await self._call(
             "set_group_leave", {"group_id": group_id, "is_dismiss": is_dismiss}, timeout
         )
 
-    async def set_group_name(
-        self, group_id: int | str, group_name: str, *, timeout: Timeout = NOT_GIVEN
+    async def set_group_special_title(
+        self,
+        group_id: int | str,
+        user_id: int | str,
+        *,
+        special_title: str | NotGiven = NOT_GIVEN,
+        duration: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
     ) -> None:
-        """设置群名称
+        """设置群组专属头衔
 
-        修改指定群聊的名称
+        设置群聊中指定成员的专属头衔。不填或空字符串表示删除专属头衔。QQ 只允许群主设置专属头衔。
 
         Args:
             group_id: 群号
-            group_name: 群名称
+            user_id: 要设置的 QQ 号
+            special_title: 专属头衔，不填或空字符串表示删除专属头衔 (default ``\"\"``)
+            duration: 专属头衔有效期，单位秒，-1 表示永久（go-cqhttp 参数；此项似乎没有效果，NapCat 不读取） (default ``-1``)
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
         """
         await self._call(
-            "set_group_name", {"group_id": group_id, "group_name": group_name}, timeout
+            "set_group_special_title",
+            {
+                "group_id": group_id,
+                "user_id": user_id,
+                "special_title": special_title,
+                "duration": duration,
+            },
+            timeout,
         )
 
     async def set_group_portrait(
-        self, file: str, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
+        self,
+        group_id: int | str,
+        file: str,
+        *,
+        cache: Literal[0, 1] | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
     ) -> SetGroupPortraitResult:
         """设置群头像
 
-        修改指定群聊的头像
+        修改指定群聊的头像。需要管理员或群主权限。
 
         Args:
-            file: 头像文件路径或 URL
             group_id: 群号
+            file: 图片文件，支持绝对路径（file:// URI，如 file:///C:\\Users\\Richard\\Pictures\\1.png）、网络 URL（http:// 或 https://） 和 Base64 编码（base64://…）；NapCat 也接受本地路径
+            cache: 通过网络 URL 发送时是否使用已缓存的文件，1 使用缓存，0 关闭缓存（go-cqhttp 参数，NapCat 不读取） (default ``1``)
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
-            SetGroupPortraitResult: 设置群头像
+            SetGroupPortraitResult: QQNT 调用结果（go-cqhttp 无响应数据，data 为 null）
         """
         return cast(
             "SetGroupPortraitResult",
-            await self._call("set_group_portrait", {"file": file, "group_id": group_id}, timeout),
+            await self._call(
+                "set_group_portrait", {"group_id": group_id, "file": file, "cache": cache}, timeout
+            ),
         )
 
     async def set_group_remark(
         self, group_id: int | str, remark: str, *, timeout: Timeout = NOT_GIVEN
     ) -> None:
         """设置群备注
+
+        设置机器人账号给指定群的备注名（只对自己可见，不是成员的群名片）。
 
         Args:
             group_id: 群号
@@ -5726,15 +5830,82 @@ class AsyncOneBot(AsyncClient):
         """
         await self._call("set_group_remark", {"group_id": group_id, "remark": remark}, timeout)
 
+    async def set_group_add_request(
+        self,
+        flag: str,
+        *,
+        sub_type: Literal["add", "invite"] | NotGiven = NOT_GIVEN,
+        approve: bool | NotGiven = NOT_GIVEN,
+        reason: str | NotGiven = NOT_GIVEN,
+        count: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """处理加群请求／邀请
+
+        同意或拒绝加群请求，或他人邀请机器人入群的邀请。
+
+        Args:
+            flag: 加群请求的 flag（需从上报的数据中获得）
+            sub_type: 请求类型，add 或 invite（需要和上报消息中的 sub_type 字段相符）。OneBot 11 / go-cqhttp 需要；NapCat 不读取
+            approve: 是否同意请求／邀请 (default ``True``)
+            reason: 拒绝理由（仅在拒绝时有效）
+            count: 查找请求时搜索的最近群通知数量（NapCat 扩展） (default ``100``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "set_group_add_request",
+            {
+                "flag": flag,
+                "sub_type": sub_type,
+                "approve": approve,
+                "reason": reason,
+                "count": count,
+            },
+            timeout,
+        )
+
+    async def set_group_add_option(
+        self,
+        group_id: int | str,
+        add_type: int,
+        *,
+        group_question: str | NotGiven = NOT_GIVEN,
+        group_answer: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """设置群加群方式
+
+        设置群的加群方式，需要时一并设置加群问题与答案。需要管理员或群主权限。
+
+        Args:
+            group_id: 群号
+            add_type: 加群方式（QQ 内部的数字取值，见说明）
+            group_question: 加群问题
+            group_answer: 加群答案
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "set_group_add_option",
+            {
+                "group_id": group_id,
+                "add_type": add_type,
+                "group_question": group_question,
+                "group_answer": group_answer,
+            },
+            timeout,
+        )
+
     async def set_group_robot_add_option(
         self,
         group_id: int | str,
         *,
-        robot_member_switch: float | NotGiven = NOT_GIVEN,
-        robot_member_examine: float | NotGiven = NOT_GIVEN,
+        robot_member_switch: int | NotGiven = NOT_GIVEN,
+        robot_member_examine: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> None:
         """设置群机器人加群选项
+
+        设置是否允许把机器人（QQ 机器人账号）加入本群，以及是否需要审核。
 
         Args:
             group_id: 群号
@@ -5756,16 +5927,18 @@ class AsyncOneBot(AsyncClient):
         self,
         group_id: int | str,
         *,
-        no_code_finger_open: float | NotGiven = NOT_GIVEN,
-        no_finger_open: float | NotGiven = NOT_GIVEN,
+        no_code_finger_open: int | NotGiven = NOT_GIVEN,
+        no_finger_open: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> None:
         """设置群搜索选项
 
+        设置群能否被搜索到（按群号或关键词）。
+
         Args:
             group_id: 群号
-            no_code_finger_open: 未知
-            no_finger_open: 未知
+            no_code_finger_open: 对应 QQNT 的 noCodeFingerOpenFlag（含义未文档化）
+            no_finger_open: 对应 QQNT 的 noFingerOpenFlag（含义未文档化）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
         """
         await self._call(
@@ -5777,88 +5950,6 @@ class AsyncOneBot(AsyncClient):
             },
             timeout,
         )
-
-    async def set_group_special_title(
-        self,
-        group_id: int | str,
-        user_id: int | str,
-        special_title: str,
-        *,
-        timeout: Timeout = NOT_GIVEN,
-    ) -> None:
-        """设置专属头衔
-
-        设置群聊中指定成员的专属头衔
-
-        Args:
-            group_id: 群号
-            user_id: QQ号
-            special_title: 专属头衔（NapCat 默认 ''）
-            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
-        """
-        await self._call(
-            "set_group_special_title",
-            {"group_id": group_id, "user_id": user_id, "special_title": special_title},
-            timeout,
-        )
-
-    async def set_group_whole_ban(
-        self,
-        group_id: int | str,
-        *,
-        enable: bool | NotGiven = NOT_GIVEN,
-        timeout: Timeout = NOT_GIVEN,
-    ) -> None:
-        """全员禁言
-
-        开启或关闭指定群聊的全员禁言
-
-        Args:
-            group_id: 群号
-            enable: 是否开启全员禁言
-            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
-        """
-        await self._call("set_group_whole_ban", {"group_id": group_id, "enable": enable}, timeout)
-
-    async def set_group_anonymous_ban(
-        self,
-        group_id: int | str,
-        *,
-        anonymous: dict[str, Any] | NotGiven = NOT_GIVEN,
-        flag: str | NotGiven = NOT_GIVEN,
-        duration: int | NotGiven = NOT_GIVEN,
-        timeout: Timeout = NOT_GIVEN,
-    ) -> None:
-        """群组匿名用户禁言
-
-        Args:
-            group_id: 群号
-            anonymous: 可选，要禁言的匿名用户对象（群消息上报的 anonymous 字段）
-            flag: 可选，要禁言的匿名用户的 flag（需从群消息上报的数据中获得）
-            duration: 禁言时长，单位秒，无法取消匿名用户禁言 (default ``1800``)
-            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
-        """
-        await self._call(
-            "set_group_anonymous_ban",
-            {"group_id": group_id, "anonymous": anonymous, "flag": flag, "duration": duration},
-            timeout,
-        )
-
-    async def set_group_anonymous(
-        self,
-        group_id: int | str,
-        *,
-        enable: bool | NotGiven = NOT_GIVEN,
-        timeout: Timeout = NOT_GIVEN,
-    ) -> None:
-        """群组匿名
-
-        Args:
-            group_id: 群号
-            enable: 是否允许匿名聊天 (default ``True``)
-            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
-        """
-        await self._call("set_group_anonymous", {"group_id": group_id, "enable": enable}, timeout)
 
     async def send_group_notice(
         self,

@@ -2344,7 +2344,7 @@ class GetGroupDetailInfoParams(TypedDict):
 
 class GetGroupDetailInfoResult(TypedDict):
     """
-    获取群详细信息
+    群详细信息（OneBot 风格字段，另含 QQNT 群资料卡的原始字段）
     """
 
     group_id: int
@@ -2363,13 +2363,13 @@ class GetGroupDetailInfoResult(TypedDict):
     """
     最大成员数量
     """
-    group_all_shut: float
+    group_all_shut: int
     """
-    全员禁言状态
+    全员禁言状态：-1 为全员禁言中，0 为未全员禁言
     """
     group_remark: str
     """
-    群备注
+    群备注（此接口恒为空字符串）
     """
 
 
@@ -2471,7 +2471,7 @@ class GetGroupHonorInfoParams(TypedDict):
 
 class GetGroupInfoExParams(TypedDict):
     """
-    获取群详细信息 (扩展)
+    获取群扩展信息
     """
 
     group_id: int | str
@@ -2489,6 +2489,10 @@ class GetGroupInfoParams(TypedDict):
     """
     群号
     """
+    no_cache: NotRequired[bool]
+    """
+    是否不使用缓存（使用缓存可能更新不及时，但响应更快）
+    """
 
 
 class GetGroupListParams(TypedDict):
@@ -2498,7 +2502,7 @@ class GetGroupListParams(TypedDict):
 
     no_cache: NotRequired[bool]
     """
-    是否不使用缓存
+    是否不使用缓存（使用缓存可能更新不及时，但响应更快）
     """
 
 
@@ -2513,11 +2517,11 @@ class GetGroupMemberInfoParams(TypedDict):
     """
     user_id: int | str
     """
-    QQ号
+    QQ 号
     """
     no_cache: NotRequired[bool]
     """
-    是否不使用缓存
+    是否不使用缓存（使用缓存可能更新不及时，但响应更快）。go-cqhttp 不传时为 false；NapCat 不传时按 true 处理（总是实时获取）。
     """
 
 
@@ -2532,7 +2536,7 @@ class GetGroupMemberListParams(TypedDict):
     """
     no_cache: NotRequired[bool]
     """
-    是否不使用缓存
+    是否不使用缓存（NapCat 扩展参数）
     """
 
 
@@ -3115,6 +3119,25 @@ class GroupAlbumMedia(TypedDict):
     """
 
 
+class GroupAnonymousUser(TypedDict):
+    """
+    群匿名用户对象（群消息事件上报的 anonymous 字段，用于 set_group_anonymous_ban）
+    """
+
+    id: int
+    """
+    匿名用户 ID
+    """
+    name: str
+    """
+    匿名用户名称
+    """
+    flag: str
+    """
+    匿名用户 flag，在调用禁言 API 时需要传入
+    """
+
+
 class GroupAtAllRemain(TypedDict):
     """
     群 @全体成员 剩余次数（get_group_at_all_remain 的返回）
@@ -3369,17 +3392,9 @@ class GroupHonorMember(TypedDict):
 
 class GroupInfo(TypedDict):
     """
-    群信息（OneBot 11 / go-cqhttp 的字段，另含 NapCat 扩展字段）
+    群信息（get_group_info 的返回，get_group_list 的列表元素）
     """
 
-    group_all_shut: int
-    """
-    是否全员禁言
-    """
-    group_remark: str
-    """
-    群备注
-    """
     group_id: int
     """
     群号
@@ -3388,19 +3403,39 @@ class GroupInfo(TypedDict):
     """
     群名称
     """
-    member_count: NotRequired[int]
+    member_count: int
     """
-    成员人数
+    成员数
     """
-    max_member_count: NotRequired[int]
+    max_member_count: int
     """
-    最大成员人数
+    最大成员数（群容量）
+    """
+    group_all_shut: NotRequired[int]
+    """
+    全员禁言状态：-1 为全员禁言中，0 为未全员禁言（NapCat 扩展）
+    """
+    group_remark: NotRequired[str]
+    """
+    群备注，即机器人账号给该群设置的备注名（NapCat 扩展）
+    """
+    group_memo: NotRequired[str]
+    """
+    群备注（go-cqhttp 字段，NapCat 不返回）
+    """
+    group_create_time: NotRequired[int]
+    """
+    群创建时间，Unix 时间戳（go-cqhttp 字段，NapCat 不返回）
+    """
+    group_level: NotRequired[int]
+    """
+    群等级（go-cqhttp 字段，NapCat 不返回）
     """
 
 
 class GroupMemberInfo(TypedDict):
     """
-    群成员信息（OneBot 11 / go-cqhttp 的字段，另含 NapCat 扩展字段）
+    群成员信息（get_group_member_info 的返回，get_group_member_list 的列表元素）
     """
 
     group_id: int
@@ -3409,75 +3444,75 @@ class GroupMemberInfo(TypedDict):
     """
     user_id: int
     """
-    QQ号
+    QQ 号
     """
     nickname: str
     """
     昵称
     """
-    card: NotRequired[str]
+    card: str
     """
-    名片
+    群名片／备注（未设置时为空字符串）
     """
-    sex: NotRequired[Literal["male", "female", "unknown"]]
+    sex: Literal["male", "female", "unknown"]
     """
-    性别
+    性别，male 或 female 或 unknown
     """
-    age: NotRequired[int]
+    age: int
     """
-    年龄
+    年龄（NapCat 无数据时为 0）
     """
-    join_time: NotRequired[int]
+    area: str
     """
-    入群时间戳
+    地区（NapCat 恒为空字符串）
     """
-    last_sent_time: NotRequired[int]
+    join_time: int
     """
-    最后发言时间戳
+    加群时间，Unix 时间戳（秒）
     """
-    level: NotRequired[str]
+    last_sent_time: int
     """
-    等级
+    最后发言时间，Unix 时间戳（秒）
+    """
+    level: str
+    """
+    成员等级（群等级，字符串形式的数字）
+    """
+    role: Literal["owner", "admin", "member"]
+    """
+    角色，owner 或 admin 或 member
+    """
+    unfriendly: bool
+    """
+    是否不良记录成员（NapCat 恒为 false）
+    """
+    title: str
+    """
+    专属头衔（无头衔时为空字符串）
+    """
+    title_expire_time: int
+    """
+    专属头衔过期时间，Unix 时间戳（NapCat 恒为 0）
+    """
+    card_changeable: bool
+    """
+    是否允许修改群名片（NapCat 恒为 true）
     """
     qq_level: NotRequired[int]
     """
-    QQ等级
-    """
-    role: NotRequired[Literal["owner", "admin", "member"]]
-    """
-    角色
-    """
-    title: NotRequired[str]
-    """
-    头衔
-    """
-    area: NotRequired[str]
-    """
-    地区
-    """
-    unfriendly: NotRequired[bool]
-    """
-    是否不良记录
-    """
-    title_expire_time: NotRequired[int]
-    """
-    头衔过期时间
-    """
-    card_changeable: NotRequired[bool]
-    """
-    是否允许修改名片
+    QQ 等级（NapCat 扩展）
     """
     shut_up_timestamp: NotRequired[int]
     """
-    禁言截止时间戳
+    禁言截止时间，Unix 时间戳，未被禁言时为 0（NapCat 扩展）
     """
     is_robot: NotRequired[bool]
     """
-    是否为机器人
+    是否为机器人账号（NapCat 扩展）
     """
     qage: NotRequired[int]
     """
-    Q龄
+    Q 龄（NapCat 4.18.0 OpenAPI 列出；源码构造成员信息时未填，通常不出现）
     """
 
 
@@ -5570,7 +5605,7 @@ class SetFriendRemarkParams(TypedDict):
 
 class SetGroupAddOptionParams(TypedDict):
     """
-    设置群加群选项
+    设置群加群方式
     """
 
     group_id: int | str
@@ -5579,7 +5614,7 @@ class SetGroupAddOptionParams(TypedDict):
     """
     add_type: int
     """
-    加群方式
+    加群方式（QQ 内部的数字取值，见说明）
     """
     group_question: NotRequired[str]
     """
@@ -5593,30 +5628,34 @@ class SetGroupAddOptionParams(TypedDict):
 
 class SetGroupAddRequestParams(TypedDict):
     """
-    处理加群请求
+    处理加群请求／邀请
     """
 
     flag: str
     """
-    请求flag
+    加群请求的 flag（需从上报的数据中获得）
+    """
+    sub_type: NotRequired[Literal["add", "invite"]]
+    """
+    请求类型，add 或 invite（需要和上报消息中的 sub_type 字段相符）。OneBot 11 / go-cqhttp 需要；NapCat 不读取
     """
     approve: NotRequired[bool]
     """
-    是否同意
+    是否同意请求／邀请
     """
-    reason: NotRequired[str | None]
+    reason: NotRequired[str]
     """
-    拒绝理由
+    拒绝理由（仅在拒绝时有效）
     """
     count: NotRequired[int]
     """
-    搜索通知数量
+    查找请求时搜索的最近群通知数量（NapCat 扩展）
     """
 
 
 class SetGroupAdminParams(TypedDict):
     """
-    设置群管理员
+    群组设置管理员
     """
 
     group_id: int | str
@@ -5625,11 +5664,11 @@ class SetGroupAdminParams(TypedDict):
     """
     user_id: int | str
     """
-    用户QQ
+    要设置管理员的 QQ 号
     """
     enable: NotRequired[bool]
     """
-    是否设置为管理员
+    true 为设置，false 为取消。go-cqhttp 不传时为 true；NapCat 不传时为 false（取消管理员），请显式传入。
     """
 
 
@@ -5669,13 +5708,13 @@ class SetGroupAnonymousBanParams(TypedDict):
     """
     群号
     """
-    anonymous: NotRequired[dict[str, Any]]
+    anonymous: NotRequired[GroupAnonymousUser]
     """
-    可选，要禁言的匿名用户对象（群消息上报的 anonymous 字段）
+    要禁言的匿名用户对象（群消息上报的 anonymous 字段）
     """
-    flag: NotRequired[str]
+    anonymous_flag: NotRequired[str]
     """
-    可选，要禁言的匿名用户的 flag（需从群消息上报的数据中获得）
+    要禁言的匿名用户的 flag（需从群消息上报的数据中获得）
     """
     duration: NotRequired[int]
     """
@@ -5700,7 +5739,7 @@ class SetGroupAnonymousParams(TypedDict):
 
 class SetGroupBanParams(TypedDict):
     """
-    群组禁言
+    群组单人禁言
     """
 
     group_id: int | str
@@ -5709,17 +5748,17 @@ class SetGroupBanParams(TypedDict):
     """
     user_id: int | str
     """
-    用户QQ
+    要禁言的 QQ 号
     """
-    duration: int | str
+    duration: int
     """
-    禁言时长(秒)（NapCat 默认 0）
+    禁言时长，单位秒，0 表示取消禁言
     """
 
 
 class SetGroupCardParams(TypedDict):
     """
-    设置群名片
+    设置群名片（群备注）
     """
 
     group_id: int | str
@@ -5728,11 +5767,11 @@ class SetGroupCardParams(TypedDict):
     """
     user_id: int | str
     """
-    用户QQ
+    要设置的 QQ 号
     """
     card: NotRequired[str]
     """
-    群名片
+    群名片内容，不填或空字符串表示删除群名片
     """
 
 
@@ -5747,11 +5786,11 @@ class SetGroupKickMembersParams(TypedDict):
     """
     user_id: list[int | str]
     """
-    QQ号列表
+    要踢的 QQ 号列表
     """
     reject_add_request: NotRequired[bool]
     """
-    是否拒绝加群请求
+    是否拒绝这些人再次加群
     """
 
 
@@ -5766,11 +5805,11 @@ class SetGroupKickParams(TypedDict):
     """
     user_id: int | str
     """
-    用户QQ
+    要踢的 QQ 号
     """
     reject_add_request: NotRequired[bool]
     """
-    是否拒绝加群请求
+    拒绝此人的加群请求（NcatBot 称“是否群拉黑”）
     """
 
 
@@ -5785,13 +5824,13 @@ class SetGroupLeaveParams(TypedDict):
     """
     is_dismiss: NotRequired[bool]
     """
-    是否解散
+    是否解散，如果登录号是群主，则仅在此项为 true 时能够解散
     """
 
 
 class SetGroupNameParams(TypedDict):
     """
-    设置群名称
+    设置群名
     """
 
     group_id: int | str
@@ -5800,7 +5839,7 @@ class SetGroupNameParams(TypedDict):
     """
     group_name: str
     """
-    群名称
+    新群名
     """
 
 
@@ -5809,23 +5848,33 @@ class SetGroupPortraitParams(TypedDict):
     设置群头像
     """
 
-    file: str
-    """
-    头像文件路径或 URL
-    """
     group_id: int | str
     """
     群号
+    """
+    file: str
+    """
+    图片文件，支持绝对路径（file:// URI，如 file:///C:\\Users\\Richard\\Pictures\\1.png）、网络 URL（http:// 或 https://） 和 Base64 编码（base64://…）；NapCat 也接受本地路径
+    """
+    cache: NotRequired[Literal[0, 1]]
+    """
+    通过网络 URL 发送时是否使用已缓存的文件，1 使用缓存，0 关闭缓存（go-cqhttp 参数，NapCat 不读取）
     """
 
 
 class SetGroupPortraitResult(TypedDict):
     """
-    设置群头像
+    QQNT 调用结果（go-cqhttp 无响应数据，data 为 null）
     """
 
-    result: float
+    result: int
+    """
+    结果码，0 为成功
+    """
     errMsg: str
+    """
+    错误信息
+    """
 
 
 class SetGroupRemarkParams(TypedDict):
@@ -5852,11 +5901,11 @@ class SetGroupRobotAddOptionParams(TypedDict):
     """
     群号
     """
-    robot_member_switch: NotRequired[float]
+    robot_member_switch: NotRequired[int]
     """
     机器人成员开关
     """
-    robot_member_examine: NotRequired[float]
+    robot_member_examine: NotRequired[int]
     """
     机器人成员审核
     """
@@ -5871,13 +5920,13 @@ class SetGroupSearchParams(TypedDict):
     """
     群号
     """
-    no_code_finger_open: NotRequired[float]
+    no_code_finger_open: NotRequired[int]
     """
-    未知
+    对应 QQNT 的 noCodeFingerOpenFlag（含义未文档化）
     """
-    no_finger_open: NotRequired[float]
+    no_finger_open: NotRequired[int]
     """
-    未知
+    对应 QQNT 的 noFingerOpenFlag（含义未文档化）
     """
 
 
@@ -5894,7 +5943,7 @@ class SetGroupSignParams(TypedDict):
 
 class SetGroupSpecialTitleParams(TypedDict):
     """
-    设置专属头衔
+    设置群组专属头衔
     """
 
     group_id: int | str
@@ -5903,11 +5952,15 @@ class SetGroupSpecialTitleParams(TypedDict):
     """
     user_id: int | str
     """
-    QQ号
+    要设置的 QQ 号
     """
-    special_title: str
+    special_title: NotRequired[str]
     """
-    专属头衔（NapCat 默认 ''）
+    专属头衔，不填或空字符串表示删除专属头衔
+    """
+    duration: NotRequired[int]
+    """
+    专属头衔有效期，单位秒，-1 表示永久（go-cqhttp 参数；此项似乎没有效果，NapCat 不读取）
     """
 
 
@@ -5932,7 +5985,7 @@ class SetGroupTodoParams(TypedDict):
 
 class SetGroupWholeBanParams(TypedDict):
     """
-    全员禁言
+    群组全员禁言
     """
 
     group_id: int | str
@@ -5941,7 +5994,7 @@ class SetGroupWholeBanParams(TypedDict):
     """
     enable: NotRequired[bool]
     """
-    是否开启全员禁言
+    是否禁言，true 为开启，false 为关闭
     """
 
 
