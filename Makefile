@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: build test check golden clean
+.PHONY: build test check golden bench clean
 
 build: $(STAMP)
 	$(VENV)/bin/onebot-gen build
@@ -20,6 +20,11 @@ check: $(STAMP)
 golden: $(STAMP)
 	$(VENV)/bin/onebot-gen build
 	$(PY) -m tests.regenerate
+
+# Benchmarks print ratios against baselines measured in the same run (see bench/).
+bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) bench/build.py
 
 $(STAMP): pyproject.toml generated/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
