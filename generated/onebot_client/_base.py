@@ -50,9 +50,8 @@ class _Settings:
             raise NetworkError(f"{action}: HTTP {status}: {text!r}")
 
 
-class SyncClient:
-    """A OneBot 11 client over HTTP: ``POST {base_url}/{action}`` with a JSON body, on one
-    keep-alive connection (thread-safe)."""
+class _Client:
+    """Construction and ``repr`` (which never shows the token), shared by both clients."""
 
     def __init__(
         self,
@@ -62,11 +61,22 @@ class SyncClient:
         timeout: float | None = 30.0,
     ) -> None:
         self._settings = _Settings(base_url, access_token, timeout)
-        self._lock = threading.Lock()
-        self._connection: http.client.HTTPConnection | None = None
+        self._start()
+
+    def _start(self) -> None:
+        """Set up the transport's own state (nothing is connected yet)."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._settings.base_url!r})"
+
+
+class SyncClient(_Client):
+    """A OneBot 11 client over HTTP: ``POST {base_url}/{action}`` with a JSON body, on one
+    keep-alive connection (thread-safe)."""
+
+    def _start(self) -> None:
+        self._lock = threading.Lock()
+        self._connection: http.client.HTTPConnection | None = None
 
     def __enter__(self) -> Self:
         return self
@@ -144,21 +154,11 @@ class SyncClient:
             self._connection = None
 
 
-class AsyncClient:
+class AsyncClient(_Client):
     """A OneBot 11 client over HTTP for asyncio (aiohttp, imported on first use)."""
 
-    def __init__(
-        self,
-        base_url: str = DEFAULT_URL,
-        *,
-        access_token: str | None = None,
-        timeout: float | None = 30.0,
-    ) -> None:
-        self._settings = _Settings(base_url, access_token, timeout)
+    def _start(self) -> None:
         self._session: aiohttp.ClientSession | None = None
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._settings.base_url!r})"
 
     async def __aenter__(self) -> Self:
         return self
