@@ -1,0 +1,278 @@
+"""One socket, many calls: replies matched by echo, events kept apart and in order, a dropped
+socket failing every waiting call at once, reconnection."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from onebot_client._base import AsyncClient, SyncClient
+from onebot_client.errors import AuthError, NetworkError
+from tests.onebot_server import OneBotServer
+
+from .conftest import TOKEN, Driver
+
+
+def event(n: int) -> dict[str, Any]:
+    return {"post_type": "notice", "notice_type": "test", "time": n, "self_id": 1}
+
+
+def test_ten_thousand_concurrent_calls_on_one_socket(server: OneBotServer) -> None:
+    async def main() -> list[Any]:
+        async with AsyncClient.websocket(server.ws_url, access_token=TOKEN) as bot:
+            # "reorder" answers after a random delay: replies come back out of order
+            return await asyncio.gather(*(bot.call("reorder", {"n": n}) for n in range(10_000)))
+
+    assert asyncio.run(main()) == [{"n": n} for n in range(10_000)]
+    assert len(server.handshakes) == 1
+    assert len({r.echo for r in server.requests}) == 10_000
+
+
+def test_sync_websocket_shared_by_threads(server: OneBotServer) -> None:
+    with (
+        SyncClient.websocket(server.ws_url, access_token=TOKEN) as bot,
+        ThreadPoolExecutor(32) as pool,
+    ):
+        results = list(pool.map(lambda n: bot.call("reorder", {"n": n}), range(2000)))
+    assert results == [{"n": n} for n in range(2000)]
+    assert len(server.handshakes) == 1
+
+
+def test_async_drop_fails_every_pending_call_at_once(server: OneBotServer) -> None:
+    server.on("slow", hang=True)
+
+    async def main() -> tuple[float, list[BaseException | None]]:
+        async with AsyncClient.websocket(server.ws_url, access_token=TOKEN, timeout=60) as bot:
+            calls = [asyncio.ensure_future(bot.call("slow", {"n": n})) for n in range(100)]
+            while len(server.calls("slow")) < 100:
+                await asyncio.sleep(0.002)
+            start = time.perf_counter()
+            await asyncio.to_thread(server.drop)
+            await asyncio.wait(calls)
+            return time.perf_counter() - start, [c.exception() for c in calls]
+
+    elapsed, errors = asyncio.run(main())
+    assert all(type(e) is NetworkError for e in errors), errors
+    assert "slow: the WebSocket to 127.0.0.1" in str(errors[0])
+    assert elapsed < 0.1, f"{elapsed * 1000:.1f} ms from the drop to the last failure"
+
+
+def test_sync_drop_fails_every_pending_call_at_once(server: OneBotServer) -> None:
+    server.on("slow", hang=True)
+    errors: list[BaseException] = []
+    done: list[float] = []
+    lock = threading.Lock()
+
+    def slow(bot: SyncClient, n: int) -> None:
+        try:
+            bot.call("slow", {"n": n})
+        except NetworkError as exc:
+            with lock:
+                errors.append(exc)
+                done.append(time.perf_counter())
+
+    with SyncClient.websocket(server.ws_url, access_token=TOKEN, timeout=60) as bot:
+        threads = [threading.Thread(target=slow, args=(bot, n)) for n in range(100)]
+        for thread in threads:
+            thread.start()
+        server.wait_for(lambda: len(server.calls("slow")) == 100)
+        start = time.perf_counter()
+        server.drop()
+        for thread in threads:
+            thread.join(5)
+    assert len(errors) == 100
+    assert max(done) - start < 0.1, f"{(max(done) - start) * 1000:.1f} ms"
+
+
+def test_events_interleaved_with_replies_arrive_in_order(server: OneBotServer) -> None:
+    async def main() -> tuple[list[Any], list[dict[str, Any]]]:
+        async with AsyncClient.websocket(server.ws_url, access_token=TOKEN) as bot:
+            received: list[dict[str, Any]] = []
+
+            async def listen() -> None:
+                async for ev in bot.events():
+                    received.append(ev)
+                    if len(received) == 300:
+                        return
+
+            listener = asyncio.ensure_future(listen())
+            calls = [
+                bot.call("emit", {"events": [event(3 * n), event(3 * n + 1)]}) for n in range(100)
+            ]
+            replies = await asyncio.gather(*calls)
+            for n in range(100):  # pushed by the server between nothing in particular
+                await asyncio.to_thread(server.push_event, event(1000 + n))
+            await asyncio.wait_for(listener, 5)
+            return replies, received
+
+    replies, received = asyncio.run(main())
+    assert replies == [None] * 100
+    assert received == server.events_sent  # every event, once, in the order sent
+    assert len(received) == 300 and all(ev["post_type"] == "notice" for ev in received)
+
+
+def test_sync_events(server: OneBotServer) -> None:
+    server.on("get_status", {"online": True}, events=[event(1), event(2)])
+    with SyncClient.websocket(server.ws_url, access_token=TOKEN) as bot:
+        assert bot.call("get_status") == {"online": True}
+        server.push_event(event(3))
+        stream = bot.events()
+        assert [next(stream) for _ in range(3)] == [event(1), event(2), event(3)]
+
+
+def test_late_replies_and_stream_frames_are_not_events(
+    ws_client: Driver, server: OneBotServer
+) -> None:
+    server.on("slow", {"late": True}, delay=0.2)
+    with pytest.raises(TimeoutError):
+        ws_client(lambda b: b.call("slow", timeout=0.01))
+    (server.files / "f.bin").write_bytes(b"x" * 1000)
+    ws_client(lambda b: b.call("download_file_stream", {"file": "f.bin", "chunk_size": 100}))
+    time.sleep(0.3)  # the late reply and the other 11 stream frames arrive meanwhile
+    server.push_event(event(7))
+
+    def first_event(bot: Any) -> Any:
+        if ws_client.is_async:
+
+            async def first() -> Any:
+                async for ev in bot.events():
+                    return ev
+
+            return first()
+        return next(bot.events())
+
+    assert ws_client(first_event) == event(7)
+
+
+def test_reconnect_in_the_background(server: OneBotServer) -> None:
+    server.on("slow", hang=True)
+
+    async def main() -> None:
+        async with AsyncClient.websocket(
+            server.ws_url, access_token=TOKEN, reconnect=True, max_backoff=0.2
+        ) as bot:
+            events = bot.events()
+            server.push_event(event(1))
+            assert await anext(events) == event(1)
+            pending = asyncio.ensure_future(bot.call("slow"))
+            while not server.calls("slow"):
+                await asyncio.sleep(0.002)
+            await asyncio.to_thread(server.drop)
+            with pytest.raises(NetworkError):
+                await pending
+            # calls wait for the new socket; events() goes on across the drop
+            assert await bot.call("echo_params", {"after": "drop"}) == {"after": "drop"}
+            await asyncio.to_thread(server.push_event, event(2))
+            assert await anext(events) == event(2)
+
+    asyncio.run(main())
+    assert len(server.handshakes) == 2
+
+
+def test_reconnect_retries_until_the_server_is_back(
+    server: OneBotServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from onebot_client import _ws
+
+    monkeypatch.setattr(_ws, "FIRST_BACKOFF", 0.01)
+    server.on("slow", hang=True)
+
+    async def main() -> None:
+        async with AsyncClient.websocket(
+            server.ws_url, access_token=TOKEN, reconnect=True, max_backoff=0.05, timeout=5
+        ) as bot:
+            pending = asyncio.ensure_future(bot.call("slow"))
+            while not server.calls("slow"):
+                await asyncio.sleep(0.002)
+            server.refuse_handshakes = 3  # HTTP 503 three times, then accepted
+            await asyncio.to_thread(server.drop)
+            with pytest.raises(NetworkError):
+                await pending
+            assert await bot.call("echo_params", {"ok": 1}) == {"ok": 1}
+
+    asyncio.run(main())
+    assert len(server.handshakes) == 5
+
+
+def test_without_reconnect_events_raise_and_the_next_call_reconnects(
+    server: OneBotServer,
+) -> None:
+    async def main() -> None:
+        async with AsyncClient.websocket(server.ws_url, access_token=TOKEN) as bot:
+            events = bot.events()
+            await asyncio.to_thread(server.drop)
+            with pytest.raises(NetworkError, match="events\\(\\): the WebSocket"):
+                await anext(events)
+            assert await bot.call("echo_params", {"n": 1}) == {"n": 1}
+
+    asyncio.run(main())
+    assert len(server.handshakes) == 2
+
+
+def test_reconnect_gives_up_on_a_refused_token(server: OneBotServer) -> None:
+    server.ws_auth = "frame"
+
+    async def main() -> None:
+        bot = AsyncClient.websocket(server.ws_url, access_token=TOKEN, reconnect=True)
+        async with bot:
+            events = bot.events()
+            server.token = "changed"
+            await asyncio.to_thread(server.drop)
+            with pytest.raises(AuthError):
+                await anext(events)
+
+    asyncio.run(main())
+
+
+def test_close_ends_events(ws_client: Driver, server: OneBotServer) -> None:
+    if ws_client.is_async:
+
+        async def main(bot: Any) -> list[Any]:
+            async def collect() -> list[Any]:
+                return [ev async for ev in bot.events()]
+
+            listener = asyncio.ensure_future(collect())
+            await asyncio.sleep(0.05)
+            await bot.close()
+            return await asyncio.wait_for(listener, 5)
+
+        assert ws_client(main) == []
+    else:
+        bot = ws_client.bot
+        collected: list[Any] = []
+        listener = threading.Thread(target=lambda: collected.extend(bot.events()))
+        listener.start()
+        time.sleep(0.05)
+        bot.close()
+        listener.join(5)
+        assert not listener.is_alive() and collected == []
+    # closed is not final: the next call connects again
+    assert ws_client(lambda b: b.call("echo_params", {"n": 1})) == {"n": 1}
+
+
+@pytest.mark.parametrize("kind", ["sync-http", "async-http"])
+def test_events_need_a_websocket(kind: str, connect: Callable[..., Driver]) -> None:
+    with pytest.raises(TypeError, match="websocket"):
+        connect(kind).bot.events()
+
+
+def test_event_buffer_keeps_the_newest(
+    server: OneBotServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from onebot_client import _ws
+
+    monkeypatch.setattr(_ws, "EVENT_BUFFER", 5)
+
+    async def main() -> list[Any]:
+        async with AsyncClient.websocket(server.ws_url, access_token=TOKEN) as bot:
+            await bot.call("emit", {"events": [event(n) for n in range(8)]})
+            events = bot.events()
+            return [await anext(events) for _ in range(5)]
+
+    assert asyncio.run(main()) == [event(n) for n in range(3, 8)]
