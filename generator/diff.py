@@ -37,12 +37,17 @@ RULES: dict[str, tuple[bool, str]] = {
     "object-added": (False, "a new type breaks no code"),
     "object-removed": (True, "code naming the removed type fails"),
     "description-changed": (False, "documentation only"),
+    "sender-added": (False, "a new method breaks no existing call"),
+    "sender-removed": (True, "calls to the removed sender fail"),
+    "sender-keyword-added": (False, "an optional keyword breaks no existing call"),
+    "sender-keyword-removed": (True, "calls that pass the removed keyword fail"),
+    "sender-action-changed": (False, "calls still work; the message goes through another action"),
 }
 
 
 @dataclass(frozen=True)
 class Change:
-    section: str  # actions, models, segments
+    section: str  # actions, models, segments, senders
     subject: str  # e.g. set_group_ban, set_group_ban.duration, LoginInfo.user_id
     rule: str
     detail: str
@@ -86,6 +91,29 @@ def compare(old: s.Spec, new: s.Spec) -> list[Change]:
         changes += _object(
             "segments", name, segments_before.get(name), segments_after.get(name), both
         )
+    return changes + _senders(old.senders, new.senders)
+
+
+def _senders(old: Iterable[s.Sender], new: Iterable[s.Sender]) -> list[Change]:
+    before = {x.name: x for x in old}
+    after = {x.name: x for x in new}
+    changes = []
+    for name in sorted(before.keys() | after.keys()):
+        a, b = before.get(name), after.get(name)
+        if a is None or b is None:
+            rule, sender = ("sender-added", b) if a is None else ("sender-removed", a)
+            changes.append(Change("senders", name, rule, sender.summary if sender else ""))
+            continue
+        if a.action != b.action:
+            changes.append(
+                Change("senders", name, "sender-action-changed", f"{a.action} → {b.action}")
+            )
+        keywords_a = {p.segment for p in a.parts} | ({"message"} if a.message else set())
+        keywords_b = {p.segment for p in b.parts} | ({"message"} if b.message else set())
+        for keyword in sorted(keywords_b - keywords_a):
+            changes.append(Change("senders", f"{name}.{keyword}", "sender-keyword-added", ""))
+        for keyword in sorted(keywords_a - keywords_b):
+            changes.append(Change("senders", f"{name}.{keyword}", "sender-keyword-removed", ""))
     return changes
 
 
@@ -314,7 +342,7 @@ def _atoms(type_: t.TypeExpr) -> list[t.TypeExpr]:
         return [atom for option in type_.options for atom in _atoms(option)]
     if type_ == t.Prim("id"):
         return [t.Prim("int"), t.Prim("str")]
-    if type_ == t.Prim("message"):
+    if type_ == t.MESSAGE:
         return [t.Prim("str"), t.Prim("Segment"), t.ListOf(t.Prim("Segment"))]
     return [type_]
 
@@ -343,7 +371,7 @@ def as_text(changes: list[Change]) -> str:
     if not changes:
         return "no changes\n"
     lines = []
-    for section in ("actions", "models", "segments"):
+    for section in ("actions", "models", "segments", "senders"):
         rows = [c for c in changes if c.section == section]
         if rows:
             lines.append(f"{section}:")

@@ -12,7 +12,7 @@ import jinja2
 from . import render_models, typemap
 from . import types as t
 from .memo import NO_CACHE, Memo
-from .resolve import MESSAGE_ALIAS, SEGMENT_UNION, Api, ApiAction, ApiField
+from .resolve import MESSAGE_ALIAS, SEGMENT_UNION, Api, ApiAction, ApiField, ApiSender
 
 CLIENT_VERSION = "0.1.0"
 PACKAGE = "onebot_client"
@@ -97,13 +97,22 @@ def _client(env: jinja2.Environment, api: Api) -> str:
     annotations = [p.annotation for a in api.actions for p in a.params] + [
         a.returns for a in api.actions
     ]
+    annotations += [p.annotation for s in api.senders for p in s.parts]
     models = _model_imports(annotations, api)
     returns_value = any(a.returns != "None" for a in api.actions)
     typing = _typing_imports(
         annotations, *(["cast"] if returns_value else []), *(["TYPE_CHECKING"] if models else [])
     )
+    by_ids = any(s.ids for s in api.senders)
+    compose = sorted({"segments_of_ids" if s.ids else "compose" for s in api.senders})
     return env.get_template("client.py.jinja").render(
-        header=HEADER, actions=api.actions, typing_imports=typing, model_imports=models
+        header=HEADER,
+        actions=api.actions,
+        senders=api.senders,
+        typing_imports=typing,
+        model_imports=models,
+        uses_sequence=by_ids,
+        compose_imports=compose,
     )
 
 
@@ -119,7 +128,7 @@ def _segments(env: jinja2.Environment, api: Api) -> str:
 
 def _init(env: jinja2.Environment, errors_source: str) -> str:
     error_names = _all_names(errors_source)
-    exports = sorted(["AsyncOneBot", "OneBot", "NOT_GIVEN", "NotGiven", "seg", *error_names])
+    exports = sorted(["AsyncOneBot", "OneBot", "NOT_GIVEN", "NotGiven", "cq", "seg", *error_names])
     return env.get_template("__init__.py.jinja").render(
         header=HEADER, error_names=error_names, exports=exports
     )
@@ -146,6 +155,7 @@ def _docs(env: jinja2.Environment, api: Api) -> dict[str, str]:
     context = {
         "api": api,
         "signatures": signatures,
+        "sender_signatures": {s.method: sender_signature(s) for s in api.senders},
         "examples": examples,
         "model_links": model_links,
     }
@@ -171,6 +181,15 @@ def signature(a: ApiAction) -> str:
             for p in a.optional_params
         ]
     return f"{a.method}({', '.join(parts)}) -> {a.returns}"
+
+
+def sender_signature(s: ApiSender) -> str:
+    """``post_group_msg(group_id, *, message, reply, at, ...) -> SentMessage``, for the docs."""
+    parts = [p.python_name for p in s.targets] + ([s.ids.python_name] if s.ids else [])
+    keywords = [k for k in [s.message_keyword] if k] + [p.python_name for p in s.parts]
+    if keywords:
+        parts += ["*", *keywords]
+    return f"{s.method}({', '.join(parts)}) -> {s.action.returns}"
 
 
 _EXAMPLES = {

@@ -18,6 +18,10 @@ CLIENT_ATTRIBUTES = frozenset(
     {"call", "close", "websocket", "events", "upload_stream", "download_stream"}
 )
 
+#: The parameters a sender takes besides its targets and parts.
+SENDER_MESSAGE = "message"
+SENDER_IDS = "message_ids"
+
 #: Classes the generator defines itself besides the per-action and per-segment ones.
 SEGMENT_UNION = "Segment"
 MESSAGE_ALIAS = "Message"
@@ -112,6 +116,37 @@ class ApiSegment:
 
 
 @dataclass(frozen=True)
+class ApiPart:
+    """A keyword of a sender, ready to render: its value becomes one segment."""
+
+    python_name: str
+    segment: str
+    field: str | None  # the data field the value fills; None: a flag or the whole segment
+    annotation: str
+    flag: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class ApiSender:
+    method: str
+    action: ApiAction
+    summary: str
+    description: str
+    targets: tuple[ApiField, ...]  # the action's required params besides the message
+    message: ApiField  # the action's message param
+    parts: tuple[ApiPart, ...]
+    takes_message: bool
+    one_of: bool
+    ids: ApiPart | None
+
+    @property
+    def message_keyword(self) -> str | None:
+        """The keyword of the full message, when the sender takes one."""
+        return SENDER_MESSAGE if self.takes_message else None
+
+
+@dataclass(frozen=True)
 class Api:
     areas: tuple[ApiArea, ...]
     models: tuple[ApiObject, ...]
@@ -119,6 +154,7 @@ class Api:
     result_objects: tuple[ApiObject, ...]
     segments: tuple[ApiSegment, ...]
     excluded: tuple[tuple[str, str], ...] = ()
+    senders: tuple[ApiSender, ...] = ()
 
     @property
     def actions(self) -> tuple[ApiAction, ...]:
@@ -131,7 +167,9 @@ def resolve(spec: s.Spec) -> Api:
     classes = _Registry(
         problems, "class", "rename the model, or give the action or segment a python_name"
     )
-    methods = _Registry(problems, "method", "give one of the actions a python_name")
+    methods = _Registry(
+        problems, "method", "give one of the actions a python_name, or rename the sender"
+    )
     for attribute in sorted(CLIENT_ATTRIBUTES):
         methods.reserve(attribute, "a method of the client runtime")
     classes.reserve(SEGMENT_UNION, "the union of all message segments")
@@ -173,10 +211,23 @@ def resolve(spec: s.Spec) -> Api:
         classes.claim_object(segment.data)
         segments.append(segment)
 
+    by_wire = {a.wire: a for area in areas for a in area.actions}
+    by_type = {seg.type: seg for seg in segments}
+    senders = []
+    for sender in spec.senders:
+        methods.claim(sender.name, sender.loc)
+        senders.append(_sender(sender, by_wire[sender.action], by_type, problems))
+
     problems.raise_if_any()
     excluded = tuple((e.wire, e.reason) for e in spec.excluded)
     return Api(
-        tuple(areas), models, tuple(param_objects), tuple(result_objects), tuple(segments), excluded
+        tuple(areas),
+        models,
+        tuple(param_objects),
+        tuple(result_objects),
+        tuple(segments),
+        excluded,
+        tuple(senders),
     )
 
 
@@ -249,6 +300,55 @@ def _action(action: s.Action, model_descriptions: dict[str, str], problems: Prob
         result_object=result_object,
         result_fields=result_fields,
     )
+
+
+def _sender(
+    sender: s.Sender, action: ApiAction, segments: dict[str, ApiSegment], problems: Problems
+) -> ApiSender:
+    (message,) = (p for p in action.params if p.type == t.MESSAGE)
+    targets = tuple(p for p in action.required_params if p is not message)
+    registry = _Registry(problems, "parameter", "rename the part's segment or drop the part")
+    for target in targets:
+        registry.reserve(target.python_name, f"a param of {action.wire!r}")
+    if sender.message:
+        registry.reserve(SENDER_MESSAGE, "the sender's full message")
+    parts = []
+    for part in sender.parts:
+        resolved = _part(part, segments[part.segment])
+        registry.claim(resolved.python_name, part.loc)
+        parts.append(resolved)
+    ids = None
+    if sender.ids is not None:
+        item = _part(sender.ids, segments[sender.ids.segment])
+        ids = ApiPart(
+            SENDER_IDS, item.segment, item.field, item.annotation, False, item.description
+        )
+    return ApiSender(
+        method=sender.name,
+        action=action,
+        summary=sender.summary,
+        description=sender.description,
+        targets=targets,
+        message=message,
+        parts=tuple(parts),
+        takes_message=sender.message,
+        one_of=sender.one_of,
+        ids=ids,
+    )
+
+
+def _part(part: s.Part, segment: ApiSegment) -> ApiPart:
+    name = names.param_name(segment.builder, None)
+    about = f"``{segment.type}`` segment ({segment.summary})"
+    if part.field is not None:
+        (field,) = (f for f in segment.data.fields if f.wire == part.field)
+        description = f"The {about} with this ``{field.wire}``: {field.description}"
+        return ApiPart(name, segment.type, field.wire, field.annotation, False, description)
+    if not segment.required_fields:
+        description = f"True: add the {about}."
+        return ApiPart(name, segment.type, None, "bool", True, description)
+    description = f"The {about}, as ``seg.{segment.builder}(...)`` makes it."
+    return ApiPart(name, segment.type, None, segment.class_name, False, description)
 
 
 def _segment(seg: s.Segment, problems: Problems) -> ApiSegment:

@@ -102,11 +102,40 @@ class Exclusion:
 
 
 @dataclass(frozen=True)
+class Part:
+    """A keyword of a sender: one segment of the message. ``field`` is the data field the value
+    fills; without one, the value is a flag (a segment with no required data) or the whole
+    segment."""
+
+    segment: str
+    field: str | None
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Sender:
+    """A convenience method that puts a message together and sends it through an action: from
+    keyword parts (``parts``, plus a full ``message`` when ``message`` is true; exactly one part
+    when ``one_of``), or from message ids (``ids``: a segment per id, the id in its field)."""
+
+    name: str
+    action: str
+    summary: str
+    description: str
+    parts: tuple[Part, ...]
+    message: bool
+    one_of: bool
+    ids: Part | None
+    loc: Loc
+
+
+@dataclass(frozen=True)
 class Spec:
     areas: tuple[Area, ...]
     models: tuple[Model, ...]
     segments: tuple[Segment, ...]
     excluded: tuple[Exclusion, ...] = ()
+    senders: tuple[Sender, ...] = ()
 
 
 def load(spec_dir: FsPath) -> Spec:
@@ -115,6 +144,7 @@ def load(spec_dir: FsPath) -> Spec:
     loader = _Loader(spec_dir, problems)
     spec = loader.load()
     loader.check_refs(spec)
+    loader.check_senders(spec)
     problems.raise_if_any()
     return spec
 
@@ -153,7 +183,8 @@ class _Loader:
                     f"action {exclusion.wire!r} is excluded but defined at {seen[exclusion.wire].loc}",
                     "remove it from excluded.yaml or from the actions",
                 )
-        return Spec(areas, tuple(models), tuple(segments), tuple(excluded))
+        senders = self._named_file("senders.yaml", "senders", PYTHON_NAME, self._sender)
+        return Spec(areas, tuple(models), tuple(segments), tuple(excluded), tuple(senders))
 
     def _display(self, path: FsPath) -> str:
         try:
@@ -301,6 +332,63 @@ class _Loader:
             )
             return None
         return Exclusion(str(path[-1]), reason, doc.loc(path))
+
+    def _sender(self, doc: Document, path: Path) -> Sender | None:
+        keys = {
+            "action": str,
+            "summary": str,
+            "description": str,
+            "parts": dict,
+            "message": bool,
+            "one_of": bool,
+            "ids": dict,
+        }
+        data = self._keys(doc, path, keys, {"action", "summary"})
+        if data is None:
+            return None
+        parts = tuple(
+            Part(segment, field, doc.loc((*path, "parts", segment)))
+            for segment, field in data.get("parts", {}).items()
+            if self._part_field(doc, (*path, "parts", segment), field)
+        )
+        ids = None
+        if "ids" in data:
+            spec = self._keys(
+                doc, (*path, "ids"), {"segment": str, "field": str}, {"segment", "field"}
+            )
+            if spec is not None and len(spec) == 2:
+                ids = Part(spec["segment"], spec["field"], doc.loc((*path, "ids")))
+        if ("parts" in data) == ("ids" in data):
+            self.problems.add(
+                doc.loc(path), "a sender needs either 'parts' or 'ids'", "give exactly one of them"
+            )
+        if data.get("one_of") and data.get("message"):
+            self.problems.add(
+                doc.loc((*path, "one_of")),
+                "'one_of' sends exactly one part, so it cannot take a 'message' too",
+                "remove 'message: true' or 'one_of: true'",
+            )
+        return Sender(
+            name=str(path[-1]),
+            action=data.get("action", ""),
+            summary=data.get("summary", ""),
+            description=data.get("description", ""),
+            parts=parts,
+            message=data.get("message", False),
+            one_of=data.get("one_of", False),
+            ids=ids,
+            loc=doc.loc(path),
+        )
+
+    def _part_field(self, doc: Document, path: Path, field: Any) -> bool:
+        if field is None or isinstance(field, str):
+            return True
+        self.problems.add(
+            doc.loc(path),
+            f"a part names a data field or null, got {_kind(field)}",
+            "write the field the keyword fills, or null for a flag or a whole segment",
+        )
+        return False
 
     def _result(self, doc: Document, path: Path, value: Any) -> Result:
         if value is None:
@@ -504,6 +592,46 @@ class _Loader:
         for type_, loc in self.type_uses:
             for name in sorted(t.refs(type_) - known):
                 self.problems.add(loc, f"unknown type {name!r}", _type_hint(name, known))
+
+    def check_senders(self, spec: Spec) -> None:
+        actions = {a.wire: a for area in spec.areas for a in area.actions}
+        segments = {s.type: s for s in spec.segments}
+        for sender in spec.senders:
+            action = actions.get(sender.action)
+            if action is None:
+                self.problems.add(
+                    sender.loc,
+                    f"sender {sender.name!r} sends through unknown action {sender.action!r}",
+                    closest(sender.action, actions),
+                )
+            elif len(message_params(action)) != 1:
+                self.problems.add(
+                    sender.loc,
+                    f"sender {sender.name!r}: action {sender.action!r} (at {action.loc}) needs "
+                    "exactly one param of type message",
+                    "send through an action that takes one message",
+                )
+            for part in (*sender.parts, *([sender.ids] if sender.ids else [])):
+                segment = segments.get(part.segment)
+                if segment is None:
+                    self.problems.add(
+                        part.loc,
+                        f"unknown segment type {part.segment!r}",
+                        closest(part.segment, segments),
+                    )
+                    continue
+                fields = [f.name for f in segment.fields]
+                if part.field is not None and part.field not in fields:
+                    self.problems.add(
+                        part.loc,
+                        f"segment {part.segment!r} (at {segment.loc}) has no field {part.field!r}",
+                        closest(part.field, fields) if fields else "write null",
+                    )
+
+
+def message_params(action: Action) -> list[Field]:
+    """The params of an action that take a message."""
+    return [p for p in action.params if p.type == t.MESSAGE]
 
 
 def _type_hint(name: str, models: set[str]) -> str:

@@ -44,6 +44,9 @@ class Union:
 
 TypeExpr = Prim | Ref | ListOf | DictOf | Union
 
+#: The type of a param that takes a message.
+MESSAGE = Prim("message")
+
 
 class TypeSyntaxError(ValueError):
     pass

@@ -174,6 +174,43 @@ def test_added_and_removed_actions(tmp_path: Path) -> None:
     ]
 
 
+SEND = {
+    "action": "send_group_msg",
+    "summary": "发送",
+    "params": {"group_id": {"type": "id"}, "message": {"type": "message"}},
+}
+SEGMENTS = {
+    "text": {"summary": "文本", "fields": {"text": {"type": "str"}}},
+    "at": {"summary": "@", "fields": {"qq": {"type": "id"}}},
+}
+
+
+def with_senders(tmp: Path, name: str, senders: dict) -> s.Spec:
+    root = tmp / name
+    (root / "actions").mkdir(parents=True)
+    (root / "actions" / "a.yaml").write_text(
+        yaml.safe_dump({"title": "A", "actions": [SEND, {**SEND, "action": "send_msg"}]})
+    )
+    (root / "segments.yaml").write_text(yaml.safe_dump({"segments": SEGMENTS}, allow_unicode=True))
+    (root / "senders.yaml").write_text(yaml.safe_dump({"senders": senders}, allow_unicode=True))
+    return s.load(root)
+
+
+def test_sender_changes(tmp_path: Path) -> None:
+    post = {"action": "send_group_msg", "summary": "发", "parts": {"text": "text", "at": "qq"}}
+    old = with_senders(tmp_path, "old", {"post": post, "gone": post})
+    edited = {"action": "send_msg", "summary": "发", "parts": {"text": "text"}, "message": True}
+    new = with_senders(tmp_path, "new", {"post": edited, "fresh": post})
+    found = [(c.subject, c.rule, c.breaking) for c in compare(old, new)]
+    assert found == [
+        ("fresh", "sender-added", False),
+        ("gone", "sender-removed", True),
+        ("post", "sender-action-changed", False),
+        ("post.message", "sender-keyword-added", False),
+        ("post.at", "sender-keyword-removed", True),
+    ]
+
+
 def test_every_rule_says_why() -> None:
     assert all(why for _, why in RULES.values())
     assert Change("actions", "x", "param-removed", "").why == RULES["param-removed"][1]

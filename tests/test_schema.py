@@ -22,7 +22,12 @@ BAD = Path(__file__).resolve().parent / "bad_specs"
 
 
 def validator(spec_file: Path) -> jsonschema.Draft202012Validator:
-    kinds = {"models.yaml": "models", "segments.yaml": "segments", "excluded.yaml": "excluded"}
+    kinds = {
+        "models.yaml": "models",
+        "segments.yaml": "segments",
+        "excluded.yaml": "excluded",
+        "senders.yaml": "senders",
+    }
     kind = kinds.get(spec_file.name, "actions")
     return jsonschema.Draft202012Validator({"$ref": f"{kind}.schema.json"}, registry=REGISTRY)
 

@@ -7,7 +7,7 @@ bot = OneBot("http://127.0.0.1:3000", access_token="...")
 bot.send_group_msg(123456, [seg.text("hello "), seg.at(10001)])
 """
 
-from . import seg
+from . import cq, seg
 from ._types import NOT_GIVEN, NotGiven
 from .client import AsyncOneBot, OneBot
 from .errors import (
@@ -40,5 +40,6 @@ __all__ = [
     "ServerTimeout",
     "Unauthorized",
     "UnsupportedAction",
+    "cq",
     "seg",
 ]

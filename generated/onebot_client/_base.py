@@ -1,84 +1,108 @@
-"""The clients' shared machinery: connection, request, reply. The generated subclasses add one
-typed method per action."""
+"""The clients' shared machinery: construction, transports, the reply envelope, NapCat streams.
+The generated ``OneBot`` and ``AsyncOneBot`` add one typed method per action on top."""
 
 from __future__ import annotations
 
-import http.client
-import json
-import threading
+import os
+from collections.abc import AsyncIterator, Iterator, Mapping
+from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
-from urllib.parse import urlsplit
+from typing import Any, Self, overload
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ._envelope import request_body, unwrap
+from ._http import AsyncHttp, SyncHttp
+from ._stream import CHUNK_SIZE, UPLOAD_ACTION, Download, DownloadKind, Upload, download_params
 from ._types import NOT_GIVEN, NotGiven, Timeout
-from .errors import AuthError, NetworkError, RequestTimeout, UnsupportedAction
+from ._ws import AsyncWebSocket, SyncWebSocket
+from .errors import ActionFailed
 
-if TYPE_CHECKING:
-    import aiohttp
+DEFAULT_HTTP_URL = "http://127.0.0.1:3000"
+DEFAULT_WS_URL = "ws://127.0.0.1:3001"
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_BACKOFF = 30.0
 
-DEFAULT_URL = "http://127.0.0.1:3000"
 
-
-class _Settings:
-    """What both clients are configured with."""
-
-    def __init__(self, base_url: str, access_token: str | None, timeout: float | None) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"expected an http(s) URL, got {base_url!r}")
-        self.base_url = base_url.rstrip("/")
-        self.parts = parts
-        self.timeout = timeout
-        self.headers = {"Content-Type": "application/json"}
-        if access_token:
-            self.headers["Authorization"] = f"Bearer {access_token}"
-
-    def seconds(self, timeout: Timeout) -> float | None:
-        return self.timeout if isinstance(timeout, NotGiven) else timeout
-
-    def path(self, action: str) -> str:
-        return f"{self.parts.path.rstrip('/')}/{action}"
-
-    def check_status(self, action: str, status: int, body: bytes) -> None:
-        if status in (401, 403):
-            raise AuthError(f"{action}: HTTP {status}: the server refused the access token")
-        if status == 404:
-            raise UnsupportedAction(action, 1404, f"HTTP 404 for {self.path(action)}")
-        if status >= 400:
-            text = body[:200].decode("utf-8", errors="replace")
-            raise NetworkError(f"{action}: HTTP {status}: {text!r}")
+def shown_url(url: str) -> str:
+    """The URL as ``repr`` shows it: no user info, no ``access_token`` query value."""
+    parts = urlsplit(url)
+    query = [(k, "***" if k == "access_token" else v) for k, v in parse_qsl(parts.query, True)]
+    netloc = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, safe="*")))
 
 
 class _Client:
-    """Construction and ``repr`` (which never shows the token), shared by both clients."""
+    """Settings and ``repr`` (never the token) shared by both clients."""
 
-    def __init__(
-        self,
-        base_url: str = DEFAULT_URL,
-        *,
-        access_token: str | None = None,
-        timeout: float | None = 30.0,
-    ) -> None:
-        self._settings = _Settings(base_url, access_token, timeout)
-        self._start()
+    _url: str
+    _timeout: float | None
+    _constructor: str
 
-    def _start(self) -> None:
-        """Set up the transport's own state (nothing is connected yet)."""
+    def _configure(self, url: str, timeout: float | None, constructor: str) -> None:
+        self._url = shown_url(url)
+        self._timeout = timeout
+        self._constructor = constructor
+
+    def _seconds(self, timeout: Timeout) -> float | None:
+        return self._timeout if isinstance(timeout, NotGiven) else timeout
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._settings.base_url!r})"
+        return f"{type(self).__name__}{self._constructor}({self._url!r})"
 
 
 class SyncClient(_Client):
-    """A OneBot 11 client over HTTP: ``POST {base_url}/{action}`` with a JSON body, on one
-    keep-alive connection (thread-safe)."""
+    """A blocking OneBot 11 client, safe to share between threads.
 
-    def _start(self) -> None:
-        self._lock = threading.Lock()
-        self._connection: http.client.HTTPConnection | None = None
+    ``OneBot(base_url)`` talks HTTP (``POST {base_url}/{action}``, the standard library only);
+    ``OneBot.websocket(url)`` talks forward WebSocket (needs ``websockets``).
+    """
+
+    _transport: SyncHttp | SyncWebSocket
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_HTTP_URL,
+        *,
+        access_token: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+    ) -> None:
+        """Connect over HTTP.
+
+        Args:
+            base_url: The server's HTTP address, e.g. ``http://127.0.0.1:3000``.
+            access_token: Sent as ``Authorization: Bearer <token>``; never shown by ``repr``
+                or in errors.
+            timeout: Default seconds to wait for each reply (``None``: no limit).
+        """
+        self._configure(base_url, timeout, "")
+        self._transport = SyncHttp(base_url, access_token)
+
+    @classmethod
+    def websocket(
+        cls,
+        url: str = DEFAULT_WS_URL,
+        *,
+        access_token: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+    ) -> Self:
+        """Connect over forward WebSocket: many calls in flight on one socket, and ``events()``.
+
+        The socket opens on ``with`` or on the first call. When it drops, the calls waiting on
+        it fail with ``NetworkError`` and the next call opens a new one.
+
+        Args:
+            url: The server's WebSocket address, e.g. ``ws://127.0.0.1:3001``.
+            access_token: Sent in the handshake as ``Authorization: Bearer <token>``.
+            timeout: Default seconds to wait for each reply (``None``: no limit).
+        """
+        client = cls.__new__(cls)
+        client._configure(url, timeout, ".websocket")
+        client._transport = SyncWebSocket(url, access_token)
+        return client
 
     def __enter__(self) -> Self:
+        if isinstance(self._transport, SyncWebSocket):
+            self._transport.connect(self._timeout)
         return self
 
     def __exit__(
@@ -90,77 +114,206 @@ class SyncClient(_Client):
         self.close()
 
     def close(self) -> None:
-        """Close the connection; the next call opens a new one."""
-        with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
+        """Close the connections; calls still waiting fail. A later call connects again."""
+        self._transport.close()
 
     def call(
-        self, action: str, params: dict[str, Any] | None = None, *, timeout: Timeout = NOT_GIVEN
+        self,
+        action: str,
+        params: Mapping[str, object] | None = None,
+        *,
+        timeout: Timeout = NOT_GIVEN,
     ) -> Any:
-        """Call any action by its wire name, untyped: for actions the client does not have."""
+        """Call any action by its wire name, untyped: for actions this client has no method for.
+
+        Returns the reply's ``data``; raises ``ActionFailed`` when the action fails.
+        """
         return self._call(action, dict(params or {}), timeout)
 
     def _call(self, action: str, params: dict[str, object], timeout: Timeout) -> Any:
-        body = json.dumps(request_body(params), ensure_ascii=False).encode("utf-8")
-        seconds = self._settings.seconds(timeout)
-        with self._lock:
-            try:
-                status, raw = self._post(action, body, seconds)
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                # The server closed the kept-alive connection between calls: open it again, once.
-                status, raw = self._post(action, body, seconds, retried=True)
-        self._settings.check_status(action, status, raw)
-        return unwrap(action, raw)
+        reply = self._transport.request(action, request_body(params), self._seconds(timeout))
+        return unwrap(action, reply)
 
-    def _post(
-        self, action: str, body: bytes, seconds: float | None, retried: bool = False
-    ) -> tuple[int, bytes]:
-        connection = self._connect()
-        connection.timeout = seconds
-        if connection.sock is not None:
-            connection.sock.settimeout(seconds)
+    def events(self) -> Iterator[dict[str, Any]]:
+        """The events the server pushes (frames without ``echo``), in order; WebSocket only.
+
+        Blocks for the next one. Ends when the client is closed; raises ``NetworkError`` when
+        the connection drops. Up to 10,000 unread events are kept (then the oldest go).
+        """
+        return self._socket("events()").events(self._timeout)
+
+    def upload_stream(
+        self,
+        source: str | os.PathLike[str] | bytes,
+        *,
+        filename: str | None = None,
+        chunk_size: int = CHUNK_SIZE,
+        stream_id: str | None = None,
+        file_retention: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> str:
+        """Upload a file to the server's machine in chunks (NapCat ``upload_file_stream``).
+
+        Resumes: chunks the server already has under the stream id are not sent again. The
+        server checks the SHA-256 of the merged file.
+
+        Args:
+            source: A file path, or the content.
+            filename: The name on the server (default: the path's name; for content, NapCat
+                picks ``upload_<uuid>``).
+            chunk_size: Bytes per chunk (before base64).
+            stream_id: The stream to upload under (default: derived from the content, so a
+                repeated upload of the same file resumes).
+            file_retention: Milliseconds before the server deletes the file (NapCat: 300000;
+                0 keeps it).
+            timeout: Seconds to wait for each reply.
+
+        Returns:
+            The file's path on the server's machine, usable as a message segment's ``file``.
+        """
+        upload = Upload(
+            source,
+            chunk_size=chunk_size,
+            filename=filename,
+            stream_id=stream_id,
+            file_retention=file_retention,
+        )
         try:
-            connection.request("POST", self._settings.path(action), body, self._settings.headers)
-            response = connection.getresponse()
-            return response.status, response.read()
-        except TimeoutError:
-            self._drop()
-            raise RequestTimeout(f"{action}: no reply within {seconds} s") from None
-        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
-            self._drop()
-            if not retried:
-                raise
-            raise NetworkError(f"{action}: connection lost: {exc}") from None
-        except (OSError, http.client.HTTPException) as exc:
-            self._drop()
-            raise NetworkError(f"{action}: {exc}") from None
+            state = self._call(UPLOAD_ACTION, upload.query(), timeout)
+        except ActionFailed:
+            state = None
+        for index in upload.missing(state):
+            upload.check(self._call(UPLOAD_ACTION, upload.chunk(index), timeout))
+        return upload.finish(self._call(UPLOAD_ACTION, upload.complete(), timeout))
 
-    def _connect(self) -> http.client.HTTPConnection:
-        if self._connection is None:
-            parts = self._settings.parts
-            kind = (
-                http.client.HTTPSConnection
-                if parts.scheme == "https"
-                else http.client.HTTPConnection
-            )
-            self._connection = kind(parts.hostname or "", parts.port)
-        return self._connection
+    @overload
+    def download_stream(
+        self,
+        file: str,
+        *,
+        to: None = None,
+        kind: DownloadKind = "file",
+        chunk_size: int = CHUNK_SIZE,
+        out_format: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> bytes: ...
 
-    def _drop(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+    @overload
+    def download_stream(
+        self,
+        file: str,
+        *,
+        to: str | os.PathLike[str],
+        kind: DownloadKind = "file",
+        chunk_size: int = CHUNK_SIZE,
+        out_format: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> Path: ...
+
+    def download_stream(
+        self,
+        file: str,
+        *,
+        to: str | os.PathLike[str] | None = None,
+        kind: DownloadKind = "file",
+        chunk_size: int = CHUNK_SIZE,
+        out_format: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> bytes | Path:
+        """Download a file from the server in chunks (NapCat ``download_file_stream``, or its
+        ``image`` / ``record`` variant); WebSocket only.
+
+        Args:
+            file: The file's id (a message segment's ``file`` / ``file_id``) or name.
+            to: A path to write to (through ``<to>.part``); without it, the content is returned.
+            kind: ``file``, ``image`` or ``record``.
+            chunk_size: Bytes per chunk (before base64).
+            out_format: For ``record``: convert to this format (mp3, amr, wma, m4a, spx, ogg,
+                wav, flac).
+            timeout: Seconds to wait for each frame.
+
+        Returns:
+            The content, or the path written.
+        """
+        action, params = download_params(kind, file, chunk_size, out_format)
+        socket = self._socket("download_stream()")
+        sink = Download(action, to)
+        try:
+            socket.stream(action, request_body(params), self._seconds(timeout), sink.feed)
+        except BaseException:
+            sink.discard()
+            raise
+        return sink.result()
+
+    def _socket(self, what: str) -> SyncWebSocket:
+        if not isinstance(self._transport, SyncWebSocket):
+            raise TypeError(f"{what} needs a WebSocket client: {type(self).__name__}.websocket()")
+        return self._transport
 
 
 class AsyncClient(_Client):
-    """A OneBot 11 client over HTTP for asyncio (aiohttp, imported on first use)."""
+    """An asyncio OneBot 11 client.
 
-    def _start(self) -> None:
-        self._session: aiohttp.ClientSession | None = None
+    ``AsyncOneBot(base_url)`` talks HTTP (needs ``aiohttp``); ``AsyncOneBot.websocket(url)``
+    talks forward WebSocket (needs ``websockets``): thousands of calls in flight on one socket,
+    and ``events()``.
+    """
+
+    _transport: AsyncHttp | AsyncWebSocket
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_HTTP_URL,
+        *,
+        access_token: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+    ) -> None:
+        """Connect over HTTP.
+
+        Args:
+            base_url: The server's HTTP address, e.g. ``http://127.0.0.1:3000``.
+            access_token: Sent as ``Authorization: Bearer <token>``; never shown by ``repr``
+                or in errors.
+            timeout: Default seconds to wait for each reply (``None``: no limit).
+        """
+        self._configure(base_url, timeout, "")
+        self._transport = AsyncHttp(base_url, access_token)
+
+    @classmethod
+    def websocket(
+        cls,
+        url: str = DEFAULT_WS_URL,
+        *,
+        access_token: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        reconnect: bool = False,
+        max_backoff: float = DEFAULT_MAX_BACKOFF,
+    ) -> Self:
+        """Connect over forward WebSocket.
+
+        The socket opens on ``async with`` or on the first call. When it drops, the calls
+        waiting on it fail at once with ``NetworkError``.
+
+        Args:
+            url: The server's WebSocket address, e.g. ``ws://127.0.0.1:3001``.
+            access_token: Sent in the handshake as ``Authorization: Bearer <token>``.
+            timeout: Default seconds to wait for each reply (``None``: no limit).
+            reconnect: After a drop, reconnect in the background (at once, then with
+                exponential backoff from 0.5 s) so ``events()`` goes on; calls made meanwhile
+                wait for the new socket (within their timeout). Without it, the next call
+                opens a new socket and ``events()`` raises the ``NetworkError``.
+            max_backoff: The longest wait between reconnection attempts, in seconds.
+        """
+        client = cls.__new__(cls)
+        client._configure(url, timeout, ".websocket")
+        client._transport = AsyncWebSocket(
+            url, access_token, reconnect=reconnect, max_backoff=max_backoff
+        )
+        return client
 
     async def __aenter__(self) -> Self:
+        if isinstance(self._transport, AsyncWebSocket):
+            await self._transport.connect()
         return self
 
     async def __aexit__(
@@ -172,36 +325,139 @@ class AsyncClient(_Client):
         await self.close()
 
     async def close(self) -> None:
-        """Close the connections."""
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        """Close the connections; calls still waiting fail. A later call connects again."""
+        await self._transport.close()
 
     async def call(
-        self, action: str, params: dict[str, Any] | None = None, *, timeout: Timeout = NOT_GIVEN
+        self,
+        action: str,
+        params: Mapping[str, object] | None = None,
+        *,
+        timeout: Timeout = NOT_GIVEN,
     ) -> Any:
-        """Call any action by its wire name, untyped: for actions the client does not have."""
+        """Call any action by its wire name, untyped: for actions this client has no method for.
+
+        Returns the reply's ``data``; raises ``ActionFailed`` when the action fails.
+        """
         return await self._call(action, dict(params or {}), timeout)
 
     async def _call(self, action: str, params: dict[str, object], timeout: Timeout) -> Any:
-        import aiohttp
+        reply = await self._transport.request(action, request_body(params), self._seconds(timeout))
+        return unwrap(action, reply)
 
-        session = self._session
-        if session is None:
-            session = self._session = aiohttp.ClientSession(headers=self._settings.headers)
-        seconds = self._settings.seconds(timeout)
-        body = json.dumps(request_body(params), ensure_ascii=False).encode("utf-8")
+    def events(self) -> AsyncIterator[dict[str, Any]]:
+        """The events the server pushes (frames without ``echo``), in order; WebSocket only.
+
+        ``async for event in bot.events(): ...`` Ends when the client is closed; raises
+        ``NetworkError`` when the connection drops (without ``reconnect``). Up to 10,000
+        unread events are kept (then the oldest go).
+        """
+        return self._socket("events()").events()
+
+    async def upload_stream(
+        self,
+        source: str | os.PathLike[str] | bytes,
+        *,
+        filename: str | None = None,
+        chunk_size: int = CHUNK_SIZE,
+        stream_id: str | None = None,
+        file_retention: int | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> str:
+        """Upload a file to the server's machine in chunks (NapCat ``upload_file_stream``).
+
+        Resumes: chunks the server already has under the stream id are not sent again. The
+        server checks the SHA-256 of the merged file.
+
+        Args:
+            source: A file path, or the content.
+            filename: The name on the server (default: the path's name; for content, NapCat
+                picks ``upload_<uuid>``).
+            chunk_size: Bytes per chunk (before base64).
+            stream_id: The stream to upload under (default: derived from the content, so a
+                repeated upload of the same file resumes).
+            file_retention: Milliseconds before the server deletes the file (NapCat: 300000;
+                0 keeps it).
+            timeout: Seconds to wait for each reply.
+
+        Returns:
+            The file's path on the server's machine, usable as a message segment's ``file``.
+        """
+        upload = Upload(
+            source,
+            chunk_size=chunk_size,
+            filename=filename,
+            stream_id=stream_id,
+            file_retention=file_retention,
+        )
         try:
-            async with session.post(
-                self._settings.base_url + "/" + action,
-                data=body,
-                timeout=aiohttp.ClientTimeout(total=seconds),
-            ) as response:
-                raw = await response.read()
-                status = response.status
-        except TimeoutError:
-            raise RequestTimeout(f"{action}: no reply within {seconds} s") from None
-        except aiohttp.ClientError as exc:
-            raise NetworkError(f"{action}: {exc}") from None
-        self._settings.check_status(action, status, raw)
-        return unwrap(action, raw)
+            state = await self._call(UPLOAD_ACTION, upload.query(), timeout)
+        except ActionFailed:
+            state = None
+        for index in upload.missing(state):
+            upload.check(await self._call(UPLOAD_ACTION, upload.chunk(index), timeout))
+        return upload.finish(await self._call(UPLOAD_ACTION, upload.complete(), timeout))
+
+    @overload
+    async def download_stream(
+        self,
+        file: str,
+        *,
+        to: None = None,
+        kind: DownloadKind = "file",
+        chunk_size: int = CHUNK_SIZE,
+        out_format: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> bytes: ...
+
+    @overload
+    async def download_stream(
+        self,
+        file: str,
+        *,
+        to: str | os.PathLike[str],
+        kind: DownloadKind = "file",
+        chunk_size: int = CHUNK_SIZE,
+        out_format: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> Path: ...
+
+    async def download_stream(
+        self,
+        file: str,
+        *,
+        to: str | os.PathLike[str] | None = None,
+        kind: DownloadKind = "file",
+        chunk_size: int = CHUNK_SIZE,
+        out_format: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> bytes | Path:
+        """Download a file from the server in chunks (NapCat ``download_file_stream``, or its
+        ``image`` / ``record`` variant); WebSocket only.
+
+        Args:
+            file: The file's id (a message segment's ``file`` / ``file_id``) or name.
+            to: A path to write to (through ``<to>.part``); without it, the content is returned.
+            kind: ``file``, ``image`` or ``record``.
+            chunk_size: Bytes per chunk (before base64).
+            out_format: For ``record``: convert to this format (mp3, amr, wma, m4a, spx, ogg,
+                wav, flac).
+            timeout: Seconds to wait for each frame.
+
+        Returns:
+            The content, or the path written.
+        """
+        action, params = download_params(kind, file, chunk_size, out_format)
+        socket = self._socket("download_stream()")
+        sink = Download(action, to)
+        try:
+            await socket.stream(action, request_body(params), self._seconds(timeout), sink.feed)
+        except BaseException:
+            sink.discard()
+            raise
+        return sink.result()
+
+    def _socket(self, what: str) -> AsyncWebSocket:
+        if not isinstance(self._transport, AsyncWebSocket):
+            raise TypeError(f"{what} needs a WebSocket client: {type(self).__name__}.websocket()")
+        return self._transport

@@ -1,33 +1,64 @@
-"""The OneBot 11 reply envelope: ``{"status", "retcode", "data", "message", "wording", "echo"}``."""
+"""The OneBot 11 wire format: request params out, the reply envelope
+``{"status", "retcode", "data", "message", "wording", "echo"}`` back."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
+from ._types import NotGiven
 from .errors import ProtocolError, action_failed
+
+#: How much of an unexpected answer an error message quotes.
+PREVIEW_CHARS = 200
 
 
 def request_body(params: dict[str, object]) -> dict[str, object]:
     """The params to send: those the caller gave (``NOT_GIVEN`` values are left out)."""
-    from ._types import NotGiven
-
     return {key: value for key, value in params.items() if not isinstance(value, NotGiven)}
 
 
-def unwrap(action: str, raw: bytes) -> Any:
-    """The reply's ``data``; raises ``ActionFailed`` for a failed action, ``ProtocolError`` for garbage."""
+def encode(value: object) -> str:
+    """JSON text for the wire (non-ASCII kept as is: shorter for Chinese text)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(action: str, raw: str | bytes, secret: str | None) -> dict[str, Any]:
+    """The reply envelope in ``raw``; ``ProtocolError`` when it is not JSON or not an envelope."""
     try:
-        reply = json.loads(raw)
+        reply = as_object(json.loads(raw))
     except ValueError:
-        raise ProtocolError(f"{action}: the reply is not JSON: {_preview(raw)}") from None
-    if not isinstance(reply, dict) or "retcode" not in reply and "status" not in reply:
-        raise ProtocolError(f"{action}: the reply is not a OneBot envelope: {_preview(raw)}")
+        raise ProtocolError(f"{action}: the reply is not JSON: {preview(raw, secret)}") from None
+    if reply is None or ("retcode" not in reply and "status" not in reply):
+        raise ProtocolError(f"{action}: the reply is not a OneBot envelope: {preview(raw, secret)}")
+    return reply
+
+
+def as_object(value: object) -> dict[str, Any] | None:
+    """``value`` if it is a JSON object, else None."""
+    return cast("dict[str, Any]", value) if isinstance(value, dict) else None
+
+
+def unwrap(action: str, reply: dict[str, Any]) -> Any:
+    """The envelope's ``data``; raises ``ActionFailed`` (or a subclass) when the action failed,
+    ``ProtocolError`` when ``reply`` is not an envelope."""
+    if "retcode" not in reply and "status" not in reply:
+        raise ProtocolError(
+            f"{action}: the reply is not a OneBot envelope: {preview(encode(reply), None)}"
+        )
     if reply.get("status") == "failed" or reply.get("retcode", 0) != 0:
         raise action_failed(action, reply)
     return reply.get("data")
 
 
-def _preview(raw: bytes) -> str:
-    text = raw[:200].decode("utf-8", errors="replace")
-    return repr(text + ("…" if len(raw) > 200 else ""))
+def preview(raw: str | bytes, secret: str | None) -> str:
+    """The start of an unexpected answer, quoted, for an error message (``secret``, the access
+    token, blanked out should the server echo it)."""
+    head = raw[: PREVIEW_CHARS * 4]
+    text = head.decode("utf-8", errors="replace") if isinstance(head, bytes) else head
+    if secret:
+        text = text.replace(secret, "***")
+    cut = text[:PREVIEW_CHARS]
+    shown = repr(cut + ("…" if len(cut) < len(text) or len(head) < len(raw) else ""))
+    # Escapes can spell it too (the escape of U+40000 contains "0000").
+    return shown.replace(secret, "***") if secret else shown

@@ -1,12 +1,15 @@
-"""Sentinel for 'not given'."""
+"""``NOT_GIVEN``: the marker of an argument the caller left out, and the ``Timeout`` type."""
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, TypeAlias
 
 
 class NotGiven:
-    """Marks an argument the caller did not give (distinct from ``None``)."""
+    """Marks an argument the caller did not give (distinct from ``None``, which can be a value).
+
+    Falsy; ``NOT_GIVEN`` is its one instance.
+    """
 
     def __bool__(self) -> bool:
         return False
@@ -16,4 +19,6 @@ class NotGiven:
 
 
 NOT_GIVEN: Final = NotGiven()
-Timeout = float | None | NotGiven
+
+#: Seconds to wait for a reply: ``None`` waits forever, ``NOT_GIVEN`` uses the client's default.
+Timeout: TypeAlias = float | None | NotGiven

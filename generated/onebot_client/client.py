@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal, TYPE_CHECKING, cast
 
 from ._base import AsyncClient, SyncClient
+from ._compose import compose, segments_of_ids
 from ._types import NOT_GIVEN, NotGiven, Timeout
 
 if TYPE_CHECKING:
@@ -73,6 +75,7 @@ if TYPE_CHECKING:
         MessageDetail,
         ModelShowEntry,
         MoveGroupFileResult,
+        MusicSegment,
         NcGetUserStatusResult,
         NcRkeyEntry,
         OcrImageResult,
@@ -4015,6 +4018,271 @@ class OneBot(SyncClient):
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
         """
         self._call("reload_event_filter", {"file": file}, timeout)
+
+    def post_group_msg(
+        self,
+        group_id: int | str,
+        *,
+        message: Message | NotGiven = NOT_GIVEN,
+        reply: int | str | NotGiven = NOT_GIVEN,
+        at: int | str | NotGiven = NOT_GIVEN,
+        text: str | NotGiven = NOT_GIVEN,
+        face: int | str | NotGiven = NOT_GIVEN,
+        image: str | NotGiven = NOT_GIVEN,
+        json: str | dict[str, Any] | NotGiven = NOT_GIVEN,
+        markdown: str | NotGiven = NOT_GIVEN,
+        music: MusicSegment | NotGiven = NOT_GIVEN,
+        dice: bool = False,
+        rps: bool = False,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> SentMessage:
+        """发送群消息，由关键字参数拼成消息段
+
+        NcatBot 的 post_group_msg 的写法，如 post_group_msg(123456, text=\"你好\", at=10001)。
+
+        Sends ``send_group_msg`` with the segments of the keywords given, in this order, then ``message`` (a string there is sent as plain text).
+
+        Args:
+            group_id: 群号
+            message: 要发送的内容
+            reply: The ``reply`` segment (回复) with this ``id``: 被回复的消息 ID（message_id）。收到时总会提供
+            at: The ``at`` segment (@某人) with this ``qq``: 被 @ 的 QQ 号；字符串 \"all\" 表示 @全体成员（at-all）。收到时 NapCat 给出字符串（QQ 号或 \"all\"）
+            text: The ``text`` segment (纯文本) with this ``text``: 纯文本内容
+            face: The ``face`` segment (QQ 表情) with this ``id``: QQ 表情 ID（线上为字符串，如 \"123\"）
+            image: The ``image`` segment (图片) with this ``file``: 图片文件。发送时可为：file:// 开头的本地文件 URI（如 file:///C:/a.png，NapCat 也接受本机绝对路径）、
+                网络 URL（http/https）、base64:// 开头的 Base64 数据，或收到的图片文件名/文件 ID。
+                收到时为图片文件名（可交给 get_image 使用）。
+            json: The ``json`` segment (JSON 消息（Ark 卡片）) with this ``data``: JSON 内容。OneBot 11 为字符串；NapCat 也接受对象（自动序列化）。收到时为字符串
+            markdown: The ``markdown`` segment (Markdown（NapCat 扩展）) with this ``content``: Markdown 内容
+            music: The ``music`` segment (音乐分享), as ``seg.music(...)`` makes it.
+            dice: True: add the ``dice`` segment (掷骰子魔法表情).
+            rps: True: add the ``rps`` segment (猜拳魔法表情).
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            SentMessage: 发送消息类接口的返回（send_msg、send_group_msg、send_private_msg 及合并转发发送接口）
+        """
+        return self.send_group_msg(
+            group_id,
+            compose(
+                "post_group_msg",
+                [
+                    ("reply", "id", reply),
+                    ("at", "qq", at),
+                    ("text", "text", text),
+                    ("face", "id", face),
+                    ("image", "file", image),
+                    ("json", "data", json),
+                    ("markdown", "content", markdown),
+                    ("music", None, music),
+                    ("dice", None, dice),
+                    ("rps", None, rps),
+                ],
+                message,
+            ),
+            timeout=timeout,
+        )
+
+    def post_private_msg(
+        self,
+        user_id: int | str,
+        *,
+        message: Message | NotGiven = NOT_GIVEN,
+        reply: int | str | NotGiven = NOT_GIVEN,
+        text: str | NotGiven = NOT_GIVEN,
+        face: int | str | NotGiven = NOT_GIVEN,
+        image: str | NotGiven = NOT_GIVEN,
+        json: str | dict[str, Any] | NotGiven = NOT_GIVEN,
+        markdown: str | NotGiven = NOT_GIVEN,
+        music: MusicSegment | NotGiven = NOT_GIVEN,
+        dice: bool = False,
+        rps: bool = False,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> SentMessage:
+        """发送私聊消息，由关键字参数拼成消息段
+
+        NcatBot 的 post_private_msg 的写法，如 post_private_msg(10001, text=\"你好\", image=\"file:///tmp/a.png\")。at 在私聊中无效，不收。
+
+        Sends ``send_private_msg`` with the segments of the keywords given, in this order, then ``message`` (a string there is sent as plain text).
+
+        Args:
+            user_id: 对方 QQ 号
+            message: 要发送的内容
+            reply: The ``reply`` segment (回复) with this ``id``: 被回复的消息 ID（message_id）。收到时总会提供
+            text: The ``text`` segment (纯文本) with this ``text``: 纯文本内容
+            face: The ``face`` segment (QQ 表情) with this ``id``: QQ 表情 ID（线上为字符串，如 \"123\"）
+            image: The ``image`` segment (图片) with this ``file``: 图片文件。发送时可为：file:// 开头的本地文件 URI（如 file:///C:/a.png，NapCat 也接受本机绝对路径）、
+                网络 URL（http/https）、base64:// 开头的 Base64 数据，或收到的图片文件名/文件 ID。
+                收到时为图片文件名（可交给 get_image 使用）。
+            json: The ``json`` segment (JSON 消息（Ark 卡片）) with this ``data``: JSON 内容。OneBot 11 为字符串；NapCat 也接受对象（自动序列化）。收到时为字符串
+            markdown: The ``markdown`` segment (Markdown（NapCat 扩展）) with this ``content``: Markdown 内容
+            music: The ``music`` segment (音乐分享), as ``seg.music(...)`` makes it.
+            dice: True: add the ``dice`` segment (掷骰子魔法表情).
+            rps: True: add the ``rps`` segment (猜拳魔法表情).
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            SentMessage: 发送消息类接口的返回（send_msg、send_group_msg、send_private_msg 及合并转发发送接口）
+        """
+        return self.send_private_msg(
+            user_id,
+            compose(
+                "post_private_msg",
+                [
+                    ("reply", "id", reply),
+                    ("text", "text", text),
+                    ("face", "id", face),
+                    ("image", "file", image),
+                    ("json", "data", json),
+                    ("markdown", "content", markdown),
+                    ("music", None, music),
+                    ("dice", None, dice),
+                    ("rps", None, rps),
+                ],
+                message,
+            ),
+            timeout=timeout,
+        )
+
+    def post_group_file(
+        self,
+        group_id: int | str,
+        *,
+        image: str | NotGiven = NOT_GIVEN,
+        record: str | NotGiven = NOT_GIVEN,
+        video: str | NotGiven = NOT_GIVEN,
+        file: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> SentMessage:
+        """向群发送图片、语音、视频或文件
+
+        NcatBot 的 post_group_file 的写法，如 post_group_file(123456, video=\"file:///tmp/a.mp4\")。值是消息段的 file：本地文件 URI、网络 URL 或 base64://。
+
+        Sends ``send_group_msg`` with one segment: give exactly one of the keywords.
+
+        Args:
+            group_id: 群号
+            image: The ``image`` segment (图片) with this ``file``: 图片文件。发送时可为：file:// 开头的本地文件 URI（如 file:///C:/a.png，NapCat 也接受本机绝对路径）、
+                网络 URL（http/https）、base64:// 开头的 Base64 数据，或收到的图片文件名/文件 ID。
+                收到时为图片文件名（可交给 get_image 使用）。
+            record: The ``record`` segment (语音) with this ``file``: 语音文件。发送时可为：file:// 开头的本地文件 URI（NapCat 也接受本机绝对路径）、网络 URL、
+                base64:// 开头的 Base64 数据，或收到的语音文件名/文件 ID。收到时为语音文件名/文件 ID（可交给 get_record）。
+            video: The ``video`` segment (短视频) with this ``file``: 视频文件。发送时可为：file:// 开头的本地文件 URI（NapCat 也接受本机绝对路径）、网络 URL、
+                base64:// 开头的 Base64 数据，或收到的视频文件 ID。收到时为 NapCat 编码的文件 ID。
+            file: The ``file`` segment (文件（NapCat 扩展）) with this ``file``: 文件。发送时可为：file:// 开头的本地文件 URI（NapCat 也接受本机绝对路径）、网络 URL、
+                base64:// 开头的 Base64 数据。收到时为文件名。
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            SentMessage: 发送消息类接口的返回（send_msg、send_group_msg、send_private_msg 及合并转发发送接口）
+        """
+        return self.send_group_msg(
+            group_id,
+            compose(
+                "post_group_file",
+                [
+                    ("image", "file", image),
+                    ("record", "file", record),
+                    ("video", "file", video),
+                    ("file", "file", file),
+                ],
+                one_of=True,
+            ),
+            timeout=timeout,
+        )
+
+    def post_private_file(
+        self,
+        user_id: int | str,
+        *,
+        image: str | NotGiven = NOT_GIVEN,
+        record: str | NotGiven = NOT_GIVEN,
+        video: str | NotGiven = NOT_GIVEN,
+        file: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> SentMessage:
+        """向好友发送图片、语音、视频或文件
+
+        NcatBot 的 post_private_file 的写法。值是消息段的 file：本地文件 URI、网络 URL 或 base64://。
+
+        Sends ``send_private_msg`` with one segment: give exactly one of the keywords.
+
+        Args:
+            user_id: 对方 QQ 号
+            image: The ``image`` segment (图片) with this ``file``: 图片文件。发送时可为：file:// 开头的本地文件 URI（如 file:///C:/a.png，NapCat 也接受本机绝对路径）、
+                网络 URL（http/https）、base64:// 开头的 Base64 数据，或收到的图片文件名/文件 ID。
+                收到时为图片文件名（可交给 get_image 使用）。
+            record: The ``record`` segment (语音) with this ``file``: 语音文件。发送时可为：file:// 开头的本地文件 URI（NapCat 也接受本机绝对路径）、网络 URL、
+                base64:// 开头的 Base64 数据，或收到的语音文件名/文件 ID。收到时为语音文件名/文件 ID（可交给 get_record）。
+            video: The ``video`` segment (短视频) with this ``file``: 视频文件。发送时可为：file:// 开头的本地文件 URI（NapCat 也接受本机绝对路径）、网络 URL、
+                base64:// 开头的 Base64 数据，或收到的视频文件 ID。收到时为 NapCat 编码的文件 ID。
+            file: The ``file`` segment (文件（NapCat 扩展）) with this ``file``: 文件。发送时可为：file:// 开头的本地文件 URI（NapCat 也接受本机绝对路径）、网络 URL、
+                base64:// 开头的 Base64 数据。收到时为文件名。
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            SentMessage: 发送消息类接口的返回（send_msg、send_group_msg、send_private_msg 及合并转发发送接口）
+        """
+        return self.send_private_msg(
+            user_id,
+            compose(
+                "post_private_file",
+                [
+                    ("image", "file", image),
+                    ("record", "file", record),
+                    ("video", "file", video),
+                    ("file", "file", file),
+                ],
+                one_of=True,
+            ),
+            timeout=timeout,
+        )
+
+    def send_group_forward_by_ids(
+        self, group_id: int | str, message_ids: Sequence[int | str], *, timeout: Timeout = NOT_GIVEN
+    ) -> SentMessage:
+        """把已有消息按 ID 合并转发到群
+
+        NcatBot 的 send_group_forward_msg(group_id, messages) 的写法：每个消息 ID 成为一个引用它的 node 段。
+
+        Sends ``send_group_forward_msg`` with one ``node`` segment per message id.
+
+        Args:
+            group_id: 群号
+            message_ids: The ids of the messages to forward, in order; each becomes a ``node`` segment's ``id``.
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            SentMessage: 发送消息类接口的返回（send_msg、send_group_msg、send_private_msg 及合并转发发送接口）
+        """
+        return self.send_group_forward_msg(
+            group_id,
+            segments_of_ids("send_group_forward_by_ids", "node", "id", message_ids),
+            timeout=timeout,
+        )
+
+    def send_private_forward_by_ids(
+        self, user_id: int | str, message_ids: Sequence[int | str], *, timeout: Timeout = NOT_GIVEN
+    ) -> SentMessage:
+        """把已有消息按 ID 合并转发给好友
+
+        NcatBot 的 send_private_forward_msg(user_id, messages) 的写法：每个消息 ID 成为一个引用它的 node 段。
+
+        Sends ``send_private_forward_msg`` with one ``node`` segment per message id.
+
+        Args:
+            user_id: 对方 QQ 号
+            message_ids: The ids of the messages to forward, in order; each becomes a ``node`` segment's ``id``.
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            SentMessage: 发送消息类接口的返回（send_msg、send_group_msg、send_private_msg 及合并转发发送接口）
+        """
+        return self.send_private_forward_msg(
+            user_id,
+            segments_of_ids("send_private_forward_by_ids", "node", "id", message_ids),
+            timeout=timeout,
+        )
 
 
 class AsyncOneBot(AsyncClient):
@@ -7988,3 +8256,268 @@ class AsyncOneBot(AsyncClient):
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
         """
         await self._call("reload_event_filter", {"file": file}, timeout)
+
+    async def post_group_msg(
+        self,
+        group_id: int | str,
+        *,
+        message: Message | NotGiven = NOT_GIVEN,
+        reply: int | str | NotGiven = NOT_GIVEN,
+        at: int | str | NotGiven = NOT_GIVEN,
+        text: str | NotGiven = NOT_GIVEN,
+        face: int | str | NotGiven = NOT_GIVEN,
+        image: str | NotGiven = NOT_GIVEN,
+        json: str | dict[str, Any] | NotGiven = NOT_GIVEN,
+        markdown: str | NotGiven = NOT_GIVEN,
+        music: MusicSegment | NotGiven = NOT_GIVEN,
+        dice: bool = False,
+        rps: bool = False,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> SentMessage:
+        """发送群消息，由关键字参数拼成消息段
+
+        NcatBot 的 post_group_msg 的写法，如 post_group_msg(123456, text=\"你好\", at=10001)。
+
+        Sends ``send_group_msg`` with the segments of the keywords given, in this order, then ``message`` (a string there is sent as plain text).
+
+        Args:
+            group_id: 群号
+            message: 要发送的内容
+            reply: The ``reply`` segment (回复) with this ``id``: 被回复的消息 ID（message_id）。收到时总会提供
+            at: The ``at`` segment (@某人) with this ``qq``: 被 @ 的 QQ 号；字符串 \"all\" 表示 @全体成员（at-all）。收到时 NapCat 给出字符串（QQ 号或 \"all\"）
+            text: The ``text`` segment (纯文本) with this ``text``: 纯文本内容
+            face: The ``face`` segment (QQ 表情) with this ``id``: QQ 表情 ID（线上为字符串，如 \"123\"）
+            image: The ``image`` segment (图片) with this ``file``: 图片文件。发送时可为：file:// 开头的本地文件 URI（如 file:///C:/a.png，NapCat 也接受本机绝对路径）、
+                网络 URL（http/https）、base64:// 开头的 Base64 数据，或收到的图片文件名/文件 ID。
+                收到时为图片文件名（可交给 get_image 使用）。
+            json: The ``json`` segment (JSON 消息（Ark 卡片）) with this ``data``: JSON 内容。OneBot 11 为字符串；NapCat 也接受对象（自动序列化）。收到时为字符串
+            markdown: The ``markdown`` segment (Markdown（NapCat 扩展）) with this ``content``: Markdown 内容
+            music: The ``music`` segment (音乐分享), as ``seg.music(...)`` makes it.
+            dice: True: add the ``dice`` segment (掷骰子魔法表情).
+            rps: True: add the ``rps`` segment (猜拳魔法表情).
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            SentMessage: 发送消息类接口的返回（send_msg、send_group_msg、send_private_msg 及合并转发发送接口）
+        """
+        return await self.send_group_msg(
+            group_id,
+            compose(
+                "post_group_msg",
+                [
+                    ("reply", "id", reply),
+                    ("at", "qq", at),
+                    ("text", "text", text),
+                    ("face", "id", face),
+                    ("image", "file", image),
+                    ("json", "data", json),
+                    ("markdown", "content", markdown),
+                    ("music", None, music),
+                    ("dice", None, dice),
+                    ("rps", None, rps),
+                ],
+                message,
+            ),
+            timeout=timeout,
+        )
+
+    async def post_private_msg(
+        self,
+        user_id: int | str,
+        *,
+        message: Message | NotGiven = NOT_GIVEN,
+        reply: int | str | NotGiven = NOT_GIVEN,
+        text: str | NotGiven = NOT_GIVEN,
+        face: int | str | NotGiven = NOT_GIVEN,
+        image: str | NotGiven = NOT_GIVEN,
+        json: str | dict[str, Any] | NotGiven = NOT_GIVEN,
+        markdown: str | NotGiven = NOT_GIVEN,
+        music: MusicSegment | NotGiven = NOT_GIVEN,
+        dice: bool = False,
+        rps: bool = False,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> SentMessage:
+        """发送私聊消息，由关键字参数拼成消息段
+
+        NcatBot 的 post_private_msg 的写法，如 post_private_msg(10001, text=\"你好\", image=\"file:///tmp/a.png\")。at 在私聊中无效，不收。
+
+        Sends ``send_private_msg`` with the segments of the keywords given, in this order, then ``message`` (a string there is sent as plain text).
+
+        Args:
+            user_id: 对方 QQ 号
+            message: 要发送的内容
+            reply: The ``reply`` segment (回复) with this ``id``: 被回复的消息 ID（message_id）。收到时总会提供
+            text: The ``text`` segment (纯文本) with this ``text``: 纯文本内容
+            face: The ``face`` segment (QQ 表情) with this ``id``: QQ 表情 ID（线上为字符串，如 \"123\"）
+            image: The ``image`` segment (图片) with this ``file``: 图片文件。发送时可为：file:// 开头的本地文件 URI（如 file:///C:/a.png，NapCat 也接受本机绝对路径）、
+                网络 URL（http/https）、base64:// 开头的 Base64 数据，或收到的图片文件名/文件 ID。
+                收到时为图片文件名（可交给 get_image 使用）。
+            json: The ``json`` segment (JSON 消息（Ark 卡片）) with this ``data``: JSON 内容。OneBot 11 为字符串；NapCat 也接受对象（自动序列化）。收到时为字符串
+            markdown: The ``markdown`` segment (Markdown（NapCat 扩展）) with this ``content``: Markdown 内容
+            music: The ``music`` segment (音乐分享), as ``seg.music(...)`` makes it.
+            dice: True: add the ``dice`` segment (掷骰子魔法表情).
+            rps: True: add the ``rps`` segment (猜拳魔法表情).
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            SentMessage: 发送消息类接口的返回（send_msg、send_group_msg、send_private_msg 及合并转发发送接口）
+        """
+        return await self.send_private_msg(
+            user_id,
+            compose(
+                "post_private_msg",
+                [
+                    ("reply", "id", reply),
+                    ("text", "text", text),
+                    ("face", "id", face),
+                    ("image", "file", image),
+                    ("json", "data", json),
+                    ("markdown", "content", markdown),
+                    ("music", None, music),
+                    ("dice", None, dice),
+                    ("rps", None, rps),
+                ],
+                message,
+            ),
+            timeout=timeout,
+        )
+
+    async def post_group_file(
+        self,
+        group_id: int | str,
+        *,
+        image: str | NotGiven = NOT_GIVEN,
+        record: str | NotGiven = NOT_GIVEN,
+        video: str | NotGiven = NOT_GIVEN,
+        file: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> SentMessage:
+        """向群发送图片、语音、视频或文件
+
+        NcatBot 的 post_group_file 的写法，如 post_group_file(123456, video=\"file:///tmp/a.mp4\")。值是消息段的 file：本地文件 URI、网络 URL 或 base64://。
+
+        Sends ``send_group_msg`` with one segment: give exactly one of the keywords.
+
+        Args:
+            group_id: 群号
+            image: The ``image`` segment (图片) with this ``file``: 图片文件。发送时可为：file:// 开头的本地文件 URI（如 file:///C:/a.png，NapCat 也接受本机绝对路径）、
+                网络 URL（http/https）、base64:// 开头的 Base64 数据，或收到的图片文件名/文件 ID。
+                收到时为图片文件名（可交给 get_image 使用）。
+            record: The ``record`` segment (语音) with this ``file``: 语音文件。发送时可为：file:// 开头的本地文件 URI（NapCat 也接受本机绝对路径）、网络 URL、
+                base64:// 开头的 Base64 数据，或收到的语音文件名/文件 ID。收到时为语音文件名/文件 ID（可交给 get_record）。
+            video: The ``video`` segment (短视频) with this ``file``: 视频文件。发送时可为：file:// 开头的本地文件 URI（NapCat 也接受本机绝对路径）、网络 URL、
+                base64:// 开头的 Base64 数据，或收到的视频文件 ID。收到时为 NapCat 编码的文件 ID。
+            file: The ``file`` segment (文件（NapCat 扩展）) with this ``file``: 文件。发送时可为：file:// 开头的本地文件 URI（NapCat 也接受本机绝对路径）、网络 URL、
+                base64:// 开头的 Base64 数据。收到时为文件名。
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            SentMessage: 发送消息类接口的返回（send_msg、send_group_msg、send_private_msg 及合并转发发送接口）
+        """
+        return await self.send_group_msg(
+            group_id,
+            compose(
+                "post_group_file",
+                [
+                    ("image", "file", image),
+                    ("record", "file", record),
+                    ("video", "file", video),
+                    ("file", "file", file),
+                ],
+                one_of=True,
+            ),
+            timeout=timeout,
+        )
+
+    async def post_private_file(
+        self,
+        user_id: int | str,
+        *,
+        image: str | NotGiven = NOT_GIVEN,
+        record: str | NotGiven = NOT_GIVEN,
+        video: str | NotGiven = NOT_GIVEN,
+        file: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> SentMessage:
+        """向好友发送图片、语音、视频或文件
+
+        NcatBot 的 post_private_file 的写法。值是消息段的 file：本地文件 URI、网络 URL 或 base64://。
+
+        Sends ``send_private_msg`` with one segment: give exactly one of the keywords.
+
+        Args:
+            user_id: 对方 QQ 号
+            image: The ``image`` segment (图片) with this ``file``: 图片文件。发送时可为：file:// 开头的本地文件 URI（如 file:///C:/a.png，NapCat 也接受本机绝对路径）、
+                网络 URL（http/https）、base64:// 开头的 Base64 数据，或收到的图片文件名/文件 ID。
+                收到时为图片文件名（可交给 get_image 使用）。
+            record: The ``record`` segment (语音) with this ``file``: 语音文件。发送时可为：file:// 开头的本地文件 URI（NapCat 也接受本机绝对路径）、网络 URL、
+                base64:// 开头的 Base64 数据，或收到的语音文件名/文件 ID。收到时为语音文件名/文件 ID（可交给 get_record）。
+            video: The ``video`` segment (短视频) with this ``file``: 视频文件。发送时可为：file:// 开头的本地文件 URI（NapCat 也接受本机绝对路径）、网络 URL、
+                base64:// 开头的 Base64 数据，或收到的视频文件 ID。收到时为 NapCat 编码的文件 ID。
+            file: The ``file`` segment (文件（NapCat 扩展）) with this ``file``: 文件。发送时可为：file:// 开头的本地文件 URI（NapCat 也接受本机绝对路径）、网络 URL、
+                base64:// 开头的 Base64 数据。收到时为文件名。
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            SentMessage: 发送消息类接口的返回（send_msg、send_group_msg、send_private_msg 及合并转发发送接口）
+        """
+        return await self.send_private_msg(
+            user_id,
+            compose(
+                "post_private_file",
+                [
+                    ("image", "file", image),
+                    ("record", "file", record),
+                    ("video", "file", video),
+                    ("file", "file", file),
+                ],
+                one_of=True,
+            ),
+            timeout=timeout,
+        )
+
+    async def send_group_forward_by_ids(
+        self, group_id: int | str, message_ids: Sequence[int | str], *, timeout: Timeout = NOT_GIVEN
+    ) -> SentMessage:
+        """把已有消息按 ID 合并转发到群
+
+        NcatBot 的 send_group_forward_msg(group_id, messages) 的写法：每个消息 ID 成为一个引用它的 node 段。
+
+        Sends ``send_group_forward_msg`` with one ``node`` segment per message id.
+
+        Args:
+            group_id: 群号
+            message_ids: The ids of the messages to forward, in order; each becomes a ``node`` segment's ``id``.
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            SentMessage: 发送消息类接口的返回（send_msg、send_group_msg、send_private_msg 及合并转发发送接口）
+        """
+        return await self.send_group_forward_msg(
+            group_id,
+            segments_of_ids("send_group_forward_by_ids", "node", "id", message_ids),
+            timeout=timeout,
+        )
+
+    async def send_private_forward_by_ids(
+        self, user_id: int | str, message_ids: Sequence[int | str], *, timeout: Timeout = NOT_GIVEN
+    ) -> SentMessage:
+        """把已有消息按 ID 合并转发给好友
+
+        NcatBot 的 send_private_forward_msg(user_id, messages) 的写法：每个消息 ID 成为一个引用它的 node 段。
+
+        Sends ``send_private_forward_msg`` with one ``node`` segment per message id.
+
+        Args:
+            user_id: 对方 QQ 号
+            message_ids: The ids of the messages to forward, in order; each becomes a ``node`` segment's ``id``.
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            SentMessage: 发送消息类接口的返回（send_msg、send_group_msg、send_private_msg 及合并转发发送接口）
+        """
+        return await self.send_private_forward_msg(
+            user_id,
+            segments_of_ids("send_private_forward_by_ids", "node", "id", message_ids),
+            timeout=timeout,
+        )

@@ -16,3 +16,8 @@ def mistakes(bot: OneBot) -> None:
     bot.get_friend_list(cache=True)  # error: unknown keyword
     seg.at()  # error: required segment field missing
     bot.send_group_msg(123456, {"type": "text"})  # error: a segment needs its data
+    bot.post_group_msg(123456, txt="hi")  # error: a sender has no such part
+    bot.post_group_msg(123456, at=1.5)  # error: a part takes its field's type
+    bot.post_group_msg(123456, music="qq")  # error: music takes a whole segment
+    bot.post_group_file(123456, message="hi")  # error: a file sender takes no message
+    bot.send_group_forward_by_ids(123456, [1.5])  # error: ids are int or str

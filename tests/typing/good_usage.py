@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from onebot_client import NOT_GIVEN, AsyncOneBot, OneBot, seg
+from onebot_client import NOT_GIVEN, AsyncOneBot, OneBot, cq, seg
 from onebot_client.models import LoginInfo, Message, SentMessage
 
 
@@ -16,6 +16,11 @@ def sync_usage(bot: OneBot) -> int:
     bot.send_private_msg(user_id=10001, message=seg.text("hello"))
     bot.delete_msg(sent["message_id"])
     bot.get_stranger_info(10001, no_cache=NOT_GIVEN)
+    bot.post_group_msg(123456, text="hi", at=10001, reply=sent["message_id"], dice=True)
+    bot.post_private_msg("10001", message=cq.escape("[not a CQ code]"), music=seg.music("qq", id=1))
+    bot.post_group_file(123456, image="file:///tmp/a.png")
+    forwarded: SentMessage = bot.send_group_forward_by_ids(123456, [sent["message_id"], "2"])
+    print(cq.render(cq.parse("[CQ:at,qq=1] hi")), forwarded["message_id"])
     return sent["message_id"]
 
 
@@ -23,4 +28,6 @@ async def async_usage(bot: AsyncOneBot) -> str:
     info = await bot.get_login_info()
     await bot.send_group_msg(123456, [seg.text("hi "), seg.at("all")])
     friends = await bot.get_friend_list(no_cache=True)
+    await bot.post_group_msg(123456, text="hi", rps=True)
+    await bot.send_private_forward_by_ids(10001, (1, 2))
     return info["nickname"] + ", ".join(f["nickname"] for f in friends)

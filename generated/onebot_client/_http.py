@@ -1,0 +1,190 @@
+"""HTTP transports: ``POST {base_url}/{action}`` with a JSON body, on kept-alive connections.
+
+Sync: the standard library's ``http.client`` (a small pool, so threads can share a client).
+Async: ``aiohttp``, imported on first use.
+"""
+
+from __future__ import annotations
+
+import http.client
+import select
+import threading
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from ._envelope import decode, encode, preview
+from .errors import AuthError, NetworkError, ProtocolError, RequestTimeout, UnsupportedAction
+
+if TYPE_CHECKING:
+    import aiohttp
+
+#: Idle connections the sync pool keeps.
+POOL_SIZE = 8
+#: Seconds an idle aiohttp connection is kept: under Node's 5 s server default (NapCat), so the
+#: client never reuses a connection the server is closing.
+KEEPALIVE_SECONDS = 4.0
+#: The server closed the connection instead of answering.
+_CLOSED = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
+
+
+class Endpoint:
+    """Where and how to POST: the base URL's parts and the request headers."""
+
+    def __init__(self, base_url: str, access_token: str | None) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                "expected an http:// or https:// URL (use .websocket(...) for ws://), got "
+                f"{parts.scheme or 'no'} scheme"
+            )
+        self.https = parts.scheme == "https"
+        self.host = parts.hostname
+        self.port = parts.port
+        self.prefix = parts.path.rstrip("/")
+        # Without user info: the URL appears in error messages.
+        self.url = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{self.prefix}"
+        self.secret = access_token or None
+        self.headers = {"Content-Type": "application/json"}
+        if access_token:
+            self.headers["Authorization"] = f"Bearer {access_token}"
+
+    def path(self, action: str) -> str:
+        """The request path of an action."""
+        return f"{self.prefix}/{action}"
+
+    def failed(self, action: str, what: str, exc: Exception) -> str:
+        """An error message for a failed request (the exception's text, not its ``repr``, which
+        for aiohttp includes the request headers)."""
+        return f"{action}: the server at {self.url} {what}: {type(exc).__name__}: {exc}"
+
+    def reply(self, action: str, status: int, raw: bytes) -> dict[str, Any]:
+        """The reply envelope of an HTTP answer; an error for an HTTP error status or garbage."""
+        if status in (401, 403):
+            raise AuthError(f"{action}: HTTP {status}: the server refused the access token")
+        if status == 404:
+            raise UnsupportedAction(action, 1404, f"HTTP 404 for {self.path(action)}")
+        if status >= 400:
+            raise NetworkError(f"{action}: HTTP {status}: {preview(raw, self.secret)}")
+        return decode(action, raw, self.secret)
+
+
+class SyncHttp:
+    """Blocking HTTP on ``http.client`` connections, pooled: thread-safe, one request per
+    connection at a time."""
+
+    def __init__(self, base_url: str, access_token: str | None) -> None:
+        self.endpoint = Endpoint(base_url, access_token)
+        self._idle: list[http.client.HTTPConnection] = []
+        self._lock = threading.Lock()
+
+    def request(
+        self, action: str, params: dict[str, object], seconds: float | None
+    ) -> dict[str, Any]:
+        """POST the action and return the reply envelope."""
+        body = encode(params).encode("utf-8")
+        connection = self._acquire()
+        connection.timeout = seconds
+        if connection.sock is not None:
+            connection.sock.settimeout(seconds)
+        try:
+            connection.request("POST", self.endpoint.path(action), body, self.endpoint.headers)
+            response = connection.getresponse()
+            raw = response.read()
+        except TimeoutError:
+            connection.close()
+            raise RequestTimeout(f"{action}: no reply within {seconds} s") from None
+        except _CLOSED as exc:
+            connection.close()
+            raise NetworkError(self.endpoint.failed(action, "closed the connection", exc)) from exc
+        except http.client.HTTPException as exc:
+            connection.close()
+            raise ProtocolError(self.endpoint.failed(action, "answered not HTTP", exc)) from exc
+        except OSError as exc:
+            connection.close()
+            raise NetworkError(self.endpoint.failed(action, "is unreachable", exc)) from exc
+        if response.will_close:
+            connection.close()
+        else:
+            self._release(connection)
+        return self.endpoint.reply(action, response.status, raw)
+
+    def close(self) -> None:
+        """Close the idle connections (a later request opens a new one)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            connection.close()
+
+    def _acquire(self) -> http.client.HTTPConnection:
+        """An idle connection the server has not closed meanwhile, else a new one."""
+        while True:
+            with self._lock:
+                if not self._idle:
+                    break
+                connection = self._idle.pop()
+            if _usable(connection):
+                return connection
+            connection.close()
+        kind = http.client.HTTPSConnection if self.endpoint.https else http.client.HTTPConnection
+        return kind(self.endpoint.host, self.endpoint.port)
+
+    def _release(self, connection: http.client.HTTPConnection) -> None:
+        with self._lock:
+            if len(self._idle) < POOL_SIZE:
+                self._idle.append(connection)
+                return
+        connection.close()
+
+
+def _usable(connection: http.client.HTTPConnection) -> bool:
+    """Whether an idle kept-alive connection can carry a request: nothing to read on it (a
+    readable idle socket means the server closed it), so a request is never sent twice."""
+    sock = connection.sock
+    if sock is None:
+        return False
+    readable, _, _ = select.select([sock], [], [], 0)
+    return not readable
+
+
+class AsyncHttp:
+    """HTTP for asyncio on an ``aiohttp`` session (created on first use, in the running loop)."""
+
+    def __init__(self, base_url: str, access_token: str | None) -> None:
+        self.endpoint = Endpoint(base_url, access_token)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def request(
+        self, action: str, params: dict[str, object], seconds: float | None
+    ) -> dict[str, Any]:
+        """POST the action and return the reply envelope."""
+        import aiohttp
+
+        session = self._session
+        if session is None or session.closed:
+            session = self._session = aiohttp.ClientSession(
+                headers=self.endpoint.headers,
+                connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
+            )
+        try:
+            async with session.post(
+                self.endpoint.url + "/" + action,
+                data=encode(params).encode("utf-8"),
+                timeout=aiohttp.ClientTimeout(total=seconds),
+            ) as response:
+                raw = await response.read()
+                status = response.status
+        except TimeoutError:
+            raise RequestTimeout(f"{action}: no reply within {seconds} s") from None
+        except aiohttp.ServerDisconnectedError as exc:
+            raise NetworkError(self.endpoint.failed(action, "closed the connection", exc)) from exc
+        except aiohttp.ClientResponseError as exc:
+            raise ProtocolError(self.endpoint.failed(action, "answered not HTTP", exc)) from exc
+        except aiohttp.ClientError as exc:
+            raise NetworkError(self.endpoint.failed(action, "is unreachable", exc)) from exc
+        return self.endpoint.reply(action, status, raw)
+
+    async def close(self) -> None:
+        """Close the session and its connections (a later request opens a new one)."""
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()

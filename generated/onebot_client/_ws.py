@@ -1,0 +1,537 @@
+"""Forward WebSocket transports on ``websockets`` (imported on first use).
+
+Frames out: ``{"action", "params", "echo"}``, each call with its own echo. Frames in: a frame with
+an ``echo`` is a reply, handed to the call that sent that echo (and dropped when that call has
+given up); a frame without one is an event. Many calls share one socket. When the socket drops,
+every call waiting on it fails at once with ``NetworkError``.
+
+Sync: ``websockets.sync.client`` and a reader thread. Async: ``websockets.asyncio.client`` and a
+reader task, optionally reconnecting in the background with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import logging
+import queue
+import threading
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from ._envelope import as_object, encode, preview
+from .errors import AuthError, NetworkError, OneBotError, ProtocolError, RequestTimeout
+
+if TYPE_CHECKING:
+    from websockets.asyncio.client import ClientConnection as AsyncConnection
+    from websockets.sync.client import ClientConnection as SyncConnection
+
+#: Events kept for ``events()``; when full, the oldest is dropped (the reader never blocks, so
+#: replies keep flowing even when nobody reads events).
+EVENT_BUFFER = 10_000
+#: Seconds before the second reconnection attempt (the first is immediate); doubles each time.
+FIRST_BACKOFF = 0.5
+#: Seconds a reconnection attempt may take for its handshake.
+RECONNECT_HANDSHAKE = 10.0
+#: Seconds ``close()`` waits for the server to acknowledge the closing handshake.
+CLOSE_TIMEOUT = 2.0
+
+# Connections use no permessage-deflate (NapCat's server offers none; measured here, it made a
+# 5 MB streamed upload 5.8x slower) and no proxy from the environment (the server is usually
+# local); messages have no size limit (NapCat allows 50 MB).
+
+log = logging.getLogger("onebot_client")
+
+#: Receives each frame of a multi-frame reply; returns True on the last one.
+FrameSink = Callable[[dict[str, Any]], bool]
+
+
+class _End:
+    """Ends ``events()``: the client was closed (``error`` None) or the connection dropped."""
+
+    def __init__(self, error: OneBotError | None) -> None:
+        self.error = error
+
+
+def _for(action: str, error: OneBotError) -> OneBotError:
+    """The connection's error as one call raises it: a fresh instance that names the action."""
+    return type(error)(f"{action}: {error}")
+
+
+class _Socket:
+    """What both WebSocket transports share: the URL, the headers, echoes, and frame routing."""
+
+    def __init__(self, url: str, access_token: str | None) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("ws", "wss") or not parts.hostname:
+            raise ValueError(
+                "expected a ws:// or wss:// URL (use the constructor for http://), got "
+                f"{parts.scheme or 'no'} scheme"
+            )
+        self.url = url
+        # Host and port only: this appears in error messages.
+        self.where = parts.netloc.rpartition("@")[2]
+        self.secret = access_token or None
+        self.headers = {"Authorization": f"Bearer {access_token}"} if access_token else {}
+        self._echoes = itertools.count(1)
+        self._dropped_events = 0
+
+    def _options(self, seconds: float | None) -> dict[str, Any]:
+        """The options of either library's ``connect`` (see the note at the top)."""
+        return {
+            "additional_headers": self.headers,
+            "open_timeout": seconds,
+            "close_timeout": CLOSE_TIMEOUT,
+            "max_size": None,
+            "compression": None,
+            "proxy": None,
+        }
+
+    def _frame(self, action: str, params: dict[str, object]) -> tuple[str, str]:
+        echo = str(next(self._echoes))
+        return echo, encode({"action": action, "params": params, "echo": echo})
+
+    def _route(self, message: str | bytes) -> tuple[str | None, dict[str, Any]]:
+        """``(echo, frame)`` for a reply, ``(None, frame)`` for an event. Raises for garbage and
+        for a refusal outside any call (NapCat's token check), which end the connection."""
+        try:
+            frame = as_object(json.loads(message))
+        except ValueError:
+            frame = None
+        if frame is None:
+            raise ProtocolError(
+                f"the server at {self.where} sent a frame that is not a JSON object: "
+                f"{preview(message, self.secret)}"
+            )
+        echo = frame.get("echo")
+        if echo is not None:
+            return str(echo), frame
+        if "post_type" not in frame and frame.get("status") == "failed":
+            if frame.get("retcode") in (1401, 1403):
+                raise AuthError(
+                    f"the server at {self.where} refused the access token: "
+                    f"retcode {frame.get('retcode')}, {preview(str(frame.get('message')), None)}"
+                )
+            log.warning("onebot_client: a failure outside any call: %s", preview(message, None))
+        return None, frame
+
+    def _handshake_error(self, exc: Exception) -> OneBotError:
+        from websockets.exceptions import InvalidStatus
+
+        if isinstance(exc, InvalidStatus):
+            status = exc.response.status_code
+            if status in (401, 403):
+                return AuthError(
+                    f"the server at {self.where} refused the access token "
+                    f"(HTTP {status} on the WebSocket handshake)"
+                )
+            return NetworkError(
+                f"the server at {self.where} refused the WebSocket handshake: HTTP {status}"
+            )
+        return NetworkError(f"cannot open a WebSocket to {self.where}: {type(exc).__name__}: {exc}")
+
+    def _lost(self, connection: SyncConnection | AsyncConnection, closing: bool) -> NetworkError:
+        if closing:
+            return NetworkError(f"the client closed the WebSocket to {self.where}")
+        code, reason = connection.close_code, connection.close_reason
+        if code is None or code == 1006:
+            return NetworkError(f"the WebSocket to {self.where} was lost (no closing handshake)")
+        return NetworkError(
+            f"the server at {self.where} closed the WebSocket: code {code}"
+            + (f" {reason!r}" if reason else "")
+        )
+
+    def _buffer_full(self) -> None:
+        self._dropped_events += 1
+        if self._dropped_events == 1:
+            log.warning(
+                "onebot_client: %d events are waiting; dropping the oldest (read events())",
+                EVENT_BUFFER,
+            )
+
+
+class _SyncLink:
+    """One open connection: its reader thread, the calls waiting on it, how it ended."""
+
+    def __init__(self, connection: SyncConnection, read: Callable[[_SyncLink], None]) -> None:
+        self.connection = connection
+        self.pending: dict[str, queue.SimpleQueue[dict[str, Any] | OneBotError]] = {}
+        self.error: OneBotError | None = None
+        self.ended = threading.Event()
+        self.reader = threading.Thread(
+            target=read, args=(self,), name="onebot-ws-reader", daemon=True
+        )
+
+
+class SyncWebSocket(_Socket):
+    """A blocking forward-WebSocket connection, shared by threads; a reader thread routes the
+    frames that come in."""
+
+    def __init__(self, url: str, access_token: str | None) -> None:
+        super().__init__(url, access_token)
+        self._events: queue.Queue[dict[str, Any] | _End] = queue.Queue(EVENT_BUFFER)
+        self._lock = threading.Lock()
+        self._link: _SyncLink | None = None
+        self._listeners = 0
+        self._closing = False
+
+    def connect(self, seconds: float | None) -> _SyncLink:
+        """The open connection, opened now if there is none."""
+        with self._lock:
+            if self._link is not None:
+                return self._link
+            from websockets.exceptions import WebSocketException
+            from websockets.sync.client import connect
+
+            try:
+                # Entered as a context manager (websockets ≥ 17.1 wants it); closed by close().
+                connection = connect(self.url, **self._options(seconds)).__enter__()
+            except TimeoutError:
+                raise RequestTimeout(
+                    f"no WebSocket handshake with {self.where} within {seconds} s"
+                ) from None
+            except (OSError, WebSocketException) as exc:
+                raise self._handshake_error(exc) from exc
+            link = self._link = _SyncLink(connection, self._read)
+            link.reader.start()
+            return link
+
+    def request(
+        self, action: str, params: dict[str, object], seconds: float | None
+    ) -> dict[str, Any]:
+        """Send one call and wait for its reply envelope."""
+        reply: dict[str, Any] = {}
+
+        def keep(frame: dict[str, Any]) -> bool:
+            reply.update(frame)
+            return True
+
+        self.stream(action, params, seconds, keep)
+        return reply
+
+    def stream(
+        self, action: str, params: dict[str, object], seconds: float | None, sink: FrameSink
+    ) -> None:
+        """Send one call and hand each frame of its reply to ``sink`` until it returns True
+        (``seconds`` bounds the wait for each frame)."""
+        link = self.connect(seconds)
+        echo, text = self._frame(action, params)
+        frames: queue.SimpleQueue[dict[str, Any] | OneBotError] = queue.SimpleQueue()
+        link.pending[echo] = frames
+        try:
+            self._send(link, action, text)
+            while True:
+                try:
+                    item = frames.get(timeout=seconds)
+                except queue.Empty:
+                    raise RequestTimeout(f"{action}: no reply within {seconds} s") from None
+                if isinstance(item, OneBotError):
+                    raise _for(action, item)
+                if sink(item):
+                    return
+        finally:
+            del link.pending[echo]
+
+    def events(self, seconds: float | None) -> Iterator[dict[str, Any]]:
+        """The events the server pushes, in order; ends when the client is closed and raises
+        ``NetworkError`` when the connection drops."""
+        self.connect(seconds)
+        with self._lock:
+            self._listeners += 1
+        try:
+            while True:
+                item = self._events.get()
+                if isinstance(item, _End):
+                    if item.error is not None:
+                        raise _for("events()", item.error)
+                    return
+                yield item
+        finally:
+            with self._lock:
+                self._listeners -= 1
+
+    def close(self) -> None:
+        """Close the connection; calls waiting on it fail, ``events()`` ends. A later call
+        connects again."""
+        with self._lock:
+            link = self._link
+            self._closing = True
+        try:
+            if link is not None:
+                link.connection.close()
+                if link.reader is not threading.current_thread():
+                    link.reader.join()
+            with self._lock:
+                listeners = self._listeners
+            for _ in range(listeners):
+                self._push(_End(None))
+        finally:
+            self._closing = False
+
+    def _send(self, link: _SyncLink, action: str, text: str) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        try:
+            link.connection.send(text)
+        except ConnectionClosed:
+            # Why it closed (a token refusal, garbage...) is the reader's to tell.
+            link.ended.wait(CLOSE_TIMEOUT)
+            raise _for(action, link.error or self._lost(link.connection, self._closing)) from None
+
+    def _read(self, link: _SyncLink) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        error: OneBotError | None = None
+        try:
+            for message in link.connection:
+                echo, frame = self._route(message)
+                if echo is None:
+                    self._push(frame)
+                else:
+                    frames = link.pending.get(echo)
+                    if frames is not None:
+                        frames.put(frame)
+        except ConnectionClosed:
+            pass
+        except OneBotError as exc:
+            error = exc
+        error = link.error = error or self._lost(link.connection, self._closing)
+        link.ended.set()
+        with self._lock:
+            if self._link is link:
+                self._link = None
+        for frames in list(link.pending.values()):
+            frames.put(error)
+        if not self._closing:
+            self._push(_End(error))
+        link.connection.close()
+
+    def _push(self, item: dict[str, Any] | _End) -> None:
+        while True:
+            try:
+                self._events.put_nowait(item)
+                return
+            except queue.Full:
+                self._buffer_full()
+                with contextlib.suppress(queue.Empty):
+                    self._events.get_nowait()
+
+
+class _AsyncLink:
+    """One open connection: its reader task, the calls waiting on it, how it ended."""
+
+    def __init__(
+        self,
+        connection: AsyncConnection,
+        read: Callable[[_AsyncLink], Coroutine[Any, Any, None]],
+    ) -> None:
+        self.connection = connection
+        self.pending: dict[
+            str,
+            asyncio.Future[dict[str, Any] | OneBotError]
+            | asyncio.Queue[dict[str, Any] | OneBotError],
+        ] = {}
+        self.error: OneBotError | None = None
+        self.ended = asyncio.Event()
+        self.reader: asyncio.Task[None] = asyncio.create_task(read(self))
+
+
+class AsyncWebSocket(_Socket):
+    """A forward-WebSocket connection for asyncio; a reader task routes the frames that come in,
+    and with ``reconnect`` a background task reconnects after a drop (the first attempt at once,
+    then after ``FIRST_BACKOFF`` seconds, doubling up to ``max_backoff``)."""
+
+    def __init__(
+        self, url: str, access_token: str | None, *, reconnect: bool, max_backoff: float
+    ) -> None:
+        super().__init__(url, access_token)
+        self.reconnect = reconnect
+        self.max_backoff = max_backoff
+        self._events: asyncio.Queue[dict[str, Any] | _End] = asyncio.Queue(EVENT_BUFFER)
+        self._lock = asyncio.Lock()
+        self._link: _AsyncLink | None = None
+        self._readers: set[asyncio.Task[None]] = set()  # also those still closing old links
+        self._reconnecting: asyncio.Task[None] | None = None
+        self._listeners = 0
+        self._closing = False
+
+    async def connect(self) -> _AsyncLink:
+        """The open connection, opened now if there is none (or once the background
+        reconnection succeeds)."""
+        while self._link is None:
+            if self._reconnecting is not None:
+                await asyncio.wait([self._reconnecting])
+                continue
+            async with self._lock:
+                if self._link is None and self._reconnecting is None:
+                    await self._open(None)
+        return self._link
+
+    async def request(
+        self, action: str, params: dict[str, object], seconds: float | None
+    ) -> dict[str, Any]:
+        """Send one call and wait for its reply envelope."""
+        future: asyncio.Future[dict[str, Any] | OneBotError]
+        future = asyncio.get_running_loop().create_future()
+        link, echo = None, ""
+        try:
+            async with asyncio.timeout(seconds):
+                link = await self.connect()
+                echo, text = self._frame(action, params)
+                link.pending[echo] = future
+                await self._send(link, action, text)
+                item = await future
+        except TimeoutError:
+            raise RequestTimeout(f"{action}: no reply within {seconds} s") from None
+        finally:
+            if link is not None:
+                link.pending.pop(echo, None)
+        if isinstance(item, OneBotError):
+            raise _for(action, item)
+        return item
+
+    async def stream(
+        self, action: str, params: dict[str, object], seconds: float | None, sink: FrameSink
+    ) -> None:
+        """Send one call and hand each frame of its reply to ``sink`` until it returns True
+        (``seconds`` bounds the wait for each frame)."""
+        frames: asyncio.Queue[dict[str, Any] | OneBotError] = asyncio.Queue()
+        link, echo = None, ""
+        try:
+            async with asyncio.timeout(seconds):
+                link = await self.connect()
+                echo, text = self._frame(action, params)
+                link.pending[echo] = frames
+                await self._send(link, action, text)
+            while True:
+                async with asyncio.timeout(seconds):
+                    item = await frames.get()
+                if isinstance(item, OneBotError):
+                    raise _for(action, item)
+                if sink(item):
+                    return
+        except TimeoutError:
+            raise RequestTimeout(f"{action}: no reply within {seconds} s") from None
+        finally:
+            if link is not None:
+                link.pending.pop(echo, None)
+
+    async def events(self) -> AsyncIterator[dict[str, Any]]:
+        """The events the server pushes, in order. Ends when the client is closed; raises
+        ``NetworkError`` when the connection drops and no reconnection is under way."""
+        await self.connect()
+        self._listeners += 1
+        try:
+            while True:
+                item = await self._events.get()
+                if isinstance(item, _End):
+                    if item.error is not None:
+                        raise _for("events()", item.error)
+                    return
+                yield item
+        finally:
+            self._listeners -= 1
+
+    async def close(self) -> None:
+        """Close the connection and stop reconnecting; calls waiting on it fail, ``events()``
+        ends. A later call connects again."""
+        self._closing = True
+        try:
+            if self._reconnecting is not None:
+                self._reconnecting.cancel()
+                await asyncio.wait([self._reconnecting])
+            if self._link is not None:
+                await self._link.connection.close()
+            if self._readers:
+                await asyncio.wait(self._readers)
+            for _ in range(self._listeners):
+                self._push(_End(None))
+        finally:
+            self._closing = False
+
+    async def _open(self, seconds: float | None) -> None:
+        from websockets.asyncio.client import connect
+        from websockets.exceptions import WebSocketException
+
+        try:
+            connection = await connect(self.url, **self._options(seconds))
+        except TimeoutError:
+            raise
+        except (OSError, WebSocketException) as exc:
+            raise self._handshake_error(exc) from exc
+        self._link = _AsyncLink(connection, self._read)
+        self._readers.add(self._link.reader)
+        self._link.reader.add_done_callback(self._readers.discard)
+
+    async def _send(self, link: _AsyncLink, action: str, text: str) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        try:
+            await link.connection.send(text)
+        except ConnectionClosed:
+            # Why it closed (a token refusal, garbage...) is the reader's to tell.
+            await link.ended.wait()
+            raise _for(action, link.error or self._lost(link.connection, self._closing)) from None
+
+    async def _read(self, link: _AsyncLink) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        error: OneBotError | None = None
+        try:
+            async for message in link.connection:
+                echo, frame = self._route(message)
+                if echo is None:
+                    self._push(frame)
+                    continue
+                waiter = link.pending.get(echo)
+                if isinstance(waiter, asyncio.Queue):
+                    waiter.put_nowait(frame)
+                elif waiter is not None and not waiter.done():
+                    waiter.set_result(frame)
+        except ConnectionClosed:
+            pass
+        except OneBotError as exc:
+            error = exc
+        error = link.error = error or self._lost(link.connection, self._closing)
+        link.ended.set()
+        if self._link is link:
+            self._link = None
+        for waiter in list(link.pending.values()):
+            if isinstance(waiter, asyncio.Queue):
+                waiter.put_nowait(error)
+            elif not waiter.done():
+                waiter.set_result(error)
+        if self._closing:
+            return
+        if self.reconnect and not isinstance(error, AuthError):
+            self._reconnecting = asyncio.create_task(self._reconnect())
+        else:
+            self._push(_End(error))
+        await link.connection.close()
+
+    async def _reconnect(self) -> None:
+        delay = FIRST_BACKOFF
+        try:
+            while True:
+                try:
+                    async with self._lock:
+                        await self._open(RECONNECT_HANDSHAKE)
+                    return
+                except AuthError as exc:
+                    self._push(_End(exc))
+                    return
+                except (OneBotError, TimeoutError) as exc:
+                    log.info("onebot_client: reconnecting in %.1f s: %s", delay, exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.max_backoff)
+        finally:
+            self._reconnecting = None
+
+    def _push(self, item: dict[str, Any] | _End) -> None:
+        while self._events.full():
+            self._buffer_full()
+            self._events.get_nowait()
+        self._events.put_nowait(item)
