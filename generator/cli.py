@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import TYPE_CHECKING
 from importlib.resources import as_file, files
 from pathlib import Path
 
 import click
 
-from . import diff as spec_diff
-from . import napcat_import, output
-from . import spec as spec_stage
+from . import output
 from .build import generate
-from .inputs import InputError, load_spec
 from .memo import Memo, default_dir
-from .openapi import OpenApi
 from .problems import SpecInvalid
+
+if TYPE_CHECKING:
+    from .spec import Spec
 
 
 def _default_spec() -> Path:
@@ -107,7 +107,9 @@ def _fail(message: str, problems: list[str] = []) -> None:
     sys.exit(2)
 
 
-def _load(source: str) -> spec_stage.Spec:
+def _load(source: str) -> Spec:
+    from .inputs import InputError, load_spec
+
     try:
         return load_spec(source)
     except InputError as exc:
@@ -119,11 +121,7 @@ def _load(source: str) -> spec_stage.Spec:
     raise AssertionError("unreachable")
 
 
-_RENDERERS = {
-    "text": spec_diff.as_text,
-    "markdown": spec_diff.as_markdown,
-    "json": spec_diff.as_json,
-}
+_FORMATS = ("text", "markdown", "json")  # diff.as_text, diff.as_markdown, diff.as_json
 
 
 @main.command()
@@ -132,9 +130,7 @@ _RENDERERS = {
 @click.option(
     "--old-rev", metavar="REV", help="Compare the spec at git revision REV (as OLD) with NEW."
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(list(_RENDERERS)), default="text", show_default=True
-)
+@click.option("--format", "fmt", type=click.Choice(_FORMATS), default="text", show_default=True)
 @click.option(
     "--fail-on",
     type=click.Choice(["none", "breaking", "any"]),
@@ -158,8 +154,11 @@ def diff(old: str | None, new: str | None, old_rev: str | None, fmt: str, fail_o
         old, new = f"git:{old_rev}", old if new is None else new
     if old is None:
         raise click.UsageError("give OLD (or --old-rev REV)")
+    from . import diff as spec_diff
+
     changes = spec_diff.compare(_load(old), _load(new or "spec"))
-    click.echo(_RENDERERS[fmt](changes), nl=False)
+    render = getattr(spec_diff, f"as_{fmt}")  # one function per format
+    click.echo(render(changes), nl=False)
     if (fail_on == "any" and changes) or (
         fail_on == "breaking" and any(c.breaking for c in changes)
     ):
@@ -193,6 +192,9 @@ def import_napcat(openapi_file: Path, spec_dir: Path, out: Path | None, report: 
     Existing spec entries are never changed. Shared objects the new actions need are added to
     SPEC/models.yaml. Run `onebot-gen build` afterwards.
     """
+    from . import napcat_import
+    from .openapi import OpenApi
+
     try:
         openapi = OpenApi.read(openapi_file)
     except (ValueError, OSError) as exc:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures
-import multiprocessing
 import os
 import shutil
 import sys
@@ -37,6 +35,9 @@ def _black_all(texts: list[str]) -> list[str]:
     workers = min(len(texts), os.cpu_count() or 1)
     if workers < 2:
         return [_black(text) for text in texts]
+    import concurrent.futures  # not needed by a build the cache has
+    import multiprocessing
+
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
         # Largest first, so that the big modules do not wait behind the small ones.

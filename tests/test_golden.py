@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -77,3 +78,31 @@ def test_cache_speeds_up_but_never_changes_output(tmp_path: Path) -> None:
     first, second = Memo(tmp_path / "cache"), Memo(tmp_path / "cache")
     assert generate(spec_dir, first) == generate(spec_dir) == generate(spec_dir, second)
     assert first.misses > 0 and second.misses == 0
+
+
+def test_a_build_the_cache_has_loads_no_renderer_or_formatter(tmp_path: Path) -> None:
+    spec_dir = FIXTURES / "segments" / "spec"
+    code = (
+        "import sys; from onebot_gen.cli import main; "
+        f"main(['build', '--spec', {str(spec_dir)!r}, '--out', {str(tmp_path / 'out')!r}, "
+        f"'--cache-dir', {str(tmp_path / 'cache')!r}], standalone_mode=False); "
+        "print(sorted(m for m in ('jinja2', 'black', 'yaml') if m in sys.modules))"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.splitlines()[-1]
+        for _ in range(2)
+    ]
+    assert "jinja2" in runs[0] and runs[1] == "[]"
+
+
+def test_the_build_cache_follows_every_input(tmp_path: Path) -> None:
+    spec_dir = tmp_path / "spec"
+    shutil.copytree(FIXTURES / "segments" / "spec", spec_dir)
+    memo = Memo(tmp_path / "cache")
+    before = generate(spec_dir, memo)
+    segments = spec_dir / "segments.yaml"
+    segments.write_text(segments.read_text().replace("纯文本内容", "文本"), encoding="utf-8")
+    after = generate(spec_dir, memo)
+    assert after == generate(spec_dir) != before
