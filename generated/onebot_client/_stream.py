@@ -30,8 +30,7 @@ DOWNLOAD_ACTIONS: dict[DownloadKind, str] = {
     "image": "download_file_image_stream",
     "record": "download_file_record_stream",
 }
-#: NapCat's default chunk size for both directions.
-CHUNK_SIZE = 64 * 1024
+#: Bytes read from a file at a time while hashing it.
 _READ_BLOCK = 1024 * 1024
 
 

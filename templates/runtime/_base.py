@@ -5,26 +5,34 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator, Mapping
-from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, overload
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from typing import TYPE_CHECKING, Any, Self, overload
 
 from ._envelope import request_body, unwrap
-from ._http import AsyncHttp, SyncHttp
-from ._stream import CHUNK_SIZE, UPLOAD_ACTION, Download, DownloadKind, Upload, download_params
 from ._types import NOT_GIVEN, NotGiven, Timeout
-from ._ws import AsyncWebSocket, SyncWebSocket
 from .errors import ActionFailed
+
+# The transports and the stream helpers are imported on first use, so that `import onebot_client`
+# loads no HTTP, asyncio or WebSocket machinery it does not need.
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ._http import AsyncHttp, SyncHttp
+    from ._stream import DownloadKind
+    from ._ws import AsyncWebSocket, SyncWebSocket
 
 DEFAULT_HTTP_URL = "http://127.0.0.1:3000"
 DEFAULT_WS_URL = "ws://127.0.0.1:3001"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_BACKOFF = 30.0
+#: Bytes per chunk of a streamed upload or download, before base64 (NapCat's default).
+CHUNK_SIZE = 64 * 1024
 
 
 def shown_url(url: str) -> str:
     """The URL as ``repr`` shows it: no user info, no ``access_token`` query value."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
     parts = urlsplit(url)
     query = [(k, "***" if k == "access_token" else v) for k, v in parse_qsl(parts.query, True)]
     netloc = parts.netloc.rpartition("@")[2]
@@ -58,6 +66,7 @@ class SyncClient(_Client):
     """
 
     _transport: SyncHttp | SyncWebSocket
+    _socket_transport: SyncWebSocket | None = None
 
     def __init__(
         self,
@@ -74,6 +83,8 @@ class SyncClient(_Client):
                 or in errors.
             timeout: Default seconds to wait for each reply (``None``: no limit).
         """
+        from ._http import SyncHttp
+
         self._configure(base_url, timeout, "")
         self._transport = SyncHttp(base_url, access_token)
 
@@ -95,14 +106,16 @@ class SyncClient(_Client):
             access_token: Sent in the handshake as ``Authorization: Bearer <token>``.
             timeout: Default seconds to wait for each reply (``None``: no limit).
         """
+        from ._ws import SyncWebSocket
+
         client = cls.__new__(cls)
         client._configure(url, timeout, ".websocket")
-        client._transport = SyncWebSocket(url, access_token)
+        client._transport = client._socket_transport = SyncWebSocket(url, access_token)
         return client
 
     def __enter__(self) -> Self:
-        if isinstance(self._transport, SyncWebSocket):
-            self._transport.connect(self._timeout)
+        if self._socket_transport is not None:
+            self._socket_transport.connect(self._timeout)
         return self
 
     def __exit__(
@@ -171,6 +184,8 @@ class SyncClient(_Client):
         Returns:
             The file's path on the server's machine, usable as a message segment's ``file``.
         """
+        from ._stream import UPLOAD_ACTION, Upload
+
         upload = Upload(
             source,
             chunk_size=chunk_size,
@@ -235,6 +250,8 @@ class SyncClient(_Client):
         Returns:
             The content, or the path written.
         """
+        from ._stream import Download, download_params
+
         action, params = download_params(kind, file, chunk_size, out_format)
         socket = self._socket("download_stream()")
         sink = Download(action, to)
@@ -246,9 +263,9 @@ class SyncClient(_Client):
         return sink.result()
 
     def _socket(self, what: str) -> SyncWebSocket:
-        if not isinstance(self._transport, SyncWebSocket):
+        if self._socket_transport is None:
             raise TypeError(f"{what} needs a WebSocket client: {type(self).__name__}.websocket()")
-        return self._transport
+        return self._socket_transport
 
 
 class AsyncClient(_Client):
@@ -260,6 +277,7 @@ class AsyncClient(_Client):
     """
 
     _transport: AsyncHttp | AsyncWebSocket
+    _socket_transport: AsyncWebSocket | None = None
 
     def __init__(
         self,
@@ -276,6 +294,8 @@ class AsyncClient(_Client):
                 or in errors.
             timeout: Default seconds to wait for each reply (``None``: no limit).
         """
+        from ._http import AsyncHttp
+
         self._configure(base_url, timeout, "")
         self._transport = AsyncHttp(base_url, access_token)
 
@@ -304,16 +324,18 @@ class AsyncClient(_Client):
                 opens a new socket and ``events()`` raises the ``NetworkError``.
             max_backoff: The longest wait between reconnection attempts, in seconds.
         """
+        from ._ws import AsyncWebSocket
+
         client = cls.__new__(cls)
         client._configure(url, timeout, ".websocket")
-        client._transport = AsyncWebSocket(
+        client._transport = client._socket_transport = AsyncWebSocket(
             url, access_token, reconnect=reconnect, max_backoff=max_backoff
         )
         return client
 
     async def __aenter__(self) -> Self:
-        if isinstance(self._transport, AsyncWebSocket):
-            await self._transport.connect()
+        if self._socket_transport is not None:
+            await self._socket_transport.connect()
         return self
 
     async def __aexit__(
@@ -383,6 +405,8 @@ class AsyncClient(_Client):
         Returns:
             The file's path on the server's machine, usable as a message segment's ``file``.
         """
+        from ._stream import UPLOAD_ACTION, Upload
+
         upload = Upload(
             source,
             chunk_size=chunk_size,
@@ -447,6 +471,8 @@ class AsyncClient(_Client):
         Returns:
             The content, or the path written.
         """
+        from ._stream import Download, download_params
+
         action, params = download_params(kind, file, chunk_size, out_format)
         socket = self._socket("download_stream()")
         sink = Download(action, to)
@@ -458,6 +484,6 @@ class AsyncClient(_Client):
         return sink.result()
 
     def _socket(self, what: str) -> AsyncWebSocket:
-        if not isinstance(self._transport, AsyncWebSocket):
+        if self._socket_transport is None:
             raise TypeError(f"{what} needs a WebSocket client: {type(self).__name__}.websocket()")
-        return self._transport
+        return self._socket_transport

@@ -18,8 +18,9 @@ from .errors import AuthError, NetworkError, ProtocolError, RequestTimeout, Unsu
 if TYPE_CHECKING:
     import aiohttp
 
-#: Idle connections the sync pool keeps.
-POOL_SIZE = 8
+#: Idle connections the sync pool keeps: one per thread, for up to this many threads sharing a client
+#: (the server closes idle ones after a few seconds; a closed one is noticed before use).
+POOL_SIZE = 100
 #: Seconds an idle aiohttp connection is kept: under Node's 5 s server default (NapCat), so the
 #: client never reuses a connection the server is closing.
 KEEPALIVE_SECONDS = 4.0

@@ -1,4 +1,4 @@
-"""Forward WebSocket transports on ``websockets`` (imported on first use).
+"""Forward WebSocket transports on ``websockets`` (this module is imported by ``.websocket()``).
 
 Frames out: ``{"action", "params", "echo"}``, each call with its own echo. Frames in: a frame with
 an ``echo`` is a reply, handed to the call that sent that echo (and dropped when that call has
@@ -19,15 +19,15 @@ import logging
 import queue
 import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
+
+from websockets.asyncio import client as async_client
+from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
+from websockets.sync import client as sync_client
 
 from ._envelope import as_object, encode, preview
 from .errors import AuthError, NetworkError, OneBotError, ProtocolError, RequestTimeout
-
-if TYPE_CHECKING:
-    from websockets.asyncio.client import ClientConnection as AsyncConnection
-    from websockets.sync.client import ClientConnection as SyncConnection
 
 #: Events kept for ``events()``; when full, the oldest is dropped (the reader never blocks, so
 #: replies keep flowing even when nobody reads events).
@@ -119,8 +119,6 @@ class _Socket:
         return None, frame
 
     def _handshake_error(self, exc: Exception) -> OneBotError:
-        from websockets.exceptions import InvalidStatus
-
         if isinstance(exc, InvalidStatus):
             status = exc.response.status_code
             if status in (401, 403):
@@ -133,7 +131,11 @@ class _Socket:
             )
         return NetworkError(f"cannot open a WebSocket to {self.where}: {type(exc).__name__}: {exc}")
 
-    def _lost(self, connection: SyncConnection | AsyncConnection, closing: bool) -> NetworkError:
+    def _lost(
+        self,
+        connection: sync_client.ClientConnection | async_client.ClientConnection,
+        closing: bool,
+    ) -> NetworkError:
         if closing:
             return NetworkError(f"the client closed the WebSocket to {self.where}")
         code, reason = connection.close_code, connection.close_reason
@@ -156,7 +158,9 @@ class _Socket:
 class _SyncLink:
     """One open connection: its reader thread, the calls waiting on it, how it ended."""
 
-    def __init__(self, connection: SyncConnection, read: Callable[[_SyncLink], None]) -> None:
+    def __init__(
+        self, connection: sync_client.ClientConnection, read: Callable[[_SyncLink], None]
+    ) -> None:
         self.connection = connection
         self.pending: dict[str, queue.SimpleQueue[dict[str, Any] | OneBotError]] = {}
         self.error: OneBotError | None = None
@@ -183,12 +187,9 @@ class SyncWebSocket(_Socket):
         with self._lock:
             if self._link is not None:
                 return self._link
-            from websockets.exceptions import WebSocketException
-            from websockets.sync.client import connect
-
             try:
                 # Entered as a context manager (websockets ≥ 17.1 wants it); closed by close().
-                connection = connect(self.url, **self._options(seconds)).__enter__()
+                connection = sync_client.connect(self.url, **self._options(seconds)).__enter__()
             except TimeoutError:
                 raise RequestTimeout(
                     f"no WebSocket handshake with {self.where} within {seconds} s"
@@ -272,8 +273,6 @@ class SyncWebSocket(_Socket):
             self._closing = False
 
     def _send(self, link: _SyncLink, action: str, text: str) -> None:
-        from websockets.exceptions import ConnectionClosed
-
         try:
             link.connection.send(text)
         except ConnectionClosed:
@@ -282,8 +281,6 @@ class SyncWebSocket(_Socket):
             raise _for(action, link.error or self._lost(link.connection, self._closing)) from None
 
     def _read(self, link: _SyncLink) -> None:
-        from websockets.exceptions import ConnectionClosed
-
         error: OneBotError | None = None
         try:
             for message in link.connection:
@@ -325,7 +322,7 @@ class _AsyncLink:
 
     def __init__(
         self,
-        connection: AsyncConnection,
+        connection: async_client.ClientConnection,
         read: Callable[[_AsyncLink], Coroutine[Any, Any, None]],
     ) -> None:
         self.connection = connection
@@ -379,7 +376,7 @@ class AsyncWebSocket(_Socket):
         link, echo = None, ""
         try:
             async with asyncio.timeout(seconds):
-                link = await self.connect()
+                link = self._link or await self.connect()
                 echo, text = self._frame(action, params)
                 link.pending[echo] = future
                 await self._send(link, action, text)
@@ -402,7 +399,7 @@ class AsyncWebSocket(_Socket):
         link, echo = None, ""
         try:
             async with asyncio.timeout(seconds):
-                link = await self.connect()
+                link = self._link or await self.connect()
                 echo, text = self._frame(action, params)
                 link.pending[echo] = frames
                 await self._send(link, action, text)
@@ -453,11 +450,8 @@ class AsyncWebSocket(_Socket):
             self._closing = False
 
     async def _open(self, seconds: float | None) -> None:
-        from websockets.asyncio.client import connect
-        from websockets.exceptions import WebSocketException
-
         try:
-            connection = await connect(self.url, **self._options(seconds))
+            connection = await async_client.connect(self.url, **self._options(seconds))
         except TimeoutError:
             raise
         except (OSError, WebSocketException) as exc:
@@ -467,8 +461,6 @@ class AsyncWebSocket(_Socket):
         self._link.reader.add_done_callback(self._readers.discard)
 
     async def _send(self, link: _AsyncLink, action: str, text: str) -> None:
-        from websockets.exceptions import ConnectionClosed
-
         try:
             await link.connection.send(text)
         except ConnectionClosed:
@@ -477,8 +469,6 @@ class AsyncWebSocket(_Socket):
             raise _for(action, link.error or self._lost(link.connection, self._closing)) from None
 
     async def _read(self, link: _AsyncLink) -> None:
-        from websockets.exceptions import ConnectionClosed
-
         error: OneBotError | None = None
         try:
             async for message in link.connection:

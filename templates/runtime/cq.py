@@ -7,29 +7,28 @@ strings.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 __all__ = ["escape", "parse", "render", "unescape"]
 
-_TEXT = {"&": "&amp;", "[": "&#91;", "]": "&#93;"}
-_VALUE = {**_TEXT, ",": "&#44;"}
-_UNESCAPE = re.compile("|".join(re.escape(code) for code in _VALUE.values()))
-_CODE = re.compile(r"\[CQ:([^,\]]+)((?:,[^,=\]]+=[^,\]]*)*)\]")
+_TEXT = (("&", "&amp;"), ("[", "&#91;"), ("]", "&#93;"))
+_COMMA = (",", "&#44;")
 
 
 def escape(text: str, *, comma: bool = False) -> str:
     """``text`` with ``&``, ``[`` and ``]`` escaped (and ``,`` with ``comma``, as inside a CQ
     code's value), so the server sends it as written."""
-    table = _VALUE if comma else _TEXT
-    return "".join(table.get(ch, ch) for ch in text)
+    for char, code in (*_TEXT, _COMMA) if comma else _TEXT:
+        text = text.replace(char, code)
+    return text
 
 
 def unescape(text: str) -> str:
     """The text an escaped string stands for (``&#91;`` → ``[``...)."""
-    back = {code: ch for ch, code in _VALUE.items()}
-    return _UNESCAPE.sub(lambda m: back[m.group(0)], text)
+    for char, code in reversed((*_TEXT, _COMMA)):  # "&amp;" last: it may spell the others
+        text = text.replace(code, char)
+    return text
 
 
 def render(segments: Iterable[Mapping[str, Any]]) -> str:
@@ -49,21 +48,36 @@ def render(segments: Iterable[Mapping[str, Any]]) -> str:
 
 
 def parse(message: str) -> list[dict[str, Any]]:
-    """The segments of a CQ-code string (data values stay strings, as the server gives them)."""
+    """The segments of a CQ-code string (data values stay strings, as the server gives them).
+    A ``[CQ:`` that does not start a well-formed code is text."""
     segments: list[dict[str, Any]] = []
-    at = 0
-    for code in _CODE.finditer(message):
-        if code.start() > at:
-            segments.append(_text_segment(message[at : code.start()]))
-        data = {}
-        for pair in filter(None, code.group(2).split(",")):
-            key, _, value = pair.partition("=")
-            data[key] = unescape(value)
-        segments.append({"type": code.group(1), "data": data})
-        at = code.end()
-    if at < len(message):
-        segments.append(_text_segment(message[at:]))
+    text_from = at = 0
+    while (start := message.find("[CQ:", at)) != -1:
+        end = message.find("]", start)
+        if end == -1:
+            break
+        segment = _code(message[start + 4 : end])
+        at = end + 1 if segment else start + 4
+        if segment:
+            if start > text_from:
+                segments.append(_text_segment(message[text_from:start]))
+            segments.append(segment)
+            text_from = at
+    if text_from < len(message):
+        segments.append(_text_segment(message[text_from:]))
     return segments
+
+
+def _code(inside: str) -> dict[str, Any] | None:
+    """The segment of a CQ code's inside (``at,qq=123``), or None when it is not one."""
+    type_, *pairs = inside.split(",")
+    data = {}
+    for pair in pairs:
+        key, equals, value = pair.partition("=")
+        if not key or not equals:
+            return None
+        data[key] = unescape(value)
+    return {"type": type_, "data": data} if type_ and "[" not in inside else None
 
 
 def _text_segment(text: str) -> dict[str, Any]:

@@ -45,16 +45,33 @@ def test_error_classes() -> None:
     assert (failed.action, failed.retcode, failed.echo) == ("send_msg", 100, "42")
 
 
-def test_importing_the_package_loads_no_transport_library() -> None:
-    code = (
-        "import sys, onebot_client, onebot_client._base; "
-        "print(sorted(m for m in ('aiohttp', 'websockets') if m in sys.modules))"
-    )
+HEAVY = ("aiohttp", "websockets", "asyncio", "http.client", "logging", "hashlib")
+
+
+def loaded_after(code: str) -> list[str]:
+    """Which of the heavy modules a fresh interpreter has loaded after running ``code``."""
+    show = f"import sys; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+        [sys.executable, "-S", "-c", f"{code}; {show}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     )
-    assert result.stdout.strip() == "[]"
+    return list(eval(result.stdout))
+
+
+def test_importing_the_package_loads_no_transport_library() -> None:
+    assert loaded_after("import onebot_client") == []
+
+
+def test_each_transport_loads_only_its_libraries() -> None:
+    from_ = "from onebot_client import OneBot, AsyncOneBot"
+    assert loaded_after(f"{from_}; OneBot()") == ["http.client"]
+    assert "aiohttp" not in loaded_after(f"{from_}; AsyncOneBot()")
+    websocket = loaded_after(f"{from_}; OneBot.websocket()")
+    assert "websockets" in websocket and "aiohttp" not in websocket
 
 
 def test_constructors_return_the_subclass() -> None:
