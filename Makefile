@@ -25,6 +25,8 @@ golden: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) bench/build.py
+	$(PY) bench/client.py
+	$(PY) bench/import_time.py
 
 $(STAMP): pyproject.toml generated/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
