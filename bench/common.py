@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import time
@@ -21,10 +22,19 @@ def timed_runs(
     return times
 
 
+#: The environment of timed processes: Python may cache bytecode, as on a user's machine.
+ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+
 def command(*args: str, cwd: str | None = None) -> Callable[[], None]:
     def run() -> None:
         subprocess.run(
-            args, check=True, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            args,
+            check=True,
+            cwd=cwd,
+            env=ENV,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
 
     return run

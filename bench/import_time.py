@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import summary, table, timed_runs
+from common import command, summary, table, timed_runs
 
 ROOT = Path(__file__).resolve().parent.parent
 REPEAT = 30
@@ -40,7 +40,7 @@ def main() -> None:
         rows = []
         results = {}
         for label, code in CASES:
-            run = lambda code=code: subprocess.run([python, "-c", code], check=True)  # noqa: E731
+            run = command(python, "-c", code)
             run()  # warm the file cache
             results[label] = summary(timed_runs(run, REPEAT))
         bare = results["python -c pass"][0]
