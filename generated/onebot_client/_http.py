@@ -1,19 +1,25 @@
 """HTTP transports: ``POST {base_url}/{action}`` with a JSON body, on kept-alive connections.
 
-Sync: the standard library's ``http.client`` (a small pool, so threads can share a client).
+Sync: a pool of hand-written HTTP/1.1 connections (``_http1``), so threads can share a client.
 Async: ``aiohttp``, imported on first use.
 """
 
 from __future__ import annotations
 
-import http.client
-import select
 import threading
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ._envelope import decode, encode, preview
-from .errors import AuthError, NetworkError, ProtocolError, RequestTimeout, UnsupportedAction
+from ._http1 import Closed, Connection, NotHttp
+from .errors import (
+    AuthError,
+    NetworkError,
+    OneBotError,
+    ProtocolError,
+    RequestTimeout,
+    UnsupportedAction,
+)
 
 if TYPE_CHECKING:
     import aiohttp
@@ -25,7 +31,7 @@ POOL_SIZE = 100
 #: client never reuses a connection the server is closing.
 KEEPALIVE_SECONDS = 4.0
 #: The server closed the connection instead of answering.
-_CLOSED = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
+_CLOSED = (Closed, BrokenPipeError, ConnectionResetError)
 
 
 class Endpoint:
@@ -70,12 +76,16 @@ class Endpoint:
 
 
 class SyncHttp:
-    """Blocking HTTP on ``http.client`` connections, pooled: thread-safe, one request per
-    connection at a time."""
+    """Blocking HTTP on pooled kept-alive connections: thread-safe, one request per connection
+    at a time."""
 
     def __init__(self, base_url: str, access_token: str | None) -> None:
-        self.endpoint = Endpoint(base_url, access_token)
-        self._idle: list[http.client.HTTPConnection] = []
+        self.endpoint = endpoint = Endpoint(base_url, access_token)
+        self._port = endpoint.port or (443 if endpoint.https else 80)
+        host = endpoint.host if endpoint.port is None else f"{endpoint.host}:{endpoint.port}"
+        headers = {"Host": host, **endpoint.headers}
+        self._head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        self._idle: list[Connection] = []
         self._lock = threading.Lock()
 
     def request(
@@ -83,31 +93,21 @@ class SyncHttp:
     ) -> dict[str, Any]:
         """POST the action and return the reply envelope."""
         body = encode(params).encode("utf-8")
-        connection = self._acquire()
-        connection.timeout = seconds
-        if connection.sock is not None:
-            connection.sock.settimeout(seconds)
+        head = f"POST {self.endpoint.path(action)} HTTP/1.1\r\n{self._head}"
+        request = f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body
+        connection = None
         try:
-            connection.request("POST", self.endpoint.path(action), body, self.endpoint.headers)
-            response = connection.getresponse()
-            raw = response.read()
-        except TimeoutError:
-            connection.close()
-            raise RequestTimeout(f"{action}: no reply within {seconds} s") from None
-        except _CLOSED as exc:
-            connection.close()
-            raise NetworkError(self.endpoint.failed(action, "closed the connection", exc)) from exc
-        except http.client.HTTPException as exc:
-            connection.close()
-            raise ProtocolError(self.endpoint.failed(action, "answered not HTTP", exc)) from exc
-        except OSError as exc:
-            connection.close()
-            raise NetworkError(self.endpoint.failed(action, "is unreachable", exc)) from exc
-        if response.will_close:
-            connection.close()
-        else:
+            connection = self._acquire(seconds)
+            status, raw, keep = connection.exchange(request, seconds)
+        except (OSError, Closed, NotHttp) as exc:
+            if connection is not None:
+                connection.close()
+            raise self._failure(action, seconds, exc) from exc
+        if keep:
             self._release(connection)
-        return self.endpoint.reply(action, response.status, raw)
+        else:
+            connection.close()
+        return self.endpoint.reply(action, status, raw)
 
     def close(self) -> None:
         """Close the idle connections (a later request opens a new one)."""
@@ -116,35 +116,33 @@ class SyncHttp:
         for connection in idle:
             connection.close()
 
-    def _acquire(self) -> http.client.HTTPConnection:
+    def _failure(self, action: str, seconds: float | None, exc: Exception) -> OneBotError:
+        if isinstance(exc, TimeoutError):
+            return RequestTimeout(f"{action}: no reply within {seconds} s")
+        if isinstance(exc, _CLOSED):
+            return NetworkError(self.endpoint.failed(action, "closed the connection", exc))
+        if isinstance(exc, NotHttp):
+            return ProtocolError(self.endpoint.failed(action, "answered not HTTP", exc))
+        return NetworkError(self.endpoint.failed(action, "is unreachable", exc))
+
+    def _acquire(self, seconds: float | None) -> Connection:
         """An idle connection the server has not closed meanwhile, else a new one."""
         while True:
             with self._lock:
                 if not self._idle:
                     break
                 connection = self._idle.pop()
-            if _usable(connection):
+            if connection.idle_and_open():
                 return connection
             connection.close()
-        kind = http.client.HTTPSConnection if self.endpoint.https else http.client.HTTPConnection
-        return kind(self.endpoint.host, self.endpoint.port)
+        return Connection(self.endpoint.host, self._port, self.endpoint.https, seconds)
 
-    def _release(self, connection: http.client.HTTPConnection) -> None:
+    def _release(self, connection: Connection) -> None:
         with self._lock:
             if len(self._idle) < POOL_SIZE:
                 self._idle.append(connection)
                 return
         connection.close()
-
-
-def _usable(connection: http.client.HTTPConnection) -> bool:
-    """Whether an idle kept-alive connection can carry a request: nothing to read on it (a
-    readable idle socket means the server closed it), so a request is never sent twice."""
-    sock = connection.sock
-    if sock is None:
-        return False
-    readable, _, _ = select.select([sock], [], [], 0)
-    return not readable
 
 
 class AsyncHttp:

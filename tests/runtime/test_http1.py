@@ -1,0 +1,81 @@
+"""HTTP/1.1 responses of every framing a server may use, and broken ones, through both HTTP
+clients (the sync one reads them with its own HTTP/1.1 code)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+
+from onebot_client.errors import NetworkError, OneBotError, ProtocolError
+from tests.onebot_server import OneBotServer
+
+from .conftest import Driver
+
+REPLY = json.dumps({"status": "ok", "retcode": 0, "data": {"ok": "好"}}).encode()
+
+
+def chunked(body: bytes, size: int) -> bytes:
+    chunks = [body[i : i + size] for i in range(0, len(body), size)]
+    return b"".join(b"%x;ext=1\r\n%s\r\n" % (len(c), c) for c in chunks) + b"0\r\nX-T: 1\r\n\r\n"
+
+
+FRAMINGS = {
+    "content-length": b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(REPLY), REPLY),
+    "chunked": b"HTTP/1.1 200 OK\r\ntransfer-encoding: Chunked\r\n\r\n" + chunked(REPLY, 7),
+    "until close": b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + REPLY,
+    "HTTP/1.0": b"HTTP/1.0 200 OK\r\n\r\n" + REPLY,
+    "interim 100": b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s"
+    % (len(REPLY), REPLY),
+    "bare LF": b"HTTP/1.1 200 OK\nContent-Length: %d\n\n%s" % (len(REPLY), REPLY),
+}
+
+
+@pytest.mark.parametrize("kind", ["sync-http", "async-http"])
+@pytest.mark.parametrize("framing", list(FRAMINGS))
+def test_every_framing(
+    kind: str, framing: str, server: OneBotServer, connect: Callable[..., Driver]
+) -> None:
+    server.on("get_status", wire=FRAMINGS[framing], times=1)
+    bot = connect(kind)
+    assert bot(lambda b: b.call("get_status")) == {"ok": "好"}
+
+
+BROKEN = [
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{}", NetworkError, "closed the connection"),
+    (b"HTTP/1.1 200 OK\r\nContent-Le", NetworkError, "closed the connection"),
+    (b"HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n", ProtocolError, "answered not HTTP"),
+    (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", ProtocolError, "not HTTP"),
+    (b"HTTP/1.1 OK\r\n\r\n", ProtocolError, "answered not HTTP"),
+    (b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", ProtocolError, "answered not HTTP"),
+    (b"HTTP/1.1 200 OK\r\n" + b"X-A: 1\r\n" * 101 + b"\r\n", ProtocolError, "not HTTP"),
+    (b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 70000 + b"\r\n\r\n", ProtocolError, "not HTTP"),
+]
+
+
+@pytest.mark.parametrize(("wire", "error", "says"), BROKEN)
+def test_broken_responses(
+    wire: bytes,
+    error: type[OneBotError],
+    says: str,
+    server: OneBotServer,
+    connect: Callable[..., Driver],
+) -> None:
+    server.on("get_status", wire=wire, times=1)
+    bot = connect("sync-http")
+    with pytest.raises(error, match=says):
+        bot(lambda b: b.call("get_status"))
+    assert bot(lambda b: b.call("echo_params", {"n": 1})) == {"n": 1}
+
+
+def test_connection_close_is_not_reused(
+    server: OneBotServer, connect: Callable[..., Driver]
+) -> None:
+    server.on("get_status", wire=FRAMINGS["until close"], times=1)
+    bot = connect("sync-http")
+    bot(lambda b: b.call("echo_params", {"n": 0}))
+    bot(lambda b: b.call("get_status"))
+    bot(lambda b: b.call("echo_params", {"n": 1}))
+    first, second, third = server.requests
+    assert first.peer == second.peer != third.peer
