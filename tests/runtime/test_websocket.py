@@ -34,6 +34,38 @@ def test_ten_thousand_concurrent_calls_on_one_socket(server: OneBotServer) -> No
     assert len({r.echo for r in server.requests}) == 10_000
 
 
+def test_many_calls_time_out_together_and_never_early(server: OneBotServer) -> None:
+    from onebot_client._ws import TICK
+    from onebot_client.errors import RequestTimeout
+
+    server.on("slow", hang=True)
+    ends: list[float] = []
+
+    async def call(bot: AsyncClient, n: int) -> BaseException | None:
+        try:
+            await bot.call("slow", {"n": n}, timeout=0.2 + n % 3 * 0.1)
+        except RequestTimeout as error:
+            ends.append(time.perf_counter())
+            return error
+        return None
+
+    async def main() -> tuple[float, list[BaseException | None]]:
+        async with AsyncClient.websocket(server.ws_url, access_token=TOKEN) as bot:
+            await bot.call("echo_params")  # connected: the calls take the usual path
+            start = time.perf_counter()
+            errors = await asyncio.gather(*(call(bot, n) for n in range(300)))
+            link = bot._socket("test")._link
+            assert link is not None and link.pending == {}
+            assert not any(link.deadlines._ticks.values())  # no finished call is kept
+            return start, errors
+
+    start, errors = asyncio.run(main())
+    assert all(isinstance(e, RequestTimeout) for e in errors)
+    assert "slow: no reply within 0.2 s" in str(errors[0])
+    assert min(ends) - start >= 0.2  # never early
+    assert max(ends) - start < 0.4 + TICK + 1.0  # and not much late
+
+
 def test_sync_websocket_shared_by_threads(server: OneBotServer) -> None:
     with (
         SyncClient.websocket(server.ws_url, access_token=TOKEN) as bot,
