@@ -36,7 +36,7 @@ ACTION = "send_group_msg"
 PARAMS = {"group_id": 123456, "message": "hi"}
 BODY = json.dumps(PARAMS).encode()
 WINDOW = 0.3  # seconds of calls per measurement
-ROUNDS = 5
+ROUNDS = 9
 IN_FLIGHT = 100
 
 # The stand-in in its own process (so that it does not share this one's GIL), forgetting the
