@@ -21,13 +21,13 @@ import queue
 import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import Any, cast
-from urllib.parse import urlsplit
 
 from websockets.asyncio import client as async_client
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 from websockets.sync import client as sync_client
 
 from ._envelope import as_object, encode, preview
+from ._url import bearer, checked, where
 from .errors import AuthError, NetworkError, OneBotError, ProtocolError, RequestTimeout
 
 #: Events kept for ``events()``; when full, the oldest is dropped (the reader never blocks, so
@@ -73,17 +73,11 @@ class _Socket:
     """What both WebSocket transports share: the URL, the headers, echoes, and frame routing."""
 
     def __init__(self, url: str, access_token: str | None) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("ws", "wss") or not parts.hostname:
-            raise ValueError(
-                "expected a ws:// or wss:// URL (use the constructor for http://), got "
-                f"{parts.scheme or 'no'} scheme"
-            )
+        parts = checked(url, ("ws", "wss"), "use the constructor for http://")
         self.url = url
-        # Host and port only: this appears in error messages.
-        self.where = parts.netloc.rpartition("@")[2]
+        self.where = where(parts)  # this appears in error messages
         self.secret = access_token or None
-        self.headers = {"Authorization": f"Bearer {access_token}"} if access_token else {}
+        self.headers = bearer(access_token)
         self._echoes = itertools.count(1)
         self._dropped_events = 0
 

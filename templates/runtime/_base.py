@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Self, overload
 
 from ._envelope import request_body, unwrap
 from ._types import NOT_GIVEN, NotGiven, Timeout
+from ._url import shown
 from .errors import ActionFailed
 
 # The transports and the stream helpers are imported on first use, so that `import onebot_client`
@@ -29,16 +30,6 @@ DEFAULT_MAX_BACKOFF = 30.0
 CHUNK_SIZE = 64 * 1024
 
 
-def shown_url(url: str) -> str:
-    """The URL as ``repr`` shows it: no user info, no ``access_token`` query value."""
-    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    query = [(k, "***" if k == "access_token" else v) for k, v in parse_qsl(parts.query, True)]
-    netloc = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, safe="*")))
-
-
 class _Client:
     """Settings and ``repr`` (never the token) shared by both clients."""
 
@@ -47,7 +38,7 @@ class _Client:
     _constructor: str
 
     def _configure(self, url: str, timeout: float | None, constructor: str) -> None:
-        self._url = shown_url(url)
+        self._url = shown(url)
         self._timeout = timeout
         self._constructor = constructor
 

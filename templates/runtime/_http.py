@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import threading
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from ._envelope import decode, encode, preview
 from ._http1 import Closed, Connection, NotHttp
+from ._url import bearer, checked, where
 from .errors import (
     AuthError,
     NetworkError,
@@ -38,22 +38,15 @@ class Endpoint:
     """Where and how to POST: the base URL's parts and the request headers."""
 
     def __init__(self, base_url: str, access_token: str | None) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(
-                "expected an http:// or https:// URL (use .websocket(...) for ws://), got "
-                f"{parts.scheme or 'no'} scheme"
-            )
+        parts = checked(base_url, ("http", "https"), "use .websocket(...) for ws://")
         self.https = parts.scheme == "https"
-        self.host = parts.hostname
+        self.host = parts.hostname or ""
         self.port = parts.port
         self.prefix = parts.path.rstrip("/")
         # Without user info: the URL appears in error messages.
-        self.url = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{self.prefix}"
+        self.url = f"{parts.scheme}://{where(parts)}{self.prefix}"
         self.secret = access_token or None
-        self.headers = {"Content-Type": "application/json"}
-        if access_token:
-            self.headers["Authorization"] = f"Bearer {access_token}"
+        self.headers = {"Content-Type": "application/json", **bearer(access_token)}
 
     def path(self, action: str) -> str:
         """The request path of an action."""
