@@ -33,7 +33,8 @@ def _generate(spec_dir: Path, memo: Memo) -> dict[str, str]:
     from . import output, render, resolve, spec  # the slow imports, on a cache miss only
 
     api = resolve.resolve(spec.load(spec_dir))
-    return output.formatted(render.render(api, memo), memo)
+    files = {**output.formatted(render.render(api, memo), memo), **render.runtime()}
+    return dict(sorted(files.items()))
 
 
 def fingerprint(spec_dir: Path) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import json
 from importlib.resources import files
-from importlib.resources.abc import Traversable
 
 import jinja2
 
@@ -21,9 +20,9 @@ TEMPLATES = files("onebot_gen.templates")
 
 
 def render(api: Api, memo: Memo = NO_CACHE) -> dict[str, str]:
-    """Every output file, by its path relative to the output directory."""
+    """Every file made from the spec (all but the runtime), by its path relative to the output
+    directory."""
     env = _environment()
-    runtime = {f"{PACKAGE}/{f.name}": f.read_text(encoding="utf-8") for f in _runtime_files()}
     out = {
         "pyproject.toml": env.get_template("pyproject.toml.jinja").render(
             header=HEADER, version=CLIENT_VERSION
@@ -32,8 +31,7 @@ def render(api: Api, memo: Memo = NO_CACHE) -> dict[str, str]:
         f"{PACKAGE}/models.py": render_models.render(api, memo),
         f"{PACKAGE}/client.py": _client(env, api),
         f"{PACKAGE}/seg.py": _segments(env, api),
-        f"{PACKAGE}/__init__.py": _init(env, runtime[f"{PACKAGE}/errors.py"]),
-        **runtime,
+        f"{PACKAGE}/__init__.py": _init(env, runtime()[f"{PACKAGE}/errors.py"]),
         **_docs(env, api),
     }
     return dict(sorted(out.items()))
@@ -53,11 +51,11 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def _runtime_files() -> list[Traversable]:
-    return sorted(
-        (f for f in TEMPLATES.joinpath("runtime").iterdir() if f.name.endswith(".py")),
-        key=lambda f: f.name,
-    )
+def runtime() -> dict[str, str]:
+    """The hand-written runtime, copied into the package as it is (the tests keep it formatted),
+    by path."""
+    modules = (f for f in TEMPLATES.joinpath("runtime").iterdir() if f.name.endswith(".py"))
+    return {f"{PACKAGE}/{f.name}": f.read_text(encoding="utf-8") for f in modules}
 
 
 def docstring_text(text: str) -> str:

@@ -19,7 +19,7 @@ def fixture_names() -> list[str]:
 
 def fixture_output(name: str) -> dict[str, str]:
     """What a fixture spec generates, less the runtime files (they are the same for every spec)."""
-    runtime = {f"{render.PACKAGE}/{f.name}" for f in render._runtime_files()}
+    runtime = render.runtime()
     return {
         path: text
         for path, text in generate(FIXTURES / name / "spec").items()
