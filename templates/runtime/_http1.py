@@ -51,6 +51,8 @@ class Connection:
         keep = b"close" not in connection and (
             version == b"HTTP/1.1" or b"keep-alive" in connection
         )
+        if status in (204, 304):
+            return status, b"", keep  # never a body
         if b"chunked" in headers.get(b"transfer-encoding", b"").lower():
             return status, self._chunked(), keep
         length = headers.get(b"content-length")

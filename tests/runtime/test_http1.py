@@ -33,6 +33,13 @@ FRAMINGS = {
 
 
 @pytest.mark.parametrize("kind", ["sync-http", "async-http"])
+def test_no_content(kind: str, server: OneBotServer, connect: Callable[..., Driver]) -> None:
+    server.on("get_status", wire=b"HTTP/1.1 204 No Content\r\n\r\n", times=1)
+    with pytest.raises(ProtocolError, match="the reply is not JSON: ''"):
+        connect(kind, timeout=2)(lambda b: b.call("get_status"))
+
+
+@pytest.mark.parametrize("kind", ["sync-http", "async-http"])
 @pytest.mark.parametrize("framing", list(FRAMINGS))
 def test_every_framing(
     kind: str, framing: str, server: OneBotServer, connect: Callable[..., Driver]
