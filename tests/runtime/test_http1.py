@@ -7,6 +7,8 @@ import json
 from collections.abc import Callable
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from onebot_client.errors import NetworkError, OneBotError, ProtocolError
 from tests.onebot_server import OneBotServer
@@ -86,3 +88,19 @@ def test_connection_close_is_not_reused(
     bot(lambda b: b.call("echo_params", {"n": 1}))
     first, second, third = server.requests
     assert first.peer == second.peer != third.peer
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.dictionaries(st.text(max_size=8), st.text(max_size=300), max_size=6),
+    size=st.integers(min_value=1, max_value=64),
+)
+def test_any_chunking_reads_the_same(
+    data: dict[str, str], size: int, server: OneBotServer, connect: Callable[..., Driver]
+) -> None:
+    body = json.dumps({"status": "ok", "retcode": 0, "data": data}, ensure_ascii=False).encode()
+    wire = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked(body, size)
+    server.on("get_status", wire=wire, times=1)
+    assert connect("sync-http")(lambda b: b.call("get_status")) == data
