@@ -11,6 +11,7 @@ from typing import Any
 from . import names
 from . import spec as s
 from . import types as t
+from .resolve import SENDER_MESSAGE
 
 # Each rule is the reason shown beside a change; "breaking" says whether user code can break.
 RULES: dict[str, tuple[bool, str]] = {
@@ -108,13 +109,16 @@ def _senders(old: Iterable[s.Sender], new: Iterable[s.Sender]) -> list[Change]:
             changes.append(
                 Change("senders", name, "sender-action-changed", f"{a.action} → {b.action}")
             )
-        keywords_a = {p.segment for p in a.parts} | ({"message"} if a.message else set())
-        keywords_b = {p.segment for p in b.parts} | ({"message"} if b.message else set())
-        for keyword in sorted(keywords_b - keywords_a):
+        for keyword in sorted(_keywords(b) - _keywords(a)):
             changes.append(Change("senders", f"{name}.{keyword}", "sender-keyword-added", ""))
-        for keyword in sorted(keywords_a - keywords_b):
+        for keyword in sorted(_keywords(a) - _keywords(b)):
             changes.append(Change("senders", f"{name}.{keyword}", "sender-keyword-removed", ""))
     return changes
+
+
+def _keywords(sender: s.Sender) -> set[str]:
+    """A sender's keywords: one per part (named after its segment), and its full message."""
+    return {p.segment for p in sender.parts} | ({SENDER_MESSAGE} if sender.message else set())
 
 
 def _model_uses(spec: s.Spec) -> dict[str, set[str]]:

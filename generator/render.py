@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 
 import jinja2
 
@@ -31,7 +32,9 @@ def render(api: Api, memo: Memo = NO_CACHE) -> dict[str, str]:
         f"{PACKAGE}/models.py": render_models.render(api, memo),
         f"{PACKAGE}/client.py": _client(env, api),
         f"{PACKAGE}/seg.py": _segments(env, api),
-        f"{PACKAGE}/__init__.py": _init(env, runtime()[f"{PACKAGE}/errors.py"]),
+        f"{PACKAGE}/__init__.py": _init(
+            env, _runtime_dir().joinpath("errors.py").read_text("utf-8")
+        ),
         **_docs(env, api),
     }
     return dict(sorted(out.items()))
@@ -54,8 +57,12 @@ def _environment() -> jinja2.Environment:
 def runtime() -> dict[str, str]:
     """The hand-written runtime, copied into the package as it is (the tests keep it formatted),
     by path."""
-    modules = (f for f in TEMPLATES.joinpath("runtime").iterdir() if f.name.endswith(".py"))
+    modules = (f for f in _runtime_dir().iterdir() if f.name.endswith(".py"))
     return {f"{PACKAGE}/{f.name}": f.read_text(encoding="utf-8") for f in modules}
+
+
+def _runtime_dir() -> Traversable:
+    return TEMPLATES.joinpath("runtime")
 
 
 def docstring_text(text: str) -> str:
@@ -101,7 +108,6 @@ def _client(env: jinja2.Environment, api: Api) -> str:
     typing = _typing_imports(
         annotations, *(["cast"] if returns_value else []), *(["TYPE_CHECKING"] if models else [])
     )
-    by_ids = any(s.ids for s in api.senders)
     compose = sorted({"segments_of_ids" if s.ids else "compose" for s in api.senders})
     return env.get_template("client.py.jinja").render(
         header=HEADER,
@@ -109,7 +115,7 @@ def _client(env: jinja2.Environment, api: Api) -> str:
         senders=api.senders,
         typing_imports=typing,
         model_imports=models,
-        uses_sequence=by_ids,
+        uses_sequence="segments_of_ids" in compose,  # its message_ids: Sequence[...]
         compose_imports=compose,
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from . import names
@@ -319,10 +319,7 @@ def _sender(
         parts.append(resolved)
     ids = None
     if sender.ids is not None:
-        item = _part(sender.ids, segments[sender.ids.segment])
-        ids = ApiPart(
-            SENDER_IDS, item.segment, item.field, item.annotation, False, item.description
-        )
+        ids = replace(_part(sender.ids, segments[sender.ids.segment]), python_name=SENDER_IDS)
     return ApiSender(
         method=sender.name,
         action=action,
