@@ -12,7 +12,19 @@ import jinja2
 from . import render_models, typemap
 from . import types as t
 from .memo import NO_CACHE, Memo
-from .resolve import MESSAGE_ALIAS, SEGMENT_UNION, Api, ApiAction, ApiField, ApiSender
+from .resolve import (
+    ANY_EVENT_HANDLER,
+    EVENT_UNION,
+    MESSAGE_ALIAS,
+    SEGMENT_UNION,
+    UNKNOWN_EVENT,
+    UNKNOWN_EVENT_HANDLER,
+    Api,
+    ApiAction,
+    ApiEvent,
+    ApiField,
+    ApiSender,
+)
 
 CLIENT_VERSION = "0.1.0"
 PACKAGE = "onebot_client"
@@ -32,6 +44,7 @@ def render(api: Api, memo: Memo = NO_CACHE) -> dict[str, str]:
         f"{PACKAGE}/models.py": render_models.render(api, memo),
         f"{PACKAGE}/client.py": _client(env, api),
         f"{PACKAGE}/seg.py": _segments(env, api),
+        f"{PACKAGE}/events.py": _events(env, api),
         f"{PACKAGE}/__init__.py": _init(
             env, _runtime_dir().joinpath("errors.py").read_text("utf-8")
         ),
@@ -130,9 +143,42 @@ def _segments(env: jinja2.Environment, api: Api) -> str:
     )
 
 
+def _events(env: jinja2.Environment, api: Api) -> str:
+    kinds = [e.class_name for e in api.events] + [g.class_name for g in api.event_groups]
+    models = sorted({*kinds, UNKNOWN_EVENT, EVENT_UNION, *([api.quick_operation] if api.quick_operation else [])})
+    return env.get_template("events.py.jinja").render(
+        header=HEADER,
+        events=api.events,
+        groups=api.event_groups,
+        selections={e.class_name: selection(e) for e in api.events},
+        selector=repr(api.event_selector),
+        groups_of=repr({e.class_name: e.group for e in api.events}),
+        # quoted: the model is imported for type checkers only
+        returns=f'"{api.quick_operation} | None"' if api.quick_operation else "None",
+        model_imports=models,
+        unknown_handler=UNKNOWN_EVENT_HANDLER,
+        unknown_kind=UNKNOWN_EVENT,
+        any_handler=ANY_EVENT_HANDLER,
+        any_kind=EVENT_UNION,
+    )
+
+
+def selection(e: ApiEvent) -> str:
+    """``post_type message, message_type group, sub_type normal or anonymous``, for docs."""
+    parts = [f"{key} {' or '.join(values)}" for key, values in e.discriminators]
+    if e.present:
+        parts.append(f"with {e.present}")
+    return ", ".join(parts)
+
+
 def _init(env: jinja2.Environment, errors_source: str) -> str:
     error_names = _all_names(errors_source)
-    exports = sorted(["AsyncOneBot", "OneBot", "NOT_GIVEN", "NotGiven", "cq", "seg", *error_names])
+    exports = sorted(
+        [
+            *["AsyncOneBot", "OneBot", "NOT_GIVEN", "NotGiven", "cq", "seg"],
+            *["mentioned", "plain_text", *error_names],
+        ]
+    )
     return env.get_template("__init__.py.jinja").render(
         header=HEADER, error_names=error_names, exports=exports
     )

@@ -25,6 +25,11 @@ SENDER_IDS = "message_ids"
 #: Classes the generator defines itself besides the per-action and per-segment ones.
 SEGMENT_UNION = "Segment"
 MESSAGE_ALIAS = "Message"
+EVENT_UNION = "Event"
+UNKNOWN_EVENT = "UnknownEvent"
+#: The handler registration for every event, and for the events the spec does not know.
+ANY_EVENT_HANDLER = "event"
+UNKNOWN_EVENT_HANDLER = "unknown"
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,37 @@ class ApiSender:
 
 
 @dataclass(frozen=True)
+class ApiEvent:
+    """One kind of event: its TypedDict (discriminators as literals, then the common fields, then
+    its own) and its handler registration method."""
+
+    data: ApiObject
+    handler: str
+    group: str  # the union class of its post_type
+    summary: str
+    description: str
+    notes: tuple[str, ...]
+    sources: tuple[str, ...]
+    napcat: bool
+    discriminators: tuple[tuple[str, tuple[str, ...]], ...]
+    present: str | None
+
+    @property
+    def class_name(self) -> str:
+        return self.data.class_name
+
+
+@dataclass(frozen=True)
+class ApiEventGroup:
+    """The events of one post_type, as a union class with a handler registration of its own."""
+
+    class_name: str
+    post_type: str
+    handler: str
+    kinds: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Api:
     areas: tuple[ApiArea, ...]
     models: tuple[ApiObject, ...]
@@ -155,6 +191,10 @@ class Api:
     segments: tuple[ApiSegment, ...]
     excluded: tuple[tuple[str, str], ...] = ()
     senders: tuple[ApiSender, ...] = ()
+    events: tuple[ApiEvent, ...] = ()
+    event_groups: tuple[ApiEventGroup, ...] = ()
+    event_selector: s.Selector = None
+    quick_operation: str | None = None
 
     @property
     def actions(self) -> tuple[ApiAction, ...]:
@@ -218,6 +258,8 @@ def resolve(spec: s.Spec) -> Api:
         methods.claim(sender.name, sender.loc)
         senders.append(_sender(sender, by_wire[sender.action], by_type, problems))
 
+    events, groups = _events(spec.events, classes, problems)
+
     problems.raise_if_any()
     excluded = tuple((e.wire, e.reason) for e in spec.excluded)
     return Api(
@@ -228,7 +270,68 @@ def resolve(spec: s.Spec) -> Api:
         tuple(segments),
         excluded,
         tuple(senders),
+        events,
+        groups,
+        spec.events.selector,
+        spec.events.quick_operation,
     )
+
+
+def _events(
+    spec_events: s.Events, classes: _Registry, problems: Problems
+) -> tuple[tuple[ApiEvent, ...], tuple[ApiEventGroup, ...]]:
+    handlers = _Registry(problems, "event handler", "rename one of the events")
+    classes.reserve(EVENT_UNION, "the union of all events")
+    classes.reserve(UNKNOWN_EVENT, "the type of events the spec does not describe")
+    handlers.reserve(ANY_EVENT_HANDLER, "the handler registration for every event")
+    handlers.reserve(UNKNOWN_EVENT_HANDLER, "the handler registration for unknown events")
+    by_post_type: dict[str, list[str]] = {}
+    events = []
+    for event in spec_events.kinds:
+        if not event.discriminators:
+            continue  # reported by the loader
+        literals = tuple(
+            s.Field(key, t.Prim("str"), _about(key), values, s._MISSING, True, None, event.loc)
+            for key, values in event.discriminators
+        )
+        fields = (*literals, *spec_events.common, *event.fields)
+        data = _object(event.name, event.summary, fields, "output", event.loc, problems)
+        classes.claim_object(data)
+        handler = names.snake(event.name.removesuffix("Event"))
+        handlers.claim(handler, event.loc)
+        by_post_type.setdefault(event.post_type, []).append(event.name)
+        events.append(
+            ApiEvent(
+                data=data,
+                handler=handler,
+                group=_group_name(event.post_type),
+                summary=event.summary,
+                description=event.description,
+                notes=event.notes,
+                sources=event.sources,
+                napcat=event.napcat,
+                discriminators=event.discriminators,
+                present=event.present,
+            )
+        )
+    groups = []
+    for post_type, kinds in by_post_type.items():
+        handler = names.snake(post_type.removesuffix("_event"))
+        group = ApiEventGroup(_group_name(post_type), post_type, handler, tuple(kinds))
+        loc = next(e.data.loc for e in events if e.class_name == kinds[0])
+        classes.claim(group.class_name, loc)
+        handlers.claim(group.handler, loc)
+        groups.append(group)
+    return tuple(events), tuple(groups)
+
+
+def _group_name(post_type: str) -> str:
+    """``message`` → ``MessageEvent``, ``meta_event`` → ``MetaEvent``."""
+    return names.class_name(post_type.removesuffix("_event")) + "Event"
+
+
+def _about(key: str) -> str:
+    return {"post_type": "上报类型"}.get(key, "")
 
 
 class _Registry:

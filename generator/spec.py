@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -19,6 +19,9 @@ FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MODEL_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 SEGMENT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 PYTHON_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+EVENT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*Event$")
+#: The key every event carries that says which group of events it belongs to.
+POST_TYPE = "post_type"
 
 _MISSING: Any = object()
 
@@ -130,12 +133,45 @@ class Sender:
 
 
 @dataclass(frozen=True)
+class Event:
+    """One kind of event: the literal values of its discriminator keys select it (``present``:
+    also the presence of that field, for kinds whose discriminators are the same)."""
+
+    name: str
+    summary: str
+    description: str
+    discriminators: tuple[tuple[str, tuple[str, ...]], ...]
+    present: str | None
+    napcat: bool
+    sources: tuple[str, ...]
+    fields: tuple[Field, ...]
+    notes: tuple[str, ...]
+    loc: Loc
+
+    @property
+    def post_type(self) -> str:
+        return self.discriminators[0][1][0]
+
+
+@dataclass(frozen=True)
+class Events:
+    """``events.yaml``: the fields every event has, the kinds, and the model a handler may
+    return as the event's quick operation."""
+
+    common: tuple[Field, ...] = ()
+    kinds: tuple[Event, ...] = ()
+    quick_operation: str | None = None
+    selector: Selector = None
+
+
+@dataclass(frozen=True)
 class Spec:
     areas: tuple[Area, ...]
     models: tuple[Model, ...]
     segments: tuple[Segment, ...]
     excluded: tuple[Exclusion, ...] = ()
     senders: tuple[Sender, ...] = ()
+    events: Events = Events()
 
 
 def load(spec_dir: FsPath) -> Spec:
@@ -145,6 +181,7 @@ def load(spec_dir: FsPath) -> Spec:
     spec = loader.load()
     loader.check_refs(spec)
     loader.check_senders(spec)
+    loader.check_events(spec)
     problems.raise_if_any()
     return spec
 
@@ -184,7 +221,8 @@ class _Loader:
                     "remove it from excluded.yaml or from the actions",
                 )
         senders = self._named_file("senders.yaml", "senders", PYTHON_NAME, self._sender)
-        return Spec(areas, tuple(models), tuple(segments), tuple(excluded), tuple(senders))
+        events = self._events()
+        return Spec(areas, tuple(models), tuple(segments), tuple(excluded), tuple(senders), events)
 
     def _display(self, path: FsPath) -> str:
         try:
@@ -457,6 +495,126 @@ class _Loader:
             loc=doc.loc(path),
         )
 
+    def _events(self) -> Events:
+        path = self.dir / "events.yaml"
+        if not path.exists():
+            return Events()
+        doc = self._read(path)
+        if doc is None:
+            return Events()
+        keys = {"common": dict, "events": dict, "quick_operation": str}
+        data = self._keys(doc, (), keys, {"events"})
+        if data is None:
+            return Events()
+        common = self._fields(doc, ("common",), data.get("common", {}), param=False)
+        kinds: dict[str, Event] = {}
+        bases: dict[str, tuple[str, Loc]] = {}
+        for name in data.get("events", {}):
+            path_ = ("events", name)
+            if not EVENT_NAME.match(name):
+                self.problems.add(
+                    doc.loc(path_),
+                    f"invalid event name {name!r}",
+                    f"names must match {EVENT_NAME.pattern}",
+                )
+                continue
+            event = self._event(doc, path_, bases)
+            if event is not None:
+                kinds[name] = event
+        quick = data.get("quick_operation")
+        if quick is not None:
+            self.type_uses.append((t.Ref(quick), doc.loc(("quick_operation",))))
+        resolved = tuple(self._with_bases(kinds, bases).values())
+        selectable = tuple(kind for kind in resolved if kind.discriminators)
+        return Events(common, resolved, quick, _selector(selectable, self.problems))
+
+    def _event(self, doc: Document, path: Path, bases: dict[str, tuple[str, Loc]]) -> Event | None:
+        keys = {
+            "summary": str,
+            "description": str,
+            "discriminators": dict,
+            "present": str,
+            "base": str,
+            "napcat": bool,
+            "sources": list,
+            "fields": dict,
+            "notes": list,
+        }
+        data = self._keys(doc, path, keys, {"summary", "discriminators", "fields"})
+        if data is None:
+            return None
+        if "base" in data:
+            bases[str(path[-1])] = (data["base"], doc.loc((*path, "base")))
+        return Event(
+            name=str(path[-1]),
+            summary=data.get("summary", ""),
+            description=data.get("description", ""),
+            discriminators=self._discriminators(doc, (*path, "discriminators"), data),
+            present=data.get("present"),
+            napcat=data.get("napcat", True),
+            sources=self._choices(doc, (*path, "sources"), data.get("sources", []), SOURCES),
+            fields=self._fields(doc, (*path, "fields"), data.get("fields", {}), param=False),
+            notes=self._strings(doc, (*path, "notes"), data.get("notes", [])),
+            loc=doc.loc(path),
+        )
+
+    def _discriminators(
+        self, doc: Document, path: Path, data: dict[str, Any]
+    ) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        out = []
+        for key, value in data.get("discriminators", {}).items():
+            values = value if isinstance(value, list) else [value]
+            if not values or not all(isinstance(v, str) and v for v in values):
+                self.problems.add(
+                    doc.loc((*path, key)),
+                    f"discriminator {key!r} must be a string literal or a list of them, "
+                    f"got {_kind(value)}",
+                    "quote the value the server sends, e.g. notice_type: group_ban",
+                )
+                continue
+            if len(set(values)) != len(values):
+                self.problems.add(
+                    doc.loc((*path, key)), "discriminator values repeat", "list each value once"
+                )
+            out.append((key, tuple(values)))
+        if "discriminators" in data and (not out or out[0][0] != POST_TYPE):
+            self.problems.add(
+                doc.loc(path),
+                f"the first discriminator must be {POST_TYPE!r}",
+                f"start with {POST_TYPE}: message, notice, request or meta_event",
+            )
+            return ()
+        if out and len(out[0][1]) != 1:
+            self.problems.add(
+                doc.loc((*path, POST_TYPE)),
+                f"an event has one {POST_TYPE}, got {len(out[0][1])}",
+                "split it into one event per post_type",
+            )
+            return ()
+        return tuple(out)
+
+    def _with_bases(
+        self, kinds: dict[str, Event], bases: dict[str, tuple[str, Loc]]
+    ) -> dict[str, Event]:
+        """Each event with the fields of its base (and the base's base) before its own."""
+
+        def fields_of(name: str, seen: tuple[str, ...]) -> tuple[Field, ...]:
+            own = kinds[name].fields
+            if name not in bases:
+                return own
+            base, loc = bases[name]
+            if base in seen or base not in kinds:
+                problem = "a base cycle" if base in seen else f"unknown event {base!r}"
+                self.problems.add(loc, f"'base' names {problem}", closest(base, kinds))
+                return own
+            inherited = fields_of(base, (*seen, base))
+            mine = {f.name for f in own}
+            return (*(f for f in inherited if f.name not in mine), *own)
+
+        return {
+            name: replace(kind, fields=fields_of(name, (name,))) for name, kind in kinds.items()
+        }
+
     # -- checks ----------------------------------------------------------------
 
     def _keys(
@@ -627,6 +785,114 @@ class _Loader:
                         f"segment {part.segment!r} (at {segment.loc}) has no field {part.field!r}",
                         closest(part.field, fields) if fields else "write null",
                     )
+
+
+    def check_events(self, spec: Spec) -> None:
+        """Fields do not restate discriminators or common fields; ``present`` names a field.
+        (Discriminators that do not select exactly one kind are reported by ``_selector``.)"""
+        common = {f.name for f in spec.events.common}
+        for event in spec.events.kinds:
+            for field in event.fields:
+                if field.name in dict(event.discriminators):
+                    self.problems.add(
+                        field.loc,
+                        f"field {field.name!r} is a discriminator of {event.name}",
+                        "its values come from 'discriminators'; remove the field",
+                    )
+                elif field.name in common:
+                    self.problems.add(
+                        field.loc,
+                        f"field {field.name!r} is common to every event",
+                        "remove it here; it is listed under 'common'",
+                    )
+            names = [f.name for f in event.fields]
+            if event.present is not None and event.present not in names:
+                self.problems.add(
+                    event.loc,
+                    f"'present' names {event.present!r}, which is not a field of {event.name}",
+                    closest(event.present, names) if names else "add the field",
+                )
+
+
+#: The table that tells an event's kind from its discriminators, as plain data for the runtime.
+#: A node is a kind's class name; ``(key, {value: node})``, chosen by the value of ``key``; or
+#: ``(field, kind if the field is present, node otherwise or None)``.
+Selector = Any
+
+
+def _selector(kinds: tuple[Event, ...], problems: Problems) -> Selector:
+    """Build the table, reporting events that no value combination tells apart."""
+    root: dict[str, Any] = {"key": POST_TYPE, "choices": {}}
+    for event in kinds:
+        for combination in _combinations(event):
+            _insert(root, event, combination, problems)
+    return _frozen(root)
+
+
+def _insert(
+    node: dict[str, Any],
+    event: Event,
+    combination: tuple[tuple[str, str], ...],
+    problems: Problems,
+) -> None:
+    for depth, (key, value) in enumerate(combination):
+        if node.get("key") != key:
+            other = node.get("event") or next(iter(node.get("of", {}).values()), None)
+            problems.add(
+                event.loc,
+                f"{event.name} is told apart by {key!r} where {other} (selected by "
+                + ", ".join(f"{k}={v}" for k, v in combination[:depth])
+                + f") uses {node.get('key') or 'nothing more'!r}",
+                "use the same discriminator keys as the other events of that value",
+            )
+            return
+        last = depth == len(combination) - 1
+        child = node["choices"].setdefault(value, {"of": {}} if last else {"key": None, "choices": {}})
+        if not last and child.get("key") is None and "choices" in child:
+            child["key"] = combination[depth + 1][0]
+        node = child
+    if "of" not in node:
+        problems.add(
+            event.loc,
+            f"{event.name} stops at " + ", ".join(f"{k}={v}" for k, v in combination)
+            + " where other events are told apart further",
+            "give it the same discriminator keys as the others",
+        )
+        return
+    slot = event.present or ""
+    other = node["of"].setdefault(slot, event.name)
+    if other != event.name:
+        problems.add(
+            event.loc,
+            f"events {other} and {event.name} have the same discriminators "
+            + ", ".join(f"{k}={v}" for k, v in combination),
+            "give one of them another value, or tell them apart with 'present'",
+        )
+    elif len(node["of"]) > 2 or (len(node["of"]) == 2 and "" not in node["of"]):
+        problems.add(
+            event.loc,
+            f"{event.name}: at most one 'present' kind may share its discriminators with one other",
+            "tell them apart by another discriminator",
+        )
+
+
+def _frozen(node: dict[str, Any]) -> Selector:
+    if "of" in node:
+        plain = node["of"].get("")
+        present = [(field, name) for field, name in node["of"].items() if field]
+        if not present:
+            return plain
+        field, name = present[0]
+        return (field, name, plain)
+    return (node["key"], {value: _frozen(child) for value, child in node["choices"].items()})
+
+
+def _combinations(event: Event) -> list[tuple[tuple[str, str], ...]]:
+    """Every assignment of discriminator values that selects the event."""
+    out: list[tuple[tuple[str, str], ...]] = [()]
+    for key, values in event.discriminators:
+        out = [(*prefix, (key, value)) for prefix in out for value in values]
+    return out
 
 
 def message_params(action: Action) -> list[Field]:

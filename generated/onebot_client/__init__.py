@@ -8,6 +8,7 @@ bot.send_group_msg(123456, [seg.text("hello "), seg.at(10001)])
 """
 
 from . import cq, seg
+from ._events import mentioned, plain_text
 from ._types import NOT_GIVEN, NotGiven
 from .client import AsyncOneBot, OneBot
 from .errors import (
@@ -41,5 +42,7 @@ __all__ = [
     "Unauthorized",
     "UnsupportedAction",
     "cq",
+    "mentioned",
+    "plain_text",
     "seg",
 ]

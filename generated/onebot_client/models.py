@@ -6472,6 +6472,27 @@ class UnidirectionalFriend(TypedDict):
     """
 
 
+class UnknownEvent(TypedDict):
+    """
+    An event the spec does not describe (a kind a newer server sends), as received in ``event``. Its own post_type is never ``unknown``.
+    """
+
+    post_type: Literal["unknown"]
+    """
+    Always ``unknown``.
+    """
+    event: dict[str, Any]
+    """
+    The event as the server sent it.
+    """
+
+
+Event: TypeAlias = UnknownEvent
+"""
+Any event: narrow it with ``event["post_type"] == ...`` checks.
+"""
+
+
 class UploadFileStreamParams(TypedDict):
     """
     分片上传文件流 (upload file stream)

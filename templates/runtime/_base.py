@@ -9,9 +9,10 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, overload
 
 from ._envelope import request_body, unwrap
+from ._events import log_failure, quick_params, reply_params
 from ._types import NOT_GIVEN, NotGiven, Timeout
 from ._url import shown
-from .errors import ActionFailed
+from .errors import ActionFailed, OneBotError
 
 # The transports and the stream helpers are imported on first use, so that `import onebot_client`
 # loads no HTTP, asyncio or WebSocket machinery it does not need.
@@ -21,11 +22,17 @@ if TYPE_CHECKING:
     from ._http import AsyncHttp, SyncHttp
     from ._stream import DownloadKind
     from ._ws import AsyncWebSocket, SyncWebSocket
+    from .events import AsyncHandlers, Handlers
+    from .models import Event, Message
 
 DEFAULT_HTTP_URL = "http://127.0.0.1:3000"
 DEFAULT_WS_URL = "ws://127.0.0.1:3001"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_BACKOFF = 30.0
+#: The action that carries out a handler's quick operation (OneBot 11's hidden API).
+QUICK_OPERATION = ".handle_quick_operation"
+#: The action ``reply()`` sends through.
+SEND_MSG = "send_msg"
 #: Bytes per chunk of a streamed upload or download, before base64 (NapCat's default).
 CHUNK_SIZE = 64 * 1024
 
@@ -58,6 +65,7 @@ class SyncClient(_Client):
 
     _transport: SyncHttp | SyncWebSocket
     _socket_transport: SyncWebSocket | None = None
+    _handlers: Handlers | None = None
 
     def __init__(
         self,
@@ -138,13 +146,59 @@ class SyncClient(_Client):
         reply = self._transport.request(action, request_body(params), self._seconds(timeout))
         return unwrap(action, reply)
 
-    def events(self) -> Iterator[dict[str, Any]]:
-        """The events the server pushes (frames without ``echo``), in order; WebSocket only.
+    def events(self) -> Iterator[Event]:
+        """The events the server pushes, typed, in order; WebSocket only.
 
-        Blocks for the next one. Ends when the client is closed; raises ``NetworkError`` when
-        the connection drops. Up to 10,000 unread events are kept (then the oldest go).
+        Blocks for the next one. A kind the spec does not describe comes as ``UnknownEvent``;
+        frames that are not events never come. Ends when the client is closed; raises
+        ``NetworkError`` when the connection drops. Up to 10,000 unread events are kept (then
+        the oldest go).
         """
         return self._socket("events()").events(self._timeout)
+
+    @property
+    def on(self) -> Handlers:
+        """Handler registrations, one per event kind: ``@bot.on.group_message``. ``run()``
+        calls them."""
+        if self._handlers is None:
+            from .events import Handlers
+
+            self._handlers = Handlers()
+        return self._handlers
+
+    def run(self) -> None:
+        """Hand each event to the handlers registered on ``on``, one after another, until the
+        client is closed (raises ``NetworkError`` when the connection drops). A handler's quick
+        operation is carried out through ``.handle_quick_operation``; a handler or an operation
+        that fails is logged and the events go on."""
+        for event in self.events():
+            operation = self.on.dispatch(self, event)
+            if operation is not None:
+                try:
+                    self._call(QUICK_OPERATION, quick_params(event, operation), NOT_GIVEN)
+                except OneBotError:
+                    log_failure(QUICK_OPERATION)
+
+    def reply(
+        self,
+        event: Mapping[str, Any],
+        message: Message,
+        *,
+        quote: bool = False,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> Any:
+        """Answer a message event where it came from (its group, or its sender in private).
+
+        Args:
+            event: A message event.
+            message: A string (sent as plain text), one segment or a list of segments.
+            quote: Quote the event's message (a ``reply`` segment first).
+            timeout: Seconds to wait for the reply.
+
+        Returns:
+            What ``send_msg`` returns (the sent message's ``message_id``).
+        """
+        return self._call(SEND_MSG, reply_params(event, message, quote), timeout)
 
     def upload_stream(
         self,
@@ -269,6 +323,7 @@ class AsyncClient(_Client):
 
     _transport: AsyncHttp | AsyncWebSocket
     _socket_transport: AsyncWebSocket | None = None
+    _handlers: AsyncHandlers | None = None
 
     def __init__(
         self,
@@ -358,14 +413,73 @@ class AsyncClient(_Client):
         reply = await self._transport.request(action, request_body(params), self._seconds(timeout))
         return unwrap(action, reply)
 
-    def events(self) -> AsyncIterator[dict[str, Any]]:
-        """The events the server pushes (frames without ``echo``), in order; WebSocket only.
+    def events(self) -> AsyncIterator[Event]:
+        """The events the server pushes, typed, in order; WebSocket only.
 
-        ``async for event in bot.events(): ...`` Ends when the client is closed; raises
-        ``NetworkError`` when the connection drops (without ``reconnect``). Up to 10,000
-        unread events are kept (then the oldest go).
+        ``async for event in bot.events(): ...`` A kind the spec does not describe comes as
+        ``UnknownEvent``; frames that are not events never come. Ends when the client is
+        closed; raises ``NetworkError`` when the connection drops (without ``reconnect``). Up
+        to 10,000 unread events are kept (then the oldest go).
         """
         return self._socket("events()").events()
+
+    @property
+    def on(self) -> AsyncHandlers:
+        """Handler registrations, one per event kind: ``@bot.on.group_message``. ``run()``
+        calls them."""
+        if self._handlers is None:
+            from .events import AsyncHandlers
+
+            self._handlers = AsyncHandlers()
+        return self._handlers
+
+    async def run(self) -> None:
+        """Hand each event to the handlers registered on ``on`` until the client is closed
+        (raises ``NetworkError`` when the connection drops without ``reconnect``). Each event
+        is handled in a task of its own, so a slow handler holds up no other event; its
+        handlers run in order. A handler's quick operation is carried out through
+        ``.handle_quick_operation``; a handler or an operation that fails is logged and the
+        events go on. Returns once the tasks of the events received have ended."""
+        import asyncio
+
+        tasks: set[asyncio.Task[None]] = set()
+        try:
+            async for event in self.events():
+                task = asyncio.create_task(self._handle(event))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+        finally:
+            if tasks:
+                await asyncio.wait(tasks)
+
+    async def _handle(self, event: Event) -> None:
+        operation = await self.on.dispatch(self, event)
+        if operation is not None:
+            try:
+                await self._call(QUICK_OPERATION, quick_params(event, operation), NOT_GIVEN)
+            except OneBotError:
+                log_failure(QUICK_OPERATION)
+
+    async def reply(
+        self,
+        event: Mapping[str, Any],
+        message: Message,
+        *,
+        quote: bool = False,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> Any:
+        """Answer a message event where it came from (its group, or its sender in private).
+
+        Args:
+            event: A message event.
+            message: A string (sent as plain text), one segment or a list of segments.
+            quote: Quote the event's message (a ``reply`` segment first).
+            timeout: Seconds to wait for the reply.
+
+        Returns:
+            What ``send_msg`` returns (the sent message's ``message_id``).
+        """
+        return await self._call(SEND_MSG, reply_params(event, message, quote), timeout)
 
     async def upload_stream(
         self,

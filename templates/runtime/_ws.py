@@ -20,7 +20,7 @@ import math
 import queue
 import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from websockets.asyncio import client as async_client
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
@@ -28,7 +28,11 @@ from websockets.sync import client as sync_client
 
 from ._envelope import as_object, encode, preview
 from ._url import bearer, checked, where
+from .events import parse
 from .errors import AuthError, NetworkError, OneBotError, ProtocolError, RequestTimeout
+
+if TYPE_CHECKING:
+    from .models import Event
 
 #: Events kept for ``events()``; when full, the oldest is dropped (the reader never blocks, so
 #: replies keep flowing even when nobody reads events).
@@ -96,9 +100,10 @@ class _Socket:
         echo = str(next(self._echoes))
         return echo, encode({"action": action, "params": params, "echo": echo})
 
-    def _route(self, message: str | bytes) -> tuple[str | None, dict[str, Any]]:
-        """``(echo, frame)`` for a reply, ``(None, frame)`` for an event. Raises for garbage and
-        for a refusal outside any call (NapCat's token check), which end the connection."""
+    def _route(self, message: str | bytes) -> tuple[str | None, Any]:
+        """``(echo, frame)`` for a reply, ``(None, event)`` for an event, ``(None, None)`` for a
+        frame that is neither. Raises for garbage and for a refusal outside any call (NapCat's
+        token check), which end the connection."""
         try:
             frame = as_object(json.loads(message))
         except ValueError:
@@ -111,14 +116,15 @@ class _Socket:
         echo = frame.get("echo")
         if echo is not None:
             return str(echo), frame
-        if "post_type" not in frame and frame.get("status") == "failed":
+        event = parse(frame)
+        if event is None and frame.get("status") == "failed":
             if frame.get("retcode") in (1401, 1403):
                 raise AuthError(
                     f"the server at {self.where} refused the access token: "
                     f"retcode {frame.get('retcode')}, {preview(str(frame.get('message')), None)}"
                 )
             log.warning("onebot_client: a failure outside any call: %s", preview(message, None))
-        return None, frame
+        return None, event
 
     def _handshake_error(self, exc: Exception) -> OneBotError:
         if isinstance(exc, InvalidStatus):
@@ -178,7 +184,7 @@ class SyncWebSocket(_Socket):
 
     def __init__(self, url: str, access_token: str | None) -> None:
         super().__init__(url, access_token)
-        self._events: queue.Queue[dict[str, Any] | _End] = queue.Queue(EVENT_BUFFER)
+        self._events: queue.Queue[Event | _End] = queue.Queue(EVENT_BUFFER)
         self._lock = threading.Lock()
         self._link: _SyncLink | None = None
         self._listeners = 0
@@ -238,7 +244,7 @@ class SyncWebSocket(_Socket):
         finally:
             del link.pending[echo]
 
-    def events(self, seconds: float | None) -> Iterator[dict[str, Any]]:
+    def events(self, seconds: float | None) -> Iterator[Event]:
         """The events the server pushes, in order; ends when the client is closed and raises
         ``NetworkError`` when the connection drops."""
         self.connect(seconds)
@@ -288,7 +294,8 @@ class SyncWebSocket(_Socket):
             for message in link.connection:
                 echo, frame = self._route(message)
                 if echo is None:
-                    self._push(frame)
+                    if frame is not None:
+                        self._push(frame)
                 else:
                     frames = link.pending.get(echo)
                     if frames is not None:
@@ -308,7 +315,7 @@ class SyncWebSocket(_Socket):
             self._push(_End(error))
         link.connection.close()
 
-    def _push(self, item: dict[str, Any] | _End) -> None:
+    def _push(self, item: Event | _End) -> None:
         while True:
             try:
                 self._events.put_nowait(item)
@@ -399,7 +406,7 @@ class AsyncWebSocket(_Socket):
         super().__init__(url, access_token)
         self.reconnect = reconnect
         self.max_backoff = max_backoff
-        self._events: asyncio.Queue[dict[str, Any] | _End] = asyncio.Queue(EVENT_BUFFER)
+        self._events: asyncio.Queue[Event | _End] = asyncio.Queue(EVENT_BUFFER)
         self._lock = asyncio.Lock()
         self._link: _AsyncLink | None = None
         self._readers: set[asyncio.Task[None]] = set()  # also those still closing old links
@@ -487,7 +494,7 @@ class AsyncWebSocket(_Socket):
             if link is not None:
                 link.pending.pop(echo, None)
 
-    async def events(self) -> AsyncIterator[dict[str, Any]]:
+    async def events(self) -> AsyncIterator[Event]:
         """The events the server pushes, in order. Ends when the client is closed; raises
         ``NetworkError`` when the connection drops and no reconnection is under way."""
         await self.connect()
@@ -545,7 +552,8 @@ class AsyncWebSocket(_Socket):
             async for message in link.connection:
                 echo, frame = self._route(message)
                 if echo is None:
-                    self._push(frame)
+                    if frame is not None:
+                        self._push(frame)
                     continue
                 waiter = link.pending.get(echo)
                 if isinstance(waiter, asyncio.Queue):
@@ -591,7 +599,7 @@ class AsyncWebSocket(_Socket):
         finally:
             self._reconnecting = None
 
-    def _push(self, item: dict[str, Any] | _End) -> None:
+    def _push(self, item: Event | _End) -> None:
         while self._events.full():
             self._buffer_full()
             self._events.get_nowait()
