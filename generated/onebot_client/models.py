@@ -1167,13 +1167,17 @@ class FaceSegmentData(TypedDict):
     """
     QQ 表情 ID（线上为字符串，如 "123"）
     """
-    resultId: NotRequired[str]
+    resultId: NotRequired[str | None]
     """
-    结果 ID（NapCat 扩展，用于带结果的动画表情）
+    结果 ID（NapCat 扩展，用于带结果的动画表情；收到普通表情时为 null）
     """
-    chainCount: NotRequired[int]
+    chainCount: NotRequired[int | None]
     """
-    连击数（NapCat 扩展）
+    连击数（NapCat 扩展；收到普通表情时为 null）
+    """
+    raw: NotRequired[dict[str, Any]]
+    """
+    QQNT 内部 faceElement 原始对象（NapCat 扩展，仅收到时提供；结构由 QQNT 决定）
     """
 
 
@@ -3081,6 +3085,29 @@ class GetWordSlicesResult(TypedDict):
     """
 
 
+class GrayTipRawInfo(TypedDict):
+    """
+    群灰条通知（notify / gray_tip）的 raw_info 字段
+    """
+
+    msgSeq: str
+    """
+    灰条消息的会话内序号（QQNT msgSeq，字符串）
+    """
+    msgTime: str
+    """
+    灰条消息时间，Unix 时间戳（秒，字符串）
+    """
+    msgId: str
+    """
+    灰条消息的 QQNT 内部 msgId（字符串，不是 OneBot message_id）
+    """
+    json: dict[str, Any]
+    """
+    解析后的灰条 JSON（即 content 的对象形式），结构由 QQ 决定
+    """
+
+
 class GroupAlbum(TypedDict):
     """
     一个群相册（get_qun_album_list 的 album_list 元素；QQNT 内核相册对象原样透传）
@@ -3516,6 +3543,64 @@ class GroupMemberInfo(TypedDict):
     """
 
 
+class GroupMessageSender(TypedDict):
+    """
+    群消息事件（含自己发出的群消息）的 sender 字段
+    """
+
+    user_id: int
+    """
+    发送者 QQ 号
+    """
+    nickname: str
+    """
+    昵称（NapCat 找到群成员时取成员昵称）
+    """
+    card: str
+    """
+    群名片／备注，未设置时为空字符串
+    """
+    role: NotRequired[Literal["owner", "admin", "member"]]
+    """
+    角色，owner 或 admin 或 member（NapCat 取不到群成员信息时缺省）
+    """
+    sex: NotRequired[Literal["male", "female", "unknown"]]
+    """
+    性别（NapCat 不提供）
+    """
+    age: NotRequired[int]
+    """
+    年龄（NapCat 不提供）
+    """
+    area: NotRequired[str]
+    """
+    地区（NapCat 不提供）
+    """
+    level: NotRequired[str]
+    """
+    成员等级（NapCat 不提供）
+    """
+    title: NotRequired[str]
+    """
+    专属头衔（NapCat 不提供）
+    """
+
+
+class GroupMsgEmojiLike(TypedDict):
+    """
+    群表情回应通知（group_msg_emoji_like）的 likes 列表元素
+    """
+
+    emoji_id: str
+    """
+    表情 ID
+    """
+    count: int
+    """
+    回应数量（NapCat 每次通知固定为 1）
+    """
+
+
 class GroupNotice(TypedDict):
     """
     一条群公告（_get_group_notice 列表元素）
@@ -3768,6 +3853,29 @@ class GroupSystemMessages(TypedDict):
     """
 
 
+class GroupUploadFile(TypedDict):
+    """
+    群文件上传通知（group_upload）的 file 字段
+    """
+
+    id: str
+    """
+    文件 ID（NapCat 为其编码的文件 UUID，可交给 get_file 等）
+    """
+    name: str
+    """
+    文件名
+    """
+    size: int
+    """
+    文件大小（字节数）
+    """
+    busid: int
+    """
+    busid（文件业务 ID；NapCat 取 fileBizId，缺省为 0）
+    """
+
+
 class HandleQuickOperationParams(TypedDict):
     """
     对事件执行快速操作
@@ -3780,6 +3888,21 @@ class HandleQuickOperationParams(TypedDict):
     operation: QuickOperation
     """
     快速操作对象，例如 {"ban": true, "reply": "请不要说脏话"}
+    """
+
+
+class HeartbeatStatus(TypedDict):
+    """
+    心跳元事件的 status 字段
+    """
+
+    online: bool
+    """
+    是否在线（NapCat 取不到在线状态时为 true）
+    """
+    good: bool
+    """
+    状态是否良好（NapCat 恒为 true）
     """
 
 
@@ -4467,6 +4590,25 @@ class OcrTextLine(TypedDict):
     """
 
 
+class OfflineFile(TypedDict):
+    """
+    接收到离线文件通知（offline_file，go-cqhttp）的 file 字段
+    """
+
+    name: str
+    """
+    文件名
+    """
+    size: int
+    """
+    文件大小（字节数）
+    """
+    url: str
+    """
+    下载链接
+    """
+
+
 class OnlineClientDevice(TypedDict):
     """
     在线客户端设备（go-cqhttp 的 Device）
@@ -4547,6 +4689,37 @@ class PokeSegmentData(TypedDict):
     name: NotRequired[str]
     """
     表情名（OneBot 11 标准，仅收到时；NapCat 不提供）
+    """
+
+
+class PrivateMessageSender(TypedDict):
+    """
+    私聊消息事件（含群临时会话、自己发出的私聊消息）的 sender 字段
+    """
+
+    user_id: int
+    """
+    发送者 QQ 号
+    """
+    nickname: str
+    """
+    昵称（NapCat 对群临时会话取群成员昵称，取不到时为「临时会话」）
+    """
+    card: str
+    """
+    群名片（NapCat 扩展，私聊时恒为空字符串）
+    """
+    sex: NotRequired[Literal["male", "female", "unknown"]]
+    """
+    性别，male 或 female 或 unknown（NapCat 不提供）
+    """
+    age: NotRequired[int]
+    """
+    年龄（NapCat 不提供）
+    """
+    group_id: NotRequired[int]
+    """
+    群临时会话的来源群号（go-cqhttp 字段；NapCat 不提供，改在事件顶层给 group_id）
     """
 
 

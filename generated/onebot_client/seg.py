@@ -54,7 +54,11 @@ def text(text: str) -> TextSegment:
 
 
 def face(
-    id: int | str, *, result_id: str | NotGiven = NOT_GIVEN, chain_count: int | NotGiven = NOT_GIVEN
+    id: int | str,
+    *,
+    result_id: str | None | NotGiven = NOT_GIVEN,
+    chain_count: int | None | NotGiven = NOT_GIVEN,
+    raw: dict[str, Any] | NotGiven = NOT_GIVEN,
 ) -> FaceSegment:
     """QQ 表情
 
@@ -62,12 +66,13 @@ def face(
 
     Args:
         id: QQ 表情 ID（线上为字符串，如 \"123\"）
-        result_id: 结果 ID（NapCat 扩展，用于带结果的动画表情）
-        chain_count: 连击数（NapCat 扩展）
+        result_id: 结果 ID（NapCat 扩展，用于带结果的动画表情；收到普通表情时为 null）
+        chain_count: 连击数（NapCat 扩展；收到普通表情时为 null）
+        raw: QQNT 内部 faceElement 原始对象（NapCat 扩展，仅收到时提供；结构由 QQNT 决定）
     """
     return cast(
         "FaceSegment",
-        _segment("face", {"id": id, "resultId": result_id, "chainCount": chain_count}),
+        _segment("face", {"id": id, "resultId": result_id, "chainCount": chain_count, "raw": raw}),
     )
 
 
