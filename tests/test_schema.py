@@ -27,6 +27,7 @@ def validator(spec_file: Path) -> jsonschema.Draft202012Validator:
         "segments.yaml": "segments",
         "excluded.yaml": "excluded",
         "senders.yaml": "senders",
+        "events.yaml": "events",
     }
     kind = kinds.get(spec_file.name, "actions")
     return jsonschema.Draft202012Validator({"$ref": f"{kind}.schema.json"}, registry=REGISTRY)

@@ -29,15 +29,21 @@ def flagged_lines(checker: str, file: Path) -> tuple[set[int], str]:
     return {int(n) for n in re.findall(pattern, output)}, output
 
 
+GOOD = sorted(p.name for p in HERE.glob("good_*.py"))
+BAD = sorted(p.name for p in HERE.glob("bad_*.py"))
+
+
+@pytest.mark.parametrize("name", GOOD)
 @pytest.mark.parametrize("checker", CHECKERS)
-def test_good_usage_passes(checker: str) -> None:
-    lines, output = flagged_lines(checker, HERE / "good_usage.py")
+def test_good_usage_passes(checker: str, name: str) -> None:
+    lines, output = flagged_lines(checker, HERE / name)
     assert not lines, output
 
 
+@pytest.mark.parametrize("name", BAD)
 @pytest.mark.parametrize("checker", CHECKERS)
-def test_every_mistake_is_flagged_and_nothing_else(checker: str) -> None:
-    file = HERE / "bad_usage.py"
+def test_every_mistake_is_flagged_and_nothing_else(checker: str, name: str) -> None:
+    file = HERE / name
     expected = {i for i, line in enumerate(file.read_text().splitlines(), 1) if "# error" in line}
     lines, output = flagged_lines(checker, file)
     assert lines == expected, output

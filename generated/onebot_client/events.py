@@ -14,18 +14,215 @@ from ._events import AsyncRouter, Selector, SyncRouter, parse as _parse
 
 if TYPE_CHECKING:
     from .client import AsyncOneBot, OneBot
-    from .models import Event, UnknownEvent
+    from .models import (
+        BotOfflineNoticeEvent,
+        ClientStatusNoticeEvent,
+        EssenceNoticeEvent,
+        Event,
+        FriendAddNoticeEvent,
+        FriendPokeNoticeEvent,
+        FriendRecallNoticeEvent,
+        FriendRequestEvent,
+        GrayTipNoticeEvent,
+        GroupAdminNoticeEvent,
+        GroupAnonymousMessageEvent,
+        GroupBanNoticeEvent,
+        GroupCardNoticeEvent,
+        GroupDecreaseNoticeEvent,
+        GroupIncreaseNoticeEvent,
+        GroupMessageEvent,
+        GroupMessageSentEvent,
+        GroupMsgEmojiLikeNoticeEvent,
+        GroupNameNoticeEvent,
+        GroupPokeNoticeEvent,
+        GroupRecallNoticeEvent,
+        GroupRequestEvent,
+        GroupTitleNoticeEvent,
+        GroupUploadNoticeEvent,
+        HeartbeatMetaEvent,
+        HonorNoticeEvent,
+        InputStatusNoticeEvent,
+        LifecycleMetaEvent,
+        LuckyKingNoticeEvent,
+        MessageEvent,
+        MessageSentEvent,
+        MetaEvent,
+        NoticeEvent,
+        OfflineFileNoticeEvent,
+        OnlineFileReceiveNoticeEvent,
+        OnlineFileSendNoticeEvent,
+        PrivateMessageEvent,
+        PrivateMessageSentEvent,
+        ProfileLikeNoticeEvent,
+        QuickOperation,
+        RequestEvent,
+        UnknownEvent,
+    )
 
 E = TypeVar("E")
 #: A handler of ``OneBot`` events.
-Handler: TypeAlias = Callable[["OneBot", E], None]
+Handler: TypeAlias = Callable[["OneBot", E], "QuickOperation | None"]
 #: A handler of ``AsyncOneBot`` events.
-AsyncHandler: TypeAlias = Callable[["AsyncOneBot", E], Awaitable[None]]
+AsyncHandler: TypeAlias = Callable[["AsyncOneBot", E], Awaitable["QuickOperation | None"]]
 
 #: Tells an event's kind from its discriminators (see ``_events.kind_of``).
-SELECTOR: Selector = None
+SELECTOR: Selector = (
+    "post_type",
+    {
+        "message": (
+            "message_type",
+            {
+                "private": (
+                    "sub_type",
+                    {
+                        "friend": "PrivateMessageEvent",
+                        "group": "PrivateMessageEvent",
+                        "group_self": "PrivateMessageEvent",
+                        "other": "PrivateMessageEvent",
+                    },
+                ),
+                "group": (
+                    "sub_type",
+                    {
+                        "normal": "GroupMessageEvent",
+                        "notice": "GroupMessageEvent",
+                        "anonymous": "GroupAnonymousMessageEvent",
+                    },
+                ),
+            },
+        ),
+        "message_sent": (
+            "message_type",
+            {
+                "private": (
+                    "sub_type",
+                    {
+                        "friend": "PrivateMessageSentEvent",
+                        "group": "PrivateMessageSentEvent",
+                        "group_self": "PrivateMessageSentEvent",
+                        "other": "PrivateMessageSentEvent",
+                    },
+                ),
+                "group": ("sub_type", {"normal": "GroupMessageSentEvent"}),
+            },
+        ),
+        "notice": (
+            "notice_type",
+            {
+                "group_upload": "GroupUploadNoticeEvent",
+                "group_admin": (
+                    "sub_type",
+                    {"set": "GroupAdminNoticeEvent", "unset": "GroupAdminNoticeEvent"},
+                ),
+                "group_decrease": (
+                    "sub_type",
+                    {
+                        "leave": "GroupDecreaseNoticeEvent",
+                        "kick": "GroupDecreaseNoticeEvent",
+                        "kick_me": "GroupDecreaseNoticeEvent",
+                        "disband": "GroupDecreaseNoticeEvent",
+                    },
+                ),
+                "group_increase": (
+                    "sub_type",
+                    {"approve": "GroupIncreaseNoticeEvent", "invite": "GroupIncreaseNoticeEvent"},
+                ),
+                "group_ban": (
+                    "sub_type",
+                    {"ban": "GroupBanNoticeEvent", "lift_ban": "GroupBanNoticeEvent"},
+                ),
+                "friend_add": "FriendAddNoticeEvent",
+                "group_recall": "GroupRecallNoticeEvent",
+                "friend_recall": "FriendRecallNoticeEvent",
+                "notify": (
+                    "sub_type",
+                    {
+                        "poke": ("group_id", "GroupPokeNoticeEvent", "FriendPokeNoticeEvent"),
+                        "lucky_king": "LuckyKingNoticeEvent",
+                        "honor": "HonorNoticeEvent",
+                        "title": "GroupTitleNoticeEvent",
+                        "input_status": "InputStatusNoticeEvent",
+                        "profile_like": "ProfileLikeNoticeEvent",
+                        "group_name": "GroupNameNoticeEvent",
+                        "gray_tip": "GrayTipNoticeEvent",
+                    },
+                ),
+                "group_msg_emoji_like": "GroupMsgEmojiLikeNoticeEvent",
+                "bot_offline": "BotOfflineNoticeEvent",
+                "essence": (
+                    "sub_type",
+                    {"add": "EssenceNoticeEvent", "delete": "EssenceNoticeEvent"},
+                ),
+                "group_card": "GroupCardNoticeEvent",
+                "offline_file": "OfflineFileNoticeEvent",
+                "client_status": "ClientStatusNoticeEvent",
+                "online_file_receive": ("sub_type", {"cancel": "OnlineFileReceiveNoticeEvent"}),
+                "online_file_send": (
+                    "sub_type",
+                    {"receive": "OnlineFileSendNoticeEvent", "refuse": "OnlineFileSendNoticeEvent"},
+                ),
+            },
+        ),
+        "request": (
+            "request_type",
+            {
+                "friend": "FriendRequestEvent",
+                "group": ("sub_type", {"add": "GroupRequestEvent", "invite": "GroupRequestEvent"}),
+            },
+        ),
+        "meta_event": (
+            "meta_event_type",
+            {
+                "lifecycle": (
+                    "sub_type",
+                    {
+                        "enable": "LifecycleMetaEvent",
+                        "disable": "LifecycleMetaEvent",
+                        "connect": "LifecycleMetaEvent",
+                    },
+                ),
+                "heartbeat": "HeartbeatMetaEvent",
+            },
+        ),
+    },
+)
 #: The group (union) of each kind.
-GROUPS: dict[str, str] = {}
+GROUPS: dict[str, str] = {
+    "PrivateMessageEvent": "MessageEvent",
+    "GroupMessageEvent": "MessageEvent",
+    "GroupAnonymousMessageEvent": "MessageEvent",
+    "PrivateMessageSentEvent": "MessageSentEvent",
+    "GroupMessageSentEvent": "MessageSentEvent",
+    "GroupUploadNoticeEvent": "NoticeEvent",
+    "GroupAdminNoticeEvent": "NoticeEvent",
+    "GroupDecreaseNoticeEvent": "NoticeEvent",
+    "GroupIncreaseNoticeEvent": "NoticeEvent",
+    "GroupBanNoticeEvent": "NoticeEvent",
+    "FriendAddNoticeEvent": "NoticeEvent",
+    "GroupRecallNoticeEvent": "NoticeEvent",
+    "FriendRecallNoticeEvent": "NoticeEvent",
+    "FriendPokeNoticeEvent": "NoticeEvent",
+    "GroupPokeNoticeEvent": "NoticeEvent",
+    "LuckyKingNoticeEvent": "NoticeEvent",
+    "HonorNoticeEvent": "NoticeEvent",
+    "GroupTitleNoticeEvent": "NoticeEvent",
+    "InputStatusNoticeEvent": "NoticeEvent",
+    "ProfileLikeNoticeEvent": "NoticeEvent",
+    "GroupNameNoticeEvent": "NoticeEvent",
+    "GrayTipNoticeEvent": "NoticeEvent",
+    "GroupMsgEmojiLikeNoticeEvent": "NoticeEvent",
+    "BotOfflineNoticeEvent": "NoticeEvent",
+    "EssenceNoticeEvent": "NoticeEvent",
+    "GroupCardNoticeEvent": "NoticeEvent",
+    "OfflineFileNoticeEvent": "NoticeEvent",
+    "ClientStatusNoticeEvent": "NoticeEvent",
+    "OnlineFileReceiveNoticeEvent": "NoticeEvent",
+    "OnlineFileSendNoticeEvent": "NoticeEvent",
+    "FriendRequestEvent": "RequestEvent",
+    "GroupRequestEvent": "RequestEvent",
+    "LifecycleMetaEvent": "MetaEvent",
+    "HeartbeatMetaEvent": "MetaEvent",
+}
 
 
 def parse(frame: object) -> Event | None:
@@ -40,6 +237,214 @@ class Handlers(SyncRouter):
 
     _selector = SELECTOR
     _groups = GROUPS
+
+    def private_message(
+        self, handler: Handler[PrivateMessageEvent]
+    ) -> Handler[PrivateMessageEvent]:
+        """私聊消息 (post_type message, message_type private, sub_type friend or group or group_self or other)."""
+        return self._add("PrivateMessageEvent", handler)
+
+    def group_message(self, handler: Handler[GroupMessageEvent]) -> Handler[GroupMessageEvent]:
+        """群消息 (post_type message, message_type group, sub_type normal or notice)."""
+        return self._add("GroupMessageEvent", handler)
+
+    def group_anonymous_message(
+        self, handler: Handler[GroupAnonymousMessageEvent]
+    ) -> Handler[GroupAnonymousMessageEvent]:
+        """群匿名消息 (post_type message, message_type group, sub_type anonymous)."""
+        return self._add("GroupAnonymousMessageEvent", handler)
+
+    def private_message_sent(
+        self, handler: Handler[PrivateMessageSentEvent]
+    ) -> Handler[PrivateMessageSentEvent]:
+        """机器人自己发出的私聊消息 (post_type message_sent, message_type private, sub_type friend or group or group_self or other)."""
+        return self._add("PrivateMessageSentEvent", handler)
+
+    def group_message_sent(
+        self, handler: Handler[GroupMessageSentEvent]
+    ) -> Handler[GroupMessageSentEvent]:
+        """机器人自己发出的群消息 (post_type message_sent, message_type group, sub_type normal)."""
+        return self._add("GroupMessageSentEvent", handler)
+
+    def group_upload_notice(
+        self, handler: Handler[GroupUploadNoticeEvent]
+    ) -> Handler[GroupUploadNoticeEvent]:
+        """群文件上传 (post_type notice, notice_type group_upload)."""
+        return self._add("GroupUploadNoticeEvent", handler)
+
+    def group_admin_notice(
+        self, handler: Handler[GroupAdminNoticeEvent]
+    ) -> Handler[GroupAdminNoticeEvent]:
+        """群管理员变动 (post_type notice, notice_type group_admin, sub_type set or unset)."""
+        return self._add("GroupAdminNoticeEvent", handler)
+
+    def group_decrease_notice(
+        self, handler: Handler[GroupDecreaseNoticeEvent]
+    ) -> Handler[GroupDecreaseNoticeEvent]:
+        """群成员减少 (post_type notice, notice_type group_decrease, sub_type leave or kick or kick_me or disband)."""
+        return self._add("GroupDecreaseNoticeEvent", handler)
+
+    def group_increase_notice(
+        self, handler: Handler[GroupIncreaseNoticeEvent]
+    ) -> Handler[GroupIncreaseNoticeEvent]:
+        """群成员增加 (post_type notice, notice_type group_increase, sub_type approve or invite)."""
+        return self._add("GroupIncreaseNoticeEvent", handler)
+
+    def group_ban_notice(
+        self, handler: Handler[GroupBanNoticeEvent]
+    ) -> Handler[GroupBanNoticeEvent]:
+        """群禁言 (post_type notice, notice_type group_ban, sub_type ban or lift_ban)."""
+        return self._add("GroupBanNoticeEvent", handler)
+
+    def friend_add_notice(
+        self, handler: Handler[FriendAddNoticeEvent]
+    ) -> Handler[FriendAddNoticeEvent]:
+        """好友添加 (post_type notice, notice_type friend_add)."""
+        return self._add("FriendAddNoticeEvent", handler)
+
+    def group_recall_notice(
+        self, handler: Handler[GroupRecallNoticeEvent]
+    ) -> Handler[GroupRecallNoticeEvent]:
+        """群消息撤回 (post_type notice, notice_type group_recall)."""
+        return self._add("GroupRecallNoticeEvent", handler)
+
+    def friend_recall_notice(
+        self, handler: Handler[FriendRecallNoticeEvent]
+    ) -> Handler[FriendRecallNoticeEvent]:
+        """好友消息撤回 (post_type notice, notice_type friend_recall)."""
+        return self._add("FriendRecallNoticeEvent", handler)
+
+    def friend_poke_notice(
+        self, handler: Handler[FriendPokeNoticeEvent]
+    ) -> Handler[FriendPokeNoticeEvent]:
+        """好友戳一戳 (post_type notice, notice_type notify, sub_type poke)."""
+        return self._add("FriendPokeNoticeEvent", handler)
+
+    def group_poke_notice(
+        self, handler: Handler[GroupPokeNoticeEvent]
+    ) -> Handler[GroupPokeNoticeEvent]:
+        """群内戳一戳 (post_type notice, notice_type notify, sub_type poke, with group_id)."""
+        return self._add("GroupPokeNoticeEvent", handler)
+
+    def lucky_king_notice(
+        self, handler: Handler[LuckyKingNoticeEvent]
+    ) -> Handler[LuckyKingNoticeEvent]:
+        """群红包运气王 (post_type notice, notice_type notify, sub_type lucky_king)."""
+        return self._add("LuckyKingNoticeEvent", handler)
+
+    def honor_notice(self, handler: Handler[HonorNoticeEvent]) -> Handler[HonorNoticeEvent]:
+        """群成员荣誉变更 (post_type notice, notice_type notify, sub_type honor)."""
+        return self._add("HonorNoticeEvent", handler)
+
+    def group_title_notice(
+        self, handler: Handler[GroupTitleNoticeEvent]
+    ) -> Handler[GroupTitleNoticeEvent]:
+        """群成员头衔变更 (post_type notice, notice_type notify, sub_type title)."""
+        return self._add("GroupTitleNoticeEvent", handler)
+
+    def input_status_notice(
+        self, handler: Handler[InputStatusNoticeEvent]
+    ) -> Handler[InputStatusNoticeEvent]:
+        """对方输入状态变化 (post_type notice, notice_type notify, sub_type input_status)."""
+        return self._add("InputStatusNoticeEvent", handler)
+
+    def profile_like_notice(
+        self, handler: Handler[ProfileLikeNoticeEvent]
+    ) -> Handler[ProfileLikeNoticeEvent]:
+        """资料卡点赞 (post_type notice, notice_type notify, sub_type profile_like)."""
+        return self._add("ProfileLikeNoticeEvent", handler)
+
+    def group_name_notice(
+        self, handler: Handler[GroupNameNoticeEvent]
+    ) -> Handler[GroupNameNoticeEvent]:
+        """群名称变更 (post_type notice, notice_type notify, sub_type group_name)."""
+        return self._add("GroupNameNoticeEvent", handler)
+
+    def gray_tip_notice(self, handler: Handler[GrayTipNoticeEvent]) -> Handler[GrayTipNoticeEvent]:
+        """群灰条消息（未知类型） (post_type notice, notice_type notify, sub_type gray_tip)."""
+        return self._add("GrayTipNoticeEvent", handler)
+
+    def group_msg_emoji_like_notice(
+        self, handler: Handler[GroupMsgEmojiLikeNoticeEvent]
+    ) -> Handler[GroupMsgEmojiLikeNoticeEvent]:
+        """群消息表情回应 (post_type notice, notice_type group_msg_emoji_like)."""
+        return self._add("GroupMsgEmojiLikeNoticeEvent", handler)
+
+    def bot_offline_notice(
+        self, handler: Handler[BotOfflineNoticeEvent]
+    ) -> Handler[BotOfflineNoticeEvent]:
+        """机器人账号掉线 (post_type notice, notice_type bot_offline)."""
+        return self._add("BotOfflineNoticeEvent", handler)
+
+    def essence_notice(self, handler: Handler[EssenceNoticeEvent]) -> Handler[EssenceNoticeEvent]:
+        """精华消息变更 (post_type notice, notice_type essence, sub_type add or delete)."""
+        return self._add("EssenceNoticeEvent", handler)
+
+    def group_card_notice(
+        self, handler: Handler[GroupCardNoticeEvent]
+    ) -> Handler[GroupCardNoticeEvent]:
+        """群成员名片更新 (post_type notice, notice_type group_card)."""
+        return self._add("GroupCardNoticeEvent", handler)
+
+    def offline_file_notice(
+        self, handler: Handler[OfflineFileNoticeEvent]
+    ) -> Handler[OfflineFileNoticeEvent]:
+        """接收到离线文件 (post_type notice, notice_type offline_file)."""
+        return self._add("OfflineFileNoticeEvent", handler)
+
+    def client_status_notice(
+        self, handler: Handler[ClientStatusNoticeEvent]
+    ) -> Handler[ClientStatusNoticeEvent]:
+        """其他客户端在线状态变更 (post_type notice, notice_type client_status)."""
+        return self._add("ClientStatusNoticeEvent", handler)
+
+    def online_file_receive_notice(
+        self, handler: Handler[OnlineFileReceiveNoticeEvent]
+    ) -> Handler[OnlineFileReceiveNoticeEvent]:
+        """在线文件传输被对方取消 (post_type notice, notice_type online_file_receive, sub_type cancel)."""
+        return self._add("OnlineFileReceiveNoticeEvent", handler)
+
+    def online_file_send_notice(
+        self, handler: Handler[OnlineFileSendNoticeEvent]
+    ) -> Handler[OnlineFileSendNoticeEvent]:
+        """机器人发出的在线文件被接收或拒绝 (post_type notice, notice_type online_file_send, sub_type receive or refuse)."""
+        return self._add("OnlineFileSendNoticeEvent", handler)
+
+    def friend_request(self, handler: Handler[FriendRequestEvent]) -> Handler[FriendRequestEvent]:
+        """加好友请求 (post_type request, request_type friend)."""
+        return self._add("FriendRequestEvent", handler)
+
+    def group_request(self, handler: Handler[GroupRequestEvent]) -> Handler[GroupRequestEvent]:
+        """加群请求／邀请 (post_type request, request_type group, sub_type add or invite)."""
+        return self._add("GroupRequestEvent", handler)
+
+    def lifecycle_meta(self, handler: Handler[LifecycleMetaEvent]) -> Handler[LifecycleMetaEvent]:
+        """生命周期 (post_type meta_event, meta_event_type lifecycle, sub_type enable or disable or connect)."""
+        return self._add("LifecycleMetaEvent", handler)
+
+    def heartbeat_meta(self, handler: Handler[HeartbeatMetaEvent]) -> Handler[HeartbeatMetaEvent]:
+        """心跳 (post_type meta_event, meta_event_type heartbeat)."""
+        return self._add("HeartbeatMetaEvent", handler)
+
+    def message(self, handler: Handler[MessageEvent]) -> Handler[MessageEvent]:
+        """Every event of post_type ``message``."""
+        return self._add("MessageEvent", handler)
+
+    def message_sent(self, handler: Handler[MessageSentEvent]) -> Handler[MessageSentEvent]:
+        """Every event of post_type ``message_sent``."""
+        return self._add("MessageSentEvent", handler)
+
+    def notice(self, handler: Handler[NoticeEvent]) -> Handler[NoticeEvent]:
+        """Every event of post_type ``notice``."""
+        return self._add("NoticeEvent", handler)
+
+    def request(self, handler: Handler[RequestEvent]) -> Handler[RequestEvent]:
+        """Every event of post_type ``request``."""
+        return self._add("RequestEvent", handler)
+
+    def meta(self, handler: Handler[MetaEvent]) -> Handler[MetaEvent]:
+        """Every event of post_type ``meta_event``."""
+        return self._add("MetaEvent", handler)
 
     def unknown(self, handler: Handler[UnknownEvent]) -> Handler[UnknownEvent]:
         """Events the spec does not describe, as ``UnknownEvent``."""
@@ -56,6 +461,232 @@ class AsyncHandlers(AsyncRouter):
 
     _selector = SELECTOR
     _groups = GROUPS
+
+    def private_message(
+        self, handler: AsyncHandler[PrivateMessageEvent]
+    ) -> AsyncHandler[PrivateMessageEvent]:
+        """私聊消息 (post_type message, message_type private, sub_type friend or group or group_self or other)."""
+        return self._add("PrivateMessageEvent", handler)
+
+    def group_message(
+        self, handler: AsyncHandler[GroupMessageEvent]
+    ) -> AsyncHandler[GroupMessageEvent]:
+        """群消息 (post_type message, message_type group, sub_type normal or notice)."""
+        return self._add("GroupMessageEvent", handler)
+
+    def group_anonymous_message(
+        self, handler: AsyncHandler[GroupAnonymousMessageEvent]
+    ) -> AsyncHandler[GroupAnonymousMessageEvent]:
+        """群匿名消息 (post_type message, message_type group, sub_type anonymous)."""
+        return self._add("GroupAnonymousMessageEvent", handler)
+
+    def private_message_sent(
+        self, handler: AsyncHandler[PrivateMessageSentEvent]
+    ) -> AsyncHandler[PrivateMessageSentEvent]:
+        """机器人自己发出的私聊消息 (post_type message_sent, message_type private, sub_type friend or group or group_self or other)."""
+        return self._add("PrivateMessageSentEvent", handler)
+
+    def group_message_sent(
+        self, handler: AsyncHandler[GroupMessageSentEvent]
+    ) -> AsyncHandler[GroupMessageSentEvent]:
+        """机器人自己发出的群消息 (post_type message_sent, message_type group, sub_type normal)."""
+        return self._add("GroupMessageSentEvent", handler)
+
+    def group_upload_notice(
+        self, handler: AsyncHandler[GroupUploadNoticeEvent]
+    ) -> AsyncHandler[GroupUploadNoticeEvent]:
+        """群文件上传 (post_type notice, notice_type group_upload)."""
+        return self._add("GroupUploadNoticeEvent", handler)
+
+    def group_admin_notice(
+        self, handler: AsyncHandler[GroupAdminNoticeEvent]
+    ) -> AsyncHandler[GroupAdminNoticeEvent]:
+        """群管理员变动 (post_type notice, notice_type group_admin, sub_type set or unset)."""
+        return self._add("GroupAdminNoticeEvent", handler)
+
+    def group_decrease_notice(
+        self, handler: AsyncHandler[GroupDecreaseNoticeEvent]
+    ) -> AsyncHandler[GroupDecreaseNoticeEvent]:
+        """群成员减少 (post_type notice, notice_type group_decrease, sub_type leave or kick or kick_me or disband)."""
+        return self._add("GroupDecreaseNoticeEvent", handler)
+
+    def group_increase_notice(
+        self, handler: AsyncHandler[GroupIncreaseNoticeEvent]
+    ) -> AsyncHandler[GroupIncreaseNoticeEvent]:
+        """群成员增加 (post_type notice, notice_type group_increase, sub_type approve or invite)."""
+        return self._add("GroupIncreaseNoticeEvent", handler)
+
+    def group_ban_notice(
+        self, handler: AsyncHandler[GroupBanNoticeEvent]
+    ) -> AsyncHandler[GroupBanNoticeEvent]:
+        """群禁言 (post_type notice, notice_type group_ban, sub_type ban or lift_ban)."""
+        return self._add("GroupBanNoticeEvent", handler)
+
+    def friend_add_notice(
+        self, handler: AsyncHandler[FriendAddNoticeEvent]
+    ) -> AsyncHandler[FriendAddNoticeEvent]:
+        """好友添加 (post_type notice, notice_type friend_add)."""
+        return self._add("FriendAddNoticeEvent", handler)
+
+    def group_recall_notice(
+        self, handler: AsyncHandler[GroupRecallNoticeEvent]
+    ) -> AsyncHandler[GroupRecallNoticeEvent]:
+        """群消息撤回 (post_type notice, notice_type group_recall)."""
+        return self._add("GroupRecallNoticeEvent", handler)
+
+    def friend_recall_notice(
+        self, handler: AsyncHandler[FriendRecallNoticeEvent]
+    ) -> AsyncHandler[FriendRecallNoticeEvent]:
+        """好友消息撤回 (post_type notice, notice_type friend_recall)."""
+        return self._add("FriendRecallNoticeEvent", handler)
+
+    def friend_poke_notice(
+        self, handler: AsyncHandler[FriendPokeNoticeEvent]
+    ) -> AsyncHandler[FriendPokeNoticeEvent]:
+        """好友戳一戳 (post_type notice, notice_type notify, sub_type poke)."""
+        return self._add("FriendPokeNoticeEvent", handler)
+
+    def group_poke_notice(
+        self, handler: AsyncHandler[GroupPokeNoticeEvent]
+    ) -> AsyncHandler[GroupPokeNoticeEvent]:
+        """群内戳一戳 (post_type notice, notice_type notify, sub_type poke, with group_id)."""
+        return self._add("GroupPokeNoticeEvent", handler)
+
+    def lucky_king_notice(
+        self, handler: AsyncHandler[LuckyKingNoticeEvent]
+    ) -> AsyncHandler[LuckyKingNoticeEvent]:
+        """群红包运气王 (post_type notice, notice_type notify, sub_type lucky_king)."""
+        return self._add("LuckyKingNoticeEvent", handler)
+
+    def honor_notice(
+        self, handler: AsyncHandler[HonorNoticeEvent]
+    ) -> AsyncHandler[HonorNoticeEvent]:
+        """群成员荣誉变更 (post_type notice, notice_type notify, sub_type honor)."""
+        return self._add("HonorNoticeEvent", handler)
+
+    def group_title_notice(
+        self, handler: AsyncHandler[GroupTitleNoticeEvent]
+    ) -> AsyncHandler[GroupTitleNoticeEvent]:
+        """群成员头衔变更 (post_type notice, notice_type notify, sub_type title)."""
+        return self._add("GroupTitleNoticeEvent", handler)
+
+    def input_status_notice(
+        self, handler: AsyncHandler[InputStatusNoticeEvent]
+    ) -> AsyncHandler[InputStatusNoticeEvent]:
+        """对方输入状态变化 (post_type notice, notice_type notify, sub_type input_status)."""
+        return self._add("InputStatusNoticeEvent", handler)
+
+    def profile_like_notice(
+        self, handler: AsyncHandler[ProfileLikeNoticeEvent]
+    ) -> AsyncHandler[ProfileLikeNoticeEvent]:
+        """资料卡点赞 (post_type notice, notice_type notify, sub_type profile_like)."""
+        return self._add("ProfileLikeNoticeEvent", handler)
+
+    def group_name_notice(
+        self, handler: AsyncHandler[GroupNameNoticeEvent]
+    ) -> AsyncHandler[GroupNameNoticeEvent]:
+        """群名称变更 (post_type notice, notice_type notify, sub_type group_name)."""
+        return self._add("GroupNameNoticeEvent", handler)
+
+    def gray_tip_notice(
+        self, handler: AsyncHandler[GrayTipNoticeEvent]
+    ) -> AsyncHandler[GrayTipNoticeEvent]:
+        """群灰条消息（未知类型） (post_type notice, notice_type notify, sub_type gray_tip)."""
+        return self._add("GrayTipNoticeEvent", handler)
+
+    def group_msg_emoji_like_notice(
+        self, handler: AsyncHandler[GroupMsgEmojiLikeNoticeEvent]
+    ) -> AsyncHandler[GroupMsgEmojiLikeNoticeEvent]:
+        """群消息表情回应 (post_type notice, notice_type group_msg_emoji_like)."""
+        return self._add("GroupMsgEmojiLikeNoticeEvent", handler)
+
+    def bot_offline_notice(
+        self, handler: AsyncHandler[BotOfflineNoticeEvent]
+    ) -> AsyncHandler[BotOfflineNoticeEvent]:
+        """机器人账号掉线 (post_type notice, notice_type bot_offline)."""
+        return self._add("BotOfflineNoticeEvent", handler)
+
+    def essence_notice(
+        self, handler: AsyncHandler[EssenceNoticeEvent]
+    ) -> AsyncHandler[EssenceNoticeEvent]:
+        """精华消息变更 (post_type notice, notice_type essence, sub_type add or delete)."""
+        return self._add("EssenceNoticeEvent", handler)
+
+    def group_card_notice(
+        self, handler: AsyncHandler[GroupCardNoticeEvent]
+    ) -> AsyncHandler[GroupCardNoticeEvent]:
+        """群成员名片更新 (post_type notice, notice_type group_card)."""
+        return self._add("GroupCardNoticeEvent", handler)
+
+    def offline_file_notice(
+        self, handler: AsyncHandler[OfflineFileNoticeEvent]
+    ) -> AsyncHandler[OfflineFileNoticeEvent]:
+        """接收到离线文件 (post_type notice, notice_type offline_file)."""
+        return self._add("OfflineFileNoticeEvent", handler)
+
+    def client_status_notice(
+        self, handler: AsyncHandler[ClientStatusNoticeEvent]
+    ) -> AsyncHandler[ClientStatusNoticeEvent]:
+        """其他客户端在线状态变更 (post_type notice, notice_type client_status)."""
+        return self._add("ClientStatusNoticeEvent", handler)
+
+    def online_file_receive_notice(
+        self, handler: AsyncHandler[OnlineFileReceiveNoticeEvent]
+    ) -> AsyncHandler[OnlineFileReceiveNoticeEvent]:
+        """在线文件传输被对方取消 (post_type notice, notice_type online_file_receive, sub_type cancel)."""
+        return self._add("OnlineFileReceiveNoticeEvent", handler)
+
+    def online_file_send_notice(
+        self, handler: AsyncHandler[OnlineFileSendNoticeEvent]
+    ) -> AsyncHandler[OnlineFileSendNoticeEvent]:
+        """机器人发出的在线文件被接收或拒绝 (post_type notice, notice_type online_file_send, sub_type receive or refuse)."""
+        return self._add("OnlineFileSendNoticeEvent", handler)
+
+    def friend_request(
+        self, handler: AsyncHandler[FriendRequestEvent]
+    ) -> AsyncHandler[FriendRequestEvent]:
+        """加好友请求 (post_type request, request_type friend)."""
+        return self._add("FriendRequestEvent", handler)
+
+    def group_request(
+        self, handler: AsyncHandler[GroupRequestEvent]
+    ) -> AsyncHandler[GroupRequestEvent]:
+        """加群请求／邀请 (post_type request, request_type group, sub_type add or invite)."""
+        return self._add("GroupRequestEvent", handler)
+
+    def lifecycle_meta(
+        self, handler: AsyncHandler[LifecycleMetaEvent]
+    ) -> AsyncHandler[LifecycleMetaEvent]:
+        """生命周期 (post_type meta_event, meta_event_type lifecycle, sub_type enable or disable or connect)."""
+        return self._add("LifecycleMetaEvent", handler)
+
+    def heartbeat_meta(
+        self, handler: AsyncHandler[HeartbeatMetaEvent]
+    ) -> AsyncHandler[HeartbeatMetaEvent]:
+        """心跳 (post_type meta_event, meta_event_type heartbeat)."""
+        return self._add("HeartbeatMetaEvent", handler)
+
+    def message(self, handler: AsyncHandler[MessageEvent]) -> AsyncHandler[MessageEvent]:
+        """Every event of post_type ``message``."""
+        return self._add("MessageEvent", handler)
+
+    def message_sent(
+        self, handler: AsyncHandler[MessageSentEvent]
+    ) -> AsyncHandler[MessageSentEvent]:
+        """Every event of post_type ``message_sent``."""
+        return self._add("MessageSentEvent", handler)
+
+    def notice(self, handler: AsyncHandler[NoticeEvent]) -> AsyncHandler[NoticeEvent]:
+        """Every event of post_type ``notice``."""
+        return self._add("NoticeEvent", handler)
+
+    def request(self, handler: AsyncHandler[RequestEvent]) -> AsyncHandler[RequestEvent]:
+        """Every event of post_type ``request``."""
+        return self._add("RequestEvent", handler)
+
+    def meta(self, handler: AsyncHandler[MetaEvent]) -> AsyncHandler[MetaEvent]:
+        """Every event of post_type ``meta_event``."""
+        return self._add("MetaEvent", handler)
 
     def unknown(self, handler: AsyncHandler[UnknownEvent]) -> AsyncHandler[UnknownEvent]:
         """Events the spec does not describe, as ``UnknownEvent``."""

@@ -136,6 +136,38 @@ class AtSegmentData(TypedDict):
     """
 
 
+class BotOfflineNoticeEvent(TypedDict):
+    """
+    机器人账号掉线
+    """
+
+    post_type: Literal["notice"]
+    """
+    上报类型
+    """
+    notice_type: Literal["bot_offline"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    user_id: int
+    """
+    机器人自己的 QQ 号
+    """
+    tag: str
+    """
+    掉线提示标题
+    """
+    message: str
+    """
+    掉线提示内容（纯文本，不是消息段）
+    """
+
+
 class CanSendImageResult(TypedDict):
     """
     检查是否可以发送图片 (can send image)
@@ -238,6 +270,34 @@ class ClickInlineKeyboardButtonParams(TypedDict):
     msg_seq: NotRequired[str]
     """
     按钮所在消息的序列号
+    """
+
+
+class ClientStatusNoticeEvent(TypedDict):
+    """
+    其他客户端在线状态变更
+    """
+
+    post_type: Literal["notice"]
+    """
+    上报类型
+    """
+    notice_type: Literal["client_status"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    client: OnlineClientDevice
+    """
+    客户端信息
+    """
+    online: bool
+    """
+    当前是否在线
     """
 
 
@@ -1149,6 +1209,47 @@ class EssenceMessage(TypedDict):
     """
 
 
+class EssenceNoticeEvent(TypedDict):
+    """
+    精华消息变更
+    """
+
+    post_type: Literal["notice"]
+    """
+    上报类型
+    """
+    notice_type: Literal["essence"]
+    sub_type: Literal["add", "delete"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    group_id: int
+    """
+    群号
+    """
+    user_id: int
+    """
+    被设精消息的发送者 QQ 号（NapCat 扩展，与 sender_id 相同）
+    """
+    message_id: int
+    """
+    被设精的消息 ID
+    """
+    sender_id: int
+    """
+    被设精消息的发送者 QQ 号
+    """
+    operator_id: int
+    """
+    操作者 QQ 号（NapCat 查不到时为 0）
+    """
+
+
 class FaceSegment(TypedDict):
     """
     QQ 表情
@@ -1737,6 +1838,30 @@ class ForwardSegmentData(TypedDict):
     """
 
 
+class FriendAddNoticeEvent(TypedDict):
+    """
+    好友添加
+    """
+
+    post_type: Literal["notice"]
+    """
+    上报类型
+    """
+    notice_type: Literal["friend_add"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    user_id: int
+    """
+    新添加好友 QQ 号
+    """
+
+
 class FriendCategory(TypedDict):
     """
     好友分组及其中的好友（get_friends_with_category 列表元素）
@@ -1823,6 +1948,43 @@ class FriendInfo(TypedDict):
     """
 
 
+class FriendPokeNoticeEvent(TypedDict):
+    """
+    好友戳一戳
+    """
+
+    post_type: Literal["notice"]
+    """
+    上报类型
+    """
+    notice_type: Literal["notify"]
+    sub_type: Literal["poke"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    user_id: int
+    """
+    私聊对方（好友）QQ 号
+    """
+    sender_id: int
+    """
+    发起戳一戳的 QQ 号
+    """
+    target_id: int
+    """
+    被戳者 QQ 号
+    """
+    raw_info: list[dict[str, Any]]
+    """
+    戳一戳灰条的原始 items 数组（NapCat 扩展，QQ 灰条 JSON 的 items，结构由 QQ 决定）
+    """
+
+
 class FriendPokeParams(TypedDict):
     """
     私聊戳一戳
@@ -1831,6 +1993,66 @@ class FriendPokeParams(TypedDict):
     user_id: int | str
     """
     好友 QQ 号
+    """
+
+
+class FriendRecallNoticeEvent(TypedDict):
+    """
+    好友消息撤回
+    """
+
+    post_type: Literal["notice"]
+    """
+    上报类型
+    """
+    notice_type: Literal["friend_recall"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    user_id: int
+    """
+    好友 QQ 号（被撤回消息的发送者）
+    """
+    message_id: int
+    """
+    被撤回的消息 ID
+    """
+
+
+class FriendRequestEvent(TypedDict):
+    """
+    加好友请求
+    """
+
+    post_type: Literal["request"]
+    """
+    上报类型
+    """
+    request_type: Literal["friend"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    user_id: int
+    """
+    发送请求的 QQ 号
+    """
+    comment: str
+    """
+    验证信息
+    """
+    flag: str
+    """
+    请求 flag，在调用 set_friend_add_request 时传入
     """
 
 
@@ -3085,6 +3307,51 @@ class GetWordSlicesResult(TypedDict):
     """
 
 
+class GrayTipNoticeEvent(TypedDict):
+    """
+    群灰条消息（未知类型）
+    """
+
+    post_type: Literal["notice"]
+    """
+    上报类型
+    """
+    notice_type: Literal["notify"]
+    sub_type: Literal["gray_tip"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    group_id: int
+    """
+    群号
+    """
+    user_id: int
+    """
+    灰条的真实发送者 QQ 号（伪造灰条时即攻击者）
+    """
+    message_id: int
+    """
+    灰条消息的消息 ID，可用于撤回
+    """
+    busi_id: str
+    """
+    灰条业务 ID（字符串）
+    """
+    content: str
+    """
+    灰条内容（JSON 字符串）
+    """
+    raw_info: GrayTipRawInfo
+    """
+    原始信息（消息序号、时间、内部 msgId 与解析后的 JSON）
+    """
+
+
 class GrayTipRawInfo(TypedDict):
     """
     群灰条通知（notify / gray_tip）的 raw_info 字段
@@ -3105,6 +3372,35 @@ class GrayTipRawInfo(TypedDict):
     json: dict[str, Any]
     """
     解析后的灰条 JSON（即 content 的对象形式），结构由 QQ 决定
+    """
+
+
+class GroupAdminNoticeEvent(TypedDict):
+    """
+    群管理员变动
+    """
+
+    post_type: Literal["notice"]
+    """
+    上报类型
+    """
+    notice_type: Literal["group_admin"]
+    sub_type: Literal["set", "unset"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    group_id: int
+    """
+    群号
+    """
+    user_id: int
+    """
+    被设置或取消的管理员 QQ 号
     """
 
 
@@ -3146,6 +3442,83 @@ class GroupAlbumMedia(TypedDict):
     """
 
 
+class GroupAnonymousMessageEvent(TypedDict):
+    """
+    群匿名消息
+    """
+
+    post_type: Literal["message"]
+    """
+    上报类型
+    """
+    message_type: Literal["group"]
+    sub_type: Literal["anonymous"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    message_id: int
+    """
+    消息 ID（NapCat 的短 ID）
+    """
+    group_id: int
+    """
+    群号
+    """
+    user_id: int
+    """
+    发送者 QQ 号
+    """
+    message: list[Segment]
+    """
+    消息内容（消息段数组）
+    """
+    raw_message: str
+    """
+    原始消息内容（CQ 码字符串）
+    """
+    font: int
+    """
+    字体（NapCat 恒为 14）
+    """
+    sender: GroupMessageSender
+    """
+    发送者信息
+    """
+    raw: NotRequired[dict[str, Any]]
+    """
+    QQNT 原始消息对象（NapCat 扩展，仅网络配置开启 debug 时提供）
+    """
+    anonymous: GroupAnonymousUser
+    """
+    匿名信息
+    """
+    group_name: NotRequired[str]
+    """
+    群名称（NapCat 扩展）
+    """
+    message_seq: NotRequired[int]
+    """
+    消息序号（NapCat 扩展）
+    """
+    real_id: NotRequired[int]
+    """
+    消息真实 ID（NapCat 扩展）
+    """
+    real_seq: NotRequired[str]
+    """
+    消息真实序号（NapCat 扩展）
+    """
+    message_format: NotRequired[Literal["array", "string"]]
+    """
+    message 字段的格式（NapCat 扩展）
+    """
+
+
 class GroupAnonymousUser(TypedDict):
     """
     群匿名用户对象（群消息事件上报的 anonymous 字段，用于 set_group_anonymous_ban）
@@ -3181,6 +3554,112 @@ class GroupAtAllRemain(TypedDict):
     remain_at_all_count_for_uin: int
     """
     Bot 当天剩余 @全体成员 次数
+    """
+
+
+class GroupBanNoticeEvent(TypedDict):
+    """
+    群禁言
+    """
+
+    post_type: Literal["notice"]
+    """
+    上报类型
+    """
+    notice_type: Literal["group_ban"]
+    sub_type: Literal["ban", "lift_ban"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    group_id: int
+    """
+    群号
+    """
+    operator_id: int
+    """
+    操作者 QQ 号
+    """
+    user_id: int
+    """
+    被禁言 QQ 号（全员禁言时为 0）
+    """
+    duration: int
+    """
+    禁言时长，单位秒（全员禁言时为 -1，解除禁言时为 0）
+    """
+
+
+class GroupCardNoticeEvent(TypedDict):
+    """
+    群成员名片更新
+    """
+
+    post_type: Literal["notice"]
+    """
+    上报类型
+    """
+    notice_type: Literal["group_card"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    group_id: int
+    """
+    群号
+    """
+    user_id: int
+    """
+    成员 QQ 号
+    """
+    card_new: str
+    """
+    新名片（为空时是空字符串）
+    """
+    card_old: str
+    """
+    旧名片（为空时是空字符串）
+    """
+
+
+class GroupDecreaseNoticeEvent(TypedDict):
+    """
+    群成员减少
+    """
+
+    post_type: Literal["notice"]
+    """
+    上报类型
+    """
+    notice_type: Literal["group_decrease"]
+    sub_type: Literal["leave", "kick", "kick_me", "disband"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    group_id: int
+    """
+    群号
+    """
+    operator_id: int
+    """
+    操作者 QQ 号（NapCat 取不到时为 0）
+    """
+    user_id: int
+    """
+    离开者 QQ 号
     """
 
 
@@ -3417,6 +3896,39 @@ class GroupHonorMember(TypedDict):
     """
 
 
+class GroupIncreaseNoticeEvent(TypedDict):
+    """
+    群成员增加
+    """
+
+    post_type: Literal["notice"]
+    """
+    上报类型
+    """
+    notice_type: Literal["group_increase"]
+    sub_type: Literal["approve", "invite"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    group_id: int
+    """
+    群号
+    """
+    operator_id: int
+    """
+    操作者 QQ 号（NapCat 取不到时为 0）
+    """
+    user_id: int
+    """
+    加入者 QQ 号
+    """
+
+
 class GroupInfo(TypedDict):
     """
     群信息（get_group_info 的返回，get_group_list 的列表元素）
@@ -3543,6 +4055,83 @@ class GroupMemberInfo(TypedDict):
     """
 
 
+class GroupMessageEvent(TypedDict):
+    """
+    群消息
+    """
+
+    post_type: Literal["message"]
+    """
+    上报类型
+    """
+    message_type: Literal["group"]
+    sub_type: Literal["normal", "notice"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    message_id: int
+    """
+    消息 ID（NapCat 的短 ID）
+    """
+    group_id: int
+    """
+    群号
+    """
+    user_id: int
+    """
+    发送者 QQ 号
+    """
+    anonymous: NotRequired[GroupAnonymousUser | None]
+    """
+    匿名信息，不是匿名消息时为 null（NapCat 不提供此字段）
+    """
+    message: list[Segment]
+    """
+    消息内容（消息段数组）
+    """
+    raw_message: str
+    """
+    原始消息内容（CQ 码字符串）
+    """
+    font: int
+    """
+    字体（NapCat 恒为 14）
+    """
+    sender: GroupMessageSender
+    """
+    发送者信息
+    """
+    group_name: str
+    """
+    群名称（NapCat 扩展）
+    """
+    message_seq: int
+    """
+    消息序号（NapCat 扩展，值与 message_id 相同）
+    """
+    real_id: int
+    """
+    消息真实 ID（NapCat 扩展，值与 message_id 相同）
+    """
+    real_seq: str
+    """
+    消息在群中的真实序号（NapCat 扩展，字符串）
+    """
+    message_format: Literal["array", "string"]
+    """
+    message 字段的格式（NapCat 扩展）
+    """
+    raw: NotRequired[dict[str, Any]]
+    """
+    QQNT 原始消息对象（NapCat 扩展，仅网络配置开启 debug 时提供）
+    """
+
+
 class GroupMessageSender(TypedDict):
     """
     群消息事件（含自己发出的群消息）的 sender 字段
@@ -3586,6 +4175,91 @@ class GroupMessageSender(TypedDict):
     """
 
 
+class GroupMessageSentEvent(TypedDict):
+    """
+    机器人自己发出的群消息
+    """
+
+    post_type: Literal["message_sent"]
+    """
+    上报类型
+    """
+    message_type: Literal["group"]
+    sub_type: Literal["normal"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    message_id: int
+    """
+    消息 ID（NapCat 的短 ID）
+    """
+    group_id: int
+    """
+    群号
+    """
+    user_id: int
+    """
+    发送者 QQ 号
+    """
+    anonymous: NotRequired[GroupAnonymousUser | None]
+    """
+    匿名信息，不是匿名消息时为 null（NapCat 不提供此字段）
+    """
+    message: list[Segment]
+    """
+    消息内容（消息段数组）
+    """
+    raw_message: str
+    """
+    原始消息内容（CQ 码字符串）
+    """
+    font: int
+    """
+    字体（NapCat 恒为 14）
+    """
+    sender: GroupMessageSender
+    """
+    发送者信息
+    """
+    group_name: str
+    """
+    群名称（NapCat 扩展）
+    """
+    message_seq: int
+    """
+    消息序号（NapCat 扩展，值与 message_id 相同）
+    """
+    real_id: int
+    """
+    消息真实 ID（NapCat 扩展，值与 message_id 相同）
+    """
+    real_seq: str
+    """
+    消息在群中的真实序号（NapCat 扩展，字符串）
+    """
+    message_format: Literal["array", "string"]
+    """
+    message 字段的格式（NapCat 扩展）
+    """
+    raw: NotRequired[dict[str, Any]]
+    """
+    QQNT 原始消息对象（NapCat 扩展，仅网络配置开启 debug 时提供）
+    """
+    target_id: int
+    """
+    目标群号（NapCat 扩展）
+    """
+    message_sent_type: Literal["self"]
+    """
+    固定为 self，表示机器人自己发出（NapCat 扩展）
+    """
+
+
 class GroupMsgEmojiLike(TypedDict):
     """
     群表情回应通知（group_msg_emoji_like）的 likes 列表元素
@@ -3598,6 +4272,79 @@ class GroupMsgEmojiLike(TypedDict):
     count: int
     """
     回应数量（NapCat 每次通知固定为 1）
+    """
+
+
+class GroupMsgEmojiLikeNoticeEvent(TypedDict):
+    """
+    群消息表情回应
+    """
+
+    post_type: Literal["notice"]
+    """
+    上报类型
+    """
+    notice_type: Literal["group_msg_emoji_like"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    group_id: int
+    """
+    群号
+    """
+    user_id: int | None
+    """
+    做出回应的成员 QQ 号（NapCat 解析不出时为 null）
+    """
+    message_id: int
+    """
+    被回应的消息 ID
+    """
+    likes: list[GroupMsgEmojiLike]
+    """
+    表情回应列表（NapCat 每次只含一项）
+    """
+    is_add: bool
+    """
+    true 为添加回应，false 为取消回应
+    """
+
+
+class GroupNameNoticeEvent(TypedDict):
+    """
+    群名称变更
+    """
+
+    post_type: Literal["notice"]
+    """
+    上报类型
+    """
+    notice_type: Literal["notify"]
+    sub_type: Literal["group_name"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    group_id: int
+    """
+    群号
+    """
+    user_id: int
+    """
+    修改群名的成员 QQ 号
+    """
+    name_new: str
+    """
+    新群名
     """
 
 
@@ -3693,6 +4440,43 @@ class GroupNoticeSettings(TypedDict):
     """
 
 
+class GroupPokeNoticeEvent(TypedDict):
+    """
+    群内戳一戳
+    """
+
+    post_type: Literal["notice"]
+    """
+    上报类型
+    """
+    notice_type: Literal["notify"]
+    sub_type: Literal["poke"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    group_id: int
+    """
+    群号
+    """
+    user_id: int
+    """
+    发起戳一戳的 QQ 号
+    """
+    target_id: int
+    """
+    被戳者 QQ 号
+    """
+    raw_info: list[dict[str, Any]]
+    """
+    戳一戳灰条的原始 items 数组（NapCat 扩展，结构由 QQ 决定）
+    """
+
+
 class GroupPokeParams(TypedDict):
     """
     群聊戳一戳
@@ -3705,6 +4489,79 @@ class GroupPokeParams(TypedDict):
     user_id: int | str
     """
     被戳的群成员 QQ 号
+    """
+
+
+class GroupRecallNoticeEvent(TypedDict):
+    """
+    群消息撤回
+    """
+
+    post_type: Literal["notice"]
+    """
+    上报类型
+    """
+    notice_type: Literal["group_recall"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    group_id: int
+    """
+    群号
+    """
+    user_id: int
+    """
+    消息发送者 QQ 号
+    """
+    operator_id: int
+    """
+    操作者 QQ 号
+    """
+    message_id: int
+    """
+    被撤回的消息 ID
+    """
+
+
+class GroupRequestEvent(TypedDict):
+    """
+    加群请求／邀请
+    """
+
+    post_type: Literal["request"]
+    """
+    上报类型
+    """
+    request_type: Literal["group"]
+    sub_type: Literal["add", "invite"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    group_id: int
+    """
+    群号
+    """
+    user_id: int
+    """
+    发送请求的 QQ 号（邀请时为邀请人）
+    """
+    comment: str
+    """
+    验证信息（邀请时可能为空字符串）
+    """
+    flag: str
+    """
+    请求 flag，在调用 set_group_add_request 时传入
     """
 
 
@@ -3853,6 +4710,39 @@ class GroupSystemMessages(TypedDict):
     """
 
 
+class GroupTitleNoticeEvent(TypedDict):
+    """
+    群成员头衔变更
+    """
+
+    post_type: Literal["notice"]
+    """
+    上报类型
+    """
+    notice_type: Literal["notify"]
+    sub_type: Literal["title"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    group_id: int
+    """
+    群号
+    """
+    user_id: int
+    """
+    获得头衔的成员 QQ 号
+    """
+    title: str
+    """
+    新头衔
+    """
+
+
 class GroupUploadFile(TypedDict):
     """
     群文件上传通知（group_upload）的 file 字段
@@ -3876,6 +4766,38 @@ class GroupUploadFile(TypedDict):
     """
 
 
+class GroupUploadNoticeEvent(TypedDict):
+    """
+    群文件上传
+    """
+
+    post_type: Literal["notice"]
+    """
+    上报类型
+    """
+    notice_type: Literal["group_upload"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    group_id: int
+    """
+    群号
+    """
+    user_id: int
+    """
+    上传者 QQ 号
+    """
+    file: GroupUploadFile
+    """
+    文件信息
+    """
+
+
 class HandleQuickOperationParams(TypedDict):
     """
     对事件执行快速操作
@@ -3891,6 +4813,34 @@ class HandleQuickOperationParams(TypedDict):
     """
 
 
+class HeartbeatMetaEvent(TypedDict):
+    """
+    心跳
+    """
+
+    post_type: Literal["meta_event"]
+    """
+    上报类型
+    """
+    meta_event_type: Literal["heartbeat"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    status: HeartbeatStatus
+    """
+    状态信息
+    """
+    interval: int
+    """
+    心跳间隔，单位毫秒
+    """
+
+
 class HeartbeatStatus(TypedDict):
     """
     心跳元事件的 status 字段
@@ -3903,6 +4853,39 @@ class HeartbeatStatus(TypedDict):
     good: bool
     """
     状态是否良好（NapCat 恒为 true）
+    """
+
+
+class HonorNoticeEvent(TypedDict):
+    """
+    群成员荣誉变更
+    """
+
+    post_type: Literal["notice"]
+    """
+    上报类型
+    """
+    notice_type: Literal["notify"]
+    sub_type: Literal["honor"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    group_id: int
+    """
+    群号
+    """
+    honor_type: Literal["talkative", "performer", "emotion"]
+    """
+    荣誉类型：talkative 龙王、performer 群聊之火、emotion 快乐源泉
+    """
+    user_id: int
+    """
+    成员 QQ 号
     """
 
 
@@ -3984,6 +4967,43 @@ class ImageSegmentData(TypedDict):
     """
 
 
+class InputStatusNoticeEvent(TypedDict):
+    """
+    对方输入状态变化
+    """
+
+    post_type: Literal["notice"]
+    """
+    上报类型
+    """
+    notice_type: Literal["notify"]
+    sub_type: Literal["input_status"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    user_id: int
+    """
+    对方 QQ 号
+    """
+    group_id: int
+    """
+    群号（NapCat 恒为 0）
+    """
+    event_type: int
+    """
+    输入状态类型（QQNT eventType）
+    """
+    status_text: str
+    """
+    状态文本，如「对方正在输入...」
+    """
+
+
 class JsonSegment(TypedDict):
     """
     JSON 消息（Ark 卡片）
@@ -4005,6 +5025,27 @@ class JsonSegmentData(TypedDict):
     config: NotRequired[dict[str, str]]
     """
     签名配置 {"token": "..."}（NapCat 扩展，可选）
+    """
+
+
+class LifecycleMetaEvent(TypedDict):
+    """
+    生命周期
+    """
+
+    post_type: Literal["meta_event"]
+    """
+    上报类型
+    """
+    meta_event_type: Literal["lifecycle"]
+    sub_type: Literal["enable", "disable", "connect"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
     """
 
 
@@ -4052,6 +5093,39 @@ class LoginInfo(TypedDict):
     nickname: str
     """
     QQ 昵称
+    """
+
+
+class LuckyKingNoticeEvent(TypedDict):
+    """
+    群红包运气王
+    """
+
+    post_type: Literal["notice"]
+    """
+    上报类型
+    """
+    notice_type: Literal["notify"]
+    sub_type: Literal["lucky_king"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    group_id: int
+    """
+    群号
+    """
+    user_id: int
+    """
+    红包发送者 QQ 号
+    """
+    target_id: int
+    """
+    运气王 QQ 号
     """
 
 
@@ -4213,6 +5287,12 @@ class MessageDetail(TypedDict):
     """
     消息的表情回应统计（NapCat 扩展，仅 get_msg 返回）
     """
+
+
+MetaEvent: TypeAlias = LifecycleMetaEvent | HeartbeatMetaEvent
+"""
+Every event of post_type 'meta_event'.
+"""
 
 
 class MfaceSegment(TypedDict):
@@ -4609,6 +5689,34 @@ class OfflineFile(TypedDict):
     """
 
 
+class OfflineFileNoticeEvent(TypedDict):
+    """
+    接收到离线文件
+    """
+
+    post_type: Literal["notice"]
+    """
+    上报类型
+    """
+    notice_type: Literal["offline_file"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    user_id: int
+    """
+    发送者 QQ 号
+    """
+    file: OfflineFile
+    """
+    文件数据
+    """
+
+
 class OnlineClientDevice(TypedDict):
     """
     在线客户端设备（go-cqhttp 的 Device）
@@ -4625,6 +5733,56 @@ class OnlineClientDevice(TypedDict):
     device_kind: str
     """
     设备类型
+    """
+
+
+class OnlineFileReceiveNoticeEvent(TypedDict):
+    """
+    在线文件传输被对方取消
+    """
+
+    post_type: Literal["notice"]
+    """
+    上报类型
+    """
+    notice_type: Literal["online_file_receive"]
+    sub_type: Literal["cancel"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    peer_id: int
+    """
+    好友 QQ 号
+    """
+
+
+class OnlineFileSendNoticeEvent(TypedDict):
+    """
+    机器人发出的在线文件被接收或拒绝
+    """
+
+    post_type: Literal["notice"]
+    """
+    上报类型
+    """
+    notice_type: Literal["online_file_send"]
+    sub_type: Literal["receive", "refuse"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    peer_id: int
+    """
+    好友 QQ 号
     """
 
 
@@ -4692,6 +5850,89 @@ class PokeSegmentData(TypedDict):
     """
 
 
+class PrivateMessageEvent(TypedDict):
+    """
+    私聊消息
+    """
+
+    post_type: Literal["message"]
+    """
+    上报类型
+    """
+    message_type: Literal["private"]
+    sub_type: Literal["friend", "group", "group_self", "other"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    message_id: int
+    """
+    消息 ID（NapCat 的短 ID）
+    """
+    user_id: int
+    """
+    发送者 QQ 号
+    """
+    message: list[Segment]
+    """
+    消息内容（消息段数组）
+    """
+    raw_message: str
+    """
+    原始消息内容（CQ 码字符串）
+    """
+    font: int
+    """
+    字体（NapCat 恒为 14）
+    """
+    sender: PrivateMessageSender
+    """
+    发送者信息
+    """
+    target_id: int
+    """
+    私聊对方的 QQ 号（NapCat 取会话对象 peerUin；收到的私聊里即发送者本人）
+    """
+    temp_source: NotRequired[int]
+    """
+    临时会话来源（仅群临时会话；NapCat 恒为 0，即群聊）
+    """
+    group_id: NotRequired[int]
+    """
+    群临时会话的来源群号（NapCat 扩展，仅群临时会话）
+    """
+    message_seq: int
+    """
+    消息序号（NapCat 扩展，值与 message_id 相同）
+    """
+    real_id: int
+    """
+    消息真实 ID（NapCat 扩展，值与 message_id 相同）
+    """
+    real_seq: str
+    """
+    消息在 QQ 会话中的真实序号（NapCat 扩展，字符串）
+    """
+    message_format: Literal["array", "string"]
+    """
+    message 字段的格式（NapCat 扩展）
+    """
+    raw: NotRequired[dict[str, Any]]
+    """
+    QQNT 原始消息对象（NapCat 扩展，仅网络配置开启 debug 时提供）
+    """
+
+
+MessageEvent: TypeAlias = PrivateMessageEvent | GroupMessageEvent | GroupAnonymousMessageEvent
+"""
+Every event of post_type 'message'.
+"""
+
+
 class PrivateMessageSender(TypedDict):
     """
     私聊消息事件（含群临时会话、自己发出的私聊消息）的 sender 字段
@@ -4723,6 +5964,93 @@ class PrivateMessageSender(TypedDict):
     """
 
 
+class PrivateMessageSentEvent(TypedDict):
+    """
+    机器人自己发出的私聊消息
+    """
+
+    post_type: Literal["message_sent"]
+    """
+    上报类型
+    """
+    message_type: Literal["private"]
+    sub_type: Literal["friend", "group", "group_self", "other"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    message_id: int
+    """
+    消息 ID（NapCat 的短 ID）
+    """
+    user_id: int
+    """
+    发送者 QQ 号
+    """
+    message: list[Segment]
+    """
+    消息内容（消息段数组）
+    """
+    raw_message: str
+    """
+    原始消息内容（CQ 码字符串）
+    """
+    font: int
+    """
+    字体（NapCat 恒为 14）
+    """
+    sender: PrivateMessageSender
+    """
+    发送者信息
+    """
+    temp_source: NotRequired[int]
+    """
+    临时会话来源（仅群临时会话；NapCat 恒为 0，即群聊）
+    """
+    group_id: NotRequired[int]
+    """
+    群临时会话的来源群号（NapCat 扩展，仅群临时会话）
+    """
+    message_seq: int
+    """
+    消息序号（NapCat 扩展，值与 message_id 相同）
+    """
+    real_id: int
+    """
+    消息真实 ID（NapCat 扩展，值与 message_id 相同）
+    """
+    real_seq: str
+    """
+    消息在 QQ 会话中的真实序号（NapCat 扩展，字符串）
+    """
+    message_format: Literal["array", "string"]
+    """
+    message 字段的格式（NapCat 扩展）
+    """
+    raw: NotRequired[dict[str, Any]]
+    """
+    QQNT 原始消息对象（NapCat 扩展，仅网络配置开启 debug 时提供）
+    """
+    target_id: int
+    """
+    接收者（私聊对方）QQ 号
+    """
+    message_sent_type: Literal["self"]
+    """
+    固定为 self，表示机器人自己发出（NapCat 扩展）
+    """
+
+
+MessageSentEvent: TypeAlias = PrivateMessageSentEvent | GroupMessageSentEvent
+"""
+Every event of post_type 'message_sent'.
+"""
+
+
 class ProfileLikeFavorite(TypedDict):
     """
     资料卡点赞详情中的 favoriteInfo（我赞过谁）
@@ -4744,6 +6072,71 @@ class ProfileLikeFavorite(TypedDict):
     """
     今日点赞数
     """
+
+
+class ProfileLikeNoticeEvent(TypedDict):
+    """
+    资料卡点赞
+    """
+
+    post_type: Literal["notice"]
+    """
+    上报类型
+    """
+    notice_type: Literal["notify"]
+    sub_type: Literal["profile_like"]
+    time: int
+    """
+    事件发生的 Unix 时间戳（秒）
+    """
+    self_id: int
+    """
+    收到事件的机器人 QQ 号
+    """
+    operator_id: int
+    """
+    点赞者 QQ 号
+    """
+    operator_nick: str
+    """
+    点赞者昵称
+    """
+    times: int
+    """
+    点赞次数
+    """
+
+
+NoticeEvent: TypeAlias = (
+    GroupUploadNoticeEvent
+    | GroupAdminNoticeEvent
+    | GroupDecreaseNoticeEvent
+    | GroupIncreaseNoticeEvent
+    | GroupBanNoticeEvent
+    | FriendAddNoticeEvent
+    | GroupRecallNoticeEvent
+    | FriendRecallNoticeEvent
+    | FriendPokeNoticeEvent
+    | GroupPokeNoticeEvent
+    | LuckyKingNoticeEvent
+    | HonorNoticeEvent
+    | GroupTitleNoticeEvent
+    | InputStatusNoticeEvent
+    | ProfileLikeNoticeEvent
+    | GroupNameNoticeEvent
+    | GrayTipNoticeEvent
+    | GroupMsgEmojiLikeNoticeEvent
+    | BotOfflineNoticeEvent
+    | EssenceNoticeEvent
+    | GroupCardNoticeEvent
+    | OfflineFileNoticeEvent
+    | ClientStatusNoticeEvent
+    | OnlineFileReceiveNoticeEvent
+    | OnlineFileSendNoticeEvent
+)
+"""
+Every event of post_type 'notice'.
+"""
 
 
 class ProfileLikeVote(TypedDict):
@@ -5044,6 +6437,12 @@ class ReplySegmentData(TypedDict):
     """
     被回复消息的序列号 message_seq（NapCat 扩展，仅发送，优先于 id）
     """
+
+
+RequestEvent: TypeAlias = FriendRequestEvent | GroupRequestEvent
+"""
+Every event of post_type 'request'.
+"""
 
 
 class RkeyInfo(TypedDict):
@@ -6660,7 +8059,9 @@ class UnknownEvent(TypedDict):
     """
 
 
-Event: TypeAlias = UnknownEvent
+Event: TypeAlias = (
+    MessageEvent | MessageSentEvent | NoticeEvent | RequestEvent | MetaEvent | UnknownEvent
+)
 """
 Any event: narrow it with ``event["post_type"] == ...`` checks.
 """

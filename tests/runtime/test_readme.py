@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import json
 import re
+import subprocess
 import threading
 from pathlib import Path
 
 import pytest
 
 from tests.onebot_server import OneBotServer
+from tests.test_typing import CHECKERS
 
 from .conftest import TOKEN
 
 README = Path(__file__).resolve().parents[2] / "README.md"
+EVENTS = Path(__file__).resolve().parents[1] / "data" / "events"
 
 
 def examples() -> list[str]:
@@ -69,34 +72,53 @@ def test_sync_http_example(server: OneBotServer, capsys: pytest.CaptureFixture[s
 
 
 def test_async_websocket_example(server: OneBotServer) -> None:
-    code = for_server(examples()[1], server).replace("asyncio.run(main())", "")
+    code = for_server(examples()[1], server).replace("asyncio.run(bot.run())", "")
     namespace: dict[str, object] = {}
     exec(code, namespace)
+    bot = namespace["bot"]
     loop = asyncio.new_event_loop()
-    task = loop.create_task(namespace["main"]())  # type: ignore[operator]
+    task = loop.create_task(bot.run())  # type: ignore[attr-defined]
 
-    def run() -> None:
-        with contextlib.suppress(asyncio.CancelledError):  # how the test stops the bot
-            loop.run_until_complete(task)
-
-    thread = threading.Thread(target=run, daemon=True)
+    thread = threading.Thread(target=loop.run_until_complete, args=(task,), daemon=True)
     thread.start()
     try:
         server.wait_for(lambda: server.connected == 1)
-        server.push_event({"post_type": "notice", "notice_type": "group_increase"})
-        server.push_event(
-            {"post_type": "message", "raw_message": "ping", "group_id": 42, "message": "ping"}
-        )
-        server.wait_for(lambda: bool(server.calls("send_group_msg")))
-        (reply,) = server.calls("send_group_msg")
-        assert reply.params == {
+        # a private "ping" (the message event without group_id), then a group poke
+        server.push_event(event("PrivateMessageEvent", message=[text("ping")], user_id=20002))
+        server.push_event(event("GroupPokeNoticeEvent", group_id=42, user_id=30003))
+        server.wait_for(lambda: bool(server.calls("send_msg") and server.calls("send_group_msg")))
+        (reply,) = server.calls("send_msg")
+        assert reply.params == {"message_type": "private", "user_id": 20002, "message": [text("pong")]}
+        (hi,) = server.calls("send_group_msg")
+        assert hi.params == {
             "group_id": 42,
-            "message": [{"type": "text", "data": {"text": "pong"}}],
+            "message": [{"type": "at", "data": {"qq": 30003}}, text(" hi")],
         }
     finally:
-        loop.call_soon_threadsafe(task.cancel)
+        # closing the client ends run(), as it would end a real bot
+        asyncio.run_coroutine_threadsafe(bot.close(), loop).result(5)  # type: ignore[attr-defined]
         thread.join(5)
         loop.close()
+    assert task.done() and task.exception() is None
+
+
+def test_async_websocket_example_type_checks(tmp_path: Path) -> None:
+    source = tmp_path / "example.py"
+    source.write_text(examples()[1], encoding="utf-8")
+    for command in CHECKERS.values():
+        result = subprocess.run(
+            [*command, source.name], capture_output=True, text=True, cwd=tmp_path
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def text(value: str) -> dict[str, object]:
+    return {"type": "text", "data": {"text": value}}
+
+
+def event(kind: str, **fields: object) -> dict[str, object]:
+    """The spec's example payload of a kind, with some fields changed."""
+    return {**json.loads((EVENTS / f"{kind}.json").read_text("utf-8")), **fields}
 
 
 def test_stream_example(

@@ -20,7 +20,15 @@ from .conftest import TOKEN, Driver
 
 
 def event(n: int) -> dict[str, Any]:
-    return {"post_type": "notice", "notice_type": "test", "time": n, "self_id": 1}
+    """A heartbeat: an event kind of the spec, so it is delivered as it came."""
+    return {
+        "post_type": "meta_event",
+        "meta_event_type": "heartbeat",
+        "time": n,
+        "self_id": 1,
+        "status": {"online": True, "good": True},
+        "interval": 30000,
+    }
 
 
 def test_ten_thousand_concurrent_calls_on_one_socket(server: OneBotServer) -> None:
