@@ -43,12 +43,19 @@ RULES: dict[str, tuple[bool, str]] = {
     "sender-keyword-added": (False, "an optional keyword breaks no existing call"),
     "sender-keyword-removed": (True, "calls that pass the removed keyword fail"),
     "sender-action-changed": (False, "calls still work; the message goes through another action"),
+    "event-added": (
+        False,
+        "a new kind breaks no handler (it arrived as UnknownEvent before, and now comes typed)",
+    ),
+    "event-removed": (True, "its handler registration and type are gone; it comes as UnknownEvent"),
+    "event-values-added": (False, "the kind now also covers these values; every old one still fits"),
+    "event-values-removed": (True, "events with these values no longer come as this kind"),
 }
 
 
 @dataclass(frozen=True)
 class Change:
-    section: str  # actions, models, segments, senders
+    section: str  # actions, models, segments, senders, events
     subject: str  # e.g. set_group_ban, set_group_ban.duration, LoginInfo.user_id
     rule: str
     detail: str
@@ -92,7 +99,34 @@ def compare(old: s.Spec, new: s.Spec) -> list[Change]:
         changes += _object(
             "segments", name, segments_before.get(name), segments_after.get(name), both
         )
-    return changes + _senders(old.senders, new.senders)
+    return changes + _senders(old.senders, new.senders) + _events(old.events, new.events)
+
+
+def _events(old: s.Events, new: s.Events) -> list[Change]:
+    """Events are only read: their fields change as results do; a kind's discriminator values
+    added or removed change which events it covers."""
+    changes = _object("events", "common", old.common, new.common, {"output"})
+    before = {e.name: e for e in old.kinds}
+    after = {e.name: e for e in new.kinds}
+    for name in sorted(before.keys() | after.keys()):
+        a, b = before.get(name), after.get(name)
+        if a is None or b is None:
+            rule, event = ("event-added", b) if a is None else ("event-removed", a)
+            changes.append(Change("events", name, rule, event.summary if event else ""))
+            continue
+        if (a.summary, a.description) != (b.summary, b.description):
+            changes.append(Change("events", name, "description-changed", "summary or description"))
+        values_a, values_b = dict(a.discriminators), dict(b.discriminators)
+        for key in sorted(values_a.keys() | values_b.keys()):
+            old_values, new_values = values_a.get(key, ()), values_b.get(key, ())
+            for rule, values in (
+                ("event-values-added", [v for v in new_values if v not in old_values]),
+                ("event-values-removed", [v for v in old_values if v not in new_values]),
+            ):
+                if values:
+                    changes.append(Change("events", f"{name}.{key}", rule, ", ".join(values)))
+        changes += _object("events", name, a.fields, b.fields, {"output"})
+    return changes
 
 
 def _senders(old: Iterable[s.Sender], new: Iterable[s.Sender]) -> list[Change]:
@@ -375,7 +409,7 @@ def as_text(changes: list[Change]) -> str:
     if not changes:
         return "no changes\n"
     lines = []
-    for section in ("actions", "models", "segments", "senders"):
+    for section in ("actions", "models", "segments", "senders", "events"):
         rows = [c for c in changes if c.section == section]
         if rows:
             lines.append(f"{section}:")

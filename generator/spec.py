@@ -22,6 +22,7 @@ PYTHON_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 EVENT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*Event$")
 #: The key every event carries that says which group of events it belongs to.
 POST_TYPE = "post_type"
+SUB_TYPE = "sub_type"
 
 _MISSING: Any = object()
 
@@ -564,11 +565,12 @@ class _Loader:
         out = []
         for key, value in data.get("discriminators", {}).items():
             values = value if isinstance(value, list) else [value]
+            wrong = [v for v in values if not isinstance(v, str) or not v] or [value]
             if not values or not all(isinstance(v, str) and v for v in values):
                 self.problems.add(
                     doc.loc((*path, key)),
                     f"discriminator {key!r} must be a string literal or a list of them, "
-                    f"got {_kind(value)}",
+                    f"got {_kind(wrong[0])}",
                     "quote the value the server sends, e.g. notice_type: group_ban",
                 )
                 continue
@@ -577,13 +579,15 @@ class _Loader:
                     doc.loc((*path, key)), "discriminator values repeat", "list each value once"
                 )
             out.append((key, tuple(values)))
-        if "discriminators" in data and (not out or out[0][0] != POST_TYPE):
+        if "discriminators" in data and POST_TYPE not in dict(out):
             self.problems.add(
                 doc.loc(path),
-                f"the first discriminator must be {POST_TYPE!r}",
-                f"start with {POST_TYPE}: message, notice, request or meta_event",
+                f"an event needs the discriminator {POST_TYPE!r}",
+                f"add {POST_TYPE}: message, message_sent, notice, request or meta_event",
             )
             return ()
+        # The order the kinds are told apart in: post_type, the others as written, sub_type.
+        out.sort(key=lambda item: {POST_TYPE: 0, SUB_TYPE: 2}.get(item[0], 1))
         if out and len(out[0][1]) != 1:
             self.problems.add(
                 doc.loc((*path, POST_TYPE)),
@@ -837,12 +841,15 @@ def _insert(
 ) -> None:
     for depth, (key, value) in enumerate(combination):
         if node.get("key") != key:
-            other = node.get("event") or next(iter(node.get("of", {}).values()), None)
+            where = ", ".join(f"{k}={v}" for k, v in combination[:depth])
+            if "of" in node:
+                other = next(iter(node["of"].values()))
+                what = f"{event.name} is told apart further, by {key!r}, where {other} stops"
+            else:
+                what = f"{event.name} is told apart by {key!r} where others use {node['key']!r}"
             problems.add(
                 event.loc,
-                f"{event.name} is told apart by {key!r} where {other} (selected by "
-                + ", ".join(f"{k}={v}" for k, v in combination[:depth])
-                + f") uses {node.get('key') or 'nothing more'!r}",
+                f"{what} (at {where})",
                 "use the same discriminator keys as the other events of that value",
             )
             return
@@ -920,6 +927,8 @@ def _kind(value: Any) -> str:
         list: "a list",
         str: "a string",
         bool: "a boolean",
+        int: "a number",
+        float: "a number",
         type(None): "null",
     }
     return names.get(type(value), f"a {type(value).__name__}")

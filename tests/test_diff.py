@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 import subprocess
 from pathlib import Path
 
@@ -297,3 +298,102 @@ def test_git_revision_of_this_repository() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.endswith("compatible\n") or result.stdout == "no changes\n"
+
+
+BASE_EVENTS = {
+    "common": {"time": {"type": "int"}},
+    "events": {
+        "GroupBanNoticeEvent": {
+            "summary": "禁言",
+            "discriminators": {
+                "post_type": "notice",
+                "notice_type": "group_ban",
+                "sub_type": ["ban", "lift_ban"],
+            },
+            "fields": {"group_id": {"type": "int"}, "duration": {"type": "int"}},
+        },
+        "HeartbeatMetaEvent": {
+            "summary": "心跳",
+            "discriminators": {"post_type": "meta_event", "meta_event_type": "heartbeat"},
+            "fields": {"interval": {"type": "int"}},
+        },
+    },
+}
+
+
+def events_changed(tmp_path: Path, edit: Any) -> list[tuple[str, str, bool]]:
+    def spec_with(events: dict[str, Any], name: str) -> s.Spec:
+        root = tmp_path / name
+        (root / "actions").mkdir(parents=True)
+        (root / "actions" / "a.yaml").write_text(
+            yaml.safe_dump({"title": "A", "actions": [BASE_ACTION]}, allow_unicode=True)
+        )
+        (root / "events.yaml").write_text(yaml.safe_dump(events, allow_unicode=True))
+        return s.load(root)
+
+    new = json.loads(json.dumps(BASE_EVENTS))
+    edit(new)
+    old_spec, new_spec = spec_with(BASE_EVENTS, "old"), spec_with(new, "new")
+    return [(c.subject, c.rule, c.breaking) for c in compare(old_spec, new_spec)]
+
+
+def _ban(events: dict[str, Any]) -> dict[str, Any]:
+    ban: dict[str, Any] = events["events"]["GroupBanNoticeEvent"]
+    return ban
+
+
+EVENT_CASES: dict[str, tuple[Any, list[tuple[str, str, bool]]]] = {
+    "event added": (
+        lambda e: e["events"].update(
+            FriendAddNoticeEvent={
+                "summary": "好友",
+                "discriminators": {"post_type": "notice", "notice_type": "friend_add"},
+                "fields": {},
+            }
+        ),
+        [("FriendAddNoticeEvent", "event-added", False)],
+    ),
+    "event removed": (
+        lambda e: e["events"].pop("HeartbeatMetaEvent"),
+        [("HeartbeatMetaEvent", "event-removed", True)],
+    ),
+    "field added": (
+        lambda e: _ban(e)["fields"].update(operator_id={"type": "int"}),
+        [("GroupBanNoticeEvent.operator_id", "result-field-added", False)],
+    ),
+    "field removed": (
+        lambda e: _ban(e)["fields"].pop("duration"),
+        [("GroupBanNoticeEvent.duration", "result-field-removed", True)],
+    ),
+    "field made optional": (
+        lambda e: _ban(e)["fields"]["duration"].update(required=False),
+        [("GroupBanNoticeEvent.duration", "result-field-now-optional", True)],
+    ),
+    "field type changed": (
+        lambda e: _ban(e)["fields"]["duration"].update(type="str"),
+        [("GroupBanNoticeEvent.duration", "result-changed", True)],
+    ),
+    "field type narrowed": (
+        lambda e: _ban(e)["fields"]["duration"].update(type="int | null")
+        or e["events"]["HeartbeatMetaEvent"]["fields"]["interval"].update(type="int"),
+        [("GroupBanNoticeEvent.duration", "result-widened", True)],
+    ),
+    "common field removed": (
+        lambda e: e["common"].pop("time"),
+        [("common.time", "result-field-removed", True)],
+    ),
+    "sub_type value added": (
+        lambda e: _ban(e)["discriminators"]["sub_type"].append("whole_group"),
+        [("GroupBanNoticeEvent.sub_type", "event-values-added", False)],
+    ),
+    "sub_type value removed": (
+        lambda e: _ban(e)["discriminators"].update(sub_type="ban"),
+        [("GroupBanNoticeEvent.sub_type", "event-values-removed", True)],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", EVENT_CASES)
+def test_event_changes_are_classified(tmp_path: Path, case: str) -> None:
+    edit, expected = EVENT_CASES[case]
+    assert events_changed(tmp_path, edit) == expected

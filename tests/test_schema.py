@@ -68,6 +68,7 @@ STRUCTURAL = [
     "not_a_mapping",
     "bad_segment_name",
     "notes_not_strings",
+    "event_discriminator_not_literal",
 ]
 
 
