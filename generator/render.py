@@ -213,6 +213,15 @@ def _docs(env: jinja2.Environment, api: Api) -> dict[str, str]:
         "docs/index.md": env.get_template("docs/index.md.jinja").render(**context),
         "docs/models.md": env.get_template("docs/models.md.jinja").render(**context),
         "docs/segments.md": env.get_template("docs/segments.md.jinja").render(**context),
+        "docs/events.md": env.get_template("docs/events.md.jinja").render(
+            selections={e.class_name: selection(e) for e in api.events},
+            events_by_group={
+                g.class_name: [e for e in api.events if e.group == g.class_name]
+                for g in api.event_groups
+            },
+            napcat_count=sum(e.napcat for e in api.events),
+            **context,
+        ),
     }
     for area in api.areas:
         out[f"docs/{area.name}.md"] = env.get_template("docs/area.md.jinja").render(
