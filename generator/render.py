@@ -9,7 +9,7 @@ from importlib.resources.abc import Traversable
 
 import jinja2
 
-from . import render_models, typemap
+from . import render_models, render_openapi, typemap
 from . import types as t
 from .memo import NO_CACHE, Memo
 from .resolve import (
@@ -41,6 +41,7 @@ def render(api: Api, memo: Memo = NO_CACHE) -> dict[str, str]:
             header=HEADER, version=CLIENT_VERSION
         ),
         f"{PACKAGE}/py.typed": "",
+        "openapi.json": render_openapi.document(api, CLIENT_VERSION),
         f"{PACKAGE}/models.py": render_models.render(api, memo),
         f"{PACKAGE}/client.py": _client(env, api),
         f"{PACKAGE}/seg.py": _segments(env, api),

@@ -83,6 +83,7 @@ class ApiAction:
     params_class: str | None
     result_object: ApiObject | None
     result_fields: tuple[ApiField, ...]
+    result_schema: dict[str, Any]  # the JSON Schema of the reply's data
 
     @property
     def required_params(self) -> tuple[ApiField, ...]:
@@ -374,6 +375,7 @@ def _action(action: s.Action, model_descriptions: dict[str, str], problems: Prob
     result_fields: tuple[ApiField, ...] = ()
     if action.result is None:
         returns, returns_doc, description = "None", "null", ""
+        result_schema: dict[str, Any] = {"type": "null"}
     elif isinstance(action.result, s.InlineResult):
         description = action.result.description or action.summary
         result_object = _object(
@@ -381,9 +383,11 @@ def _action(action: s.Action, model_descriptions: dict[str, str], problems: Prob
         )
         returns = returns_doc = result_object.class_name
         result_fields = result_object.fields
+        result_schema = {"$ref": f"#/$defs/{returns}"}
     else:
         returns = typemap.annotation(action.result, "output")
         returns_doc = t.render(action.result)
+        result_schema = typemap.schema(action.result, "output")
         named = isinstance(action.result, t.Ref) and model_descriptions.get(action.result.name)
         description = named or returns_doc
     return ApiAction(
@@ -402,6 +406,7 @@ def _action(action: s.Action, model_descriptions: dict[str, str], problems: Prob
         params_class=f"{cls}Params" if params else None,
         result_object=result_object,
         result_fields=result_fields,
+        result_schema=result_schema,
     )
 
 

@@ -1,0 +1,175 @@
+"""Api → an OpenAPI 3.1 document of the whole API (``openapi.json``): every action as
+``POST /{action}`` with its params and its result inside the OneBot envelope, the shared objects
+and segments under ``components``, and the events under ``webhooks``.
+
+The schemas are the ones the TypedDicts are made from (``render_models.json_schema``), so the
+document and the client cannot disagree. Its shape follows NapCat's own OpenAPI documents, so
+``onebot-gen diff`` and ``import-napcat`` read it like theirs.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from . import render_models
+from .resolve import Api, ApiAction, ApiField
+
+ENVELOPE = "OneBotResponse"
+_EXAMPLES: dict[str, Any] = {
+    "integer": 123456,
+    "number": 1.0,
+    "string": "text",
+    "boolean": True,
+    "null": None,
+}
+
+
+def document(api: Api, version: str) -> str:
+    schemas = {
+        name: _components(schema)
+        for name, schema in render_models.json_schema(api)["$defs"].items()
+    }
+    schemas[ENVELOPE] = _envelope()
+    openapi: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "OneBot 11 / NapCat API",
+            "version": version,
+            "description": (
+                "Every action of the onebot-gen spec as POST /{action} (JSON body, reply in the "
+                "OneBot envelope), and every event as a webhook (what NapCat POSTs to an HTTP "
+                "POST receiver)."
+            ),
+        },
+        "servers": [{"url": "http://127.0.0.1:3000"}],
+        "tags": [{"name": area.title, "description": area.description} for area in api.areas],
+        "paths": {
+            f"/{a.wire}": {"post": _operation(a, area.title)}
+            for area in api.areas
+            for a in area.actions
+        },
+        "webhooks": {
+            e.class_name: {"post": _webhook(e.class_name, e.summary, api.quick_operation)}
+            for e in api.events
+        },
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"bearer": []}],
+    }
+    return json.dumps(openapi, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def _operation(a: ApiAction, tag: str) -> dict[str, Any]:
+    params: dict[str, Any] = (
+        {"$ref": f"#/components/schemas/{a.params_class}"}
+        if a.params_class
+        else {"type": "object", "properties": {}}
+    )
+    operation: dict[str, Any] = {
+        "operationId": a.method,
+        "summary": a.summary,
+        "tags": [tag],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": params,
+                    "example": {p.wire: _example(p) for p in a.required_params},
+                }
+            },
+        },
+        "responses": {
+            "200": {
+                "description": "The OneBot envelope; data is the result when status is ok.",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "allOf": [
+                                {"$ref": f"#/components/schemas/{ENVELOPE}"},
+                                {
+                                    "type": "object",
+                                    "properties": {"data": _components(a.result_schema)},
+                                },
+                            ]
+                        }
+                    }
+                },
+            }
+        },
+    }
+    if a.description:
+        operation["description"] = a.description
+    return operation
+
+
+def _webhook(kind: str, summary: str, quick_operation: str | None) -> dict[str, Any]:
+    responses: dict[str, Any] = {"204": {"description": "Handled; nothing to do."}}
+    if quick_operation:
+        responses["200"] = {
+            "description": "A quick operation on the event (a reply, an approval...).",
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": f"#/components/schemas/{quick_operation}"}
+                }
+            },
+        }
+    return {
+        "summary": summary,
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{kind}"}}},
+        },
+        "responses": responses,
+    }
+
+
+def _envelope() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": "Every reply: status, retcode (0 on success), data, and why it failed.",
+        "properties": {
+            "status": {"enum": ["ok", "failed", "async"]},
+            "retcode": {"type": "integer"},
+            "data": {},
+            "message": {"type": "string"},
+            "wording": {"type": "string"},
+            "echo": {},
+        },
+        "required": ["status", "retcode", "data"],
+    }
+
+
+def _components(schema: Any) -> Any:
+    """The schema with ``#/$defs/`` references pointing into ``#/components/schemas/``."""
+    if isinstance(schema, dict):
+        return {
+            key: (
+                value.replace("#/$defs/", "#/components/schemas/")
+                if key == "$ref"
+                else _components(value)
+            )
+            for key, value in schema.items()
+        }
+    if isinstance(schema, list):
+        return [_components(item) for item in schema]
+    return schema
+
+
+def _example(p: ApiField) -> Any:
+    """A plausible JSON value of a required param, for the request example."""
+    if p.enum:
+        return p.enum[0]
+    schema = p.schema
+    while "anyOf" in schema:
+        schema = schema["anyOf"][0]
+    if "$ref" in schema:
+        return "hello" if schema["$ref"].endswith("/Message") else {}
+    kind = schema.get("type")
+    if kind == "array":
+        return []
+    if kind == "object":
+        return {}
+    return _EXAMPLES.get(str(kind), None)
