@@ -32,8 +32,7 @@ $(STAMP): pyproject.toml generated/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
-	# compat mode: a plain path entry, which type checkers follow (they do not run import hooks)
-	$(PY) -m pip install --quiet -e './generated[all]' --config-settings editable_mode=compat
+	$(PY) -m pip install --quiet -e './generated[all]'
 	touch $(STAMP)
 
 clean:
