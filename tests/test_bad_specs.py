@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from onebot_gen.cli import main
+from onebot_gen.specfiles import MAX_BYTES
 
 CASES = Path(__file__).resolve().parent / "bad_specs"
 
@@ -57,3 +59,74 @@ def test_real_process_exits_2_without_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     assert result.stderr == (CASES / "many_problems" / "expected.txt").read_text(encoding="utf-8")
     assert not (tmp_path / "o").exists()
+
+
+def _oversized(spec: Path) -> None:
+    (spec / "models.yaml").write_text("models: {}\n" + "#" * MAX_BYTES)
+
+
+def _dangling_symlink(spec: Path) -> None:
+    (spec / "actions" / "gone.yaml").symlink_to("nowhere.yaml")
+
+
+def _looping_symlink(spec: Path) -> None:
+    (spec / "segments.yaml").symlink_to("segments.yaml")
+
+
+def _directory(spec: Path) -> None:
+    (spec / "actions" / "other.yaml").mkdir()
+
+
+def _bad_area_name(spec: Path) -> None:
+    shutil.copy(spec / "actions" / "demo.yaml", spec / "actions" / "Other Area.yaml")
+
+
+#: Cases that cannot live in the repository as files (too large, or links git would keep
+#: dangling): each is made at test time on top of a good spec, with the exact message expected.
+MADE = {
+    "oversized": (
+        _oversized,
+        f"error: spec/models.yaml: the file has {MAX_BYTES + 11} bytes, more than {MAX_BYTES}"
+        " (split it into smaller files)",
+    ),
+    "dangling_symlink": (
+        _dangling_symlink,
+        "error: spec/actions/gone.yaml: a symlink that leads nowhere (No such file or directory)"
+        " (fix or remove the link)",
+    ),
+    "looping_symlink": (
+        _looping_symlink,
+        "error: spec/segments.yaml: a symlink that leads nowhere (Too many levels of symbolic"
+        " links) (fix or remove the link)",
+    ),
+    "directory": (
+        _directory,
+        "error: spec/actions/other.yaml: not a regular file (a spec file must be a plain YAML"
+        " file; remove or rename it)",
+    ),
+    "bad_area_name": (
+        _bad_area_name,
+        "error: spec/actions: invalid area file name 'Other Area.yaml' (name area files"
+        " [a-z][a-z0-9_]*.yaml (the name becomes docs/AREA.md))",
+    ),
+}
+
+
+def made_spec(name: str, root: Path) -> Path:
+    spec = Path(shutil.copytree(CASES / "runtime_method_collision" / "spec", root / "spec"))
+    (spec / "actions" / "demo.yaml").write_text(
+        "title: 好\nactions:\n  - {action: a, summary: A}\n"
+    )
+    MADE[name][0](spec)
+    return spec
+
+
+@pytest.mark.parametrize("name", sorted(MADE))
+def test_made_bad_spec_reports_exactly(name: str, tmp_path: Path) -> None:
+    spec = made_spec(name, tmp_path)
+    result = CliRunner().invoke(
+        main, ["build", "--no-cache", "--spec", str(spec), "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"{MADE[name][1]}\n1 problem(s) in {spec}; nothing was written.\n"
+    assert not (tmp_path / "out").exists()
