@@ -75,6 +75,7 @@ class Area:
     title: str
     description: str
     actions: tuple[Action, ...]
+    loc: Loc
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,8 @@ class _Loader:
             action = self._action(doc, ("actions", i), area)
             if action is not None:
                 actions.append(action)
-        return Area(area, data.get("title", ""), data.get("description", ""), tuple(actions))
+        title, description = data.get("title", ""), data.get("description", "")
+        return Area(area, title, description, tuple(actions), Loc(doc.file, 0, 0, ""))
 
     def _named_file(
         self, filename: str, key: str, pattern: re.Pattern[str], make: Any

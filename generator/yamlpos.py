@@ -38,7 +38,10 @@ Path = tuple[str | int, ...]
 def dotted(path: Path) -> str:
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+        if isinstance(part, int) or not part.isprintable():  # a key with a line break: quoted
+            out += f"[{part!r}]" if isinstance(part, str) else f"[{part}]"
+        else:
+            out += f".{part}" if out else part
     return out
 
 
