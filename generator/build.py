@@ -36,7 +36,7 @@ def _generate(sources: specfiles.SpecFiles, memo: Memo) -> dict[str, str]:
 
     api = resolve.resolve(spec.load_files(sources))
     files = {**output.formatted(render.render(api, memo), memo), **render.runtime()}
-    return dict(sorted(files.items()))
+    return output.with_marker(files)
 
 
 def fingerprint(sources: specfiles.SpecFiles) -> str:
