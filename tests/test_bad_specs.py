@@ -13,6 +13,8 @@ from click.testing import CliRunner
 from onebot_gen.cli import main
 from onebot_gen.specfiles import MAX_BYTES
 
+from .goldens import FIXTURES
+
 CASES = Path(__file__).resolve().parent / "bad_specs"
 
 
@@ -112,11 +114,18 @@ MADE = {
 }
 
 
-def made_spec(name: str, root: Path) -> Path:
-    spec = Path(shutil.copytree(CASES / "runtime_method_collision" / "spec", root / "spec"))
+def base_spec(root: Path) -> Path:
+    """A good spec the made cases start from."""
+    spec = root / "spec"
+    (spec / "actions").mkdir(parents=True)
     (spec / "actions" / "demo.yaml").write_text(
         "title: 好\nactions:\n  - {action: a, summary: A}\n"
     )
+    return spec
+
+
+def made_spec(name: str, root: Path) -> Path:
+    spec = base_spec(root)
     MADE[name][0](spec)
     return spec
 
@@ -130,3 +139,37 @@ def test_made_bad_spec_reports_exactly(name: str, tmp_path: Path) -> None:
     assert result.exit_code == 2, result.output
     assert result.stderr == f"{MADE[name][1]}\n1 problem(s) in {spec}; nothing was written.\n"
     assert not (tmp_path / "out").exists()
+
+
+def _outcome(spec: str, out: Path, *cache: str) -> tuple[int, str, dict[str, bytes]]:
+    result = CliRunner().invoke(main, ["build", "--spec", spec, "--out", str(out), *cache])
+    files = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    shutil.rmtree(out, ignore_errors=True)
+    return result.exit_code, result.stderr, files
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.mark.parametrize(
+    "name", [*case_names(), *(f"made/{n}" for n in sorted(MADE)), "fixture/segments"]
+)
+def test_the_cache_never_changes_an_outcome(
+    name: str, tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same spec, same exit status, messages and files, with no cache and with a warm one (for
+    a made case, warmed by the good spec it is made from, so that a stale entry would show)."""
+    cache = ("--cache-dir", str(cache_dir))
+    out = tmp_path / "out"
+    kind, _, case = name.rpartition("/")
+    if kind == "made":
+        monkeypatch.chdir(tmp_path)
+        assert _outcome(str(base_spec(tmp_path)), out, *cache)[0] == 0
+        MADE[case][0](tmp_path / "spec")
+    else:
+        monkeypatch.chdir(FIXTURES / case if kind == "fixture" else CASES / case)
+    without = _outcome("spec", out, "--no-cache")
+    assert _outcome("spec", out, *cache) == without  # cold, or warmed by another case
+    assert _outcome("spec", out, *cache) == without  # warm
