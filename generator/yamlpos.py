@@ -134,7 +134,7 @@ def _check_events(events: Any) -> None:
                     f"alias *{event.anchor} is inside the value it refers to",
                     "write the value out instead of the alias",
                 )
-            count, height = done.get(event.anchor, (0, 0))  # an unknown one: compose says so
+            count, height = done.get(event.anchor or "", (0, 0))  # an unknown one: compose says so
             values += count
         else:
             continue
