@@ -9,6 +9,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from . import specfiles
 from .memo import NO_CACHE, Memo
 
 #: The tools whose versions shape the output (they are pinned; a different pin is another build).
@@ -22,27 +23,32 @@ def generate(spec_dir: Path, memo: Memo = NO_CACHE) -> dict[str, str]:
     (the spec, the templates, the generator's own code and the tools' versions); it never
     changes the result. A build the cache has imports neither jinja2 nor black.
     """
+    sources = specfiles.read(spec_dir)  # the one reading of the spec, for the key and the build
     if memo.root is None:
-        return _generate(spec_dir, memo)
-    made = memo.get("build", fingerprint(spec_dir), lambda: json.dumps(_generate(spec_dir, memo)))
+        return _generate(sources, memo)
+    made = memo.get("build", fingerprint(sources), lambda: json.dumps(_generate(sources, memo)))
     files_: dict[str, str] = json.loads(made)
     return files_
 
 
-def _generate(spec_dir: Path, memo: Memo) -> dict[str, str]:
+def _generate(sources: specfiles.SpecFiles, memo: Memo) -> dict[str, str]:
     from . import output, render, resolve, spec  # the slow imports, on a cache miss only
 
-    api = resolve.resolve(spec.load(spec_dir))
+    api = resolve.resolve(spec.load_files(sources))
     files = {**output.formatted(render.render(api, memo), memo), **render.runtime()}
-    return dict(sorted(files.items()))
+    return output.with_marker(files)
 
 
-def fingerprint(spec_dir: Path) -> str:
-    """A hash of every input of a build."""
+def fingerprint(sources: specfiles.SpecFiles) -> str:
+    """A hash of every input of a build: the spec as read (with what could not be read), the
+    generator's code and templates, and the tools' versions."""
     digest = hashlib.sha256()
-    trees = [_tree(spec_dir), _tree(files("onebot_gen")), _tree(files("onebot_gen.templates"))]
+    spec = [(f"spec/{name}", data) for name, data in sources.texts.items()]
+    spec += [("spec problem", _bytes(str(problem))) for problem in sources.problems]
+    spec.append(("spec root", _bytes(str(sources.display_root))))
+    trees = [spec, _tree(files("onebot_gen")), _tree(files("onebot_gen.templates"))]
     for name, data in (entry for tree in trees for entry in tree):
-        digest.update(f"{name}\0{len(data)}\0".encode())
+        digest.update(_bytes(f"{name}\0{len(data)}\0"))
         digest.update(data)
     for tool in TOOLS:
         digest.update(f"{tool} {version(tool)}\0".encode())
@@ -60,3 +66,8 @@ def _tree(root: Path | Traversable, prefix: str = "") -> list[tuple[str, bytes]]
         else:
             out.append((name, entry.read_bytes()))
     return out
+
+
+def _bytes(text: str) -> bytes:
+    # File names may hold surrogates (bytes that are not UTF-8); they still hash.
+    return text.encode("utf-8", "surrogatepass")

@@ -46,7 +46,8 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("generated"),
     show_default=True,
-    help="Output directory; replaced as a whole (stale files removed).",
+    help="Output directory; replaced as a whole (stale files removed). It must be new, empty, or"
+    " made by onebot-gen (its .onebot-gen file lists what it made); anything else is refused.",
 )
 @click.option(
     "--check",
@@ -68,7 +69,7 @@ def build(
 
     The output is written to a temporary directory and swapped into place, so a failure
     at any stage leaves OUT exactly as it was. Exit status: 0 done (or up to date with
-    --check), 1 out of date (--check), 2 invalid spec.
+    --check), 1 out of date (--check), 2 invalid spec or an OUT that cannot be replaced.
     """
     spec_dir = spec_dir or _default_spec()
     if not spec_dir.is_dir():
@@ -93,10 +94,18 @@ def build(
         click.echo(f"{out_dir} is up to date ({len(files)} files).")
         return
     elapsed = f"{time.perf_counter() - started:.2f}s"
-    if not output.differences(files, out_dir):
-        click.echo(f"{out_dir} is up to date ({len(files)} files, {elapsed}); nothing written")
-        return
-    output.write(files, out_dir)
+    try:
+        output.recover(out_dir.resolve())
+        if not output.differences(files, out_dir):
+            click.echo(f"{out_dir} is up to date ({len(files)} files, {elapsed}); nothing written")
+            return
+        output.write(files, out_dir)
+    except output.OutputRefused as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(
+            f"cannot write {out_dir}: {exc.strerror or exc} ({exc.filename}); nothing was changed"
+        )
     click.echo(f"wrote {len(files)} files to {out_dir} in {elapsed}")
 
 

@@ -48,7 +48,10 @@ RULES: dict[str, tuple[bool, str]] = {
         "a new kind breaks no handler (it arrived as UnknownEvent before, and now comes typed)",
     ),
     "event-removed": (True, "its handler registration and type are gone; it comes as UnknownEvent"),
-    "event-values-added": (False, "the kind now also covers these values; every old one still fits"),
+    "event-values-added": (
+        False,
+        "the kind now also covers these values; every old one still fits",
+    ),
     "event-values-removed": (True, "events with these values no longer come as this kind"),
 }
 

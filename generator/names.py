@@ -2,12 +2,66 @@
 
 from __future__ import annotations
 
+import ast
+import functools
 import keyword
 import re
+from importlib.resources import files
 
-#: Names a generated parameter may not take: Python keywords, soft keywords (spelled out, so that
-#: output does not depend on the Python running the generator) and names a method body uses itself.
-RESERVED = frozenset(keyword.kwlist) | {"_", "case", "match", "type"} | {"self", "timeout", "cast"}
+#: Names a generated function body uses itself (``self``, ``timeout=``, the helpers it calls): a
+#: parameter may not take one.
+BODY_NAMES = frozenset({"self", "timeout", "cast", "compose", "segments_of_ids", "_segment"})
+
+#: Names a parameter made by the naming rule does not take (it gets a trailing ``_``): Python
+#: keywords, soft keywords (spelled out, so that output does not depend on the Python running the
+#: generator) and the body's names.
+RESERVED = frozenset(keyword.kwlist) | {"_", "case", "match", "type"} | BODY_NAMES
+
+#: Every name the generated modules (client.py, seg.py, models.py, events.py) import or define besides the
+#: spec's classes and functions: no model, class or segment builder may take one, since each
+#: module imports the others' names. tests/test_quality.py checks it against the output.
+MODULE_NAMES = frozenset(
+    {
+        "annotations",
+        # typing, collections.abc
+        "Any",
+        "Literal",
+        "NotRequired",
+        "Required",
+        "Sequence",
+        "TYPE_CHECKING",
+        "TypeAlias",
+        "TypedDict",
+        "TypeVar",
+        "Awaitable",
+        "Callable",
+        "cast",
+        # the runtime
+        "AsyncClient",
+        "NOT_GIVEN",
+        "NotGiven",
+        "SyncClient",
+        "Timeout",
+        "compose",
+        "segments_of_ids",
+        "AsyncRouter",
+        "Selector",
+        "SyncRouter",
+        "_parse",
+        # defined by the templates
+        "AsyncOneBot",
+        "OneBot",
+        "_segment",
+        "AsyncHandler",
+        "AsyncHandlers",
+        "E",
+        "GROUPS",
+        "Handler",
+        "Handlers",
+        "SELECTOR",
+        "parse",
+    }
+)
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
@@ -36,3 +90,30 @@ def class_name(python_name: str) -> str:
 def is_identifier(name: str) -> bool:
     """Whether Python accepts the name as an attribute, argument or class-syntax TypedDict key."""
     return name.isidentifier() and not keyword.iskeyword(name)
+
+
+@functools.cache
+def client_attributes() -> frozenset[str]:
+    """Every attribute of the runtime's client classes (methods, class and instance attributes,
+    and those of ``object``): a generated method may not take one. Read from the runtime's source,
+    so that it follows the runtime."""
+    source = files("onebot_gen.templates").joinpath("runtime", "_base.py").read_text("utf-8")
+    found = set(dir(type("Client", (), {"__annotations__": {}})))  # what every class has
+    for cls in (n for n in ast.parse(source).body if isinstance(n, ast.ClassDef)):
+        for statement in cls.body:  # methods and class attributes
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+                found.add(statement.name)
+            elif isinstance(statement, ast.AnnAssign | ast.Assign):
+                targets = (
+                    statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                )
+                found |= {t.id for t in targets if isinstance(t, ast.Name)}
+        for node in ast.walk(cls):  # instance attributes: self.x = ...
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.ctx, ast.Store)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "self"
+            ):
+                found.add(node.attr)
+    return frozenset(found)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
@@ -89,15 +90,21 @@ def docstring_text(text: str) -> str:
     return "".join(out)
 
 
-def table_cell(text: str) -> str:
-    """Text that stays inside one markdown table cell."""
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace("|", "\\|")
-        .replace("\r\n", "\n")
-        .replace("\n", "<br>")
-    )
+def table_cell(text: str, code: bool = False) -> str:
+    """Text that stays inside one markdown table cell: prose, or (``code``) one code span.
+
+    Every table cell of the docs goes through here. A ``|`` is escaped in both (GitHub's tables
+    unescape it inside code spans too); prose keeps its line breaks as ``<br>`` and shows ``<``
+    and ``&`` as written; a code span cannot break lines, and is fenced by more backticks than
+    the text holds in a row.
+    """
+    text = text.replace("|", "\\|")
+    if code:
+        text = " ".join(text.splitlines())
+        fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+        pad = " " if text.startswith("`") or text.endswith("`") else ""
+        return f"{fence}{pad}{text}{pad}{fence}"
+    return "<br>".join(text.replace("&", "&amp;").replace("<", "&lt;").splitlines())
 
 
 def _typing_imports(annotations: list[str], *always: str) -> list[str]:
@@ -146,7 +153,14 @@ def _segments(env: jinja2.Environment, api: Api) -> str:
 
 def _events(env: jinja2.Environment, api: Api) -> str:
     kinds = [e.class_name for e in api.events] + [g.class_name for g in api.event_groups]
-    models = sorted({*kinds, UNKNOWN_EVENT, EVENT_UNION, *([api.quick_operation] if api.quick_operation else [])})
+    models = sorted(
+        {
+            *kinds,
+            UNKNOWN_EVENT,
+            EVENT_UNION,
+            *([api.quick_operation] if api.quick_operation else []),
+        }
+    )
     return env.get_template("events.py.jinja").render(
         header=HEADER,
         events=api.events,

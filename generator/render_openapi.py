@@ -111,9 +111,7 @@ def _webhook(kind: str, summary: str, quick_operation: str | None) -> dict[str, 
         responses["200"] = {
             "description": "A quick operation on the event (a reply, an approval...).",
             "content": {
-                "application/json": {
-                    "schema": {"$ref": f"#/components/schemas/{quick_operation}"}
-                }
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{quick_operation}"}}
             },
         }
     return {

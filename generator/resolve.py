@@ -13,11 +13,6 @@ from . import typemap
 from . import types as t
 from .problems import Loc, Problems
 
-#: Names the runtime base classes define; a generated method may not take one.
-CLIENT_ATTRIBUTES = frozenset(
-    {"call", "close", "websocket", "events", "upload_stream", "download_stream"}
-)
-
 #: The parameters a sender takes besides its targets and parts.
 SENDER_MESSAGE = "message"
 SENDER_IDS = "message_ids"
@@ -30,6 +25,13 @@ UNKNOWN_EVENT = "UnknownEvent"
 #: The handler registration for every event, and for the events the spec does not know.
 ANY_EVENT_HANDLER = "event"
 UNKNOWN_EVENT_HANDLER = "unknown"
+
+#: The docs pages besides one per area.
+DOCS_PAGES = {
+    "index": "the docs index",
+    "models": "the models page",
+    "segments": "the segments page",
+}
 
 
 @dataclass(frozen=True)
@@ -206,15 +208,20 @@ def resolve(spec: s.Spec) -> Api:
     """Name everything; raises SpecInvalid when two things would get the same Python name."""
     problems = Problems()
     classes = _Registry(
-        problems, "class", "rename the model, or give the action or segment a python_name"
+        problems, "Python class", "rename the model, or give the action or segment a python_name"
     )
     methods = _Registry(
-        problems, "method", "give one of the actions a python_name, or rename the sender"
+        problems, "Python method", "give one of the actions a python_name, or rename the sender"
     )
-    for attribute in sorted(CLIENT_ATTRIBUTES):
-        methods.reserve(attribute, "a method of the client runtime")
+    for attribute in sorted(names.client_attributes()):
+        methods.reserve(attribute, "an attribute of the client runtime")
+    for name in sorted(names.MODULE_NAMES):
+        classes.reserve(name, "a name the generated modules import or define")
     classes.reserve(SEGMENT_UNION, "the union of all message segments")
     classes.reserve(MESSAGE_ALIAS, "the message type")
+    pages = _Registry(problems, "docs page", "rename the area file", python=False)
+    for page, why in DOCS_PAGES.items():
+        pages.reserve(page, why)
 
     models = tuple(
         _object(m.name, m.description, m.fields, "output", m.loc, problems) for m in spec.models
@@ -227,6 +234,7 @@ def resolve(spec: s.Spec) -> Api:
     param_objects: list[ApiObject] = []
     result_objects: list[ApiObject] = []
     for area in spec.areas:
+        pages.claim(area.name, area.loc)
         actions = []
         for action in area.actions:
             resolved = _action(action, model_descriptions, problems)
@@ -243,7 +251,11 @@ def resolve(spec: s.Spec) -> Api:
             actions.append(resolved)
         areas.append(ApiArea(area.name, area.title, area.description, tuple(actions)))
 
-    builders = _Registry(problems, "segment builder", "give one of the segments a python_name")
+    builders = _Registry(
+        problems, "Python segment builder", "give one of the segments a python_name"
+    )
+    for name in sorted(names.MODULE_NAMES):
+        builders.reserve(name, "a name the generated modules import or define")
     segments = []
     for seg in spec.segments:
         segment = _segment(seg, problems)
@@ -286,6 +298,7 @@ def _events(
     classes.reserve(UNKNOWN_EVENT, "the type of events the spec does not describe")
     handlers.reserve(ANY_EVENT_HANDLER, "the handler registration for every event")
     handlers.reserve(UNKNOWN_EVENT_HANDLER, "the handler registration for unknown events")
+    handlers.reserve("dispatch", "the method that calls the handlers")
     by_post_type: dict[str, list[str]] = {}
     events = []
     for event in spec_events.kinds:
@@ -338,10 +351,11 @@ def _about(key: str) -> str:
 class _Registry:
     """Python names of one kind; a second claim on a name is a problem naming both places."""
 
-    def __init__(self, problems: Problems, kind: str, fix: str) -> None:
+    def __init__(self, problems: Problems, kind: str, fix: str, python: bool = True) -> None:
         self.problems = problems
         self.kind = kind
         self.fix = fix
+        self.python = python  # whether the names must be Python identifiers
         self.owners: dict[str, str] = {}
 
     def reserve(self, name: str, why: str) -> None:
@@ -353,16 +367,16 @@ class _Registry:
             self.claim(obj.keyword_base, obj.loc)
 
     def claim(self, name: str, loc: Loc) -> None:
-        if not names.is_identifier(name):
+        if self.python and not names.is_identifier(name):
             self.problems.add(
-                loc, f"{name!r} is not a usable Python {self.kind} name", "give it a python_name"
+                loc, f"{name!r} is not a usable {self.kind} name", "give it a python_name"
             )
             return
         owner = self.owners.setdefault(name, str(loc))
         if owner != str(loc):
             self.problems.add(
                 loc,
-                f"Python {self.kind} name {name!r} is already taken by {owner}",
+                f"{self.kind} name {name!r} is already taken by {owner}",
                 self.fix,
             )
 
@@ -415,7 +429,7 @@ def _sender(
 ) -> ApiSender:
     (message,) = (p for p in action.params if p.type == t.MESSAGE)
     targets = tuple(p for p in action.required_params if p is not message)
-    registry = _Registry(problems, "parameter", "rename the part's segment or drop the part")
+    registry = _params(problems, "rename the part's segment or drop the part")
     for target in targets:
         registry.reserve(target.python_name, f"a param of {action.wire!r}")
     if sender.message:
@@ -477,7 +491,7 @@ def _object(
 def _fields(
     fields: Iterable[s.Field], position: typemap.Position, problems: Problems
 ) -> tuple[ApiField, ...]:
-    registry = _Registry(problems, "parameter", "give one of the params a python_name")
+    registry = _params(problems, "give one of the params a python_name")
     out = []
     for f in fields:
         python_name = names.param_name(f.name, f.python_name)
@@ -498,6 +512,14 @@ def _fields(
             )
         )
     return tuple(out)
+
+
+def _params(problems: Problems, fix: str) -> _Registry:
+    """The names of one function's parameters, without those its body uses."""
+    registry = _Registry(problems, "Python parameter", fix)
+    for name in sorted(names.BODY_NAMES):
+        registry.reserve(name, "a name the generated function body uses")
+    return registry
 
 
 def _literal(value: Any) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path as FsPath
 from typing import Any
 
+from . import specfiles
 from . import types as t
 from .problems import Loc, Problems, closest
 from .yamlpos import Document, Path, read
@@ -14,15 +15,20 @@ from .yamlpos import Document, Path, read
 SOURCES = ("onebot11", "go-cqhttp", "napcat", "napcat-openapi", "ncatbot", "naplink")
 ALIAS_SDKS = ("ncatbot", "naplink")
 
-ACTION_NAME = re.compile(r"^[._A-Za-z][._A-Za-z0-9]*$")
-FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-MODEL_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
-SEGMENT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-PYTHON_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
-EVENT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*Event$")
+# Matched with fullmatch: a ``$`` would let a trailing newline through.
+ACTION_NAME = re.compile(r"[._A-Za-z][._A-Za-z0-9]*")
+FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+MODEL_NAME = re.compile(r"[A-Z][A-Za-z0-9]*")
+SEGMENT_NAME = re.compile(r"[a-z][a-z0-9_]*")
+PYTHON_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+AREA_NAME = re.compile(r"[a-z][a-z0-9_]*")
+EVENT_NAME = re.compile(r"[A-Z][A-Za-z0-9]*Event")
 #: The key every event carries that says which group of events it belongs to.
 POST_TYPE = "post_type"
 SUB_TYPE = "sub_type"
+
+#: Keys whose text is a heading or a table cell, so it may not break lines.
+ONE_LINE = ("summary", "title")
 
 _MISSING: Any = object()
 
@@ -73,6 +79,7 @@ class Area:
     title: str
     description: str
     actions: tuple[Action, ...]
+    loc: Loc
 
 
 @dataclass(frozen=True)
@@ -177,8 +184,17 @@ class Spec:
 
 def load(spec_dir: FsPath) -> Spec:
     """Read and check every file of a spec directory; raises SpecInvalid listing all problems."""
+    return load_files(specfiles.read(spec_dir))
+
+
+def load_files(files: specfiles.SpecFiles) -> Spec:
+    """Check the files of a spec, read before; raises SpecInvalid listing all problems."""
     problems = Problems()
-    loader = _Loader(spec_dir, problems)
+    problems.items += files.problems
+    loader = _Loader(files, problems)
+    # A file that does not read as YAML data (or not at all) would only echo as problems
+    # elsewhere (unknown types, unknown actions): those are reported alone.
+    problems.raise_if_any()
     spec = loader.load()
     loader.check_refs(spec)
     loader.check_senders(spec)
@@ -188,18 +204,18 @@ def load(spec_dir: FsPath) -> Spec:
 
 
 class _Loader:
-    def __init__(self, spec_dir: FsPath, problems: Problems) -> None:
-        self.dir = spec_dir
+    def __init__(self, files: specfiles.SpecFiles, problems: Problems) -> None:
+        self.files = files
         self.problems = problems
-        self.root = spec_dir.parent
         self.type_uses: list[tuple[t.TypeExpr, Loc]] = []
+        self.docs = {name: self._read(name) for name in files.texts}
 
     # -- files -----------------------------------------------------------------
 
     def load(self) -> Spec:
-        area_files = sorted((self.dir / "actions").glob("*.yaml"))
-        if not area_files:
-            where = Loc(self._display(self.dir / "actions"), 0, 0, "")
+        area_files = [name for name in self.files.texts if name.startswith("actions/")]
+        if not area_files and not self.files.problems:
+            where = Loc(self.files.display("actions"), 0, 0, "")
             self.problems.add(where, "no action files", "add at least one actions/AREA.yaml")
         areas = tuple(a for f in area_files if (a := self._area(f)) is not None)
         seen: dict[str, Action] = {}
@@ -225,26 +241,33 @@ class _Loader:
         events = self._events()
         return Spec(areas, tuple(models), tuple(segments), tuple(excluded), tuple(senders), events)
 
-    def _display(self, path: FsPath) -> str:
+    def _read(self, relative: str) -> Document | None:
+        file = self.files.display(relative)
         try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
-
-    def _read(self, path: FsPath) -> Document | None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            self.problems.add(Loc(self._display(path), 1, 1, ""), f"cannot read file: {exc}")
+            text = self.files.texts[relative].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.problems.add(
+                Loc(file, 0, 0, ""),
+                f"not UTF-8 text: byte {exc.object[exc.start]:#04x} at offset {exc.start}",
+                "save the file as UTF-8",
+            )
             return None
-        doc = read(self._display(path), text, self.problems)
+        doc = read(file, text, self.problems)
         if doc is not None and not isinstance(doc.data, dict):
             self.problems.add(doc.loc(()), "the file must hold a mapping", "see spec/README.md")
             return None
         return doc
 
-    def _area(self, path: FsPath) -> Area | None:
-        doc = self._read(path)
+    def _area(self, relative: str) -> Area | None:
+        area = relative.removeprefix("actions/").removesuffix(".yaml")
+        if not AREA_NAME.fullmatch(area):
+            self.problems.add(
+                Loc(self.files.display("actions"), 0, 0, ""),
+                f"invalid area file name {area + '.yaml'!r}",
+                f"name area files {AREA_NAME.pattern}.yaml (the name becomes docs/AREA.md)",
+            )
+            return None
+        doc = self.docs[relative]
         if doc is None:
             return None
         data = self._keys(
@@ -254,18 +277,18 @@ class _Loader:
             return None
         actions = []
         for i, _ in enumerate(data.get("actions", [])):
-            action = self._action(doc, ("actions", i), path.stem)
+            action = self._action(doc, ("actions", i), area)
             if action is not None:
                 actions.append(action)
-        return Area(path.stem, data.get("title", ""), data.get("description", ""), tuple(actions))
+        title, description = data.get("title", ""), data.get("description", "")
+        return Area(area, title, description, tuple(actions), Loc(doc.file, 0, 0, ""))
 
     def _named_file(
         self, filename: str, key: str, pattern: re.Pattern[str], make: Any
     ) -> list[Any]:
-        path = self.dir / filename
-        if not path.exists():
+        if filename not in self.files.texts:
             return []
-        doc = self._read(path)
+        doc = self.docs[filename]
         if doc is None:
             return []
         data = self._keys(doc, (), {key: dict}, {key})
@@ -273,7 +296,7 @@ class _Loader:
             return []
         out = []
         for name in data.get(key, {}):
-            if not pattern.match(name):
+            if not pattern.fullmatch(name):
                 self.problems.add(
                     doc.loc((key, name)),
                     f"invalid name {name!r}",
@@ -307,7 +330,7 @@ class _Loader:
         if data is None or "action" not in data:
             return None
         wire = data["action"]
-        if not ACTION_NAME.match(wire):
+        if not ACTION_NAME.fullmatch(wire):
             self.problems.add(
                 doc.loc((*path, "action")),
                 f"invalid action name {wire!r}",
@@ -462,7 +485,7 @@ class _Loader:
         data = self._keys(doc, path, keys, {"type"})
         if data is None:
             return None
-        if not FIELD_NAME.match(name):
+        if not FIELD_NAME.fullmatch(name):
             self.problems.add(
                 doc.loc(path),
                 f"invalid field name {name!r}",
@@ -497,10 +520,7 @@ class _Loader:
         )
 
     def _events(self) -> Events:
-        path = self.dir / "events.yaml"
-        if not path.exists():
-            return Events()
-        doc = self._read(path)
+        doc = self.docs.get("events.yaml")
         if doc is None:
             return Events()
         keys = {"common": dict, "events": dict, "quick_operation": str}
@@ -512,7 +532,7 @@ class _Loader:
         bases: dict[str, tuple[str, Loc]] = {}
         for name in data.get("events", {}):
             path_ = ("events", name)
-            if not EVENT_NAME.match(name):
+            if not EVENT_NAME.fullmatch(name):
                 self.problems.add(
                     doc.loc(path_),
                     f"invalid event name {name!r}",
@@ -645,6 +665,12 @@ class _Loader:
                     f"{key!r} must be {expected}, got {_kind(value)}",
                     f"write {expected}",
                 )
+            elif key in ONE_LINE and len(f"{value}.".splitlines()) > 1:
+                self.problems.add(
+                    doc.loc((*path, key)),
+                    f"{key!r} must be one line, got a line break",
+                    "put the rest into 'description'" if "description" in allowed else "shorten it",
+                )
             else:
                 out[key] = value
         for key in sorted(missing):
@@ -678,6 +704,12 @@ class _Loader:
                     doc.loc((*path, "enum", i)),
                     f"enum value {value!r} is not {want.__name__}",
                     f"write a {want.__name__} value",
+                )
+            elif isinstance(value, str) and not value.isprintable():
+                self.problems.add(
+                    doc.loc((*path, "enum", i)),
+                    f"enum value {value!r} has a control, line-break or other invisible character",
+                    "write an enum value of visible characters and spaces",
                 )
         if len(set(enum)) != len(enum):
             self.problems.add(
@@ -714,7 +746,7 @@ class _Loader:
 
     def _python_name(self, doc: Document, path: Path, data: dict[str, Any]) -> str | None:
         name = data.get("python_name")
-        if name is not None and not PYTHON_NAME.match(name):
+        if name is not None and not PYTHON_NAME.fullmatch(name):
             self.problems.add(
                 doc.loc((*path, "python_name")),
                 f"invalid python_name {name!r}",
@@ -790,7 +822,6 @@ class _Loader:
                         closest(part.field, fields) if fields else "write null",
                     )
 
-
     def check_events(self, spec: Spec) -> None:
         """Fields do not restate discriminators or common fields; ``present`` names a field.
         (Discriminators that do not select exactly one kind are reported by ``_selector``.)"""
@@ -854,14 +885,17 @@ def _insert(
             )
             return
         last = depth == len(combination) - 1
-        child = node["choices"].setdefault(value, {"of": {}} if last else {"key": None, "choices": {}})
+        child = node["choices"].setdefault(
+            value, {"of": {}} if last else {"key": None, "choices": {}}
+        )
         if not last and child.get("key") is None and "choices" in child:
             child["key"] = combination[depth + 1][0]
         node = child
     if "of" not in node:
         problems.add(
             event.loc,
-            f"{event.name} stops at " + ", ".join(f"{k}={v}" for k, v in combination)
+            f"{event.name} stops at "
+            + ", ".join(f"{k}={v}" for k, v in combination)
             + " where other events are told apart further",
             "give it the same discriminator keys as the others",
         )

@@ -48,6 +48,10 @@ TypeExpr = Prim | Ref | ListOf | DictOf | Union
 MESSAGE = Prim("message")
 
 
+#: How deep ``list[...]`` and ``dict[str, ...]`` may nest (the parser recurses once per level).
+MAX_NESTING = 16
+
+
 class TypeSyntaxError(ValueError):
     pass
 
@@ -67,6 +71,7 @@ class _Parser:
         self.tokens = tokens
         self.text = text
         self.pos = 0
+        self.depth = 0
 
     def peek(self) -> str | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -90,19 +95,23 @@ class _Parser:
             found = "the end" if name is None else repr(name)
             raise TypeSyntaxError(f"expected a type name but found {found} in type {self.text!r}")
         self.pos += 1
-        if name == "list":
-            self.expect("[")
-            item = self.union()
-            self.expect("]")
-            return ListOf(item)
+        if name in ("list", "dict"):
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise TypeSyntaxError(f"the type nests more than {MAX_NESTING} levels deep")
+            inner = self.container(name)
+            self.depth -= 1
+            return inner
+        return Prim(name) if name in PRIMITIVES else Ref(name)
+
+    def container(self, name: str) -> TypeExpr:
+        self.expect("[")
         if name == "dict":
-            self.expect("[")
             self.expect("str")
             self.expect(",")
-            value = self.union()
-            self.expect("]")
-            return DictOf(value)
-        return Prim(name) if name in PRIMITIVES else Ref(name)
+        inner = self.union()
+        self.expect("]")
+        return ListOf(inner) if name == "list" else DictOf(inner)
 
 
 def refs(t: TypeExpr) -> set[str]:

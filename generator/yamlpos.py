@@ -1,4 +1,11 @@
-"""YAML reading that keeps where every value came from and refuses duplicate keys."""
+"""YAML reading that keeps where every value came from and refuses what a spec has no use for.
+
+A spec file is plain data: mappings with string keys, lists and scalars. Everything else is
+refused with its place: duplicate keys, merge keys (``<<``), tags other than the plain ones,
+aliases that contain themselves, and values that cannot be built (``!!int abc``, 2024-02-30).
+The work per file is bounded: nesting depth and the number of values after aliases are expanded
+are counted on the event stream, before any value is built.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,18 @@ _SCALARS = yaml.constructor.SafeConstructor()
 # libyaml's parser where PyYAML was built with it (same nodes and marks, several times faster).
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+#: Limits per file: they are far above what a real spec needs and keep a hostile file cheap.
+MAX_DEPTH = 32
+MAX_VALUES = 100_000
+MAX_INT_DIGITS = 32
+
+#: The tags plain data has; anything else (``!!python/...``, ``!!binary``, ``!custom``) is refused.
+_TAG = "tag:yaml.org,2002:"
+_PLAIN_TAGS = {_TAG + name for name in ("null", "bool", "int", "float", "str", "timestamp")}
+_COLLECTION_TAGS = {_TAG + "seq", _TAG + "map"}
+
+_INVALID: Any = object()
+
 #: Path of a value inside its document: keys and list indexes.
 Path = tuple[str | int, ...]
 
@@ -19,7 +38,10 @@ Path = tuple[str | int, ...]
 def dotted(path: Path) -> str:
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+        if isinstance(part, int) or not part.isprintable():  # a key with a line break: quoted
+            out += f"[{part!r}]" if isinstance(part, str) else f"[{part}]"
+        else:
+            out += f".{part}" if out else part
     return out
 
 
@@ -40,30 +62,105 @@ class Document:
         return Loc(self.file, line, col, dotted(path))
 
 
+class _Refused(Exception):
+    """A problem that makes the rest of the file meaningless (or too costly) to read."""
+
+    def __init__(self, mark: Any, what: str, fix: str) -> None:
+        super().__init__(what)
+        self.mark, self.what, self.fix = mark, what, fix
+
+
 def read(file: str, text: str, problems: Problems) -> Document | None:
-    """Parse one YAML file; syntax errors and duplicate keys go to ``problems``."""
+    """Parse one YAML file; every problem goes to ``problems`` with its place."""
     try:
-        root = yaml.compose(text, Loader=_LOADER)
-    except yaml.MarkedYAMLError:
-        # Parse again with the pure-Python parser, whose wording is the same on every platform.
         try:
+            _check_events(yaml.parse(text, Loader=_LOADER))
+            root = yaml.compose(text, Loader=_LOADER)
+        except yaml.YAMLError:
+            # Again with the pure-Python parser, whose wording is the same on every platform.
+            _check_events(yaml.parse(text, Loader=yaml.SafeLoader))
             root = yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.MarkedYAMLError as exc:
-            problems.add(*_syntax_problem(file, exc))
-            return None
+    except yaml.MarkedYAMLError as exc:
+        problems.add(*_syntax_problem(file, exc))
+        return None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        what = f"character U+{code:04X} is not allowed in YAML"
+        problems.add(
+            Loc(file, line, col, ""),
+            what,
+            "remove it, or write it as an escape in a double-quoted string",
+        )
+        return None
+    except _Refused as exc:
+        problems.add(Loc(file, *_position(exc.mark), ""), exc.what, exc.fix)
+        return None
     marks: dict[Path, tuple[int, int]] = {}
     data = _plain(root, (), marks, file, problems) if root is not None else None
     return Document(file, data, marks)
 
 
+def _position(mark: Any) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1) if mark else (1, 1)
+
+
+def _check_events(events: Any) -> None:
+    """Count nesting and values (an alias counts as all the values it stands for) as the parser
+    goes, and refuse an alias inside its own anchor: before anything is built from the file."""
+    done: dict[str, tuple[int, int]] = {}  # anchor → (values, height) of its finished node
+    stack: list[list[Any]] = []  # per open collection: [anchor, values before it, tallest child]
+    values = 0
+    for event in events:
+        height = 0  # of the value the event finishes (a collection's start finishes none)
+        if isinstance(event, yaml.CollectionStartEvent):
+            done.pop(event.anchor or "", None)  # open again until its end
+            stack.append([event.anchor, values, 0])
+            values += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, before, tallest = stack.pop()
+            height = tallest + 1
+            if anchor:
+                done[anchor] = (values - before, height)
+        elif isinstance(event, yaml.ScalarEvent):
+            values, height = values + 1, 1
+            if event.anchor:
+                done[event.anchor] = (1, 1)
+        elif isinstance(event, yaml.AliasEvent):
+            if any(frame[0] == event.anchor for frame in stack):
+                raise _Refused(
+                    event.start_mark,
+                    f"alias *{event.anchor} is inside the value it refers to",
+                    "write the value out instead of the alias",
+                )
+            count, height = done.get(event.anchor or "", (0, 0))  # an unknown one: compose says so
+            values += count
+        else:
+            continue
+        if stack:
+            stack[-1][2] = max(stack[-1][2], height)
+        if len(stack) + height > MAX_DEPTH:
+            raise _Refused(
+                event.start_mark,
+                f"values nest more than {MAX_DEPTH} levels deep",
+                "a spec file needs a few levels; flatten the data",
+            )
+        if values > MAX_VALUES:
+            raise _Refused(
+                event.start_mark,
+                f"more than {MAX_VALUES} values in one file (an alias counts as all it stands for)",
+                "split the file, or write fewer aliases",
+            )
+
+
 def _syntax_problem(file: str, exc: yaml.MarkedYAMLError) -> tuple[Loc, str, str]:
     mark = exc.problem_mark or exc.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     what = f"YAML syntax error: {exc.problem or exc.context}"
     if exc.problem and exc.context and exc.context_mark:
         started = exc.context_mark
         what += f"; {exc.context} started at {started.line + 1}:{started.column + 1}"
-    return Loc(file, line, col, ""), what, "fix the YAML syntax"
+    return Loc(file, *_position(mark), ""), what, "fix the YAML syntax"
 
 
 def _plain(
@@ -73,16 +170,28 @@ def _plain(
     file: str,
     problems: Problems,
 ) -> Any:
-    marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    marks[path] = _position(node.start_mark)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _SCALARS.construct_object(key_node)
-            if not isinstance(key, str):
-                key = str(key)
+            here = _position(key_node.start_mark)
+            if key_node.tag == _TAG + "merge":
+                problems.add(
+                    Loc(file, *here, dotted(path)),
+                    "YAML merge keys (<<) are not supported",
+                    "write the keys out",
+                )
+                continue
+            if not _is_scalar(key_node):
+                what = "a key must be a plain value, not a list or mapping"
+                problems.add(Loc(file, *here, dotted(path)), what, "write a name")
+                continue
+            key = _scalar(key_node, file, dotted(path), problems)
+            if key is _INVALID:
+                continue
+            key = key if isinstance(key, str) else str(key)
             if key in out:
                 first = marks[(*path, key)]
-                here = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
                 problems.add(
                     Loc(file, *here, dotted((*path, key))),
                     f"duplicate key {key!r}, first defined at line {first[0]}",
@@ -91,10 +200,59 @@ def _plain(
                 continue
             out[key] = _plain(value_node, (*path, key), marks, file, problems)
             # A key's place is where the key is written, which is what an editor should jump to.
-            marks[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-        return out
+            marks[(*path, key)] = here
+        return out if _plain_tag(node, file, dotted(path), problems) else None
     if isinstance(node, yaml.SequenceNode):
-        return [
+        items = [
             _plain(item, (*path, i), marks, file, problems) for i, item in enumerate(node.value)
         ]
-    return _SCALARS.construct_object(node)
+        return items if _plain_tag(node, file, dotted(path), problems) else None
+    value = _scalar(node, file, dotted(path), problems)
+    return None if value is _INVALID else value
+
+
+def _is_scalar(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode)
+
+
+def _plain_tag(node: yaml.Node, file: str, where: str, problems: Problems) -> bool:
+    allowed = _PLAIN_TAGS if _is_scalar(node) else _COLLECTION_TAGS
+    if node.tag in allowed:
+        return True
+    problems.add(
+        Loc(file, *_position(node.start_mark), where),
+        f"YAML tag {node.tag.replace(_TAG, '!!', 1)!r} is not supported",
+        "remove the tag: a spec holds plain strings, numbers, booleans, lists and mappings",
+    )
+    return False
+
+
+def _scalar(node: yaml.Node, file: str, where: str, problems: Problems) -> Any:
+    """The value of a scalar, or _INVALID after a problem at its place."""
+    if not _plain_tag(node, file, where, problems):
+        return _INVALID
+    loc = Loc(file, *_position(node.start_mark), where)
+    if node.tag == _TAG + "int":
+        digits = sum(ch.isdigit() for ch in node.value)
+        if digits > MAX_INT_DIGITS:
+            what = f"the integer has {digits} digits, more than {MAX_INT_DIGITS}"
+            problems.add(loc, what, "write a smaller number, or quote it to make it a string")
+            return _INVALID
+    try:
+        value = _SCALARS.construct_object(node)
+    except (ValueError, OverflowError, yaml.YAMLError) as exc:
+        kind = node.tag.removeprefix(_TAG)
+        what = f"{node.value!r} is not a valid {kind}: {exc}"
+        problems.add(loc, what, f"write a valid {kind}, or quote it to make it a string")
+        return _INVALID
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            problems.add(
+                loc,
+                f"the text holds a lone surrogate {value[exc.start]!r}",
+                "write the whole character, not half of a UTF-16 pair",
+            )
+            return _INVALID
+    return value

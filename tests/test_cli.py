@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from onebot_gen import output
+from onebot_gen.build import generate
 from onebot_gen.cli import main
 
 from .goldens import FIXTURES
@@ -21,6 +27,11 @@ def run(*args: str) -> Result:
 @pytest.fixture
 def spec(tmp_path: Path) -> Path:
     return Path(shutil.copytree(FIXTURES / "segments" / "spec", tmp_path / "spec"))
+
+
+def change(spec: Path) -> None:
+    area = spec / "actions" / "demo.yaml"
+    area.write_text(area.read_text(encoding="utf-8").replace("获取消息", "获取一条消息"))
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -72,10 +83,12 @@ def test_check_reports_missing_and_extra(spec: Path, tmp_path: Path) -> None:
 
 def test_build_overwrites_hand_edits_and_removes_stale_files(spec: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
+    extra = spec / "actions" / "extra.yaml"
+    extra.write_text("title: 多余\nactions:\n  - {action: extra_action, summary: 多余}\n")
     run("build", "--spec", str(spec), "--out", str(out))
-    clean = snapshot(out)
+    assert (out / "docs" / "extra.md").is_file()
+    extra.unlink()
     (out / "onebot_client" / "client.py").write_text("# hand edit\n")
-    (out / "onebot_client" / "old_module.py").write_text("x = 1\n")
     (out / "onebot_client.egg-info").mkdir()
     (out / "onebot_client.egg-info" / "PKG-INFO").write_text("kept")
     assert run("build", "--spec", str(spec), "--out", str(out)).exit_code == 0
@@ -83,7 +96,151 @@ def test_build_overwrites_hand_edits_and_removes_stale_files(spec: Path, tmp_pat
     assert (
         after.pop("onebot_client.egg-info/PKG-INFO") == b"kept"
     )  # an editable install's metadata survives
-    assert after == clean
+    clean = tmp_path / "clean"
+    run("build", "--spec", str(spec), "--out", str(clean))
+    assert after == snapshot(clean)  # the stale docs/extra.md is gone, the hand edit undone
+
+
+def test_refuses_a_directory_it_did_not_make(spec: Path, tmp_path: Path) -> None:
+    project = Path(shutil.copytree(spec, tmp_path / "project" / "spec")).parent
+    (project / ".git").mkdir()
+    (project / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    before = snapshot(project)
+    result = run("build", "--spec", str(project / "spec"), "--out", str(project))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert (
+        f"error: {project} holds 4 file(s) that onebot-gen did not make (.git/HEAD" in result.stderr
+    )
+    assert snapshot(project) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["project", "spec"]  # no staging left
+
+
+def test_refuses_files_added_to_a_built_directory(spec: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run("build", "--spec", str(spec), "--out", str(out))
+    (out / "notes.md").write_text("mine")
+    spec_area = spec / "actions" / "demo.yaml"
+    spec_area.write_text(spec_area.read_text(encoding="utf-8").replace("获取消息", "获取一条消息"))
+    before = snapshot(out)
+    result = run("build", "--spec", str(spec), "--out", str(out))
+    assert result.exit_code == 2
+    assert "1 file(s) that onebot-gen did not make (notes.md)" in result.stderr
+    assert snapshot(out) == before
+
+
+def test_builds_into_an_empty_directory(spec: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    assert run("build", "--spec", str(spec), "--out", str(out)).exit_code == 0
+    assert (out / ".onebot-gen").read_text().splitlines()[1:3] == [".onebot-gen", "docs/demo.md"]
+
+
+def test_new_directories_are_private(spec: Path, tmp_path: Path) -> None:
+    out = tmp_path / "a" / "b" / "out"
+    assert run("build", "--spec", str(spec), "--out", str(out)).exit_code == 0
+    for directory in (tmp_path / "a", tmp_path / "a" / "b", out):
+        assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+
+
+def test_read_only_output_is_refused(spec: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run("build", "--spec", str(spec), "--out", str(out))
+    change(spec)
+    before = snapshot(out)
+    out.chmod(0o555)
+    try:
+        result = run("build", "--spec", str(spec), "--out", str(out))
+    finally:
+        out.chmod(0o700)
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {out} is read-only; nothing was written\n"
+    assert snapshot(out) == before
+
+
+def test_read_only_parent_is_refused(spec: Path, tmp_path: Path) -> None:
+    parent = tmp_path / "parent"
+    parent.mkdir(mode=0o555)
+    try:
+        result = run("build", "--spec", str(spec), "--out", str(parent / "out"))
+    finally:
+        parent.chmod(0o700)
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {parent} is read-only; nothing was written\n"
+    assert list(parent.iterdir()) == []
+
+
+KILL_BETWEEN_RENAMES = """
+import os, signal, sys
+from pathlib import Path
+from onebot_gen import output
+from onebot_gen.build import generate
+
+output._exchange = lambda a, b: False  # the two-rename fallback
+real_rename = os.rename
+def rename(src, dst):
+    real_rename(src, dst)
+    if ".old-" in str(dst):
+        os.kill(os.getpid(), signal.SIGKILL)
+os.rename = rename
+output.write(generate(Path(sys.argv[1])), Path(sys.argv[2]))
+"""
+
+
+def test_a_kill_between_the_renames_is_recovered(spec: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run("build", "--spec", str(spec), "--out", str(out))
+    before = snapshot(out)
+    change(spec)
+    killed = subprocess.run([sys.executable, "-c", KILL_BETWEEN_RENAMES, str(spec), str(out)])
+    assert killed.returncode == -signal.SIGKILL
+    assert not out.exists()  # the window the next build closes
+    assert any(p.name.startswith(".out.old-") for p in tmp_path.iterdir())
+    assert run("build", "--spec", str(spec), "--out", str(out), "--check").exit_code == 1
+    assert run("build", "--spec", str(spec), "--out", str(out)).exit_code == 0
+    assert snapshot(out) != before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "spec"]
+
+
+def test_the_exchange_leaves_no_moment_without_output(
+    spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    run("build", "--spec", str(spec), "--out", str(out))
+    monkeypatch.setattr(os, "rename", None)  # only the exchange may move the existing tree
+    change(spec)
+    assert run("build", "--spec", str(spec), "--out", str(out)).exit_code == 0
+    assert "获取一条消息" in (out / "docs" / "demo.md").read_text()
+
+
+INTERRUPT_IN_CLEAN_UP = """
+import shutil, sys
+from pathlib import Path
+from onebot_gen import output
+from onebot_gen.build import generate
+
+output._exchange = lambda a, b: False  # the two-rename fallback: the old tree is .out.old-PID
+def rmtree(path, ignore_errors=False):
+    raise KeyboardInterrupt  # Ctrl-C while the old tree is deleted
+shutil.rmtree = rmtree
+output.write(generate(Path(sys.argv[1])), Path(sys.argv[2]))
+"""
+
+
+def test_an_interrupt_in_clean_up_leaves_what_the_next_build_removes(
+    spec: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    run("build", "--spec", str(spec), "--out", str(out))
+    change(spec)
+    interrupted = subprocess.run(
+        [sys.executable, "-c", INTERRUPT_IN_CLEAN_UP, str(spec), str(out)], capture_output=True
+    )
+    assert b"KeyboardInterrupt" in interrupted.stderr
+    assert "获取一条消息" in (out / "docs" / "demo.md").read_text()  # the new tree is in place
+    assert any(p.name.startswith(".out.old-") for p in tmp_path.iterdir())
+    assert run("build", "--spec", str(spec), "--out", str(out)).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "spec"]
 
 
 def test_failure_in_any_stage_leaves_output_as_it_was(

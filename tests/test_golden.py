@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -106,3 +107,32 @@ def test_the_build_cache_follows_every_input(tmp_path: Path) -> None:
     segments.write_text(segments.read_text().replace("纯文本内容", "文本"), encoding="utf-8")
     after = generate(spec_dir, memo)
     assert after == generate(spec_dir) != before
+
+
+def table_rows_with_wrong_cell_count(markdown: str) -> list[str]:
+    """Rows whose number of cells (split at unescaped ``|``) differs from their table's header."""
+    wrong, columns = [], 0
+    for line in markdown.splitlines():
+        if not line.startswith("|"):
+            columns = 0
+            continue
+        cells = len(re.split(r"(?<!\\)\|", line))
+        columns = columns or cells
+        if cells != columns:
+            wrong.append(line)
+    return wrong
+
+
+@pytest.mark.parametrize("name", ["generated", *fixture_names()])
+def test_every_table_row_has_its_tables_cells(name: str) -> None:
+    root = GENERATED if name == "generated" else FIXTURES / name / "expected"
+    for page in sorted((root / "docs").glob("*.md")):
+        assert table_rows_with_wrong_cell_count(page.read_text()) == [], page
+
+
+def test_table_cells_escape_pipes_and_code_spans() -> None:
+    from onebot_gen.render import table_cell
+
+    assert table_cell("str | None", code=True) == "`str \\| None`"
+    assert table_cell("a`b", code=True) == "``a`b``"
+    assert table_cell("x<y & z|w\nnext") == "x&lt;y &amp; z\\|w<br>next"

@@ -51,7 +51,9 @@ def test_results_are_typed_as_in_the_client() -> None:
 
 
 def test_the_import_report_of_our_own_document_finds_nothing_missing() -> None:
-    result = CliRunner().invoke(main, ["import-napcat", str(DOCUMENT), "--report", "--spec", str(SPEC)])
+    result = CliRunner().invoke(
+        main, ["import-napcat", str(DOCUMENT), "--report", "--spec", str(SPEC)]
+    )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].endswith("the spec lacks 0.")
     assert "differs:" not in result.output
