@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from . import names
 from . import spec as s
@@ -108,15 +108,9 @@ def compare(old: s.Spec, new: s.Spec) -> list[Change]:
 def _events(old: s.Events, new: s.Events) -> list[Change]:
     """Events are only read: their fields change as results do; a kind's discriminator values
     added or removed change which events it covers."""
-    changes = _object("events", "common", old.common, new.common, {"output"})
-    before = {e.name: e for e in old.kinds}
-    after = {e.name: e for e in new.kinds}
-    for name in sorted(before.keys() | after.keys()):
-        a, b = before.get(name), after.get(name)
-        if a is None or b is None:
-            rule, event = ("event-added", b) if a is None else ("event-removed", a)
-            changes.append(Change("events", name, rule, event.summary if event else ""))
-            continue
+
+    def kind(name: str, a: s.Event, b: s.Event) -> list[Change]:
+        changes = []
         if (a.summary, a.description) != (b.summary, b.description):
             changes.append(Change("events", name, "description-changed", "summary or description"))
         values_a, values_b = dict(a.discriminators), dict(b.discriminators)
@@ -128,20 +122,48 @@ def _events(old: s.Events, new: s.Events) -> list[Change]:
             ):
                 if values:
                     changes.append(Change("events", f"{name}.{key}", rule, ", ".join(values)))
-        changes += _object("events", name, a.fields, b.fields, {"output"})
-    return changes
+        return changes + _object("events", name, a.fields, b.fields, {"output"})
+
+    common = _object("events", "common", old.common, new.common, {"output"})
+    return common + _named("events", "event", old.kinds, new.kinds, kind)
 
 
-def _senders(old: Iterable[s.Sender], new: Iterable[s.Sender]) -> list[Change]:
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def summary(self) -> str: ...
+
+
+N = TypeVar("N", bound=_Named)
+
+
+def _named(
+    section: str,
+    noun: str,
+    old: Iterable[N],
+    new: Iterable[N],
+    compare: Callable[[str, N, N], list[Change]],
+) -> list[Change]:
+    """``{noun}-added`` / ``{noun}-removed`` for what one side lacks; ``compare`` for the rest."""
     before = {x.name: x for x in old}
     after = {x.name: x for x in new}
     changes = []
     for name in sorted(before.keys() | after.keys()):
         a, b = before.get(name), after.get(name)
-        if a is None or b is None:
-            rule, sender = ("sender-added", b) if a is None else ("sender-removed", a)
-            changes.append(Change("senders", name, rule, sender.summary if sender else ""))
-            continue
+        if a is not None and b is not None:
+            changes += compare(name, a, b)
+        elif a is None and b is not None:
+            changes.append(Change(section, name, f"{noun}-added", b.summary))
+        elif a is not None:
+            changes.append(Change(section, name, f"{noun}-removed", a.summary))
+    return changes
+
+
+def _senders(old: Iterable[s.Sender], new: Iterable[s.Sender]) -> list[Change]:
+    def sender(name: str, a: s.Sender, b: s.Sender) -> list[Change]:
+        changes = []
         if a.action != b.action:
             changes.append(
                 Change("senders", name, "sender-action-changed", f"{a.action} → {b.action}")
@@ -150,7 +172,9 @@ def _senders(old: Iterable[s.Sender], new: Iterable[s.Sender]) -> list[Change]:
             changes.append(Change("senders", f"{name}.{keyword}", "sender-keyword-added", ""))
         for keyword in sorted(_keywords(a) - _keywords(b)):
             changes.append(Change("senders", f"{name}.{keyword}", "sender-keyword-removed", ""))
-    return changes
+        return changes
+
+    return _named("senders", "sender", old, new, sender)
 
 
 def _keywords(sender: s.Sender) -> set[str]:
