@@ -11,6 +11,11 @@ from .errors import ProtocolError, action_failed
 
 #: How much of an unexpected answer an error message quotes.
 PREVIEW_CHARS = 200
+#: The largest reply (HTTP body or WebSocket message) the client takes: above NapCat's 50 MB
+#: message limit, and a bound on what a broken or hostile server can make the client allocate.
+MAX_REPLY_BYTES = 64 * 1024 * 1024
+#: What ``json.loads`` raises for text that is not JSON (RecursionError: nested too deep).
+NOT_JSON = (ValueError, RecursionError)
 
 
 def request_body(params: dict[str, object]) -> dict[str, object]:
@@ -27,7 +32,7 @@ def decode(action: str, raw: str | bytes, secret: str | None) -> dict[str, Any]:
     """The reply envelope in ``raw``; ``ProtocolError`` when it is not JSON or not an envelope."""
     try:
         reply = as_object(json.loads(raw))
-    except ValueError:
+    except NOT_JSON:
         raise ProtocolError(f"{action}: the reply is not JSON: {preview(raw, secret)}") from None
     if reply is None or ("retcode" not in reply and "status" not in reply):
         raise ProtocolError(f"{action}: the reply is not a OneBot envelope: {preview(raw, secret)}")

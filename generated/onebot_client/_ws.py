@@ -26,7 +26,7 @@ from websockets.asyncio import client as async_client
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 from websockets.sync import client as sync_client
 
-from ._envelope import as_object, encode, preview
+from ._envelope import NOT_JSON, as_object, encode, preview
 from ._url import bearer, checked, where
 from .errors import AuthError, NetworkError, OneBotError, ProtocolError, RequestTimeout
 
@@ -101,7 +101,7 @@ class _Socket:
         for a refusal outside any call (NapCat's token check), which end the connection."""
         try:
             frame = as_object(json.loads(message))
-        except ValueError:
+        except NOT_JSON:
             frame = None
         if frame is None:
             raise ProtocolError(
