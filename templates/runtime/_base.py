@@ -326,7 +326,7 @@ class AsyncClient(_Client):
 
     async def __aenter__(self) -> Self:
         if self._socket_transport is not None:
-            await self._socket_transport.connect()
+            await self._socket_transport.connect(self._timeout)
         return self
 
     async def __aexit__(
@@ -365,7 +365,7 @@ class AsyncClient(_Client):
         ``NetworkError`` when the connection drops (without ``reconnect``). Up to 10,000
         unread events are kept (then the oldest go).
         """
-        return self._socket("events()").events()
+        return self._socket("events()").events(self._timeout)
 
     async def upload_stream(
         self,

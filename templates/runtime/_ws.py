@@ -7,6 +7,9 @@ every call waiting on it fails at once with ``NetworkError``.
 
 Sync: ``websockets.sync.client`` and a reader thread. Async: ``websockets.asyncio.client`` and a
 reader task, optionally reconnecting in the background with exponential backoff.
+
+The client's timeout bounds connecting too. A close frame from the server ends the connection at
+once, even when the server keeps the TCP connection open.
 """
 
 from __future__ import annotations
@@ -24,9 +27,12 @@ from typing import Any, cast
 
 from websockets.asyncio import client as async_client
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
+from websockets.frames import Frame, Opcode
+from websockets.protocol import Event
 from websockets.sync import client as sync_client
 
-from ._envelope import NOT_JSON, as_object, encode, preview
+from ._envelope import MAX_REPLY_BYTES, NOT_JSON, as_object, encode, preview
+from ._types import deadline, remaining
 from ._url import bearer, checked, where
 from .errors import AuthError, NetworkError, OneBotError, ProtocolError, RequestTimeout
 
@@ -49,7 +55,7 @@ EXPIRED: Any = object()
 
 # Connections use no permessage-deflate (NapCat's server offers none; measured here, it made a
 # 5 MB streamed upload 5.8x slower) and no proxy from the environment (the server is usually
-# local); messages have no size limit (NapCat allows 50 MB).
+# local); messages may be as large as any reply (NapCat allows 50 MB).
 
 log = logging.getLogger("onebot_client")
 
@@ -67,6 +73,25 @@ class _End:
 def _for(action: str, error: OneBotError) -> OneBotError:
     """The connection's error as one call raises it: a fresh instance that names the action."""
     return type(error)(f"{action}: {error}")
+
+
+class _SyncConnection(sync_client.ClientConnection):
+    """Ends the connection once the server's close frame is in (websockets waits for the server
+    to close TCP, and calls with it; a server may never do so)."""
+
+    def process_event(self, event: Event) -> None:
+        super().process_event(event)
+        if isinstance(event, Frame) and event.opcode is Opcode.CLOSE:
+            self.close_socket()  # the reply to the close frame is sent already
+
+
+class _AsyncConnection(async_client.ClientConnection):
+    """Ends the connection once the server's close frame is in (see ``_SyncConnection``)."""
+
+    def process_event(self, event: Event) -> None:
+        super().process_event(event)
+        if isinstance(event, Frame) and event.opcode is Opcode.CLOSE:
+            self.transport.close()  # after the reply to the close frame, written already
 
 
 class _Socket:
@@ -87,7 +112,7 @@ class _Socket:
             "additional_headers": self.headers,
             "open_timeout": seconds,
             "close_timeout": CLOSE_TIMEOUT,
-            "max_size": None,
+            "max_size": MAX_REPLY_BYTES,
             "compression": None,
             "proxy": None,
         }
@@ -115,7 +140,8 @@ class _Socket:
             if frame.get("retcode") in (1401, 1403):
                 raise AuthError(
                     f"the server at {self.where} refused the access token: "
-                    f"retcode {frame.get('retcode')}, {preview(str(frame.get('message')), None)}"
+                    f"retcode {frame.get('retcode')}, "
+                    f"{preview(str(frame.get('message')), None)}"
                 )
             log.warning("onebot_client: a failure outside any call: %s", preview(message, None))
         return None, frame
@@ -141,6 +167,9 @@ class _Socket:
         if closing:
             return NetworkError(f"the client closed the WebSocket to {self.where}")
         code, reason = connection.close_code, connection.close_reason
+        failed = connection.protocol.close_sent  # websockets failed the connection, e.g. 1009
+        if (code is None or code == 1006) and failed is not None:
+            return ProtocolError(f"the client failed the WebSocket to {self.where}: {failed}")
         if code is None or code == 1006:
             return NetworkError(f"the WebSocket to {self.where} was lost (no closing handshake)")
         return NetworkError(
@@ -185,22 +214,37 @@ class SyncWebSocket(_Socket):
         self._closing = False
 
     def connect(self, seconds: float | None) -> _SyncLink:
-        """The open connection, opened now if there is none."""
-        with self._lock:
+        """The open connection, opened now (within ``seconds``) if there is none."""
+        try:
+            return self._connect(deadline(seconds))
+        except TimeoutError:
+            raise RequestTimeout(
+                f"no WebSocket handshake with {self.where} within {seconds} s"
+            ) from None
+
+    def _connect(self, ends: float | None) -> _SyncLink:
+        """``connect`` by ``ends`` (``time.monotonic``); ``TimeoutError`` after it."""
+        left = remaining(ends)
+        if not self._lock.acquire(timeout=-1 if left is None else left):
+            raise TimeoutError  # another thread's handshake took the time
+        try:
             if self._link is not None:
                 return self._link
+            options = self._options(remaining(ends))
             try:
                 # Entered as a context manager (websockets ≥ 17.1 wants it); closed by close().
-                connection = sync_client.connect(self.url, **self._options(seconds)).__enter__()
-            except TimeoutError:
-                raise RequestTimeout(
-                    f"no WebSocket handshake with {self.where} within {seconds} s"
-                ) from None
+                connection = sync_client.connect(
+                    self.url, create_connection=_SyncConnection, **options
+                ).__enter__()
             except (OSError, WebSocketException) as exc:
+                if isinstance(exc, TimeoutError):
+                    raise
                 raise self._handshake_error(exc) from exc
             link = self._link = _SyncLink(connection, self._read)
             link.reader.start()
             return link
+        finally:
+            self._lock.release()
 
     def request(
         self, action: str, params: dict[str, object], seconds: float | None
@@ -219,8 +263,13 @@ class SyncWebSocket(_Socket):
         self, action: str, params: dict[str, object], seconds: float | None, sink: FrameSink
     ) -> None:
         """Send one call and hand each frame of its reply to ``sink`` until it returns True
-        (``seconds`` bounds the wait for each frame)."""
-        link = self.connect(seconds)
+        (``seconds`` bounds connecting, sending and the first frame together, then the wait
+        for each further frame)."""
+        ends = deadline(seconds)
+        try:
+            link = self._connect(ends)
+        except TimeoutError:
+            raise RequestTimeout(f"{action}: no reply within {seconds} s") from None
         echo, text = self._frame(action, params)
         frames: queue.SimpleQueue[dict[str, Any] | OneBotError] = queue.SimpleQueue()
         link.pending[echo] = frames
@@ -228,13 +277,14 @@ class SyncWebSocket(_Socket):
             self._send(link, action, text)
             while True:
                 try:
-                    item = frames.get(timeout=seconds)
-                except queue.Empty:
+                    item = frames.get(timeout=remaining(ends))
+                except (queue.Empty, TimeoutError):
                     raise RequestTimeout(f"{action}: no reply within {seconds} s") from None
                 if isinstance(item, OneBotError):
                     raise _for(action, item)
                 if sink(item):
                     return
+                ends = deadline(seconds)
         finally:
             del link.pending[echo]
 
@@ -407,16 +457,22 @@ class AsyncWebSocket(_Socket):
         self._listeners = 0
         self._closing = False
 
-    async def connect(self) -> _AsyncLink:
+    async def connect(self, seconds: float | None) -> _AsyncLink:
         """The open connection, opened now if there is none (or once the background
-        reconnection succeeds)."""
-        while self._link is None:
-            if self._reconnecting is not None:
-                await asyncio.wait([self._reconnecting])
-                continue
-            async with self._lock:
-                if self._link is None and self._reconnecting is None:
-                    await self._open(None)
+        reconnection succeeds), within ``seconds``."""
+        try:
+            async with asyncio.timeout(seconds):
+                while self._link is None:
+                    if self._reconnecting is not None:
+                        await asyncio.wait([self._reconnecting])
+                        continue
+                    async with self._lock:
+                        if self._link is None and self._reconnecting is None:
+                            await self._open(None)
+        except TimeoutError:
+            raise RequestTimeout(
+                f"no WebSocket handshake with {self.where} within {seconds} s"
+            ) from None
         return self._link
 
     async def request(
@@ -450,7 +506,7 @@ class AsyncWebSocket(_Socket):
         link = None
         try:
             async with asyncio.timeout(seconds):
-                link = self._link or await self.connect()
+                link = self._link or await self.connect(None)  # bounded here
                 link.pending[echo] = future
                 await self._send(link, action, text)
                 item = await future
@@ -470,7 +526,7 @@ class AsyncWebSocket(_Socket):
         link, echo = None, ""
         try:
             async with asyncio.timeout(seconds):
-                link = self._link or await self.connect()
+                link = self._link or await self.connect(None)  # bounded here
                 echo, text = self._frame(action, params)
                 link.pending[echo] = frames
                 await self._send(link, action, text)
@@ -487,10 +543,11 @@ class AsyncWebSocket(_Socket):
             if link is not None:
                 link.pending.pop(echo, None)
 
-    async def events(self) -> AsyncIterator[dict[str, Any]]:
-        """The events the server pushes, in order. Ends when the client is closed; raises
-        ``NetworkError`` when the connection drops and no reconnection is under way."""
-        await self.connect()
+    async def events(self, seconds: float | None) -> AsyncIterator[dict[str, Any]]:
+        """The events the server pushes, in order (connecting first within ``seconds``). Ends
+        when the client is closed; raises ``NetworkError`` when the connection drops and no
+        reconnection is under way."""
+        await self.connect(seconds)
         self._listeners += 1
         try:
             while True:
@@ -522,7 +579,9 @@ class AsyncWebSocket(_Socket):
 
     async def _open(self, seconds: float | None) -> None:
         try:
-            connection = await async_client.connect(self.url, **self._options(seconds))
+            connection = await async_client.connect(
+                self.url, create_connection=_AsyncConnection, **self._options(seconds)
+            )
         except TimeoutError:
             raise
         except (OSError, WebSocketException) as exc:
