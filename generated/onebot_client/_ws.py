@@ -9,7 +9,8 @@ Sync: ``websockets.sync.client`` and a reader thread. Async: ``websockets.asynci
 reader task, optionally reconnecting in the background with exponential backoff.
 
 The client's timeout bounds connecting too. A close frame from the server ends the connection at
-once, even when the server keeps the TCP connection open.
+once, even when the server keeps the TCP connection open. What websockets logs (the handshake's
+headers and the frames, at DEBUG) goes through a logger that blanks out the access token.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ import json
 import logging
 import math
 import queue
+import sys
 import threading
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+import traceback
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
 from typing import Any, cast
 
 from websockets.asyncio import client as async_client
@@ -34,7 +37,14 @@ from websockets.sync import client as sync_client
 from ._envelope import MAX_REPLY_BYTES, NOT_JSON, as_object, encode, preview
 from ._types import deadline, remaining
 from ._url import bearer, checked, where
-from .errors import AuthError, NetworkError, OneBotError, ProtocolError, RequestTimeout
+from .errors import (
+    AuthError,
+    NetworkError,
+    OneBotError,
+    ProtocolError,
+    RequestTimeout,
+    redact,
+)
 
 #: Events kept for ``events()``; when full, the oldest is dropped (the reader never blocks, so
 #: replies keep flowing even when nobody reads events).
@@ -57,8 +67,6 @@ EXPIRED: Any = object()
 # 5 MB streamed upload 5.8x slower) and no proxy from the environment (the server is usually
 # local); messages may be as large as any reply (NapCat allows 50 MB).
 
-log = logging.getLogger("onebot_client")
-
 #: Receives each frame of a multi-frame reply; returns True on the last one.
 FrameSink = Callable[[dict[str, Any]], bool]
 
@@ -73,6 +81,42 @@ class _End:
 def _for(action: str, error: OneBotError) -> OneBotError:
     """The connection's error as one call raises it: a fresh instance that names the action."""
     return type(error)(f"{action}: {error}")
+
+
+class _RedactingLog(logging.LoggerAdapter[logging.Logger]):
+    """A logger that blanks the access token out of each message, traceback included."""
+
+    def __init__(self, name: str, secret: str | None) -> None:
+        super().__init__(logging.getLogger(name), {})
+        self.secret = secret
+
+    def log(
+        self,
+        level: int,
+        msg: object,
+        *args: object,
+        exc_info: object = None,
+        stack_info: bool = False,
+        stacklevel: int = 1,
+        extra: Mapping[str, object] | None = None,
+        **kwargs: object,
+    ) -> None:
+        if not self.isEnabledFor(level):
+            return
+        text = str(msg) % args if args else str(msg)
+        if exc_info:  # True, an exception, or a sys.exc_info() tuple
+            error = exc_info[1] if isinstance(exc_info, tuple) else exc_info
+            if not isinstance(error, BaseException):
+                error = sys.exception()
+            if error is not None:
+                text += "\n" + "".join(traceback.format_exception(error)).rstrip()
+        self.logger.log(
+            level,
+            redact(text, self.secret),
+            stack_info=stack_info,
+            stacklevel=stacklevel + 1,
+            extra=extra,
+        )
 
 
 class _SyncConnection(sync_client.ClientConnection):
@@ -103,6 +147,8 @@ class _Socket:
         self.where = where(parts)  # this appears in error messages
         self.secret = access_token or None
         self.headers = bearer(access_token)
+        self.log = _RedactingLog("onebot_client", self.secret)
+        self._library_log = _RedactingLog("websockets.client", self.secret)
         self._echoes = itertools.count(1)
         self._dropped_events = 0
 
@@ -115,6 +161,7 @@ class _Socket:
             "max_size": MAX_REPLY_BYTES,
             "compression": None,
             "proxy": None,
+            "logger": self._library_log,
         }
 
     def _frame(self, action: str, params: dict[str, object]) -> tuple[str, str]:
@@ -141,9 +188,11 @@ class _Socket:
                 raise AuthError(
                     f"the server at {self.where} refused the access token: "
                     f"retcode {frame.get('retcode')}, "
-                    f"{preview(str(frame.get('message')), None)}"
+                    f"{preview(str(frame.get('message')), self.secret)}"
                 )
-            log.warning("onebot_client: a failure outside any call: %s", preview(message, None))
+            self.log.warning(
+                "onebot_client: a failure outside any call: %s", preview(message, self.secret)
+            )
         return None, frame
 
     def _handshake_error(self, exc: Exception) -> OneBotError:
@@ -180,7 +229,7 @@ class _Socket:
     def _buffer_full(self) -> None:
         self._dropped_events += 1
         if self._dropped_events == 1:
-            log.warning(
+            self.log.warning(
                 "onebot_client: %d events are waiting; dropping the oldest (read events())",
                 EVENT_BUFFER,
             )
@@ -644,7 +693,7 @@ class AsyncWebSocket(_Socket):
                     self._push(_End(exc))
                     return
                 except (OneBotError, TimeoutError) as exc:
-                    log.info("onebot_client: reconnecting in %.1f s: %s", delay, exc)
+                    self.log.info("onebot_client: reconnecting in %.1f s: %s", delay, exc)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.max_backoff)
         finally:
