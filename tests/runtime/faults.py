@@ -12,10 +12,12 @@ import threading
 from collections.abc import Callable, Iterator
 from types import TracebackType
 
+from tests.onebot_server import Loopback
+
 WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
-class RawServer:
+class RawServer(Loopback):
     """``with RawServer(handle) as server:`` runs ``handle(connection)`` in a thread for each
     connection to ``server.port``; the connections close when the block ends (or when
     ``handle`` returns)."""
@@ -23,17 +25,9 @@ class RawServer:
     def __init__(self, handle: Callable[[socket.socket], None]) -> None:
         self.handle = handle
         self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port: int = self.listener.getsockname()[1]
+        self.port = self.listener.getsockname()[1]
         self.connections: list[socket.socket] = []
         self._closing = threading.Event()
-
-    @property
-    def http_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
 
     def __enter__(self) -> RawServer:
         threading.Thread(target=self._accept, daemon=True).start()
