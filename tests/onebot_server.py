@@ -96,7 +96,21 @@ class _Upload:
     chunks: dict[int, bytes] = field(default_factory=dict)
 
 
-class OneBotServer:
+class Loopback:
+    """A server listening on ``port`` of 127.0.0.1, and its URLs."""
+
+    port: int
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+
+class OneBotServer(Loopback):
     """The stand-in. ``with OneBotServer(files=tmp_path) as server: ...``"""
 
     def __init__(
@@ -137,14 +151,6 @@ class OneBotServer:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()
         self._loop.close()
-
-    @property
-    def http_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
 
     def on(self, action: str, data: Any = None, **how: Any) -> Rule:
         """Answer ``action`` as ``how`` says (see ``Rule``)."""

@@ -1,18 +1,31 @@
 """A kept-alive HTTP/1.1 client connection, just enough for OneBot: one POST at a time, the
 response's status and body (``Content-Length``, chunked, or up to the close).
 
+A call has one deadline for all of it (connecting, sending, the whole response), and a response
+can make the client allocate at most about ``MAX_REPLY_BYTES``, whatever the server writes.
+
 Hand-written rather than ``http.client``, which parses headers with the ``email`` package: a
 call through it took 1.6x as long as through this (bench/client.py), and importing it 30 ms.
 """
 
 from __future__ import annotations
 
+import io
 import select
 import socket
+from typing import TYPE_CHECKING
+
+from ._envelope import MAX_REPLY_BYTES
+from ._types import remaining
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 #: Longest status or header line, and most header lines, accepted from a server.
 MAX_LINE = 65536
 MAX_HEADERS = 100
+#: The digits a body length (base 10) or a chunk size (base 16) is written with.
+_DIGITS = {10: b"0123456789", 16: b"0123456789abcdefABCDEF"}
 
 
 class Closed(Exception):
@@ -26,22 +39,27 @@ class NotHttp(Exception):
 class Connection:
     """One socket to the server; not thread-safe (the pool hands it to one caller at a time)."""
 
-    def __init__(self, host: str, port: int, tls: bool, seconds: float | None) -> None:
-        """Connect; raises ``TimeoutError`` or another ``OSError`` when that fails."""
-        sock = socket.create_connection((host, port), timeout=seconds)
+    def __init__(self, host: str, port: int, tls: bool, deadline: float | None) -> None:
+        """Connect by ``deadline`` (``time.monotonic``); raises ``TimeoutError`` or another
+        ``OSError`` when that fails."""
+        sock = socket.create_connection((host, port), timeout=remaining(deadline))
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if tls:
             import ssl  # only for https: it takes a while to import
 
+            sock.settimeout(remaining(deadline))
             sock = ssl.create_default_context().wrap_socket(sock, server_hostname=host)
         self.sock = sock
-        self.reader = sock.makefile("rb")
+        self.deadline = deadline
+        self.reader = io.BufferedReader(_Receiver(self))
 
-    def exchange(self, request: bytes, seconds: float | None) -> tuple[int, bytes, bool]:
-        """Send a whole request; return the response's status, body, and whether the connection
-        can carry another request. Raises ``Closed``, ``NotHttp``, ``TimeoutError``, ``OSError``."""
-        self.sock.settimeout(seconds)
-        self.sock.sendall(request)
+    def exchange(self, request: bytes, deadline: float | None) -> tuple[int, bytes, bool]:
+        """Send a whole request and read the whole response by ``deadline``; return the
+        response's status, body, and whether the connection can carry another request.
+        Raises ``Closed``, ``NotHttp``, ``TimeoutError``, ``OSError``."""
+        self.deadline = deadline
+        self.sock.settimeout(remaining(deadline))
+        self.sock.sendall(request)  # the timeout bounds the whole sendall
         while True:
             status, version = self._status()
             headers = self._headers()
@@ -57,10 +75,8 @@ class Connection:
             return status, self._chunked(), keep
         length = headers.get(b"content-length")
         if length is None:
-            return status, self.reader.read(), False  # the body ends with the connection
-        if not length.strip().isdigit():
-            raise NotHttp(f"Content-Length {length!r}")
-        return status, self._exactly(int(length)), keep
+            return status, self._until_close(), False
+        return status, self._exactly(_size(length, 10, "Content-Length")), keep
 
     def idle_and_open(self) -> bool:
         """Whether a kept-alive connection can carry a request: nothing to read on it (a readable
@@ -105,6 +121,15 @@ class Connection:
             headers[name.strip().lower()] = value.strip()
         raise NotHttp(f"more than {MAX_HEADERS} header lines")
 
+    def _until_close(self) -> bytes:
+        """A body that ends with the connection."""
+        body = bytearray()
+        while block := self.reader.read1():
+            body += block
+            if len(body) > MAX_REPLY_BYTES:
+                raise NotHttp(f"a body over the {MAX_REPLY_BYTES}-byte limit of a reply")
+        return bytes(body)
+
     def _exactly(self, size: int) -> bytes:
         data = self.reader.read(size)
         if len(data) < size:
@@ -113,17 +138,46 @@ class Connection:
 
     def _chunked(self) -> bytes:
         parts: list[bytes] = []
+        total = 0
         while True:
             line = self._line()
             if not line:
                 raise Closed("the chunked body was cut off")
-            try:
-                size = int(line.split(b";")[0], 16)
-            except ValueError:
-                raise NotHttp(f"chunk size {line[:40]!r}") from None
+            size = _size(line.split(b";")[0], 16, "chunk size")
             if size == 0:
-                while self._line() not in (b"\r\n", b"\n", b""):
-                    pass  # trailers
+                self._headers()  # the trailers
                 return b"".join(parts)
+            total += size
+            if total > MAX_REPLY_BYTES:
+                raise NotHttp(f"a chunked body over the {MAX_REPLY_BYTES}-byte limit of a reply")
             parts.append(self._exactly(size))
             self._exactly(2)  # the CRLF after the chunk
+
+
+class _Receiver(io.RawIOBase):
+    """The connection's socket as a raw stream whose every read ends by the connection's
+    deadline (a socket timeout alone bounds each read, so a server sending a byte at a time
+    could hold a call for ever)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        sock = self._connection.sock
+        sock.settimeout(remaining(self._connection.deadline))
+        return sock.recv_into(buffer)
+
+
+def _size(text: bytes, base: int, what: str) -> int:
+    """A body length or chunk size the server sent, checked: digits only, and at most
+    ``MAX_REPLY_BYTES``."""
+    digits = text.strip()
+    if not digits or len(digits) > 16 or digits.translate(None, _DIGITS[base]):
+        raise NotHttp(f"{what} {text[:40]!r}")
+    size = int(digits, base)
+    if size > MAX_REPLY_BYTES:
+        raise NotHttp(f"{what} {size} is over the {MAX_REPLY_BYTES}-byte limit of a reply")
+    return size

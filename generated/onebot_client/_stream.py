@@ -49,10 +49,12 @@ class Upload:
         filename: str | None,
         stream_id: str | None,
         file_retention: int | NotGiven,
+        secret: str | None,
     ) -> None:
         if chunk_size <= 0:
             raise ValueError(f"chunk_size must be positive, got {chunk_size}")
         self.chunk_size = chunk_size
+        self._secret = secret  # for error messages
         digest = hashlib.sha256()
         if isinstance(source, (bytes, bytearray, memoryview)):
             self._data: bytes | None = bytes(source)
@@ -100,7 +102,9 @@ class Upload:
                 f"{self.total}: pass another stream_id"
             )
         if not isinstance(received, int) or not 0 <= received <= self.total:
-            raise ProtocolError(f"{UPLOAD_ACTION}: unexpected stream state {_show(state)}")
+            raise ProtocolError(
+                f"{UPLOAD_ACTION}: unexpected stream state {_show(state, self._secret)}"
+            )
         return range(received, self.total)
 
     def chunk(self, index: int) -> dict[str, object]:
@@ -124,7 +128,9 @@ class Upload:
         """Raise unless ``reply`` acknowledges a chunk."""
         state = as_object(reply)
         if state is None or state.get("status") not in ("chunk_received", "file_created"):
-            raise ProtocolError(f"{UPLOAD_ACTION}: unexpected reply to a chunk: {_show(reply)}")
+            raise ProtocolError(
+                f"{UPLOAD_ACTION}: unexpected reply to a chunk: {_show(reply, self._secret)}"
+            )
 
     def complete(self) -> dict[str, object]:
         """Params that ask the server to merge the chunks into the file."""
@@ -135,7 +141,9 @@ class Upload:
         state = as_object(reply) or {}
         path = state.get("file_path")
         if state.get("status") != "file_complete" or not isinstance(path, str):
-            raise ProtocolError(f"{UPLOAD_ACTION}: unexpected reply to is_complete: {_show(reply)}")
+            raise ProtocolError(
+                f"{UPLOAD_ACTION}: unexpected reply to is_complete: {_show(reply, self._secret)}"
+            )
         sha256, size = state.get("sha256", self.sha256), state.get("file_size", self.size)
         if sha256 != self.sha256 or size != self.size:
             raise ProtocolError(
@@ -162,8 +170,9 @@ class Download:
     """Assembles the frames of a streamed download, in memory or into ``to`` (written to
     ``<to>.part`` and renamed once the download is complete and checked)."""
 
-    def __init__(self, action: str, to: str | os.PathLike[str] | None) -> None:
+    def __init__(self, action: str, to: str | os.PathLike[str] | None, secret: str | None) -> None:
         self.action = action
+        self._secret = secret  # for error messages
         self._target = Path(to) if to is not None else None
         self._buffer = bytearray()
         self._file: IO[bytes] | None = None
@@ -175,9 +184,9 @@ class Download:
 
     def feed(self, frame: dict[str, Any]) -> bool:
         """Take one reply frame; True once the download is complete."""
-        data = as_object(unwrap(self.action, frame))
+        data = as_object(unwrap(self.action, frame, self._secret))
         if data is None:
-            raise ProtocolError(f"{self.action}: unexpected frame {_show(frame)}")
+            raise ProtocolError(f"{self.action}: unexpected frame {_show(frame, self._secret)}")
         kind = data.get("data_type")
         if kind == "file_chunk":
             self._take(data)
@@ -194,7 +203,7 @@ class Download:
             return True
         if kind == "file_info" or data.get("type") == "stream":
             return False
-        raise ProtocolError(f"{self.action}: unexpected frame {_show(frame)}")
+        raise ProtocolError(f"{self.action}: unexpected frame {_show(frame, self._secret)}")
 
     def result(self) -> bytes | Path:
         """The content (no ``to``) or the path written."""
@@ -229,5 +238,5 @@ class Download:
         self._received += len(chunk)
 
 
-def _show(value: object) -> str:
-    return preview(encode(value), None)
+def _show(value: object, secret: str | None) -> str:
+    return preview(encode(value), secret)

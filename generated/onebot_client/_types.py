@@ -1,7 +1,9 @@
-"""``NOT_GIVEN``: the marker of an argument the caller left out, and the ``Timeout`` type."""
+"""``NOT_GIVEN``: the marker of an argument the caller left out; the ``Timeout`` type, and the
+deadline a timeout sets for a whole call."""
 
 from __future__ import annotations
 
+import time
 from typing import Final, TypeAlias
 
 
@@ -22,3 +24,18 @@ NOT_GIVEN: Final = NotGiven()
 
 #: Seconds to wait for a reply: ``None`` waits forever, ``NOT_GIVEN`` uses the client's default.
 Timeout: TypeAlias = float | None | NotGiven
+
+
+def deadline(seconds: float | None) -> float | None:
+    """When a call given ``seconds`` (None: no limit) from now must be over (``time.monotonic``)."""
+    return None if seconds is None else time.monotonic() + seconds
+
+
+def remaining(deadline: float | None) -> float | None:
+    """Seconds left before ``deadline`` (None: no limit); ``TimeoutError`` when it has passed."""
+    if deadline is None:
+        return None
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError
+    return left

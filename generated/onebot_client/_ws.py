@@ -7,6 +7,10 @@ every call waiting on it fails at once with ``NetworkError``.
 
 Sync: ``websockets.sync.client`` and a reader thread. Async: ``websockets.asyncio.client`` and a
 reader task, optionally reconnecting in the background with exponential backoff.
+
+The client's timeout bounds connecting too. A close frame from the server ends the connection at
+once, even when the server keeps the TCP connection open. What websockets logs (the handshake's
+headers and the frames, at DEBUG) goes through a logger that blanks out the access token.
 """
 
 from __future__ import annotations
@@ -18,21 +22,33 @@ import json
 import logging
 import math
 import queue
+import sys
 import threading
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+import traceback
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from websockets.asyncio import client as async_client
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
+from websockets.frames import Frame, Opcode
+from websockets.protocol import Event
 from websockets.sync import client as sync_client
 
-from ._envelope import as_object, encode, preview
+from ._envelope import MAX_REPLY_BYTES, NOT_JSON, as_object, encode, preview
+from ._types import deadline, remaining
 from ._url import bearer, checked, where
+from .errors import (
+    AuthError,
+    NetworkError,
+    OneBotError,
+    ProtocolError,
+    RequestTimeout,
+    redact,
+)
 from .events import parse
-from .errors import AuthError, NetworkError, OneBotError, ProtocolError, RequestTimeout
 
 if TYPE_CHECKING:
-    from .models import Event
+    from .models import Event as TypedEvent
 
 #: Events kept for ``events()``; when full, the oldest is dropped (the reader never blocks, so
 #: replies keep flowing even when nobody reads events).
@@ -53,9 +69,7 @@ EXPIRED: Any = object()
 
 # Connections use no permessage-deflate (NapCat's server offers none; measured here, it made a
 # 5 MB streamed upload 5.8x slower) and no proxy from the environment (the server is usually
-# local); messages have no size limit (NapCat allows 50 MB).
-
-log = logging.getLogger("onebot_client")
+# local); messages may be as large as any reply (NapCat allows 50 MB).
 
 #: Receives each frame of a multi-frame reply; returns True on the last one.
 FrameSink = Callable[[dict[str, Any]], bool]
@@ -73,6 +87,61 @@ def _for(action: str, error: OneBotError) -> OneBotError:
     return type(error)(f"{action}: {error}")
 
 
+class _RedactingLog(logging.LoggerAdapter[logging.Logger]):
+    """A logger that blanks the access token out of each message, traceback included."""
+
+    def __init__(self, name: str, secret: str | None) -> None:
+        super().__init__(logging.getLogger(name), {})
+        self.secret = secret
+
+    def log(
+        self,
+        level: int,
+        msg: object,
+        *args: object,
+        exc_info: object = None,
+        stack_info: bool = False,
+        stacklevel: int = 1,
+        extra: Mapping[str, object] | None = None,
+        **kwargs: object,
+    ) -> None:
+        if not self.isEnabledFor(level):
+            return
+        text = str(msg) % args if args else str(msg)
+        if exc_info:  # True, an exception, or a sys.exc_info() tuple
+            error = exc_info[1] if isinstance(exc_info, tuple) else exc_info
+            if not isinstance(error, BaseException):
+                error = sys.exception()
+            if error is not None:
+                text += "\n" + "".join(traceback.format_exception(error)).rstrip()
+        self.logger.log(
+            level,
+            redact(text, self.secret),
+            stack_info=stack_info,
+            stacklevel=stacklevel + 1,
+            extra=extra,
+        )
+
+
+class _SyncConnection(sync_client.ClientConnection):
+    """Ends the connection once the server's close frame is in (websockets waits for the server
+    to close TCP, and calls with it; a server may never do so)."""
+
+    def process_event(self, event: Event) -> None:
+        super().process_event(event)
+        if isinstance(event, Frame) and event.opcode is Opcode.CLOSE:
+            self.close_socket()  # the reply to the close frame is sent already
+
+
+class _AsyncConnection(async_client.ClientConnection):
+    """Ends the connection once the server's close frame is in (see ``_SyncConnection``)."""
+
+    def process_event(self, event: Event) -> None:
+        super().process_event(event)
+        if isinstance(event, Frame) and event.opcode is Opcode.CLOSE:
+            self.transport.close()  # after the reply to the close frame, written already
+
+
 class _Socket:
     """What both WebSocket transports share: the URL, the headers, echoes, and frame routing."""
 
@@ -82,6 +151,8 @@ class _Socket:
         self.where = where(parts)  # this appears in error messages
         self.secret = access_token or None
         self.headers = bearer(access_token)
+        self.log = _RedactingLog("onebot_client", self.secret)
+        self._library_log = _RedactingLog("websockets.client", self.secret)
         self._echoes = itertools.count(1)
         self._dropped_events = 0
 
@@ -91,9 +162,10 @@ class _Socket:
             "additional_headers": self.headers,
             "open_timeout": seconds,
             "close_timeout": CLOSE_TIMEOUT,
-            "max_size": None,
+            "max_size": MAX_REPLY_BYTES,
             "compression": None,
             "proxy": None,
+            "logger": self._library_log,
         }
 
     def _frame(self, action: str, params: dict[str, object]) -> tuple[str, str]:
@@ -106,7 +178,7 @@ class _Socket:
         token check), which end the connection."""
         try:
             frame = as_object(json.loads(message))
-        except ValueError:
+        except NOT_JSON:
             frame = None
         if frame is None:
             raise ProtocolError(
@@ -121,9 +193,12 @@ class _Socket:
             if frame.get("retcode") in (1401, 1403):
                 raise AuthError(
                     f"the server at {self.where} refused the access token: "
-                    f"retcode {frame.get('retcode')}, {preview(str(frame.get('message')), None)}"
+                    f"retcode {frame.get('retcode')}, "
+                    f"{preview(str(frame.get('message')), self.secret)}"
                 )
-            log.warning("onebot_client: a failure outside any call: %s", preview(message, None))
+            self.log.warning(
+                "onebot_client: a failure outside any call: %s", preview(message, self.secret)
+            )
         return None, event
 
     def _handshake_error(self, exc: Exception) -> OneBotError:
@@ -147,6 +222,9 @@ class _Socket:
         if closing:
             return NetworkError(f"the client closed the WebSocket to {self.where}")
         code, reason = connection.close_code, connection.close_reason
+        failed = connection.protocol.close_sent  # websockets failed the connection, e.g. 1009
+        if (code is None or code == 1006) and failed is not None:
+            return ProtocolError(f"the client failed the WebSocket to {self.where}: {failed}")
         if code is None or code == 1006:
             return NetworkError(f"the WebSocket to {self.where} was lost (no closing handshake)")
         return NetworkError(
@@ -157,7 +235,7 @@ class _Socket:
     def _buffer_full(self) -> None:
         self._dropped_events += 1
         if self._dropped_events == 1:
-            log.warning(
+            self.log.warning(
                 "onebot_client: %d events are waiting; dropping the oldest (read events())",
                 EVENT_BUFFER,
             )
@@ -184,29 +262,44 @@ class SyncWebSocket(_Socket):
 
     def __init__(self, url: str, access_token: str | None) -> None:
         super().__init__(url, access_token)
-        self._events: queue.Queue[Event | _End] = queue.Queue(EVENT_BUFFER)
+        self._events: queue.Queue[TypedEvent | _End] = queue.Queue(EVENT_BUFFER)
         self._lock = threading.Lock()
         self._link: _SyncLink | None = None
         self._listeners = 0
         self._closing = False
 
     def connect(self, seconds: float | None) -> _SyncLink:
-        """The open connection, opened now if there is none."""
-        with self._lock:
+        """The open connection, opened now (within ``seconds``) if there is none."""
+        try:
+            return self._connect(deadline(seconds))
+        except TimeoutError:
+            raise RequestTimeout(
+                f"no WebSocket handshake with {self.where} within {seconds} s"
+            ) from None
+
+    def _connect(self, ends: float | None) -> _SyncLink:
+        """``connect`` by ``ends`` (``time.monotonic``); ``TimeoutError`` after it."""
+        left = remaining(ends)
+        if not self._lock.acquire(timeout=-1 if left is None else left):
+            raise TimeoutError  # another thread's handshake took the time
+        try:
             if self._link is not None:
                 return self._link
+            options = self._options(remaining(ends))
             try:
                 # Entered as a context manager (websockets ≥ 17.1 wants it); closed by close().
-                connection = sync_client.connect(self.url, **self._options(seconds)).__enter__()
-            except TimeoutError:
-                raise RequestTimeout(
-                    f"no WebSocket handshake with {self.where} within {seconds} s"
-                ) from None
+                connection = sync_client.connect(
+                    self.url, create_connection=_SyncConnection, **options
+                ).__enter__()
             except (OSError, WebSocketException) as exc:
+                if isinstance(exc, TimeoutError):
+                    raise
                 raise self._handshake_error(exc) from exc
             link = self._link = _SyncLink(connection, self._read)
             link.reader.start()
             return link
+        finally:
+            self._lock.release()
 
     def request(
         self, action: str, params: dict[str, object], seconds: float | None
@@ -225,8 +318,13 @@ class SyncWebSocket(_Socket):
         self, action: str, params: dict[str, object], seconds: float | None, sink: FrameSink
     ) -> None:
         """Send one call and hand each frame of its reply to ``sink`` until it returns True
-        (``seconds`` bounds the wait for each frame)."""
-        link = self.connect(seconds)
+        (``seconds`` bounds connecting, sending and the first frame together, then the wait
+        for each further frame)."""
+        ends = deadline(seconds)
+        try:
+            link = self._connect(ends)
+        except TimeoutError:
+            raise RequestTimeout(f"{action}: no reply within {seconds} s") from None
         echo, text = self._frame(action, params)
         frames: queue.SimpleQueue[dict[str, Any] | OneBotError] = queue.SimpleQueue()
         link.pending[echo] = frames
@@ -234,17 +332,18 @@ class SyncWebSocket(_Socket):
             self._send(link, action, text)
             while True:
                 try:
-                    item = frames.get(timeout=seconds)
-                except queue.Empty:
+                    item = frames.get(timeout=remaining(ends))
+                except (queue.Empty, TimeoutError):
                     raise RequestTimeout(f"{action}: no reply within {seconds} s") from None
                 if isinstance(item, OneBotError):
                     raise _for(action, item)
                 if sink(item):
                     return
+                ends = deadline(seconds)
         finally:
             del link.pending[echo]
 
-    def events(self, seconds: float | None) -> Iterator[Event]:
+    def events(self, seconds: float | None) -> Iterator[TypedEvent]:
         """The events the server pushes, in order; ends when the client is closed and raises
         ``NetworkError`` when the connection drops."""
         self.connect(seconds)
@@ -315,7 +414,7 @@ class SyncWebSocket(_Socket):
             self._push(_End(error))
         link.connection.close()
 
-    def _push(self, item: Event | _End) -> None:
+    def _push(self, item: TypedEvent | _End) -> None:
         while True:
             try:
                 self._events.put_nowait(item)
@@ -406,7 +505,7 @@ class AsyncWebSocket(_Socket):
         super().__init__(url, access_token)
         self.reconnect = reconnect
         self.max_backoff = max_backoff
-        self._events: asyncio.Queue[Event | _End] = asyncio.Queue(EVENT_BUFFER)
+        self._events: asyncio.Queue[TypedEvent | _End] = asyncio.Queue(EVENT_BUFFER)
         self._lock = asyncio.Lock()
         self._link: _AsyncLink | None = None
         self._readers: set[asyncio.Task[None]] = set()  # also those still closing old links
@@ -414,16 +513,22 @@ class AsyncWebSocket(_Socket):
         self._listeners = 0
         self._closing = False
 
-    async def connect(self) -> _AsyncLink:
+    async def connect(self, seconds: float | None) -> _AsyncLink:
         """The open connection, opened now if there is none (or once the background
-        reconnection succeeds)."""
-        while self._link is None:
-            if self._reconnecting is not None:
-                await asyncio.wait([self._reconnecting])
-                continue
-            async with self._lock:
-                if self._link is None and self._reconnecting is None:
-                    await self._open(None)
+        reconnection succeeds), within ``seconds``."""
+        try:
+            async with asyncio.timeout(seconds):
+                while self._link is None:
+                    if self._reconnecting is not None:
+                        await asyncio.wait([self._reconnecting])
+                        continue
+                    async with self._lock:
+                        if self._link is None and self._reconnecting is None:
+                            await self._open(None)
+        except TimeoutError:
+            raise RequestTimeout(
+                f"no WebSocket handshake with {self.where} within {seconds} s"
+            ) from None
         return self._link
 
     async def request(
@@ -457,7 +562,7 @@ class AsyncWebSocket(_Socket):
         link = None
         try:
             async with asyncio.timeout(seconds):
-                link = self._link or await self.connect()
+                link = self._link or await self.connect(None)  # bounded here
                 link.pending[echo] = future
                 await self._send(link, action, text)
                 item = await future
@@ -477,7 +582,7 @@ class AsyncWebSocket(_Socket):
         link, echo = None, ""
         try:
             async with asyncio.timeout(seconds):
-                link = self._link or await self.connect()
+                link = self._link or await self.connect(None)  # bounded here
                 echo, text = self._frame(action, params)
                 link.pending[echo] = frames
                 await self._send(link, action, text)
@@ -494,10 +599,11 @@ class AsyncWebSocket(_Socket):
             if link is not None:
                 link.pending.pop(echo, None)
 
-    async def events(self) -> AsyncIterator[Event]:
-        """The events the server pushes, in order. Ends when the client is closed; raises
-        ``NetworkError`` when the connection drops and no reconnection is under way."""
-        await self.connect()
+    async def events(self, seconds: float | None) -> AsyncIterator[TypedEvent]:
+        """The events the server pushes, in order (connecting first within ``seconds``). Ends
+        when the client is closed; raises ``NetworkError`` when the connection drops and no
+        reconnection is under way."""
+        await self.connect(seconds)
         self._listeners += 1
         try:
             while True:
@@ -529,7 +635,9 @@ class AsyncWebSocket(_Socket):
 
     async def _open(self, seconds: float | None) -> None:
         try:
-            connection = await async_client.connect(self.url, **self._options(seconds))
+            connection = await async_client.connect(
+                self.url, create_connection=_AsyncConnection, **self._options(seconds)
+            )
         except TimeoutError:
             raise
         except (OSError, WebSocketException) as exc:
@@ -593,13 +701,13 @@ class AsyncWebSocket(_Socket):
                     self._push(_End(exc))
                     return
                 except (OneBotError, TimeoutError) as exc:
-                    log.info("onebot_client: reconnecting in %.1f s: %s", delay, exc)
+                    self.log.info("onebot_client: reconnecting in %.1f s: %s", delay, exc)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.max_backoff)
         finally:
             self._reconnecting = None
 
-    def _push(self, item: Event | _End) -> None:
+    def _push(self, item: TypedEvent | _End) -> None:
         while self._events.full():
             self._buffer_full()
             self._events.get_nowait()

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any, Self, overload
 from ._envelope import request_body, unwrap
 from ._events import log_failure, quick_params, reply_params
 from ._types import NOT_GIVEN, NotGiven, Timeout
-from ._url import shown
-from .errors import ActionFailed, OneBotError
+from ._url import shown, token_from
+from .errors import ActionFailed, OneBotError, Redacting
 
 # The transports and the stream helpers are imported on first use, so that `import onebot_client`
 # loads no HTTP, asyncio or WebSocket machinery it does not need.
@@ -43,11 +43,20 @@ class _Client:
     _url: str
     _timeout: float | None
     _constructor: str
+    _secret: str | None
+    _redacting: Redacting
 
-    def _configure(self, url: str, timeout: float | None, constructor: str) -> None:
+    def _configure(
+        self, url: str, access_token: str | None, timeout: float | None, constructor: str
+    ) -> str:
+        """Keep the settings; return the URL to connect to (the token, even one given in the
+        URL, goes in a header: see ``token_from``)."""
         self._url = shown(url)
         self._timeout = timeout
         self._constructor = constructor
+        url, self._secret = token_from(url, access_token)
+        self._redacting = Redacting(self._secret)
+        return url
 
     def _seconds(self, timeout: Timeout) -> float | None:
         return self._timeout if isinstance(timeout, NotGiven) else timeout
@@ -79,13 +88,13 @@ class SyncClient(_Client):
         Args:
             base_url: The server's HTTP address, e.g. ``http://127.0.0.1:3000``.
             access_token: Sent as ``Authorization: Bearer <token>``; never shown by ``repr``
-                or in errors.
+                or in errors. A URL's ``?access_token=`` is taken as the token, the same way.
             timeout: Default seconds to wait for each reply (``None``: no limit).
         """
         from ._http import SyncHttp
 
-        self._configure(base_url, timeout, "")
-        self._transport = SyncHttp(base_url, access_token)
+        url = self._configure(base_url, access_token, timeout, "")
+        self._transport = SyncHttp(url, self._secret)
 
     @classmethod
     def websocket(
@@ -102,19 +111,21 @@ class SyncClient(_Client):
 
         Args:
             url: The server's WebSocket address, e.g. ``ws://127.0.0.1:3001``.
-            access_token: Sent in the handshake as ``Authorization: Bearer <token>``.
+            access_token: Sent in the handshake as ``Authorization: Bearer <token>`` (a URL's
+                ``?access_token=`` is taken as the token, the same way).
             timeout: Default seconds to wait for each reply (``None``: no limit).
         """
         from ._ws import SyncWebSocket
 
         client = cls.__new__(cls)
-        client._configure(url, timeout, ".websocket")
-        client._transport = client._socket_transport = SyncWebSocket(url, access_token)
+        url = client._configure(url, access_token, timeout, ".websocket")
+        client._transport = client._socket_transport = SyncWebSocket(url, client._secret)
         return client
 
     def __enter__(self) -> Self:
         if self._socket_transport is not None:
-            self._socket_transport.connect(self._timeout)
+            with self._redacting:
+                self._socket_transport.connect(self._timeout)
         return self
 
     def __exit__(
@@ -143,8 +154,9 @@ class SyncClient(_Client):
         return self._call(action, dict(params or {}), timeout)
 
     def _call(self, action: str, params: dict[str, object], timeout: Timeout) -> Any:
-        reply = self._transport.request(action, request_body(params), self._seconds(timeout))
-        return unwrap(action, reply)
+        with self._redacting:
+            reply = self._transport.request(action, request_body(params), self._seconds(timeout))
+            return unwrap(action, reply, self._secret)
 
     def events(self) -> Iterator[Event]:
         """The events the server pushes, typed, in order; WebSocket only.
@@ -154,7 +166,11 @@ class SyncClient(_Client):
         ``NetworkError`` when the connection drops. Up to 10,000 unread events are kept (then
         the oldest go).
         """
-        return self._socket("events()").events(self._timeout)
+        return self._redacted(self._socket("events()").events(self._timeout))
+
+    def _redacted(self, events: Iterator[Event]) -> Iterator[Event]:
+        with self._redacting:
+            yield from events
 
     @property
     def on(self) -> Handlers:
@@ -237,14 +253,16 @@ class SyncClient(_Client):
             filename=filename,
             stream_id=stream_id,
             file_retention=file_retention,
+            secret=self._secret,
         )
-        try:
-            state = self._call(UPLOAD_ACTION, upload.query(), timeout)
-        except ActionFailed:
-            state = None
-        for index in upload.missing(state):
-            upload.check(self._call(UPLOAD_ACTION, upload.chunk(index), timeout))
-        return upload.finish(self._call(UPLOAD_ACTION, upload.complete(), timeout))
+        with self._redacting:
+            try:
+                state = self._call(UPLOAD_ACTION, upload.query(), timeout)
+            except ActionFailed:
+                state = None
+            for index in upload.missing(state):
+                upload.check(self._call(UPLOAD_ACTION, upload.chunk(index), timeout))
+            return upload.finish(self._call(UPLOAD_ACTION, upload.complete(), timeout))
 
     @overload
     def download_stream(
@@ -299,9 +317,10 @@ class SyncClient(_Client):
 
         action, params = download_params(kind, file, chunk_size, out_format)
         socket = self._socket("download_stream()")
-        sink = Download(action, to)
+        sink = Download(action, to, self._secret)
         try:
-            socket.stream(action, request_body(params), self._seconds(timeout), sink.feed)
+            with self._redacting:
+                socket.stream(action, request_body(params), self._seconds(timeout), sink.feed)
         except BaseException:
             sink.discard()
             raise
@@ -337,13 +356,13 @@ class AsyncClient(_Client):
         Args:
             base_url: The server's HTTP address, e.g. ``http://127.0.0.1:3000``.
             access_token: Sent as ``Authorization: Bearer <token>``; never shown by ``repr``
-                or in errors.
+                or in errors. A URL's ``?access_token=`` is taken as the token, the same way.
             timeout: Default seconds to wait for each reply (``None``: no limit).
         """
         from ._http import AsyncHttp
 
-        self._configure(base_url, timeout, "")
-        self._transport = AsyncHttp(base_url, access_token)
+        url = self._configure(base_url, access_token, timeout, "")
+        self._transport = AsyncHttp(url, self._secret)
 
     @classmethod
     def websocket(
@@ -362,7 +381,8 @@ class AsyncClient(_Client):
 
         Args:
             url: The server's WebSocket address, e.g. ``ws://127.0.0.1:3001``.
-            access_token: Sent in the handshake as ``Authorization: Bearer <token>``.
+            access_token: Sent in the handshake as ``Authorization: Bearer <token>`` (a URL's
+                ``?access_token=`` is taken as the token, the same way).
             timeout: Default seconds to wait for each reply (``None``: no limit).
             reconnect: After a drop, reconnect in the background (at once, then with
                 exponential backoff from 0.5 s) so ``events()`` goes on; calls made meanwhile
@@ -373,15 +393,16 @@ class AsyncClient(_Client):
         from ._ws import AsyncWebSocket
 
         client = cls.__new__(cls)
-        client._configure(url, timeout, ".websocket")
+        url = client._configure(url, access_token, timeout, ".websocket")
         client._transport = client._socket_transport = AsyncWebSocket(
-            url, access_token, reconnect=reconnect, max_backoff=max_backoff
+            url, client._secret, reconnect=reconnect, max_backoff=max_backoff
         )
         return client
 
     async def __aenter__(self) -> Self:
         if self._socket_transport is not None:
-            await self._socket_transport.connect()
+            with self._redacting:
+                await self._socket_transport.connect(self._timeout)
         return self
 
     async def __aexit__(
@@ -410,8 +431,10 @@ class AsyncClient(_Client):
         return await self._call(action, dict(params or {}), timeout)
 
     async def _call(self, action: str, params: dict[str, object], timeout: Timeout) -> Any:
-        reply = await self._transport.request(action, request_body(params), self._seconds(timeout))
-        return unwrap(action, reply)
+        with self._redacting:
+            seconds = self._seconds(timeout)
+            reply = await self._transport.request(action, request_body(params), seconds)
+            return unwrap(action, reply, self._secret)
 
     def events(self) -> AsyncIterator[Event]:
         """The events the server pushes, typed, in order; WebSocket only.
@@ -421,7 +444,12 @@ class AsyncClient(_Client):
         closed; raises ``NetworkError`` when the connection drops (without ``reconnect``). Up
         to 10,000 unread events are kept (then the oldest go).
         """
-        return self._socket("events()").events()
+        return self._redacted(self._socket("events()").events(self._timeout))
+
+    async def _redacted(self, events: AsyncIterator[Event]) -> AsyncIterator[Event]:
+        with self._redacting:
+            async for event in events:
+                yield event
 
     @property
     def on(self) -> AsyncHandlers:
@@ -518,14 +546,16 @@ class AsyncClient(_Client):
             filename=filename,
             stream_id=stream_id,
             file_retention=file_retention,
+            secret=self._secret,
         )
-        try:
-            state = await self._call(UPLOAD_ACTION, upload.query(), timeout)
-        except ActionFailed:
-            state = None
-        for index in upload.missing(state):
-            upload.check(await self._call(UPLOAD_ACTION, upload.chunk(index), timeout))
-        return upload.finish(await self._call(UPLOAD_ACTION, upload.complete(), timeout))
+        with self._redacting:
+            try:
+                state = await self._call(UPLOAD_ACTION, upload.query(), timeout)
+            except ActionFailed:
+                state = None
+            for index in upload.missing(state):
+                upload.check(await self._call(UPLOAD_ACTION, upload.chunk(index), timeout))
+            return upload.finish(await self._call(UPLOAD_ACTION, upload.complete(), timeout))
 
     @overload
     async def download_stream(
@@ -580,9 +610,11 @@ class AsyncClient(_Client):
 
         action, params = download_params(kind, file, chunk_size, out_format)
         socket = self._socket("download_stream()")
-        sink = Download(action, to)
+        sink = Download(action, to, self._secret)
         try:
-            await socket.stream(action, request_body(params), self._seconds(timeout), sink.feed)
+            with self._redacting:
+                seconds = self._seconds(timeout)
+                await socket.stream(action, request_body(params), seconds, sink.feed)
         except BaseException:
             sink.discard()
             raise

@@ -9,8 +9,9 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-from ._envelope import decode, encode, preview
+from ._envelope import MAX_REPLY_BYTES, decode, encode, preview
 from ._http1 import Closed, Connection, NotHttp
+from ._types import deadline
 from ._url import bearer, checked, where
 from .errors import (
     AuthError,
@@ -89,9 +90,10 @@ class SyncHttp:
         head = f"POST {self.endpoint.path(action)} HTTP/1.1\r\n{self._head}"
         request = f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body
         connection = None
+        ends = deadline(seconds)  # for the whole call, not for each read
         try:
-            connection = self._acquire(seconds)
-            status, raw, keep = connection.exchange(request, seconds)
+            connection = self._acquire(ends)
+            status, raw, keep = connection.exchange(request, ends)
         except (OSError, Closed, NotHttp) as exc:
             if connection is not None:
                 connection.close()
@@ -118,7 +120,7 @@ class SyncHttp:
             return ProtocolError(self.endpoint.failed(action, "answered not HTTP", exc))
         return NetworkError(self.endpoint.failed(action, "is unreachable", exc))
 
-    def _acquire(self, seconds: float | None) -> Connection:
+    def _acquire(self, ends: float | None) -> Connection:
         """An idle connection the server has not closed meanwhile, else a new one."""
         while True:
             with self._lock:
@@ -128,7 +130,7 @@ class SyncHttp:
             if connection.idle_and_open():
                 return connection
             connection.close()
-        return Connection(self.endpoint.host, self._port, self.endpoint.https, seconds)
+        return Connection(self.endpoint.host, self._port, self.endpoint.https, ends)
 
     def _release(self, connection: Connection) -> None:
         with self._lock:
@@ -163,14 +165,16 @@ class AsyncHttp:
                 data=encode(params).encode("utf-8"),
                 timeout=aiohttp.ClientTimeout(total=seconds),
             ) as response:
-                raw = await response.read()
+                raw = await _body(response)
                 status = response.status
         except TimeoutError:
             raise RequestTimeout(f"{action}: no reply within {seconds} s") from None
         except aiohttp.ServerDisconnectedError as exc:
             raise NetworkError(self.endpoint.failed(action, "closed the connection", exc)) from exc
-        except aiohttp.ClientResponseError as exc:
+        except (aiohttp.ClientResponseError, _TooLarge) as exc:
             raise ProtocolError(self.endpoint.failed(action, "answered not HTTP", exc)) from exc
+        except aiohttp.ClientPayloadError as exc:  # the body does not match its framing
+            raise ProtocolError(self.endpoint.failed(action, "sent a broken body", exc)) from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(self.endpoint.failed(action, "is unreachable", exc)) from exc
         return self.endpoint.reply(action, status, raw)
@@ -180,3 +184,19 @@ class AsyncHttp:
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+
+
+class _TooLarge(Exception):
+    """A body over ``MAX_REPLY_BYTES``."""
+
+
+async def _body(response: aiohttp.ClientResponse) -> bytes:
+    """The response's body, read up to ``MAX_REPLY_BYTES``."""
+    if (response.content_length or 0) > MAX_REPLY_BYTES:
+        raise _TooLarge(f"Content-Length {response.content_length} is over the limit of a reply")
+    body = bytearray()
+    async for block in response.content.iter_any():
+        body += block
+        if len(body) > MAX_REPLY_BYTES:
+            raise _TooLarge(f"a body over the {MAX_REPLY_BYTES}-byte limit of a reply")
+    return bytes(body)

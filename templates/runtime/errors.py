@@ -10,6 +10,7 @@ No error text ever contains the access token.
 
 from __future__ import annotations
 
+from types import TracebackType
 from typing import Any
 
 __all__ = [
@@ -117,4 +118,55 @@ def action_failed(action: str, reply: dict[str, Any]) -> ActionFailed:
         str(reply.get("message") or ""),
         str(reply.get("wording") or ""),
         reply.get("echo"),
+    )
+
+
+def redact(text: str, secret: str | None) -> str:
+    """``text`` with the access token (``secret``) blanked out: every text the client makes from
+    what a server sent, or lets a library log, goes through here (a server may echo the token)."""
+    return text.replace(secret, "***") if secret else text
+
+
+class Redacting:
+    """A context manager that blanks the access token out of a ``OneBotError`` leaving its block:
+    the error's ``args`` (its ``str`` and ``repr``) and, for ``ActionFailed``, what the server
+    wrote; a chained exception (``__cause__``, ``__context__``) whose text shows the token is
+    cut off. The clients' public methods run in one."""
+
+    def __init__(self, secret: str | None) -> None:
+        self.secret = secret
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        secret = self.secret
+        if not secret or not isinstance(error, OneBotError):
+            return
+        error.args = tuple(redact(a, secret) if isinstance(a, str) else a for a in error.args)
+        if isinstance(error, ActionFailed):
+            error.message = redact(error.message, secret)
+            error.wording = redact(error.wording, secret)
+            echo = error.echo
+            if secret in repr(echo):
+                error.echo = redact(echo if isinstance(echo, str) else repr(echo), secret)
+        if _shows(error.__cause__, secret, 0):
+            error.__cause__ = None
+        if _shows(error.__context__, secret, 0):
+            error.__context__ = None
+
+
+def _shows(error: BaseException | None, secret: str, depth: int) -> bool:
+    """Whether ``secret`` is in the text of ``error`` or of an exception chained to it."""
+    if error is None or depth > 20:  # a chain is short; this bounds a cycle made by hand
+        return False
+    return (
+        secret in f"{error!s}{error!r}"
+        or _shows(error.__cause__, secret, depth + 1)
+        or _shows(error.__context__, secret, depth + 1)
     )

@@ -48,7 +48,12 @@ def test_previews_cut_long_answers() -> None:
 @given(st.binary(min_size=1, max_size=5000), st.integers(1, 700))
 def test_upload_chunks_cover_the_content_once(data: bytes, chunk_size: int) -> None:
     upload = Upload(
-        data, chunk_size=chunk_size, filename=None, stream_id=None, file_retention=NOT_GIVEN
+        data,
+        chunk_size=chunk_size,
+        filename=None,
+        stream_id=None,
+        file_retention=NOT_GIVEN,
+        secret=None,
     )
     chunks = [upload.chunk(i) for i in upload.missing(None)]
     assert b"".join(base64.b64decode(str(c["chunk_data"])) for c in chunks) == data
@@ -79,6 +84,6 @@ def test_download_reassembles_the_frames(data: bytes, chunk_size: int) -> None:
     ]
     last = {"total_chunks": len(chunks), "total_bytes": len(data)}
     frames.append(frame({"type": "response", "data_type": "file_complete", **last}))
-    sink = Download("download_file_stream", None)
+    sink = Download("download_file_stream", None, None)
     assert [sink.feed(f) for f in frames] == [False] * (len(frames) - 1) + [True]
     assert sink.result() == data
