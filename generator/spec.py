@@ -11,7 +11,15 @@ from . import types as t
 from .problems import Loc, Problems, closest
 from .yamlpos import Document, Path, read
 
-SOURCES = ("onebot11", "go-cqhttp", "napcat", "napcat-openapi", "ncatbot", "naplink")
+SOURCES = (
+    "onebot11",
+    "go-cqhttp",
+    "napcat",
+    "napcat-openapi",
+    "napcat-source",
+    "ncatbot",
+    "naplink",
+)
 ALIAS_SDKS = ("ncatbot", "naplink")
 
 ACTION_NAME = re.compile(r"^[._A-Za-z][._A-Za-z0-9]*$")
@@ -19,6 +27,7 @@ FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MODEL_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 SEGMENT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 PYTHON_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+DIFFERS_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 EVENT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*Event$")
 #: The key every event carries that says which group of events it belongs to.
 POST_TYPE = "post_type"
@@ -65,6 +74,9 @@ class Action:
     result: Result
     notes: tuple[str, ...]
     loc: Loc
+    #: Where the spec differs from NapCat's schema on purpose: a param, ``result`` or
+    #: ``result.FIELD`` (``PARAM.FIELD`` inside a param's object) → why, naming the version.
+    napcat_differs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -301,6 +313,7 @@ class _Loader:
                 "params": dict,
                 "result": (type(None), str, dict),
                 "notes": list,
+                "napcat_differs": dict,
             },
             {"action", "summary"},
         )
@@ -325,7 +338,31 @@ class _Loader:
             result=self._result(doc, (*path, "result"), data.get("result")),
             notes=self._strings(doc, (*path, "notes"), data.get("notes", [])),
             loc=doc.loc(path),
+            napcat_differs=self._differs(doc, (*path, "napcat_differs"), data),
         )
+
+    def _differs(
+        self, doc: Document, path: Path, action: dict[str, Any]
+    ) -> tuple[tuple[str, str], ...]:
+        """``napcat_differs``: each key a param (also one the spec leaves out), ``result`` or a
+        dotted path under one; each value a non-empty reason."""
+        out = []
+        for key, reason in action.get("napcat_differs", {}).items():
+            if not DIFFERS_PATH.match(str(key)):
+                self.problems.add(
+                    doc.loc((*path, key)),
+                    f"invalid napcat_differs key {key!r}",
+                    "write a param name, result, or a dotted path such as result.FIELD",
+                )
+            elif not isinstance(reason, str) or not reason.strip():
+                self.problems.add(
+                    doc.loc((*path, key)),
+                    "the reason must be a non-empty string",
+                    "say how NapCat differs and since which version",
+                )
+            else:
+                out.append((str(key), reason))
+        return tuple(out)
 
     def _model(self, doc: Document, path: Path) -> Model | None:
         fields = {"description": str, "fields": dict, "notes": list}
@@ -657,6 +694,9 @@ class _Loader:
         except t.TypeSyntaxError as exc:
             self.problems.add(doc.loc(path), str(exc), "see the type language in spec/README.md")
             return None
+        redundant = t.redundancy(parsed)
+        if redundant:
+            self.problems.add(doc.loc(path), redundant, f"write {t.render(t.normalize(parsed))!r}")
         self.type_uses.append((parsed, doc.loc(path)))
         return parsed
 
@@ -790,7 +830,6 @@ class _Loader:
                         closest(part.field, fields) if fields else "write null",
                     )
 
-
     def check_events(self, spec: Spec) -> None:
         """Fields do not restate discriminators or common fields; ``present`` names a field.
         (Discriminators that do not select exactly one kind are reported by ``_selector``.)"""
@@ -854,14 +893,17 @@ def _insert(
             )
             return
         last = depth == len(combination) - 1
-        child = node["choices"].setdefault(value, {"of": {}} if last else {"key": None, "choices": {}})
+        child = node["choices"].setdefault(
+            value, {"of": {}} if last else {"key": None, "choices": {}}
+        )
         if not last and child.get("key") is None and "choices" in child:
             child["key"] = combination[depth + 1][0]
         node = child
     if "of" not in node:
         problems.add(
             event.loc,
-            f"{event.name} stops at " + ", ".join(f"{k}={v}" for k, v in combination)
+            f"{event.name} stops at "
+            + ", ".join(f"{k}={v}" for k, v in combination)
             + " where other events are told apart further",
             "give it the same discriminator keys as the others",
         )
