@@ -103,6 +103,8 @@ def build(
 
 
 def _warn_pending(spec_dir: Path) -> None:
+    if not (spec_dir / "actions" / "imported.yaml").is_file():
+        return  # the usual case: no need to import the importer (and PyYAML)
     from .napcat_import import IMPORTED_AREA, pending
 
     waiting = pending(spec_dir)

@@ -327,6 +327,7 @@ def _dump(data: Any) -> str:
 
 
 #: The area file import-napcat writes into; its actions await review (moving into their areas).
+#: (cli.py tests for the file by this name before it imports this module.)
 IMPORTED_AREA = "imported"
 
 
