@@ -16,6 +16,7 @@ from .memo import Memo, default_dir
 from .problems import SpecInvalid
 
 if TYPE_CHECKING:
+    from .openapi import OpenApi
     from .spec import Spec
 
 
@@ -82,6 +83,7 @@ def build(
             click.echo(f"error: {problem}", err=True)
         click.echo(f"{len(exc.problems)} problem(s) in {spec_dir}; nothing was written.", err=True)
         sys.exit(2)
+    _warn_pending(spec_dir)
     if check:
         diffs = output.differences(files, out_dir)
         if diffs:
@@ -107,6 +109,21 @@ def build(
             f"cannot write {out_dir}: {exc.strerror or exc} ({exc.filename}); nothing was changed"
         )
     click.echo(f"wrote {len(files)} files to {out_dir} in {elapsed}")
+
+
+def _warn_pending(spec_dir: Path) -> None:
+    if not (spec_dir / "actions" / "imported.yaml").is_file():
+        return  # the usual case: no need to import the importer (and PyYAML)
+    from .napcat_import import IMPORTED_AREA, pending
+
+    waiting = pending(spec_dir)
+    if waiting:
+        click.echo(
+            f"warning: {len(waiting)} imported action(s) await review in "
+            f"{spec_dir / 'actions' / IMPORTED_AREA}.yaml (check them, then move each into its "
+            f"area): {', '.join(waiting)}",
+            err=True,
+        )
 
 
 def _fail(message: str, problems: list[str] = []) -> None:
@@ -174,6 +191,34 @@ def diff(old: str | None, new: str | None, old_rev: str | None, fmt: str, fail_o
         sys.exit(1)
 
 
+def _report(openapi: OpenApi, current: Spec, missing: list[str], theirs: Spec) -> None:
+    """What the spec lacks, and every way an action both describe differs, classified as
+    ``onebot-gen diff`` would classify the spec changing to NapCat's description. ``differs``
+    lines marked ``needs a reason`` want a fix or a napcat_differs entry; ``accepted`` lines are
+    differences the spec records on purpose."""
+    from .napcat_import import disagreements
+
+    found = disagreements(current, theirs)
+    rows = [row for wire in sorted(found) for row in found[wire]]
+    open_rows = [row for row in rows if row.accepted is None]
+    breaking = sum(row.change.breaking for row in open_rows)
+    wanted = sum(row.needs_reason for row in open_rows)
+    click.echo(
+        f"NapCat {openapi.version}: {len(openapi.actions)} actions; the spec lacks {len(missing)}; "
+        f"{len(open_rows)} difference(s) ({breaking} breaking, {wanted} need a reason), "
+        f"{len(rows) - len(open_rows)} accepted in napcat_differs."
+    )
+    for name in missing:
+        click.echo(f"  missing: {name}")
+    for row in open_rows:
+        mark = "  [needs a reason]" if row.needs_reason else ""
+        click.echo(f"  differs: {row}{mark}")
+        click.echo(f"           rule: {row.change.why}")
+    for row in rows:
+        if row.accepted is not None:
+            click.echo(f"  accepted: {row}: {row.accepted}")
+
+
 @main.command("import-napcat")
 @click.argument(
     "openapi_file",
@@ -212,14 +257,7 @@ def import_napcat(openapi_file: Path, spec_dir: Path, out: Path | None, report: 
     have = {a.wire: a for area in current.areas for a in area.actions}
     missing = sorted(set(openapi.actions) - have.keys() - {e.wire for e in current.excluded})
     if report:
-        click.echo(
-            f"NapCat {openapi.version}: {len(openapi.actions)} actions; the spec lacks {len(missing)}."
-        )
-        for name in missing:
-            click.echo(f"  missing: {name}")
-        for name in sorted(openapi.actions.keys() & have.keys()):
-            for disagreement in napcat_import.disagreements(have[name], openapi.actions[name]):
-                click.echo(f"  differs: {name}.{disagreement}")
+        _report(openapi, current, missing, _load(str(openapi_file)))
         return
     if not missing:
         click.echo(f"nothing to import: the spec has every action of NapCat {openapi.version}")
@@ -230,7 +268,7 @@ def import_napcat(openapi_file: Path, spec_dir: Path, out: Path | None, report: 
         known_models={m.name for m in current.models},
         known_methods=napcat_import.method_names(current),
     )
-    target = out or spec_dir / "actions" / "imported.yaml"
+    target = out or spec_dir / "actions" / f"{napcat_import.IMPORTED_AREA}.yaml"
     models_file = spec_dir / "models.yaml"
     title = f"从 NapCat {openapi.version} 导入（待审阅）"
     try:  # both texts first, so that a failure writes neither

@@ -205,7 +205,74 @@ def _model_uses(spec: s.Spec) -> dict[str, set[str]]:
     return uses
 
 
-def _action(before: s.Action, after: s.Action) -> list[Change]:
+class Objects:
+    """The shared objects of both sides, for comparing two descriptions of one action from
+    different sources (the spec and NapCat's OpenAPI), which name their objects differently:
+    where both sides have an object at the same place, its fields are compared instead of its
+    name."""
+
+    def __init__(self, before: s.Spec, after: s.Spec) -> None:
+        self.before = {m.name: m.fields for m in before.models}
+        self.after = {m.name: m.fields for m in after.models}
+        self.open: set[tuple[str, str]] = set()  # pairs being compared, against cycles
+
+    def pair(self, a: t.TypeExpr, b: t.TypeExpr) -> tuple[str, str] | None:
+        """The names of the objects at the same place in ``a`` and ``b`` (through ``list``,
+        ``dict`` and ``| null``), when each side names one it defines."""
+        if isinstance(a, t.ListOf) and isinstance(b, t.ListOf):
+            return self.pair(a.item, b.item)
+        if isinstance(a, t.DictOf) and isinstance(b, t.DictOf):
+            return self.pair(a.value, b.value)
+        if isinstance(a, t.Union) and isinstance(b, t.Union):
+            rest_a = [o for o in a.options if isinstance(o, t.Prim)]
+            rest_b = [o for o in b.options if isinstance(o, t.Prim)]
+            objects_a = [o for o in a.options if not isinstance(o, t.Prim)]
+            objects_b = [o for o in b.options if not isinstance(o, t.Prim)]
+            if rest_a == rest_b and len(objects_a) == len(objects_b) == 1:
+                return self.pair(objects_a[0], objects_b[0])
+            return None
+        if isinstance(a, t.Ref) and isinstance(b, t.Ref):
+            if a.name in self.before and b.name in self.after:
+                return a.name, b.name
+        return None
+
+    def says_less(
+        self,
+        a: t.TypeExpr,
+        a_enum: tuple[Any, ...],
+        b: t.TypeExpr,
+        b_enum: tuple[Any, ...],
+        as_input: bool,
+    ) -> bool:
+        """Whether the after side only says less than the before side: it admits every value
+        of ``a`` and leaves out an enum, or types a place as ``any`` (an untyped object or
+        list item), as NapCat's documents do where they lack detail."""
+        output = not as_input
+        if not _subtype(a, a_enum, b, b_enum, output):
+            return False
+        no_enum = bool(a_enum) and not b_enum and _subtype(b, (), a, (), output)
+        return no_enum or _mentions_any(b)
+
+
+def _mentions_any(type_: t.TypeExpr) -> bool:
+    if isinstance(type_, t.Union):
+        return any(map(_mentions_any, type_.options))
+    if isinstance(type_, t.ListOf):
+        return _mentions_any(type_.item)
+    if isinstance(type_, t.DictOf):
+        return _mentions_any(type_.value)
+    return type_ == t.Prim("any")
+
+
+def action_changes(
+    before: s.Action, after: s.Action, objects: Objects | None = None
+) -> list[Change]:
+    """How one action changed from ``before`` to ``after``; with ``objects``, shared objects are
+    compared by their fields (for descriptions from different sources)."""
+    return _action(before, after, objects)
+
+
+def _action(before: s.Action, after: s.Action, objects: Objects | None = None) -> list[Change]:
     wire = before.wire
     changes = []
     old_method = names.method_name(wire, before.python_name)
@@ -214,15 +281,33 @@ def _action(before: s.Action, after: s.Action) -> list[Change]:
         changes.append(Change("actions", wire, "method-renamed", f"{old_method} → {new_method}"))
     if (before.summary, before.description) != (after.summary, after.description):
         changes.append(Change("actions", wire, "description-changed", "summary or description"))
-    changes += _fields("actions", wire, before.params, after.params, as_input=True)
-    changes += _result(wire, before.result, after.result)
+    changes += _fields("actions", wire, before.params, after.params, True, objects)
+    changes += _result(wire, before.result, after.result, objects)
     return changes
 
 
-def _result(wire: str, before: s.Result, after: s.Result) -> list[Change]:
+def _result(
+    wire: str, before: s.Result, after: s.Result, objects: Objects | None = None
+) -> list[Change]:
     subject = f"{wire} → result"
     if isinstance(before, s.InlineResult) and isinstance(after, s.InlineResult):
-        return _fields("actions", subject, before.fields, after.fields, as_input=False)
+        return _fields("actions", subject, before.fields, after.fields, False, objects)
+    if objects is not None:
+        fields_before = _object_fields(before, objects.before)
+        fields_after = _object_fields(after, objects.after)
+        if fields_before is not None and fields_after is not None:
+            return _fields("actions", subject, fields_before, fields_after, False, objects)
+        types = [r for r in (before, after) if r is not None and not isinstance(r, s.InlineResult)]
+        if len(types) == 2 and objects.pair(types[0], types[1]):
+            return _paired("actions", subject, types[0], types[1], False, objects)
+        shape = t.Ref("") if isinstance(before, s.InlineResult) else before
+        if (
+            shape is not None
+            and after is not None
+            and not isinstance(after, s.InlineResult)
+            and objects.says_less(shape, (), after, (), as_input=False)
+        ):
+            return []
     if before == after:
         return []
     if after is None or before is None:
@@ -239,8 +324,38 @@ def _result(wire: str, before: s.Result, after: s.Result) -> list[Change]:
                 f"{_render_result(before)} → {_render_result(after)}",
             )
         ]
-    rule = _direction(before, (), after, (), as_input=False, prefix="result")
-    return [Change("actions", subject, rule, f"{t.render(before)} → {t.render(after)}")]
+    direction = _direction(before, (), after, (), as_input=False, prefix="result")
+    if direction is None:
+        return []
+    return [Change("actions", subject, direction, f"{t.render(before)} → {t.render(after)}")]
+
+
+def _object_fields(
+    result: s.Result, models: dict[str, tuple[s.Field, ...]]
+) -> tuple[s.Field, ...] | None:
+    if isinstance(result, t.Ref):
+        return models.get(result.name)
+    return result.fields if isinstance(result, s.InlineResult) else None
+
+
+def _paired(
+    section: str,
+    subject: str,
+    a: t.TypeExpr,
+    b: t.TypeExpr,
+    as_input: bool,
+    objects: Objects,
+) -> list[Change]:
+    """The field changes of the objects ``objects.pair`` finds in ``a`` and ``b``."""
+    pair = objects.pair(a, b)
+    if pair is None or pair in objects.open:
+        return []
+    objects.open.add(pair)
+    try:
+        before, after = objects.before[pair[0]], objects.after[pair[1]]
+        return _fields(section, subject, before, after, as_input, objects)
+    finally:
+        objects.open.discard(pair)
 
 
 def _render_result(result: s.Result) -> str:
@@ -271,14 +386,20 @@ def _object(
 
 
 def _fields(
-    section: str, owner: str, before: Iterable[s.Field], after: Iterable[s.Field], *, as_input: bool
+    section: str,
+    owner: str,
+    before: Iterable[s.Field],
+    after: Iterable[s.Field],
+    as_input: bool,
+    objects: Objects | None = None,
 ) -> list[Change]:
     old = {f.name: f for f in before}
     new = {f.name: f for f in after}
     removed = [old[n] for n in old if n not in new]
     added = [new[n] for n in new if n not in old]
     changes = []
-    for gone, came in _renamed_pairs(removed, added):
+    # Between two sources (objects given) a rename is no guess to make: each side names its own.
+    for gone, came in _renamed_pairs(removed, added) if objects is None else []:
         removed.remove(gone)
         added.remove(came)
         rule = "param-renamed" if as_input else "result-field-removed"
@@ -295,13 +416,24 @@ def _fields(
             rule = "result-field-added"
         changes.append(Change(section, f"{owner}.{f.name}", rule, t.render(f.type)))
     for name in (n for n in old if n in new):
-        changes += _field(section, f"{owner}.{name}", old[name], new[name], as_input=as_input)
+        changes += _field(section, f"{owner}.{name}", old[name], new[name], as_input, objects)
     return changes
 
 
-def _field(section: str, subject: str, a: s.Field, b: s.Field, *, as_input: bool) -> list[Change]:
+def _field(
+    section: str,
+    subject: str,
+    a: s.Field,
+    b: s.Field,
+    as_input: bool,
+    objects: Objects | None = None,
+) -> list[Change]:
     changes = []
-    if (a.type, a.enum) != (b.type, b.enum):
+    if objects is not None and a.enum == b.enum and objects.pair(a.type, b.type):
+        changes += _paired(section, subject, a.type, b.type, as_input, objects)
+    elif (a.type, a.enum) != (b.type, b.enum) and not (
+        objects and objects.says_less(a.type, a.enum, b.type, b.enum, as_input)
+    ):
         rule = _direction(
             a.type,
             a.enum,
@@ -317,7 +449,8 @@ def _field(section: str, subject: str, a: s.Field, b: s.Field, *, as_input: bool
             detail = "; ".join(
                 filter(None, [_values("enum values added", added), _values("removed", dropped)])
             )
-        changes.append(Change(section, subject, rule, detail))
+        if rule is not None:
+            changes.append(Change(section, subject, rule, detail))
     if a.required != b.required:
         if as_input:
             rule = "param-now-required" if b.required else "param-now-optional"
@@ -382,45 +515,55 @@ def _direction(
     *,
     as_input: bool,
     prefix: str,
-) -> str:
-    """widened / narrowed / changed, judged by which values each side admits."""
-    a_in_b = _subtype(a, a_enum, b, b_enum)
-    b_in_a = _subtype(b, b_enum, a, a_enum)
-    if a_in_b and not b_in_a:
+) -> str | None:
+    """widened / narrowed / changed, judged by which values each side admits (None: the
+    same values, as ``id`` and ``int`` in a result)."""
+    a_in_b = _subtype(a, a_enum, b, b_enum, not as_input)
+    b_in_a = _subtype(b, b_enum, a, a_enum, not as_input)
+    if a_in_b and b_in_a:
+        return None
+    if a_in_b:
         return f"{prefix}-widened"
-    if b_in_a and not a_in_b:
+    if b_in_a:
         return f"{prefix}-narrowed"
     return f"{prefix}-changed"
 
 
 def _subtype(
-    a: t.TypeExpr, a_enum: tuple[Any, ...], b: t.TypeExpr, b_enum: tuple[Any, ...]
+    a: t.TypeExpr,
+    a_enum: tuple[Any, ...],
+    b: t.TypeExpr,
+    b_enum: tuple[Any, ...],
+    output: bool = False,
 ) -> bool:
-    """Whether every value of (a, a_enum) is a value of (b, b_enum)."""
+    """Whether every value of (a, a_enum) is a value of (b, b_enum); in ``output`` (a result),
+    an ``id`` is an int."""
     if b_enum:
-        return bool(a_enum) and set(a_enum) <= set(b_enum) and _subtype(a, (), b, ())
-    return all(any(_atom_in(x, y) for y in _atoms(b)) for x in _atoms(a))
+        return bool(a_enum) and set(a_enum) <= set(b_enum) and _subtype(a, (), b, (), output)
+    return all(any(_atom_in(x, y, output) for y in _atoms(b, output)) for x in _atoms(a, output))
 
 
-def _atoms(type_: t.TypeExpr) -> list[t.TypeExpr]:
+def _atoms(type_: t.TypeExpr, output: bool = False) -> list[t.TypeExpr]:
     if isinstance(type_, t.Union):
-        return [atom for option in type_.options for atom in _atoms(option)]
+        return [atom for option in type_.options for atom in _atoms(option, output)]
     if type_ == t.Prim("id"):
-        return [t.Prim("int"), t.Prim("str")]
+        return [t.Prim("int")] if output else [t.Prim("int"), t.Prim("str")]
     if type_ == t.MESSAGE:
         return [t.Prim("str"), t.Prim("Segment"), t.ListOf(t.Prim("Segment"))]
     return [type_]
 
 
-def _atom_in(x: t.TypeExpr, y: t.TypeExpr) -> bool:
+def _atom_in(x: t.TypeExpr, y: t.TypeExpr, output: bool = False) -> bool:
     if x == y or y == t.Prim("any"):
         return True
     if x == t.Prim("int") and y == t.Prim("float"):
         return True
+    if isinstance(x, (t.Ref, t.DictOf)) and y == t.DictOf(t.Prim("any")):
+        return True  # every object is a dict
     if isinstance(x, t.ListOf) and isinstance(y, t.ListOf):
-        return _subtype(x.item, (), y.item, ())
+        return _subtype(x.item, (), y.item, (), output)
     if isinstance(x, t.DictOf) and isinstance(y, t.DictOf):
-        return _subtype(x.value, (), y.value, ())
+        return _subtype(x.value, (), y.value, (), output)
     return False
 
 

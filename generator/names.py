@@ -33,6 +33,7 @@ MODULE_NAMES = frozenset(
         "TypeAlias",
         "TypedDict",
         "TypeVar",
+        "Union",
         "Awaitable",
         "Callable",
         "cast",

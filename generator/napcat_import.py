@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,18 +12,20 @@ import yaml
 
 from . import names
 from . import types as t
-from .openapi import JSON_TYPES, OpenApi, OpenApiAction
-from .spec import Action, Spec
+from .diff import Change, Objects, action_changes
+from .openapi import OpenApi, OpenApiAction
+from .render_openapi import SPEC_TYPE
+from .spec import MODEL_NAME, Action, Field, InlineResult, Spec
 
 IMPORTED_NOTE = (
     "Imported from NapCat {version}'s OpenAPI: review the types, results and descriptions."
 )
-_ID_NAME = re.compile(r"(^|_)(id|uin|qq)$|[a-z]Id$")
-_INT_NAME = re.compile(
-    r"(count|times|duration|time|index|page|size|seq|type|level|status|num|number|delay)$", re.I
-)
+# Names of ids and sequence numbers: sent as a number or a string (NapCat converts either).
+_ID_NAME = re.compile(r"(^|_)(id|uin|qq|seq|appid)$|[a-z]Id$")
 _MESSAGE_MIX = "OB11MessageMixType"
 _RESERVED_MODELS = {"Message", "Segment"}
+#: Descriptions NapCat's documents give where they say nothing ("business data").
+_PLACEHOLDERS = {"业务数据"}
 
 
 class Importer:
@@ -38,6 +41,8 @@ class Importer:
         self.known_models = set(known_models)
         self.methods = set(known_methods)
         self.models: dict[str, dict[str, Any]] = {}
+        # Inside a result: a string is a string (an `id` is an int there), not an id to send.
+        self.output = False
 
     def action(self, op: OpenApiAction) -> dict[str, Any]:
         entry: dict[str, Any] = {"action": op.name}
@@ -56,19 +61,16 @@ class Importer:
             python_name = _unique(names.param_name(p.name, None), taken, p.name)
             if python_name != names.param_name(p.name, None):
                 field["python_name"] = python_name
-            if p.required:
-                if p.has_default:
-                    field["description"] = (
-                        f"{field.get('description', '')}（NapCat 默认 {p.default!r}）".lstrip()
-                    )
-            elif p.has_default and _default_fits(field, p.default):
+            # NapCat fills in defaults before it checks required params: a default makes a
+            # param optional whether or not its schema lists it as required.
+            if p.has_default and _default_fits(field, p.default):
                 field["default"] = p.default
-            else:
+            elif p.has_default or not p.required:
                 field["required"] = False
             params[p.name] = field
         if params:
             entry["params"] = params
-        entry["result"] = self._result(op.result, owner)
+        entry["result"] = self._result(op.result, _noun(method))
         entry["notes"] = [IMPORTED_NOTE.format(version=self.openapi.version or "?")]
         return entry
 
@@ -76,23 +78,26 @@ class Importer:
 
     def _field(self, schema: dict[str, Any], name: str, owner: str) -> dict[str, Any]:
         type_, enum = self._type(schema, name, owner)
-        field: dict[str, Any] = {"type": type_}
+        field: dict[str, Any] = {"type": _normal(type_)}
         if enum:
             field["enum"] = enum
         description = str(
             schema.get("description") or self.openapi.deref(schema).get("description") or ""
         )
-        if description:
+        if description and description.strip() != name:  # not a placeholder repeating the name
             field["description"] = description
         return field
 
     def _type(self, schema: dict[str, Any], name: str, owner: str) -> tuple[str, list[Any]]:
+        declared = schema.get(SPEC_TYPE)  # onebot-gen's own export says it exactly
+        if isinstance(declared, str):
+            return declared, [v for v in schema.get("enum", []) if isinstance(v, (str, int))]
         if "$ref" in schema:
             return self._ref(schema["$ref"]), []
         for key in ("anyOf", "oneOf"):
             if key in schema:
                 options = [self._type(o, name, owner)[0] for o in schema[key]]
-                return _union(options, name), []
+                return _union(options, "" if self.output else name), []
         kind = schema.get("type")
         if isinstance(kind, list):
             return (
@@ -105,16 +110,14 @@ class Importer:
             if isinstance(v, (str, int)) and not isinstance(v, bool)
         ]
         if kind == "string":
-            return ("id" if _ID_NAME.search(name) and not enum else "str"), enum
+            sent_as_id = _ID_NAME.search(name) and not enum and not self.output
+            return ("id" if sent_as_id else "str"), enum
         if kind == "integer":
             return "int", enum
         if kind == "number":
-            whole = (
-                isinstance(schema.get("default"), int)
-                or _INT_NAME.search(name)
-                or _ID_NAME.search(name)
-            )
-            return ("int" if whole else "float"), (enum if whole else [])
+            # A JavaScript number; NapCat's are whole numbers unless a default says otherwise.
+            fraction = isinstance(schema.get("default"), float) and schema["default"] % 1
+            return ("float", []) if fraction else ("int", enum)
         if kind == "boolean":
             return "bool", []
         if kind == "null":
@@ -124,12 +127,8 @@ class Importer:
             return f"list[{item}]", []
         if kind == "object" or "properties" in schema:
             if schema.get("properties"):
-                return (
-                    self._model(
-                        names.class_name(owner) + names.class_name(names.snake(name)), schema
-                    ),
-                    [],
-                )
+                fresh = self._fresh(names.class_name(owner) + names.class_name(names.snake(name)))
+                return self._model(fresh, schema), []
             extra = schema.get("additionalProperties")
             value = self._type(extra, name, owner)[0] if isinstance(extra, dict) else "any"
             return f"dict[str, {value}]", []
@@ -142,7 +141,7 @@ class Importer:
         if component.startswith("OB11Message") and component != "OB11Message":
             return "Segment"
         name = component.removeprefix("OB11")
-        if name in _RESERVED_MODELS or not re.match(r"^[A-Z][A-Za-z0-9]*$", name):
+        if name in _RESERVED_MODELS or not MODEL_NAME.fullmatch(name):
             name = component
         target = self.openapi.deref({"$ref": ref})
         if not target.get("properties"):
@@ -161,30 +160,51 @@ class Importer:
                 field["required"] = False
             fields[key] = field
         model: dict[str, Any] = {"fields": fields}
-        if schema.get("description"):
+        if schema.get("description") and schema["description"] not in _PLACEHOLDERS:
             model = {"description": str(schema["description"]), **model}
         self.models[name] = model
         return name
 
     def _result(self, schema: dict[str, Any], owner: str) -> Any:
+        self.output = True
+        try:
+            return self._result_type(schema, owner)
+        finally:
+            self.output = False
+
+    def _result_type(self, schema: dict[str, Any], noun: str) -> Any:
         resolved = self.openapi.deref(schema)
         if not resolved or set(resolved) <= {"description"}:
             return "any"
         if resolved.get("type") == "null":
             return None
         if "$ref" not in schema and resolved.get("type") == "object" and resolved.get("properties"):
-            required = set(resolved.get("required", []))
-            fields = {}
-            for key, sub in resolved["properties"].items():
-                field = self._field(sub, key, owner + "Result")
-                if key not in required:
-                    field["required"] = False
-                fields[key] = field
-            result: dict[str, Any] = {"fields": fields}
-            if resolved.get("description") and resolved["description"] != "业务数据":
-                result = {"description": str(resolved["description"]), **result}
-            return result
-        return self._type(schema, "data", owner + "Result")[0]
+            return self._model(self._fresh(noun), resolved)
+        return _normal(self._type(schema, "", noun)[0])
+
+    def _fresh(self, name: str) -> str:
+        """``name`` for a new object, or ``nameResult`` (then ``nameResult2``…) when taken."""
+        candidate, n = name, 2
+        taken = self.known_models | self.models.keys() | _RESERVED_MODELS
+        if candidate in taken:
+            candidate = name + "Result"
+        while candidate in taken:
+            candidate, n = f"{name}Result{n}", n + 1
+        return candidate
+
+
+def _noun(method: str) -> str:
+    """The name of what an action returns: ``get_group_signed_list`` → ``GroupSigned``,
+    ``fetch_ptt_text`` → ``PttText``, ``create_collection`` → ``CreateCollectionResult``."""
+    for verb in ("nc_get_", "get_", "fetch_"):
+        if method.startswith(verb):
+            return names.class_name(method.removeprefix(verb).removesuffix("_list"))
+    return names.class_name(method) + "Result"
+
+
+def _normal(type_: str) -> str:
+    """The type with redundant union options dropped (``int | id`` → ``id``)."""
+    return t.render(t.normalize(t.parse(type_)))
 
 
 def _unique(base: str, taken: set[str], wire: str) -> str:
@@ -220,11 +240,15 @@ def _default_fits(field: dict[str, Any], value: Any) -> bool:
         "str": str,
         "bool": bool,
         "id": (int, str),
+        "null": type(None),
     }
-    want = kinds.get(field["type"])
-    if want is None or (isinstance(value, bool) and field["type"] != "bool"):
+    scalars = t.scalar_names(t.parse(field["type"]))
+    if not scalars or not scalars <= kinds.keys():
         return False
-    return isinstance(value, want) and ("enum" not in field or value in field["enum"])
+    if isinstance(value, bool) and "bool" not in scalars:
+        return False
+    fits = any(isinstance(value, kinds[name]) for name in scalars)
+    return fits and ("enum" not in field or value in field["enum"])
 
 
 def import_actions(
@@ -251,8 +275,74 @@ def models_yaml(models: dict[str, Any]) -> str:
     return "# yaml-language-server: $schema=schema/models.schema.json\n" + _dump({"models": models})
 
 
+class _Flow(dict[str, Any]):
+    """A field: written on one line as a flow mapping, as the area files write params."""
+
+
+class _FlowList(list[Any]):
+    """A short list written on one line (``sources: [napcat-openapi]``)."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """Lists indented under their key, as the spec's files write them."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+_Dumper.add_representer(
+    _Flow, lambda dumper, data: dumper.represent_mapping("tag:yaml.org,2002:map", data, True)
+)
+_Dumper.add_representer(
+    _FlowList, lambda dumper, data: dumper.represent_sequence("tag:yaml.org,2002:seq", data, True)
+)
+
+
+def _flowing(data: Any, key: str = "") -> Any:
+    """``data`` with every field (under ``params`` or ``fields``) marked for one-line output."""
+    if isinstance(data, dict):
+        if key in ("params", "fields"):
+            return {name: _Flow(sorted(f.items(), key=_key_order)) for name, f in data.items()}
+        return {k: _flowing(v, str(k)) for k, v in data.items()}
+    if isinstance(data, list):
+        if key == "sources":
+            return _FlowList(data)
+        return [_flowing(item) for item in data]
+    return data
+
+
+_FIELD_KEYS = ("type", "enum", "required", "default", "python_name", "description")
+
+
+def _key_order(item: tuple[str, Any]) -> int:
+    """A field's keys in the order the spec's files write them: the description last."""
+    return _FIELD_KEYS.index(item[0]) if item[0] in _FIELD_KEYS else len(_FIELD_KEYS)
+
+
 def _dump(data: Any) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    # Wide lines: a field stays on one line however long its description.
+    text = yaml.dump(
+        _flowing(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000
+    )
+    # A blank line between actions (and between models), as in the spec's files.
+    return re.sub(r"\n(?=(  )?- action: |  [A-Z][A-Za-z0-9]*:\n)", "\n\n", text).replace(
+        ":\n\n", ":\n"
+    )
+
+
+#: The area file import-napcat writes into; its actions await review (moving into their areas).
+#: (cli.py tests for the file by this name before it imports this module.)
+IMPORTED_AREA = "imported"
+
+
+def pending(spec_dir: Path) -> list[str]:
+    """The actions of ``actions/imported.yaml`` still waiting to be reviewed and moved."""
+    path = spec_dir / "actions" / f"{IMPORTED_AREA}.yaml"
+    if not path.is_file():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    actions = data.get("actions") if isinstance(data, dict) else None
+    return [str(a["action"]) for a in actions or () if isinstance(a, dict) and "action" in a]
 
 
 # -- writing into an existing spec --------------------------------------------------------------
@@ -304,53 +394,95 @@ def _append_under(target: Path, key: str, block: str) -> str:
 # -- comparing the spec with NapCat ------------------------------------------------------------
 
 
-def accepted_json_types(type_: t.TypeExpr) -> frozenset[str]:
-    """The JSON types a param of this spec type may be sent as."""
-    if isinstance(type_, t.Union):
-        return frozenset().union(*(accepted_json_types(o) for o in type_.options))
-    if isinstance(type_, t.ListOf):
-        return frozenset({"array"})
-    if isinstance(type_, (t.DictOf, t.Ref)):
-        return frozenset({"object"})
-    return {
-        "int": frozenset({"integer", "number"}),
-        "float": frozenset({"integer", "number"}),
-        "str": frozenset({"string"}),
-        "bool": frozenset({"boolean"}),
-        "id": frozenset({"integer", "number", "string"}),
-        "message": frozenset({"string", "object", "array"}),
-        "Segment": frozenset({"object"}),
-        "null": frozenset({"null"}),
-        "any": JSON_TYPES,
-    }[type_.name]
+@dataclass(frozen=True)
+class Disagreement:
+    """One way the spec's action differs from NapCat's, as ``onebot-gen diff`` would judge the
+    spec changing to NapCat's description; ``accepted`` is the spec's ``napcat_differs`` reason
+    when it differs on purpose."""
+
+    change: Change
+    path: str  # a param, result, or a dotted path under one (the napcat_differs key)
+    accepted: str | None
+    #: Whether the spec must say why (in napcat_differs): a breaking difference, or a param
+    #: NapCat takes that the spec lacks. A result field the spec already marks as possibly
+    #: absent (`required: false`) and NapCat never sends needs no reason.
+    needs_reason: bool
+
+    def __str__(self) -> str:
+        verdict = "BREAKING" if self.change.breaking else "compatible"
+        detail = f" ({self.change.detail})" if self.change.detail else ""
+        return f"{self.change.subject}: {verdict} {self.change.rule}{detail}"
 
 
-def disagreements(action: Action, theirs: OpenApiAction) -> list[str]:
-    """How the spec's action differs from NapCat's, except for params its notes mention by name.
-
-    A param the spec makes optional where NapCat requires it but has a default is no disagreement:
-    NapCat fills in defaults before it checks required params.
-    """
-    noted = "\n".join(action.notes)
-    ours = {p.name: p for p in action.params}
-    found = []
-    for param in theirs.params:
-        if param.name in noted:
-            continue
-        mine = ours.get(param.name)
-        if mine is None:
-            found.append(f"{param.name}: in NapCat's OpenAPI, not in the spec")
-            continue
-        if mine.required != param.required and not (param.has_default and not mine.required):
-            found.append(f"{param.name}: required={mine.required}, NapCat says {param.required}")
-        if param.json_types != JSON_TYPES and not accepted_json_types(mine.type) & param.json_types:
-            found.append(
-                f"{param.name}: type {t.render(mine.type)}, NapCat says {sorted(param.json_types)}"
-            )
-    theirs_names = {p.name for p in theirs.params}
-    found += [
-        f"{n}: in the spec, not in NapCat's OpenAPI"
-        for n in ours
-        if n not in theirs_names and n not in noted
-    ]
+def disagreements(ours: Spec, theirs: Spec) -> dict[str, list[Disagreement]]:
+    """For each action both describe, how the spec differs from NapCat's description (read from
+    its OpenAPI), judged by diff.py's comparison: shared objects compared by their fields, and
+    places NapCat's document leaves untyped taken as saying less, not differently."""
+    objects = Objects(ours, theirs)
+    mine = {a.wire: a for area in ours.areas for a in area.actions}
+    models = {m.name: m.fields for m in ours.models}
+    found = {}
+    for area in theirs.areas:
+        for other in area.actions:
+            action = mine.get(other.wire)
+            if action is None:
+                continue
+            accepted = dict(action.napcat_differs)
+            rows = []
+            for change in action_changes(action, other, objects):
+                if change.rule == "description-changed":
+                    continue  # the spec's descriptions are its own
+                path = _path(action.wire, change.subject)
+                needs = change.breaking or change.rule == "param-added-optional"
+                if change.rule == "result-field-removed":
+                    field = _spec_field(action, path, models)
+                    needs = field is None or field.required
+                rows.append(Disagreement(change, path, _accepted(path, accepted), needs))
+            if rows:
+                found[action.wire] = rows
     return found
+
+
+def _path(wire: str, subject: str) -> str:
+    """``set_group_ban.duration`` → ``duration``; ``get_msg → result.time`` → ``result.time``."""
+    for prefix in (f"{wire} → ", f"{wire}."):
+        if subject.startswith(prefix):
+            return subject[len(prefix) :]
+    return subject
+
+
+def _spec_field(action: Action, path: str, models: dict[str, tuple[Field, ...]]) -> Field | None:
+    """The spec's field at a dotted ``path`` of an action (params, or under ``result``),
+    following shared objects."""
+    head, *rest = path.split(".")
+    fields: tuple[Field, ...] | None
+    if head == "result":
+        result = action.result
+        fields = result.fields if isinstance(result, InlineResult) else None
+        if isinstance(result, (t.Ref, t.ListOf, t.Union)):
+            fields = _object_of(result, models)
+    else:
+        fields, rest = action.params, [head, *rest]
+    found = None
+    for name in rest:
+        found = next((f for f in fields or () if f.name == name), None)
+        if found is None:
+            return None
+        fields = _object_of(found.type, models)
+    return found
+
+
+def _object_of(type_: t.TypeExpr, models: dict[str, tuple[Field, ...]]) -> tuple[Field, ...] | None:
+    """The fields of the one shared object a type holds (through list and ``| null``)."""
+    refs = t.refs(type_)
+    return models.get(next(iter(refs))) if len(refs) == 1 else None
+
+
+def _accepted(path: str, accepted: dict[str, str]) -> str | None:
+    """The reason recorded for ``path`` or a path above it (``news`` covers ``news.data``)."""
+    parts = path.split(".")
+    for n in range(len(parts), 0, -1):
+        reason = accepted.get(".".join(parts[:n]))
+        if reason is not None:
+            return reason
+    return None

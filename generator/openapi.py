@@ -7,18 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-JSON_TYPES = frozenset({"string", "number", "integer", "boolean", "object", "array", "null"})
-
 
 @dataclass(frozen=True)
 class OpenApiParam:
     name: str
-    json_types: frozenset[str]
     required: bool
     has_default: bool
     default: Any
-    enum: tuple[Any, ...]
-    description: str
     schema: dict[str, Any]
 
 
@@ -56,25 +51,6 @@ class OpenApi:
             schema = target
         return schema
 
-    def json_types(self, schema: dict[str, Any]) -> frozenset[str]:
-        """Every JSON type a schema admits (``anyOf``/``oneOf``/``allOf`` flattened, refs followed)."""
-        schema = self.deref(schema)
-        for key in ("anyOf", "oneOf"):
-            if key in schema:
-                return frozenset().union(*(self.json_types(s) for s in schema[key]))
-        if "allOf" in schema:
-            return frozenset().union(*(self.json_types(s) for s in schema["allOf"])) or frozenset(
-                {"object"}
-            )
-        declared = schema.get("type")
-        if isinstance(declared, list):
-            return frozenset(declared) & JSON_TYPES
-        if isinstance(declared, str):
-            return frozenset({declared})
-        if "properties" in schema:
-            return frozenset({"object"})
-        return JSON_TYPES  # no constraint
-
     def _action(self, item: tuple[str, dict[str, Any]]) -> OpenApiAction | None:
         path, methods = item
         operation = methods.get("post")
@@ -90,12 +66,9 @@ class OpenApi:
         params = tuple(
             OpenApiParam(
                 name=name,
-                json_types=self.json_types(schema),
                 required=name in required,
                 has_default="default" in schema,
                 default=schema.get("default"),
-                enum=tuple(self.deref(schema).get("enum", ())),
-                description=str(schema.get("description", "")),
                 schema=schema,
             )
             for name, schema in properties.items()

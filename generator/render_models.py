@@ -124,7 +124,7 @@ def _described(schema: dict[str, Any], description: str) -> dict[str, Any]:
 def render(api: Api, memo: Memo = NO_CACHE) -> str:
     """The source of ``models.py`` (not yet formatted)."""
     schema = json.dumps(json_schema(api), ensure_ascii=False)
-    step = f"datamodel-code-generator {version('datamodel-code-generator')} {HEADER}"
+    step = f"datamodel-code-generator {version('datamodel-code-generator')} {HEADER} (eager)"
     return memo.get(step, schema, lambda: _generate(schema))
 
 
@@ -153,6 +153,9 @@ def _generate(schema: str) -> str:
             enum_field_as_literal=LiteralType.All,
             skip_root_model=True,
             keep_model_order=True,
+            # Annotations evaluated at import time, so that __required_keys__ and
+            # __optional_keys__ see NotRequired (postponed ones make every key required).
+            disable_future_imports=True,
             strict_refs=True,
             formatters=[],
         )

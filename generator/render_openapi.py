@@ -4,16 +4,21 @@ and segments under ``components``, and the events under ``webhooks``.
 
 The schemas are the ones the TypedDicts are made from (``render_models.json_schema``), so the
 document and the client cannot disagree. Its shape follows NapCat's own OpenAPI documents, so
-``onebot-gen diff`` and ``import-napcat`` read it like theirs.
+``onebot-gen diff`` and ``import-napcat`` read it like theirs; each field also carries its spec
+type as ``x-onebot-type`` (and its default), so that reading it back loses nothing.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 from typing import Any
 
 from . import render_models
-from .resolve import Api, ApiAction, ApiField
+from .resolve import MESSAGE_ALIAS, SEGMENT_UNION, Api, ApiAction, ApiField, ApiObject
+
+#: The extension keyword that carries a field's type in the spec's own type language.
+SPEC_TYPE = "x-onebot-type"
 
 ENVELOPE = "OneBotResponse"
 _EXAMPLES: dict[str, Any] = {
@@ -30,6 +35,8 @@ def document(api: Api, version: str) -> str:
         name: _components(schema)
         for name, schema in render_models.json_schema(api)["$defs"].items()
     }
+    for obj in _objects(api):
+        _annotate(schemas, obj)
     schemas[ENVELOPE] = _envelope()
     openapi: dict[str, Any] = {
         "openapi": "3.1.0",
@@ -91,7 +98,7 @@ def _operation(a: ApiAction, tag: str) -> dict[str, Any]:
                                 {"$ref": f"#/components/schemas/{ENVELOPE}"},
                                 {
                                     "type": "object",
-                                    "properties": {"data": _components(a.result_schema)},
+                                    "properties": {"data": _data(a)},
                                 },
                             ]
                         }
@@ -103,6 +110,48 @@ def _operation(a: ApiAction, tag: str) -> dict[str, Any]:
     if a.description:
         operation["description"] = a.description
     return operation
+
+
+def _data(a: ApiAction) -> dict[str, Any]:
+    schema: dict[str, Any] = _components(a.result_schema)
+    if _plain(schema):
+        schema[SPEC_TYPE] = a.returns_doc
+    return schema
+
+
+def _plain(schema: dict[str, Any]) -> bool:
+    """Whether a schema names no shared object (only the built-in message types): its spec type
+    can then stand on its own; a reader makes the shared objects from the components."""
+    built_in = {f"#/components/schemas/{name}" for name in (SEGMENT_UNION, MESSAGE_ALIAS)}
+    return set(_refs(_components(schema))) <= built_in
+
+
+def _refs(schema: Any) -> list[str]:
+    if isinstance(schema, dict):
+        return (
+            [schema["$ref"]] if "$ref" in schema else [r for v in schema.values() for r in _refs(v)]
+        )
+    if isinstance(schema, list):
+        return [r for item in schema for r in _refs(item)]
+    return []
+
+
+def _objects(api: Api) -> list[ApiObject]:
+    segments = [seg.data for seg in api.segments]
+    events = [e.data for e in api.events]
+    return [*api.models, *api.param_objects, *api.result_objects, *segments, *events]
+
+
+def _annotate(schemas: dict[str, Any], obj: ApiObject) -> None:
+    """Each field's spec type and default, beside its JSON Schema."""
+    properties: dict[str, Any] = {}
+    for name in filter(None, (obj.class_name, obj.keyword_base)):
+        properties.update(schemas[name].get("properties", {}))
+    for f in obj.fields:
+        if _plain(f.schema):
+            properties[f.wire][SPEC_TYPE] = f.spec_type
+        if f.default is not None:  # the Python literal of the default
+            properties[f.wire]["default"] = ast.literal_eval(f.default)
 
 
 def _webhook(kind: str, summary: str, quick_operation: str | None) -> dict[str, Any]:

@@ -249,7 +249,8 @@ def resolve(spec: s.Spec) -> Api:
                 classes.claim_object(resolved.result_object)
                 result_objects.append(resolved.result_object)
             actions.append(resolved)
-        areas.append(ApiArea(area.name, area.title, area.description, tuple(actions)))
+        if actions:  # an emptied area (imported.yaml once reviewed) has no page
+            areas.append(ApiArea(area.name, area.title, area.description, tuple(actions)))
 
     builders = _Registry(
         problems, "Python segment builder", "give one of the segments a python_name"
@@ -410,7 +411,8 @@ def _action(action: s.Action, model_descriptions: dict[str, str], problems: Prob
         area=action.area,
         summary=action.summary,
         description=action.description,
-        notes=action.notes,
+        notes=action.notes
+        + tuple(f"`{k}` 与 NapCat 不同：{why}" for k, why in action.napcat_differs),
         sources=action.sources,
         aliases=action.aliases,
         params=params,

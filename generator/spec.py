@@ -12,7 +12,15 @@ from . import types as t
 from .problems import Loc, Problems, closest
 from .yamlpos import Document, Path, read
 
-SOURCES = ("onebot11", "go-cqhttp", "napcat", "napcat-openapi", "ncatbot", "naplink")
+SOURCES = (
+    "onebot11",
+    "go-cqhttp",
+    "napcat",
+    "napcat-openapi",
+    "napcat-source",
+    "ncatbot",
+    "naplink",
+)
 ALIAS_SDKS = ("ncatbot", "naplink")
 
 # Matched with fullmatch: a ``$`` would let a trailing newline through.
@@ -22,6 +30,7 @@ MODEL_NAME = re.compile(r"[A-Z][A-Za-z0-9]*")
 SEGMENT_NAME = re.compile(r"[a-z][a-z0-9_]*")
 PYTHON_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 AREA_NAME = re.compile(r"[a-z][a-z0-9_]*")
+DIFFERS_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 EVENT_NAME = re.compile(r"[A-Z][A-Za-z0-9]*Event")
 #: The key every event carries that says which group of events it belongs to.
 POST_TYPE = "post_type"
@@ -71,6 +80,9 @@ class Action:
     result: Result
     notes: tuple[str, ...]
     loc: Loc
+    #: Where the spec differs from NapCat's schema on purpose: a param, ``result`` or
+    #: ``result.FIELD`` (``PARAM.FIELD`` inside a param's object) → why, naming the version.
+    napcat_differs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -324,6 +336,7 @@ class _Loader:
                 "params": dict,
                 "result": (type(None), str, dict),
                 "notes": list,
+                "napcat_differs": dict,
             },
             {"action", "summary"},
         )
@@ -348,7 +361,31 @@ class _Loader:
             result=self._result(doc, (*path, "result"), data.get("result")),
             notes=self._strings(doc, (*path, "notes"), data.get("notes", [])),
             loc=doc.loc(path),
+            napcat_differs=self._differs(doc, (*path, "napcat_differs"), data),
         )
+
+    def _differs(
+        self, doc: Document, path: Path, action: dict[str, Any]
+    ) -> tuple[tuple[str, str], ...]:
+        """``napcat_differs``: each key a param (also one the spec leaves out), ``result`` or a
+        dotted path under one; each value a non-empty reason."""
+        out = []
+        for key, reason in action.get("napcat_differs", {}).items():
+            if not DIFFERS_PATH.fullmatch(str(key)):
+                self.problems.add(
+                    doc.loc((*path, key)),
+                    f"invalid napcat_differs key {key!r}",
+                    "write a param name, result, or a dotted path such as result.FIELD",
+                )
+            elif not isinstance(reason, str) or not reason.strip():
+                self.problems.add(
+                    doc.loc((*path, key)),
+                    "the reason must be a non-empty string",
+                    "say how NapCat differs and since which version",
+                )
+            else:
+                out.append((str(key), reason))
+        return tuple(out)
 
     def _model(self, doc: Document, path: Path) -> Model | None:
         fields = {"description": str, "fields": dict, "notes": list}
@@ -683,6 +720,9 @@ class _Loader:
         except t.TypeSyntaxError as exc:
             self.problems.add(doc.loc(path), str(exc), "see the type language in spec/README.md")
             return None
+        redundant = t.redundancy(parsed)
+        if redundant:
+            self.problems.add(doc.loc(path), redundant, f"write {t.render(t.normalize(parsed))!r}")
         self.type_uses.append((parsed, doc.loc(path)))
         return parsed
 

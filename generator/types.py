@@ -143,3 +143,44 @@ def render(t: TypeExpr) -> str:
     if isinstance(t, DictOf):
         return f"dict[str, {render(t.value)}]"
     return " | ".join(render(o) for o in t.options)
+
+
+def _covers(a: TypeExpr, b: TypeExpr) -> bool:
+    """Whether union option ``a`` already admits every value of option ``b``."""
+    if a == b or a == Prim("any"):
+        return True
+    if a == Prim("id"):
+        return b in (Prim("int"), Prim("str"))
+    return False
+
+
+def normalize(t: TypeExpr) -> TypeExpr:
+    """The type with nested unions flattened and options another option covers dropped
+    (``int | id`` → ``id``, ``int | int | str`` → ``int | str``, ``any | X`` → ``any``)."""
+    if isinstance(t, ListOf):
+        return ListOf(normalize(t.item))
+    if isinstance(t, DictOf):
+        return DictOf(normalize(t.value))
+    if not isinstance(t, Union):
+        return t
+    flat: list[TypeExpr] = []
+    for option in map(normalize, t.options):
+        flat.extend(option.options if isinstance(option, Union) else (option,))
+    kept: list[TypeExpr] = []
+    for i, option in enumerate(flat):
+        others = flat[:i] + flat[i + 1 :]
+        earlier = flat[:i]
+        # dropped when another option covers it (the first of equal options stays)
+        if any(_covers(o, option) and o != option for o in others) or option in earlier:
+            continue
+        kept.append(option)
+    return kept[0] if len(kept) == 1 else Union(tuple(kept))
+
+
+def redundancy(t: TypeExpr) -> str | None:
+    """What is redundant in a union somewhere in ``t`` (None when nothing is), for a problem
+    message; ``normalize`` gives the type without it."""
+    simpler = normalize(t)
+    if simpler == t:
+        return None
+    return f"redundant union: {render(t)!r} admits the same values as {render(simpler)!r}"

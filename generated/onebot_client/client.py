@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         CreateCollectionResult,
         CreateFlashTaskResult,
         CreateGroupFileFolderResult,
+        CustomFace,
         DeleteFriendResult,
         DeleteGroupFileResult,
         DeleteGroupFolderResult,
@@ -69,6 +70,7 @@ if TYPE_CHECKING:
         GroupNotice,
         GroupRequestNotify,
         GroupShutMember,
+        GroupSignIn,
         GroupSystemMessages,
         LoginInfo,
         Message,
@@ -81,8 +83,10 @@ if TYPE_CHECKING:
         OcrImageResult,
         OcrTextLine,
         OnlineClientDevice,
+        PttText,
         QidianGetAccountInfoResult,
         QuickOperation,
+        QzonePost,
         RecentContact,
         RenameGroupFileResult,
         RkeyInfo,
@@ -336,7 +340,7 @@ class OneBot(SyncClient):
         self,
         face_id: int | str,
         *,
-        face_type: int | NotGiven = NOT_GIVEN,
+        face_type: int | str | NotGiven = NOT_GIVEN,
         wording: str | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> str:
@@ -346,7 +350,7 @@ class OneBot(SyncClient):
 
         Args:
             face_id: 图标 ID（QQ 表情的 QSid）
-            face_type: 图标类型 (default ``1``)
+            face_type: 图标类型（数字或数字字符串，NapCat 的示例传 \"1\"） (default ``\"1\"``)
             wording: 状态文字内容 (default ``\" \"``)
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
@@ -637,6 +641,54 @@ class OneBot(SyncClient):
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
         """
         self._call("set_doubt_friends_add_request", {"flag": flag, "approve": approve}, timeout)
+
+    def send_qzone_msg(
+        self,
+        content: str,
+        *,
+        images: list[str] | NotGiven = NOT_GIVEN,
+        ugc_right: Literal[1, 4, 16, 64, 128] | NotGiven = NOT_GIVEN,
+        target_uins: list[int | str] | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> QzonePost:
+        """发表 QQ 空间说说
+
+        在当前账号的 QQ 空间发表一条说说，可带多张图片（NapCat 逐张上传）并设置查看权限。 ugc_right 为 16（部分好友可见）或 128（部分好友不可见）时必须给出 target_uins。
+
+        Args:
+            content: 说说正文
+            images: 图片列表，每项可以是 file://、http(s):// 或 base64://
+            ugc_right: 查看权限：1 所有人可见，4 好友可见，16 部分好友可见，64 仅自己可见，128 部分好友不可见 (default ``1``)
+            target_uins: ugc_right 为 16 或 128 时，权限作用的 QQ 号列表
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            QzonePost: 发表的 QQ 空间说说（send_qzone_msg 的返回）
+        """
+        return cast(
+            "QzonePost",
+            self._call(
+                "send_qzone_msg",
+                {
+                    "content": content,
+                    "images": images,
+                    "ugc_right": ugc_right,
+                    "target_uins": target_uins,
+                },
+                timeout,
+            ),
+        )
+
+    def delete_qzone_msg(self, tid: str, *, timeout: Timeout = NOT_GIVEN) -> None:
+        """删除 QQ 空间说说
+
+        按 tid 删除当前账号的一条说说。
+
+        Args:
+            tid: 说说的 tid（send_qzone_msg 返回）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call("delete_qzone_msg", {"tid": tid}, timeout)
 
     def get_online_clients(
         self, *, no_cache: bool | NotGiven = NOT_GIVEN, timeout: Timeout = NOT_GIVEN
@@ -2011,6 +2063,75 @@ class OneBot(SyncClient):
             timeout,
         )
 
+    def set_group_member_invite_policy(
+        self,
+        group_id: int | str,
+        policy: Literal["disabled", "require_approval", "no_approval", "no_approval_under_100"],
+        *,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """设置群成员邀请策略
+
+        设置群成员能否邀请好友入群，以及邀请是否需要管理员审核。需要管理员或群主权限。
+
+        Args:
+            group_id: 群号
+            policy: 邀请策略：disabled 禁止邀请，require_approval 需管理员审核，no_approval 无需审核，no_approval_under_100 群成员少于 100 人时无需审核
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "set_group_member_invite_policy", {"group_id": group_id, "policy": policy}, timeout
+        )
+
+    def set_group_member_permissions(
+        self,
+        group_id: int | str,
+        *,
+        allow_member_upload_album: bool | NotGiven = NOT_GIVEN,
+        allow_member_temporary_session: bool | NotGiven = NOT_GIVEN,
+        allow_member_create_group: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """设置群成员功能权限
+
+        设置群成员能否上传群相册、发起临时会话、发起新的群聊。只改传入的项，未传的保持不变；三项都不传时报错“至少需要提供一个群成员功能权限”。 需要管理员或群主权限。
+
+        Args:
+            group_id: 群号
+            allow_member_upload_album: 是否允许成员上传群相册
+            allow_member_temporary_session: 是否允许成员发起临时会话
+            allow_member_create_group: 是否允许成员发起新的群聊
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "set_group_member_permissions",
+            {
+                "group_id": group_id,
+                "allow_member_upload_album": allow_member_upload_album,
+                "allow_member_temporary_session": allow_member_temporary_session,
+                "allow_member_create_group": allow_member_create_group,
+            },
+            timeout,
+        )
+
+    def set_group_new_member_history_visibility(
+        self, group_id: int | str, visible: bool, *, timeout: Timeout = NOT_GIVEN
+    ) -> None:
+        """设置新成员可见历史消息
+
+        设置新入群的成员是否默认可以查看最近的聊天记录。需要管理员或群主权限。
+
+        Args:
+            group_id: 群号
+            visible: 新成员是否默认可见最近聊天记录
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "set_group_new_member_history_visibility",
+            {"group_id": group_id, "visible": visible},
+            timeout,
+        )
+
     def send_group_notice(
         self,
         group_id: int | str,
@@ -2300,6 +2421,25 @@ class OneBot(SyncClient):
         """
         self._call("send_group_sign", {"group_id": group_id}, timeout)
 
+    def get_group_signed_list(
+        self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
+    ) -> list[GroupSignIn]:
+        """获取群今日打卡列表
+
+        获取指定群今天已打卡的成员，按打卡顺序排列。
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            list[GroupSignIn]: list[GroupSignIn]
+        """
+        return cast(
+            "list[GroupSignIn]",
+            self._call("get_group_signed_list", {"group_id": group_id}, timeout),
+        )
+
     def get_group_system_msg(
         self, *, count: int | NotGiven = NOT_GIVEN, timeout: Timeout = NOT_GIVEN
     ) -> GroupSystemMessages:
@@ -2502,20 +2642,20 @@ class OneBot(SyncClient):
         self,
         group_id: int | str,
         album_id: str,
-        lloc: str,
-        id: str,
+        batch_id: str,
         *,
-        set: bool | NotGiven = NOT_GIVEN,
+        lloc: str | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> Any:
         """点赞群相册媒体
 
+        给群相册中一次上传（batch_id）或其中一个媒体（再给 lloc）点赞；取消点赞用 cancel_group_album_media_like。
+
         Args:
             group_id: 群号
             album_id: 相册 ID
-            lloc: 媒体 ID（lloc）
-            id: 点赞 ID（QQ 内部的点赞目标标识）
-            set: 是否点赞（true 点赞，false 取消点赞；NapCat 4.18.0 未实现取消，总是点赞） (default ``True``)
+            batch_id: 上传批次 ID（get_group_album_media_list 返回的媒体所属的 batch_id）
+            lloc: 媒体 ID（lloc）；给整次上传点赞时不填
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -2525,7 +2665,39 @@ class OneBot(SyncClient):
             "Any",
             self._call(
                 "set_group_album_media_like",
-                {"group_id": group_id, "album_id": album_id, "lloc": lloc, "id": id, "set": set},
+                {"group_id": group_id, "album_id": album_id, "batch_id": batch_id, "lloc": lloc},
+                timeout,
+            ),
+        )
+
+    def cancel_group_album_media_like(
+        self,
+        group_id: int | str,
+        album_id: str,
+        batch_id: str,
+        *,
+        lloc: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> Any:
+        """取消点赞群相册媒体
+
+        取消对群相册中一次上传（batch_id）或其中一个媒体（再给 lloc）的点赞。
+
+        Args:
+            group_id: 群号
+            album_id: 相册 ID
+            batch_id: 上传批次 ID（get_group_album_media_list 返回的媒体所属的 batch_id）
+            lloc: 媒体 ID（lloc）；取消对整次上传的点赞时不填
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            Any: any
+        """
+        return cast(
+            "Any",
+            self._call(
+                "cancel_group_album_media_like",
+                {"group_id": group_id, "album_id": album_id, "batch_id": batch_id, "lloc": lloc},
                 timeout,
             ),
         )
@@ -2912,6 +3084,20 @@ class OneBot(SyncClient):
         """
         self._call("delete_msg", {"message_id": message_id}, timeout)
 
+    def fetch_ptt_text(self, message_id: int | str, *, timeout: Timeout = NOT_GIVEN) -> PttText:
+        """语音转文字
+
+        把一条语音消息转成文字（QQ 的语音转文字）。NapCat 先请求转写，再重新读取这条消息，返回其中语音元素的文字。
+
+        Args:
+            message_id: 语音消息的消息 ID
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            PttText: 语音转文字的结果（fetch_ptt_text 的返回）
+        """
+        return cast("PttText", self._call("fetch_ptt_text", {"message_id": message_id}, timeout))
+
     def get_group_msg_history(
         self,
         group_id: int | str,
@@ -3095,25 +3281,42 @@ class OneBot(SyncClient):
         )
 
     def group_poke(
-        self, group_id: int | str, user_id: int | str, *, timeout: Timeout = NOT_GIVEN
+        self,
+        group_id: int | str,
+        user_id: int | str,
+        *,
+        target_id: int | str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
     ) -> None:
         """群聊戳一戳
 
         Args:
             group_id: 群号
-            user_id: 被戳的群成员 QQ 号
+            user_id: 被戳的群成员 QQ 号（给了 target_id 时被戳的是 target_id）
+            target_id: 被戳的 QQ 号（默认同 user_id）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
         """
-        self._call("group_poke", {"group_id": group_id, "user_id": user_id}, timeout)
+        self._call(
+            "group_poke",
+            {"group_id": group_id, "user_id": user_id, "target_id": target_id},
+            timeout,
+        )
 
-    def friend_poke(self, user_id: int | str, *, timeout: Timeout = NOT_GIVEN) -> None:
+    def friend_poke(
+        self,
+        user_id: int | str,
+        *,
+        target_id: int | str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
         """私聊戳一戳
 
         Args:
-            user_id: 好友 QQ 号
+            user_id: 好友 QQ 号（私聊会话对象；未给 target_id 时也是被戳的人）
+            target_id: 被戳的 QQ 号（默认同 user_id，例如传自己的 QQ 号戳自己）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
         """
-        self._call("friend_poke", {"user_id": user_id}, timeout)
+        self._call("friend_poke", {"user_id": user_id, "target_id": target_id}, timeout)
 
     def set_msg_emoji_like(
         self,
@@ -3240,6 +3443,125 @@ class OneBot(SyncClient):
             list[str]: list[str]
         """
         return cast("list[str]", self._call("fetch_custom_face", {"count": count}, timeout))
+
+    def fetch_custom_face_detail(
+        self, *, count: int | NotGiven = NOT_GIVEN, timeout: Timeout = NOT_GIVEN
+    ) -> list[CustomFace]:
+        """获取收藏表情详情
+
+        获取当前账号收藏的自定义表情的完整信息（资源 ID、MD5、描述等），用于删除或修改描述。
+
+        Args:
+            count: 获取数量 (default ``48``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            list[CustomFace]: list[CustomFace]
+        """
+        return cast(
+            "list[CustomFace]", self._call("fetch_custom_face_detail", {"count": count}, timeout)
+        )
+
+    def add_custom_face(
+        self,
+        file: str,
+        *,
+        emoji_id: int | str | NotGiven = NOT_GIVEN,
+        package_id: int | str | NotGiven = NOT_GIVEN,
+        file_name: str | NotGiven = NOT_GIVEN,
+        file_size: int | str | NotGiven = NOT_GIVEN,
+        md5: str | NotGiven = NOT_GIVEN,
+        is_mark_face: bool | NotGiven = NOT_GIVEN,
+        is_origin: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> Any:
+        """添加收藏表情
+
+        把服务器本机上的一个图片文件加入收藏表情。只有 file 必填，其余未给出时由 NapCat 补全：文件名取 file 的文件名， 大小与 MD5 读本地文件得到，emoji_id 为空字符串，package_id 为 0。
+
+        Args:
+            file: 表情图片在 NapCat 所在机器上的本地路径（不接受 URL 或 base64）
+            emoji_id: 表情 ID；不填时为空字符串
+            package_id: 表情包 ID；不填时为 0
+            file_name: 文件名；不填时取 file 的文件名
+            file_size: 文件大小（字节）；不填时读取本地文件
+            md5: 文件 MD5（十六进制）；不填时读取本地文件计算
+            is_mark_face: 是否商城表情；不填为 false
+            is_origin: 是否原图；不填为 true
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            Any: any
+        """
+        return cast(
+            "Any",
+            self._call(
+                "add_custom_face",
+                {
+                    "file": file,
+                    "emoji_id": emoji_id,
+                    "package_id": package_id,
+                    "file_name": file_name,
+                    "file_size": file_size,
+                    "md5": md5,
+                    "is_mark_face": is_mark_face,
+                    "is_origin": is_origin,
+                },
+                timeout,
+            ),
+        )
+
+    def delete_custom_face(
+        self,
+        *,
+        res_id: str | list[str] | NotGiven = NOT_GIVEN,
+        ids: list[str] | NotGiven = NOT_GIVEN,
+        id: str | list[str] | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> Any:
+        """删除收藏表情
+
+        按资源 ID 删除收藏表情（fetch_custom_face_detail 返回的 resId）。ids、res_id、id 任给其一（按此顺序取第一个给出的）， 都没有时报错“res_id or ids is required”。
+
+        Args:
+            res_id: 要删除的表情的 resId（一个或一组）
+            ids: 要删除的表情 ID 列表（内核 deleteFavEmoji 的字符串 ID，通常即 resId）
+            id: 同 ids 的单个或一组写法（内核 deleteFavEmoji 的字符串 ID）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            Any: any
+        """
+        return cast(
+            "Any",
+            self._call("delete_custom_face", {"res_id": res_id, "ids": ids, "id": id}, timeout),
+        )
+
+    def set_custom_face_desc(
+        self, emoji_id: int | str, res_id: str, md5: str, desc: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> Any:
+        """修改收藏表情描述
+
+        修改一个收藏表情的描述文字；四个参数都取自 fetch_custom_face_detail 的返回（emoId、resId、md5）。
+
+        Args:
+            emoji_id: 表情 ID（CustomFace.emoId）
+            res_id: 资源 ID（CustomFace.resId）
+            md5: 表情 MD5（CustomFace.md5）
+            desc: 新的表情描述
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            Any: any
+        """
+        return cast(
+            "Any",
+            self._call(
+                "set_custom_face_desc",
+                {"emoji_id": emoji_id, "res_id": res_id, "md5": md5, "desc": desc},
+                timeout,
+            ),
+        )
 
     def ark_share_peer(
         self,
@@ -4522,7 +4844,7 @@ class AsyncOneBot(AsyncClient):
         self,
         face_id: int | str,
         *,
-        face_type: int | NotGiven = NOT_GIVEN,
+        face_type: int | str | NotGiven = NOT_GIVEN,
         wording: str | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> str:
@@ -4532,7 +4854,7 @@ class AsyncOneBot(AsyncClient):
 
         Args:
             face_id: 图标 ID（QQ 表情的 QSid）
-            face_type: 图标类型 (default ``1``)
+            face_type: 图标类型（数字或数字字符串，NapCat 的示例传 \"1\"） (default ``\"1\"``)
             wording: 状态文字内容 (default ``\" \"``)
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
@@ -4833,6 +5155,54 @@ class AsyncOneBot(AsyncClient):
         await self._call(
             "set_doubt_friends_add_request", {"flag": flag, "approve": approve}, timeout
         )
+
+    async def send_qzone_msg(
+        self,
+        content: str,
+        *,
+        images: list[str] | NotGiven = NOT_GIVEN,
+        ugc_right: Literal[1, 4, 16, 64, 128] | NotGiven = NOT_GIVEN,
+        target_uins: list[int | str] | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> QzonePost:
+        """发表 QQ 空间说说
+
+        在当前账号的 QQ 空间发表一条说说，可带多张图片（NapCat 逐张上传）并设置查看权限。 ugc_right 为 16（部分好友可见）或 128（部分好友不可见）时必须给出 target_uins。
+
+        Args:
+            content: 说说正文
+            images: 图片列表，每项可以是 file://、http(s):// 或 base64://
+            ugc_right: 查看权限：1 所有人可见，4 好友可见，16 部分好友可见，64 仅自己可见，128 部分好友不可见 (default ``1``)
+            target_uins: ugc_right 为 16 或 128 时，权限作用的 QQ 号列表
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            QzonePost: 发表的 QQ 空间说说（send_qzone_msg 的返回）
+        """
+        return cast(
+            "QzonePost",
+            await self._call(
+                "send_qzone_msg",
+                {
+                    "content": content,
+                    "images": images,
+                    "ugc_right": ugc_right,
+                    "target_uins": target_uins,
+                },
+                timeout,
+            ),
+        )
+
+    async def delete_qzone_msg(self, tid: str, *, timeout: Timeout = NOT_GIVEN) -> None:
+        """删除 QQ 空间说说
+
+        按 tid 删除当前账号的一条说说。
+
+        Args:
+            tid: 说说的 tid（send_qzone_msg 返回）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call("delete_qzone_msg", {"tid": tid}, timeout)
 
     async def get_online_clients(
         self, *, no_cache: bool | NotGiven = NOT_GIVEN, timeout: Timeout = NOT_GIVEN
@@ -6219,6 +6589,75 @@ class AsyncOneBot(AsyncClient):
             timeout,
         )
 
+    async def set_group_member_invite_policy(
+        self,
+        group_id: int | str,
+        policy: Literal["disabled", "require_approval", "no_approval", "no_approval_under_100"],
+        *,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """设置群成员邀请策略
+
+        设置群成员能否邀请好友入群，以及邀请是否需要管理员审核。需要管理员或群主权限。
+
+        Args:
+            group_id: 群号
+            policy: 邀请策略：disabled 禁止邀请，require_approval 需管理员审核，no_approval 无需审核，no_approval_under_100 群成员少于 100 人时无需审核
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "set_group_member_invite_policy", {"group_id": group_id, "policy": policy}, timeout
+        )
+
+    async def set_group_member_permissions(
+        self,
+        group_id: int | str,
+        *,
+        allow_member_upload_album: bool | NotGiven = NOT_GIVEN,
+        allow_member_temporary_session: bool | NotGiven = NOT_GIVEN,
+        allow_member_create_group: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """设置群成员功能权限
+
+        设置群成员能否上传群相册、发起临时会话、发起新的群聊。只改传入的项，未传的保持不变；三项都不传时报错“至少需要提供一个群成员功能权限”。 需要管理员或群主权限。
+
+        Args:
+            group_id: 群号
+            allow_member_upload_album: 是否允许成员上传群相册
+            allow_member_temporary_session: 是否允许成员发起临时会话
+            allow_member_create_group: 是否允许成员发起新的群聊
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "set_group_member_permissions",
+            {
+                "group_id": group_id,
+                "allow_member_upload_album": allow_member_upload_album,
+                "allow_member_temporary_session": allow_member_temporary_session,
+                "allow_member_create_group": allow_member_create_group,
+            },
+            timeout,
+        )
+
+    async def set_group_new_member_history_visibility(
+        self, group_id: int | str, visible: bool, *, timeout: Timeout = NOT_GIVEN
+    ) -> None:
+        """设置新成员可见历史消息
+
+        设置新入群的成员是否默认可以查看最近的聊天记录。需要管理员或群主权限。
+
+        Args:
+            group_id: 群号
+            visible: 新成员是否默认可见最近聊天记录
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "set_group_new_member_history_visibility",
+            {"group_id": group_id, "visible": visible},
+            timeout,
+        )
+
     async def send_group_notice(
         self,
         group_id: int | str,
@@ -6511,6 +6950,25 @@ class AsyncOneBot(AsyncClient):
         """
         await self._call("send_group_sign", {"group_id": group_id}, timeout)
 
+    async def get_group_signed_list(
+        self, group_id: int | str, *, timeout: Timeout = NOT_GIVEN
+    ) -> list[GroupSignIn]:
+        """获取群今日打卡列表
+
+        获取指定群今天已打卡的成员，按打卡顺序排列。
+
+        Args:
+            group_id: 群号
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            list[GroupSignIn]: list[GroupSignIn]
+        """
+        return cast(
+            "list[GroupSignIn]",
+            await self._call("get_group_signed_list", {"group_id": group_id}, timeout),
+        )
+
     async def get_group_system_msg(
         self, *, count: int | NotGiven = NOT_GIVEN, timeout: Timeout = NOT_GIVEN
     ) -> GroupSystemMessages:
@@ -6719,20 +7177,20 @@ class AsyncOneBot(AsyncClient):
         self,
         group_id: int | str,
         album_id: str,
-        lloc: str,
-        id: str,
+        batch_id: str,
         *,
-        set: bool | NotGiven = NOT_GIVEN,
+        lloc: str | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> Any:
         """点赞群相册媒体
 
+        给群相册中一次上传（batch_id）或其中一个媒体（再给 lloc）点赞；取消点赞用 cancel_group_album_media_like。
+
         Args:
             group_id: 群号
             album_id: 相册 ID
-            lloc: 媒体 ID（lloc）
-            id: 点赞 ID（QQ 内部的点赞目标标识）
-            set: 是否点赞（true 点赞，false 取消点赞；NapCat 4.18.0 未实现取消，总是点赞） (default ``True``)
+            batch_id: 上传批次 ID（get_group_album_media_list 返回的媒体所属的 batch_id）
+            lloc: 媒体 ID（lloc）；给整次上传点赞时不填
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -6742,7 +7200,39 @@ class AsyncOneBot(AsyncClient):
             "Any",
             await self._call(
                 "set_group_album_media_like",
-                {"group_id": group_id, "album_id": album_id, "lloc": lloc, "id": id, "set": set},
+                {"group_id": group_id, "album_id": album_id, "batch_id": batch_id, "lloc": lloc},
+                timeout,
+            ),
+        )
+
+    async def cancel_group_album_media_like(
+        self,
+        group_id: int | str,
+        album_id: str,
+        batch_id: str,
+        *,
+        lloc: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> Any:
+        """取消点赞群相册媒体
+
+        取消对群相册中一次上传（batch_id）或其中一个媒体（再给 lloc）的点赞。
+
+        Args:
+            group_id: 群号
+            album_id: 相册 ID
+            batch_id: 上传批次 ID（get_group_album_media_list 返回的媒体所属的 batch_id）
+            lloc: 媒体 ID（lloc）；取消对整次上传的点赞时不填
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            Any: any
+        """
+        return cast(
+            "Any",
+            await self._call(
+                "cancel_group_album_media_like",
+                {"group_id": group_id, "album_id": album_id, "batch_id": batch_id, "lloc": lloc},
                 timeout,
             ),
         )
@@ -7133,6 +7623,24 @@ class AsyncOneBot(AsyncClient):
         """
         await self._call("delete_msg", {"message_id": message_id}, timeout)
 
+    async def fetch_ptt_text(
+        self, message_id: int | str, *, timeout: Timeout = NOT_GIVEN
+    ) -> PttText:
+        """语音转文字
+
+        把一条语音消息转成文字（QQ 的语音转文字）。NapCat 先请求转写，再重新读取这条消息，返回其中语音元素的文字。
+
+        Args:
+            message_id: 语音消息的消息 ID
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            PttText: 语音转文字的结果（fetch_ptt_text 的返回）
+        """
+        return cast(
+            "PttText", await self._call("fetch_ptt_text", {"message_id": message_id}, timeout)
+        )
+
     async def get_group_msg_history(
         self,
         group_id: int | str,
@@ -7316,25 +7824,42 @@ class AsyncOneBot(AsyncClient):
         )
 
     async def group_poke(
-        self, group_id: int | str, user_id: int | str, *, timeout: Timeout = NOT_GIVEN
+        self,
+        group_id: int | str,
+        user_id: int | str,
+        *,
+        target_id: int | str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
     ) -> None:
         """群聊戳一戳
 
         Args:
             group_id: 群号
-            user_id: 被戳的群成员 QQ 号
+            user_id: 被戳的群成员 QQ 号（给了 target_id 时被戳的是 target_id）
+            target_id: 被戳的 QQ 号（默认同 user_id）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
         """
-        await self._call("group_poke", {"group_id": group_id, "user_id": user_id}, timeout)
+        await self._call(
+            "group_poke",
+            {"group_id": group_id, "user_id": user_id, "target_id": target_id},
+            timeout,
+        )
 
-    async def friend_poke(self, user_id: int | str, *, timeout: Timeout = NOT_GIVEN) -> None:
+    async def friend_poke(
+        self,
+        user_id: int | str,
+        *,
+        target_id: int | str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
         """私聊戳一戳
 
         Args:
-            user_id: 好友 QQ 号
+            user_id: 好友 QQ 号（私聊会话对象；未给 target_id 时也是被戳的人）
+            target_id: 被戳的 QQ 号（默认同 user_id，例如传自己的 QQ 号戳自己）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
         """
-        await self._call("friend_poke", {"user_id": user_id}, timeout)
+        await self._call("friend_poke", {"user_id": user_id, "target_id": target_id}, timeout)
 
     async def set_msg_emoji_like(
         self,
@@ -7461,6 +7986,128 @@ class AsyncOneBot(AsyncClient):
             list[str]: list[str]
         """
         return cast("list[str]", await self._call("fetch_custom_face", {"count": count}, timeout))
+
+    async def fetch_custom_face_detail(
+        self, *, count: int | NotGiven = NOT_GIVEN, timeout: Timeout = NOT_GIVEN
+    ) -> list[CustomFace]:
+        """获取收藏表情详情
+
+        获取当前账号收藏的自定义表情的完整信息（资源 ID、MD5、描述等），用于删除或修改描述。
+
+        Args:
+            count: 获取数量 (default ``48``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            list[CustomFace]: list[CustomFace]
+        """
+        return cast(
+            "list[CustomFace]",
+            await self._call("fetch_custom_face_detail", {"count": count}, timeout),
+        )
+
+    async def add_custom_face(
+        self,
+        file: str,
+        *,
+        emoji_id: int | str | NotGiven = NOT_GIVEN,
+        package_id: int | str | NotGiven = NOT_GIVEN,
+        file_name: str | NotGiven = NOT_GIVEN,
+        file_size: int | str | NotGiven = NOT_GIVEN,
+        md5: str | NotGiven = NOT_GIVEN,
+        is_mark_face: bool | NotGiven = NOT_GIVEN,
+        is_origin: bool | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> Any:
+        """添加收藏表情
+
+        把服务器本机上的一个图片文件加入收藏表情。只有 file 必填，其余未给出时由 NapCat 补全：文件名取 file 的文件名， 大小与 MD5 读本地文件得到，emoji_id 为空字符串，package_id 为 0。
+
+        Args:
+            file: 表情图片在 NapCat 所在机器上的本地路径（不接受 URL 或 base64）
+            emoji_id: 表情 ID；不填时为空字符串
+            package_id: 表情包 ID；不填时为 0
+            file_name: 文件名；不填时取 file 的文件名
+            file_size: 文件大小（字节）；不填时读取本地文件
+            md5: 文件 MD5（十六进制）；不填时读取本地文件计算
+            is_mark_face: 是否商城表情；不填为 false
+            is_origin: 是否原图；不填为 true
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            Any: any
+        """
+        return cast(
+            "Any",
+            await self._call(
+                "add_custom_face",
+                {
+                    "file": file,
+                    "emoji_id": emoji_id,
+                    "package_id": package_id,
+                    "file_name": file_name,
+                    "file_size": file_size,
+                    "md5": md5,
+                    "is_mark_face": is_mark_face,
+                    "is_origin": is_origin,
+                },
+                timeout,
+            ),
+        )
+
+    async def delete_custom_face(
+        self,
+        *,
+        res_id: str | list[str] | NotGiven = NOT_GIVEN,
+        ids: list[str] | NotGiven = NOT_GIVEN,
+        id: str | list[str] | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> Any:
+        """删除收藏表情
+
+        按资源 ID 删除收藏表情（fetch_custom_face_detail 返回的 resId）。ids、res_id、id 任给其一（按此顺序取第一个给出的）， 都没有时报错“res_id or ids is required”。
+
+        Args:
+            res_id: 要删除的表情的 resId（一个或一组）
+            ids: 要删除的表情 ID 列表（内核 deleteFavEmoji 的字符串 ID，通常即 resId）
+            id: 同 ids 的单个或一组写法（内核 deleteFavEmoji 的字符串 ID）
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            Any: any
+        """
+        return cast(
+            "Any",
+            await self._call(
+                "delete_custom_face", {"res_id": res_id, "ids": ids, "id": id}, timeout
+            ),
+        )
+
+    async def set_custom_face_desc(
+        self, emoji_id: int | str, res_id: str, md5: str, desc: str, *, timeout: Timeout = NOT_GIVEN
+    ) -> Any:
+        """修改收藏表情描述
+
+        修改一个收藏表情的描述文字；四个参数都取自 fetch_custom_face_detail 的返回（emoId、resId、md5）。
+
+        Args:
+            emoji_id: 表情 ID（CustomFace.emoId）
+            res_id: 资源 ID（CustomFace.resId）
+            md5: 表情 MD5（CustomFace.md5）
+            desc: 新的表情描述
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            Any: any
+        """
+        return cast(
+            "Any",
+            await self._call(
+                "set_custom_face_desc",
+                {"emoji_id": emoji_id, "res_id": res_id, "md5": md5, "desc": desc},
+                timeout,
+            ),
+        )
 
     async def ark_share_peer(
         self,
