@@ -145,7 +145,14 @@ def _segments(env: jinja2.Environment, api: Api) -> str:
 
 def _events(env: jinja2.Environment, api: Api) -> str:
     kinds = [e.class_name for e in api.events] + [g.class_name for g in api.event_groups]
-    models = sorted({*kinds, UNKNOWN_EVENT, EVENT_UNION, *([api.quick_operation] if api.quick_operation else [])})
+    models = sorted(
+        {
+            *kinds,
+            UNKNOWN_EVENT,
+            EVENT_UNION,
+            *([api.quick_operation] if api.quick_operation else []),
+        }
+    )
     return env.get_template("events.py.jinja").render(
         header=HEADER,
         events=api.events,

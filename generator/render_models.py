@@ -78,8 +78,11 @@ def _event_defs(api: Api) -> dict[str, Any]:
         "required": ["post_type", "event"],
     }
     defs[EVENT_UNION] = {
-        "description": "Any event: narrow it with ``event[\"post_type\"] == ...`` checks.",
-        "anyOf": [{"$ref": f"#/$defs/{name}"} for name in [g.class_name for g in api.event_groups] + [UNKNOWN_EVENT]],
+        "description": 'Any event: narrow it with ``event["post_type"] == ...`` checks.',
+        "anyOf": [
+            {"$ref": f"#/$defs/{name}"}
+            for name in [g.class_name for g in api.event_groups] + [UNKNOWN_EVENT]
+        ],
     }
     return defs
 

@@ -786,7 +786,6 @@ class _Loader:
                         closest(part.field, fields) if fields else "write null",
                     )
 
-
     def check_events(self, spec: Spec) -> None:
         """Fields do not restate discriminators or common fields; ``present`` names a field.
         (Discriminators that do not select exactly one kind are reported by ``_selector``.)"""
@@ -847,14 +846,17 @@ def _insert(
             )
             return
         last = depth == len(combination) - 1
-        child = node["choices"].setdefault(value, {"of": {}} if last else {"key": None, "choices": {}})
+        child = node["choices"].setdefault(
+            value, {"of": {}} if last else {"key": None, "choices": {}}
+        )
         if not last and child.get("key") is None and "choices" in child:
             child["key"] = combination[depth + 1][0]
         node = child
     if "of" not in node:
         problems.add(
             event.loc,
-            f"{event.name} stops at " + ", ".join(f"{k}={v}" for k, v in combination)
+            f"{event.name} stops at "
+            + ", ".join(f"{k}={v}" for k, v in combination)
             + " where other events are told apart further",
             "give it the same discriminator keys as the others",
         )

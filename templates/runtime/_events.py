@@ -136,9 +136,7 @@ def log_failure(what: str) -> None:
 def plain_text(event: Mapping[str, Any]) -> str:
     """The text segments of a message event (or of a message: a list of segments), joined."""
     message = event.get("message", ()) if isinstance(event, Mapping) else event
-    return "".join(
-        str(s["data"].get("text", "")) for s in message if s.get("type") == "text"
-    )
+    return "".join(str(s["data"].get("text", "")) for s in message if s.get("type") == "text")
 
 
 def mentioned(event: Mapping[str, Any]) -> bool:
@@ -157,13 +155,13 @@ def reply_params(event: Mapping[str, Any], message: object, quote: bool) -> dict
         "private",
         "group",
     ):
-        raise ValueError(
-            f"reply() answers message events, not a {event.get('post_type')} event"
-        )
+        raise ValueError(f"reply() answers message events, not a {event.get('post_type')} event")
     if isinstance(message, str):  # as the senders take it: plain text
         segments: list[object] = [{"type": "text", "data": {"text": message}}]
     else:
-        segments = [message] if isinstance(message, Mapping) else list(cast("list[object]", message))
+        segments = (
+            [message] if isinstance(message, Mapping) else list(cast("list[object]", message))
+        )
     if quote:
         segments = [{"type": "reply", "data": {"id": str(event["message_id"])}}, *segments]
     target = {"group_id": event["group_id"]} if kind == "group" else {"user_id": event["user_id"]}

@@ -88,7 +88,11 @@ def test_async_websocket_example(server: OneBotServer) -> None:
         server.push_event(event("GroupPokeNoticeEvent", group_id=42, user_id=30003))
         server.wait_for(lambda: bool(server.calls("send_msg") and server.calls("send_group_msg")))
         (reply,) = server.calls("send_msg")
-        assert reply.params == {"message_type": "private", "user_id": 20002, "message": [text("pong")]}
+        assert reply.params == {
+            "message_type": "private",
+            "user_id": 20002,
+            "message": [text("pong")],
+        }
         (hi,) = server.calls("send_group_msg")
         assert hi.params == {
             "group_id": 42,

@@ -154,7 +154,7 @@ def test_events_interleaved_with_replies_arrive_in_order(server: OneBotServer) -
     replies, received = asyncio.run(main())
     assert replies == [None] * 100
     assert received == server.events_sent  # every event, once, in the order sent
-    assert len(received) == 300 and all(ev["post_type"] == "notice" for ev in received)
+    assert len(received) == 300 and all(ev["post_type"] == "meta_event" for ev in received)
 
 
 def test_sync_events(server: OneBotServer) -> None:
