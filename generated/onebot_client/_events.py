@@ -6,7 +6,7 @@ event kind; this module is what those methods and the transports share.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from . import cq
@@ -15,6 +15,11 @@ if TYPE_CHECKING:
     from .models import Event
 
 H = TypeVar("H", bound=Callable[..., Any])
+T = TypeVar("T")
+
+#: Events kept for ``events()`` by each transport and server; when full, the oldest is dropped
+#: (the readers never block, so replies keep flowing even when nobody reads events).
+EVENT_BUFFER = 10_000
 
 #: What ``UnknownEvent`` carries as its post_type, and the name its handlers are kept under.
 UNKNOWN = "unknown"
@@ -112,6 +117,24 @@ class AsyncRouter(_Router):
             except Exception:
                 log_failure(f"the handler {_name(handler)}")
         return operation
+
+
+async def handle_each(
+    items: AsyncIterator[T], handle: Callable[[T], Coroutine[Any, Any, None]]
+) -> None:
+    """``handle`` each item in a task of its own, so a slow one holds up no other; returns once
+    ``items`` has ended and the tasks have."""
+    import asyncio
+
+    tasks: set[asyncio.Task[None]] = set()
+    try:
+        async for item in items:
+            task = asyncio.create_task(handle(item))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+    finally:
+        if tasks:
+            await asyncio.wait(tasks)
 
 
 def _name(handler: Callable[..., Any]) -> str:

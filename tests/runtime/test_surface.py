@@ -72,6 +72,8 @@ def test_each_transport_loads_only_its_libraries() -> None:
     assert "aiohttp" not in loaded_after(f"{from_}; AsyncOneBot()")
     websocket = loaded_after(f"{from_}; OneBot.websocket()")
     assert "websockets" in websocket and "aiohttp" not in websocket
+    # events over sync HTTP (SSE) need only the standard library
+    assert "aiohttp" not in loaded_after(f"{from_}; OneBot().events()")
 
 
 def test_constructors_return_the_subclass() -> None:
