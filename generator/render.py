@@ -178,16 +178,20 @@ def selection(e: ApiEvent) -> str:
     return ", ".join(parts)
 
 
+#: The servers NapCat connects to, by the runtime module that has each (imported on first use).
+SERVERS = {"HttpPostServer": "_post", "ReverseWebSocketServer": "_reverse"}
+
+
 def _init(env: jinja2.Environment, errors_source: str) -> str:
     error_names = _all_names(errors_source)
     exports = sorted(
         [
             *["AsyncOneBot", "OneBot", "NOT_GIVEN", "NotGiven", "cq", "seg"],
-            *["mentioned", "plain_text", *error_names],
+            *["mentioned", "plain_text", *error_names, *SERVERS],
         ]
     )
     return env.get_template("__init__.py.jinja").render(
-        header=HEADER, error_names=error_names, exports=exports
+        header=HEADER, error_names=error_names, exports=exports, servers=SERVERS
     )
 
 
