@@ -224,6 +224,7 @@ def _docs(env: jinja2.Environment, api: Api) -> dict[str, str]:
         "docs/index.md": env.get_template("docs/index.md.jinja").render(**context),
         "docs/models.md": env.get_template("docs/models.md.jinja").render(**context),
         "docs/segments.md": env.get_template("docs/segments.md.jinja").render(**context),
+        "docs/connecting.md": env.get_template("docs/connecting.md.jinja").render(**context),
     }
     for area in api.areas:
         out[f"docs/{area.name}.md"] = env.get_template("docs/area.md.jinja").render(
