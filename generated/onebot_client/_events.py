@@ -69,19 +69,24 @@ class _Router:
 
     def __init__(self) -> None:
         self._handlers: dict[str, list[Callable[..., Any]]] = {}
+        self._of_kind: dict[str, list[Callable[..., Any]]] = {}  # _chosen's, by event kind
 
     def _add(self, kind: str, handler: H) -> H:
         self._handlers.setdefault(kind, []).append(handler)
+        self._of_kind.clear()
         return handler
 
     def _chosen(self, event: Mapping[str, Any]) -> list[Callable[..., Any]]:
         """The handlers of the event: those of its kind, of its group, then of every event."""
         if event.get("post_type") == UNKNOWN:
-            kinds = [UNKNOWN_KIND, ANY_KIND]
+            kind = UNKNOWN_KIND
         else:
             kind = kind_of(self._selector, event) or UNKNOWN_KIND
+        chosen = self._of_kind.get(kind)
+        if chosen is None:
             kinds = [kind, self._groups.get(kind, ""), ANY_KIND]
-        return [h for kind in kinds for h in self._handlers.get(kind, ())]
+            chosen = self._of_kind[kind] = [h for k in kinds for h in self._handlers.get(k, ())]
+        return chosen
 
 
 def _merged(operation: dict[str, Any] | None, result: object) -> dict[str, Any] | None:

@@ -90,7 +90,7 @@ class HttpPostServer(EventServer):
         # response); this only waits for close(). Meanwhile ``events()`` gets nothing.
         self._serving_handlers = True
         try:
-            async for _ in self.events():
+            async for _ in self._pairs():
                 pass
         finally:
             self._serving_handlers = False

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from types import TracebackType
-from typing import TYPE_CHECKING, Generic, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Generic, Self, TypeVar
 
 from ._events import EVENT_BUFFER
 
@@ -16,19 +16,17 @@ if TYPE_CHECKING:
     from .models import Event
 
 T = TypeVar("T")
-#: Ends the iterations of an inbox.
-_CLOSED = object()
 
 
 class Inbox(Generic[T]):
     """Items kept for their readers, in order: the newest ``EVENT_BUFFER`` (then the oldest go)."""
 
     def __init__(self) -> None:
-        self._queue: asyncio.Queue[T | object] = asyncio.Queue(EVENT_BUFFER)
+        self._queue: asyncio.Queue[T | None] = asyncio.Queue(EVENT_BUFFER)  # None: closed
         self._readers = 0
         self._dropped = 0
 
-    def put(self, item: T | object) -> None:
+    def put(self, item: T | None) -> None:
         while self._queue.full():
             self._queue.get_nowait()
             self._dropped += 1
@@ -44,13 +42,13 @@ class Inbox(Generic[T]):
     def close(self) -> None:
         """End the iterations under way."""
         for _ in range(self._readers):
-            self.put(_CLOSED)
+            self.put(None)
 
     async def items(self) -> AsyncIterator[T]:
         self._readers += 1
         try:
-            while (item := await self._queue.get()) is not _CLOSED:
-                yield cast("T", item)
+            while (item := await self._queue.get()) is not None:
+                yield item
         finally:
             self._readers -= 1
 
@@ -124,9 +122,13 @@ class EventServer:
         and the event, typed. Starts the server if need be; ends when it is closed. Up to
         10,000 unread events are kept (then the oldest go)."""
         await self.start()
-        assert self._inbox is not None
-        async for pair in self._inbox.items():
+        async for pair in self._pairs():
             yield pair
+
+    def _pairs(self) -> AsyncIterator[Pair]:
+        """``events()`` of a started server."""
+        assert self._inbox is not None
+        return self._inbox.items()
 
     def _deliver(self, bot: AsyncOneBot, event: Event) -> None:
         if self._inbox is not None:

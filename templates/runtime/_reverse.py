@@ -141,7 +141,7 @@ class ReverseWebSocketServer(EventServer):
         async def handle(pair: Pair) -> None:
             await pair[0]._handle(pair[1])
 
-        await handle_each(self.events(), handle)
+        await handle_each(self._pairs(), handle)
 
     async def _listen(self) -> None:
         self._server = await serve(
