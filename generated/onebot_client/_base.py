@@ -157,8 +157,8 @@ class SyncClient(_Client):
 
         Blocks for the next one. A kind the spec does not describe comes as ``UnknownEvent``;
         frames that are not events never come. Ends when the client is closed; raises
-        ``NetworkError`` when the connection drops. Up to 10,000 unread events are kept (then
-        the oldest go).
+        ``NetworkError`` when the connection drops. Over WebSocket, up to 10,000 unread events
+        are kept (then the oldest go).
         """
         if self._socket_transport is not None:
             return self._socket_transport.events(self._timeout)
@@ -435,8 +435,8 @@ class AsyncClient(_Client):
 
         ``async for event in bot.events(): ...`` A kind the spec does not describe comes as
         ``UnknownEvent``; frames that are not events never come. Ends when the client is
-        closed; raises ``NetworkError`` when the connection drops (without ``reconnect``). Up
-        to 10,000 unread events are kept (then the oldest go).
+        closed; raises ``NetworkError`` when the connection drops (without ``reconnect``). Over
+        WebSocket, up to 10,000 unread events are kept (then the oldest go).
         """
         if self._socket_transport is not None:
             return self._socket_transport.events()
