@@ -26,6 +26,7 @@ bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) bench/build.py
 	$(PY) bench/client.py
+	$(PY) bench/events.py
 	$(PY) bench/import_time.py
 
 $(STAMP): pyproject.toml generated/pyproject.toml

@@ -186,16 +186,20 @@ def selection(e: ApiEvent) -> str:
     return ", ".join(parts)
 
 
+#: The servers NapCat connects to, by the runtime module that has each (imported on first use).
+SERVERS = {"HttpPostServer": "_post", "ReverseWebSocketServer": "_reverse"}
+
+
 def _init(env: jinja2.Environment, errors_source: str) -> str:
     error_names = _all_names(errors_source)
     exports = sorted(
         [
             *["AsyncOneBot", "OneBot", "NOT_GIVEN", "NotGiven", "cq", "seg"],
-            *["mentioned", "plain_text", *error_names],
+            *["mentioned", "plain_text", *error_names, *SERVERS],
         ]
     )
     return env.get_template("__init__.py.jinja").render(
-        header=HEADER, error_names=error_names, exports=exports
+        header=HEADER, error_names=error_names, exports=exports, servers=SERVERS
     )
 
 
@@ -237,6 +241,7 @@ def _docs(env: jinja2.Environment, api: Api) -> dict[str, str]:
             napcat_count=sum(e.napcat for e in api.events),
             **context,
         ),
+        "docs/connecting.md": env.get_template("docs/connecting.md.jinja").render(**context),
     }
     for area in api.areas:
         out[f"docs/{area.name}.md"] = env.get_template("docs/area.md.jinja").render(

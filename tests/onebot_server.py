@@ -1,5 +1,6 @@
-"""A OneBot 11 server stand-in for the client tests: HTTP and forward WebSocket on one free
-127.0.0.1 port, run by aiohttp in a thread of its own.
+"""A OneBot 11 server stand-in for the client tests: HTTP, forward WebSocket and NapCat's HTTP
+SSE event stream (``GET /_events``) on one free 127.0.0.1 port, run by aiohttp in a thread of
+its own.
 
 It records every request exactly (action, params, echo, headers, the raw frame or body), answers
 with canned replies (``on(...)``: data, failures, garbage, HTTP errors, delays, dropped
@@ -132,6 +133,7 @@ class OneBotServer(Loopback):
         self._lock = threading.Lock()
         self._sockets: set[tuple[web.WebSocketResponse, asyncio.Transport]] = set()
         self._http_connections: set[asyncio.Transport] = set()
+        self._streams: set[tuple[web.StreamResponse, asyncio.Transport]] = set()
         self._loop: asyncio.AbstractEventLoop  # running in self._thread once entered
         self._thread: threading.Thread
         self._runner: web.AppRunner | None = None
@@ -160,11 +162,20 @@ class OneBotServer(Loopback):
         return rule
 
     def push_event(self, event: dict[str, Any]) -> None:
-        """Send an event to every connected WebSocket."""
+        """Send an event to every connected WebSocket and SSE stream (as NapCat writes it)."""
         self._run(self._broadcast(event))
 
+    def push_sse(self, raw: bytes) -> None:
+        """Write ``raw`` to every SSE stream."""
+        self._run(self._write_streams(raw))
+
+    @property
+    def streams(self) -> int:
+        """How many SSE streams are open."""
+        return len(self._streams)
+
     def drop(self) -> None:
-        """Abort every WebSocket connection (no closing handshake)."""
+        """Abort every WebSocket connection (no closing handshake) and SSE stream."""
         self._run(self._drop())
 
     def drop_http(self) -> None:
@@ -199,6 +210,7 @@ class OneBotServer(Loopback):
     async def _start(self) -> None:
         app = web.Application(client_max_size=1 << 30)
         app.router.add_post("/{action}", self._http)
+        app.router.add_get("/_events", self._sse)
         app.router.add_get("/{tail:.*}", self._websocket)
         self._runner = web.AppRunner(app, shutdown_timeout=0.1, access_log=None)
         await self._runner.setup()
@@ -267,6 +279,30 @@ class OneBotServer(Loopback):
             return web.Response(status=rule.http_status, body=_bytes(rule.raw))
         reply = rule.frame if rule.frame is not None else self._canned(rule, None)
         return web.Response(status=rule.http_status, text=json.dumps(reply))
+
+    async def _sse(self, request: web.Request) -> web.StreamResponse:
+        """NapCat's HTTP SSE server: its token check (403), headers, and then the events."""
+        self.handshakes.append(dict(request.headers))
+        if not self._authorized(request):
+            return web.Response(status=403, text=json.dumps({"message": "token verify failed!"}))
+        response = web.StreamResponse(
+            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+        )
+        await response.prepare(request)
+        transport = request.transport
+        assert transport is not None
+        key = (response, transport)
+        self._streams.add(key)
+        try:
+            while not transport.is_closing():
+                await asyncio.sleep(0.01)
+        finally:
+            self._streams.discard(key)
+        return response
+
+    async def _write_streams(self, raw: bytes) -> None:
+        for response, _ in list(self._streams):
+            await response.write(raw)
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
         self.handshakes.append(dict(request.headers))
@@ -480,11 +516,13 @@ class OneBotServer(Loopback):
         for ws, _ in list(self._sockets):
             self.events_sent.append(event)
             await ws.send_str(json.dumps(event))
+        await self._write_streams(f"data: {json.dumps(event)}\n\n".encode())
 
     async def _drop(self) -> None:
-        for _, transport in list(self._sockets):
+        for _, transport in [*self._sockets, *self._streams]:
             transport.abort()
         self._sockets.clear()
+        self._streams.clear()
 
     async def _drop_http(self) -> None:
         for transport in list(self._http_connections):

@@ -7,6 +7,8 @@ bot = OneBot("http://127.0.0.1:3000", access_token="...")
 bot.send_group_msg(123456, [seg.text("hello "), seg.at(10001)])
 """
 
+from typing import TYPE_CHECKING, Any
+
 from . import cq, seg
 from ._events import mentioned, plain_text
 from ._types import NOT_GIVEN, NotGiven
@@ -25,12 +27,29 @@ from .errors import (
     UnsupportedAction,
 )
 
+# The servers NapCat connects to are imported on first use, with their library.
+if TYPE_CHECKING:
+    from ._post import HttpPostServer
+    from ._reverse import ReverseWebSocketServer
+
+_SERVERS = {"HttpPostServer": "_post", "ReverseWebSocketServer": "_reverse"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SERVERS:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_SERVERS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "ActionFailed",
     "AsyncOneBot",
     "AuthError",
     "BadRequest",
     "Forbidden",
+    "HttpPostServer",
     "NOT_GIVEN",
     "NetworkError",
     "NotGiven",
@@ -38,6 +57,7 @@ __all__ = [
     "OneBotError",
     "ProtocolError",
     "RequestTimeout",
+    "ReverseWebSocketServer",
     "ServerTimeout",
     "Unauthorized",
     "UnsupportedAction",

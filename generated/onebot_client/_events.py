@@ -6,7 +6,7 @@ event kind; this module is what those methods and the transports share.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from . import cq
@@ -15,6 +15,11 @@ if TYPE_CHECKING:
     from .models import Event
 
 H = TypeVar("H", bound=Callable[..., Any])
+T = TypeVar("T")
+
+#: Events kept for ``events()`` by each transport and server; when full, the oldest is dropped
+#: (the readers never block, so replies keep flowing even when nobody reads events).
+EVENT_BUFFER = 10_000
 
 #: What ``UnknownEvent`` carries as its post_type, and the name its handlers are kept under.
 UNKNOWN = "unknown"
@@ -64,19 +69,24 @@ class _Router:
 
     def __init__(self) -> None:
         self._handlers: dict[str, list[Callable[..., Any]]] = {}
+        self._of_kind: dict[str, list[Callable[..., Any]]] = {}  # _chosen's, by event kind
 
     def _add(self, kind: str, handler: H) -> H:
         self._handlers.setdefault(kind, []).append(handler)
+        self._of_kind.clear()
         return handler
 
     def _chosen(self, event: Mapping[str, Any]) -> list[Callable[..., Any]]:
         """The handlers of the event: those of its kind, of its group, then of every event."""
         if event.get("post_type") == UNKNOWN:
-            kinds = [UNKNOWN_KIND, ANY_KIND]
+            kind = UNKNOWN_KIND
         else:
             kind = kind_of(self._selector, event) or UNKNOWN_KIND
+        chosen = self._of_kind.get(kind)
+        if chosen is None:
             kinds = [kind, self._groups.get(kind, ""), ANY_KIND]
-        return [h for kind in kinds for h in self._handlers.get(kind, ())]
+            chosen = self._of_kind[kind] = [h for k in kinds for h in self._handlers.get(k, ())]
+        return chosen
 
 
 def _merged(operation: dict[str, Any] | None, result: object) -> dict[str, Any] | None:
@@ -112,6 +122,24 @@ class AsyncRouter(_Router):
             except Exception:
                 log_failure(f"the handler {_name(handler)}")
         return operation
+
+
+async def handle_each(
+    items: AsyncIterator[T], handle: Callable[[T], Coroutine[Any, Any, None]]
+) -> None:
+    """``handle`` each item in a task of its own, so a slow one holds up no other; returns once
+    ``items`` has ended and the tasks have."""
+    import asyncio
+
+    tasks: set[asyncio.Task[None]] = set()
+    try:
+        async for item in items:
+            task = asyncio.create_task(handle(item))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+    finally:
+        if tasks:
+            await asyncio.wait(tasks)
 
 
 def _name(handler: Callable[..., Any]) -> str:

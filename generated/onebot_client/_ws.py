@@ -35,6 +35,7 @@ from websockets.protocol import Event
 from websockets.sync import client as sync_client
 
 from ._envelope import MAX_REPLY_BYTES, NOT_JSON, as_object, encode, preview
+from ._events import EVENT_BUFFER
 from ._types import deadline, remaining
 from ._url import bearer, checked, where
 from .errors import (
@@ -50,9 +51,6 @@ from .events import parse
 if TYPE_CHECKING:
     from .models import Event as TypedEvent
 
-#: Events kept for ``events()``; when full, the oldest is dropped (the reader never blocks, so
-#: replies keep flowing even when nobody reads events).
-EVENT_BUFFER = 10_000
 #: Seconds before the second reconnection attempt (the first is immediate); doubles each time.
 FIRST_BACKOFF = 0.5
 #: Seconds a reconnection attempt may take for its handshake.
@@ -642,9 +640,14 @@ class AsyncWebSocket(_Socket):
             raise
         except (OSError, WebSocketException) as exc:
             raise self._handshake_error(exc) from exc
-        self._link = _AsyncLink(connection, self._read)
-        self._readers.add(self._link.reader)
-        self._link.reader.add_done_callback(self._readers.discard)
+        self._adopt(connection)
+
+    def _adopt(self, connection: async_client.ClientConnection) -> _AsyncLink:
+        """Make ``connection`` the open one, with a reader task of its own."""
+        link = self._link = _AsyncLink(connection, self._read)
+        self._readers.add(link.reader)
+        link.reader.add_done_callback(self._readers.discard)
+        return link
 
     async def _send(self, link: _AsyncLink, action: str, text: str) -> None:
         try:

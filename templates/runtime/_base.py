@@ -6,10 +6,10 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Iterator, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, overload
+from typing import TYPE_CHECKING, Any, Self, cast, overload
 
 from ._envelope import request_body, unwrap
-from ._events import log_failure, quick_params, reply_params
+from ._events import handle_each, log_failure, quick_params, reply_params
 from ._types import NOT_GIVEN, NotGiven, Timeout
 from ._url import shown, token_from
 from .errors import ActionFailed, OneBotError, Redacting
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from ._http import AsyncHttp, SyncHttp
+    from ._sse import AsyncSse, SyncSse
     from ._stream import DownloadKind
     from ._ws import AsyncWebSocket, SyncWebSocket
     from .events import AsyncHandlers, Handlers
@@ -75,6 +76,7 @@ class SyncClient(_Client):
     _transport: SyncHttp | SyncWebSocket
     _socket_transport: SyncWebSocket | None = None
     _handlers: Handlers | None = None
+    _sse: SyncSse | None = None
 
     def __init__(
         self,
@@ -137,8 +139,11 @@ class SyncClient(_Client):
         self.close()
 
     def close(self) -> None:
-        """Close the connections; calls still waiting fail. A later call connects again."""
+        """Close the connections; calls still waiting fail, ``events()`` ends. A later call
+        connects again."""
         self._transport.close()
+        if self._sse is not None:
+            self._sse.close()
 
     def call(
         self,
@@ -159,14 +164,21 @@ class SyncClient(_Client):
             return unwrap(action, reply, self._secret)
 
     def events(self) -> Iterator[Event]:
-        """The events the server pushes, typed, in order; WebSocket only.
+        """The events the server pushes, typed, in order: those of the WebSocket, or over HTTP
+        those of NapCat's HTTP SSE server (``GET {base_url}/_events``, a connection of its own).
 
         Blocks for the next one. A kind the spec does not describe comes as ``UnknownEvent``;
         frames that are not events never come. Ends when the client is closed; raises
-        ``NetworkError`` when the connection drops. Up to 10,000 unread events are kept (then
-        the oldest go).
+        ``NetworkError`` when the connection drops. Over WebSocket, up to 10,000 unread events
+        are kept (then the oldest go).
         """
-        return self._redacted(self._socket("events()").events(self._timeout))
+        if self._socket_transport is not None:
+            return self._redacted(self._socket_transport.events(self._timeout))
+        if self._sse is None:
+            from ._sse import SyncSse
+
+            self._sse = SyncSse(cast("SyncHttp", self._transport).endpoint)
+        return self._redacted(self._sse.events(self._timeout))
 
     def _redacted(self, events: Iterator[Event]) -> Iterator[Event]:
         with self._redacting:
@@ -343,6 +355,7 @@ class AsyncClient(_Client):
     _transport: AsyncHttp | AsyncWebSocket
     _socket_transport: AsyncWebSocket | None = None
     _handlers: AsyncHandlers | None = None
+    _sse: AsyncSse | None = None
 
     def __init__(
         self,
@@ -414,8 +427,11 @@ class AsyncClient(_Client):
         await self.close()
 
     async def close(self) -> None:
-        """Close the connections; calls still waiting fail. A later call connects again."""
+        """Close the connections; calls still waiting fail, ``events()`` ends. A later call
+        connects again."""
         await self._transport.close()
+        if self._sse is not None:
+            await self._sse.close()
 
     async def call(
         self,
@@ -437,14 +453,21 @@ class AsyncClient(_Client):
             return unwrap(action, reply, self._secret)
 
     def events(self) -> AsyncIterator[Event]:
-        """The events the server pushes, typed, in order; WebSocket only.
+        """The events the server pushes, typed, in order: those of the WebSocket, or over HTTP
+        those of NapCat's HTTP SSE server (``GET {base_url}/_events``, a connection of its own).
 
         ``async for event in bot.events(): ...`` A kind the spec does not describe comes as
         ``UnknownEvent``; frames that are not events never come. Ends when the client is
-        closed; raises ``NetworkError`` when the connection drops (without ``reconnect``). Up
-        to 10,000 unread events are kept (then the oldest go).
+        closed; raises ``NetworkError`` when the connection drops (without ``reconnect``). Over
+        WebSocket, up to 10,000 unread events are kept (then the oldest go).
         """
-        return self._redacted(self._socket("events()").events(self._timeout))
+        if self._socket_transport is not None:
+            return self._redacted(self._socket_transport.events(self._timeout))
+        if self._sse is None:
+            from ._sse import AsyncSse
+
+            self._sse = AsyncSse(cast("AsyncHttp", self._transport).endpoint)
+        return self._redacted(self._sse.events(self._timeout))
 
     async def _redacted(self, events: AsyncIterator[Event]) -> AsyncIterator[Event]:
         with self._redacting:
@@ -468,17 +491,7 @@ class AsyncClient(_Client):
         handlers run in order. A handler's quick operation is carried out through
         ``.handle_quick_operation``; a handler or an operation that fails is logged and the
         events go on. Returns once the tasks of the events received have ended."""
-        import asyncio
-
-        tasks: set[asyncio.Task[None]] = set()
-        try:
-            async for event in self.events():
-                task = asyncio.create_task(self._handle(event))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
-        finally:
-            if tasks:
-                await asyncio.wait(tasks)
+        await handle_each(self.events(), self._handle)
 
     async def _handle(self, event: Event) -> None:
         operation = await self.on.dispatch(self, event)

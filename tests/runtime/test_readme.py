@@ -8,6 +8,7 @@ import re
 import subprocess
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,8 +36,8 @@ def for_server(code: str, server: OneBotServer) -> str:
     )
 
 
-def test_the_readme_has_three_examples() -> None:
-    assert len(examples()) == 3
+def test_the_readme_has_four_examples() -> None:
+    assert len(examples()) == 4
 
 
 def test_sync_http_example(server: OneBotServer, capsys: pytest.CaptureFixture[str]) -> None:
@@ -116,6 +117,19 @@ def test_async_websocket_example_type_checks(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_connecting_page_examples_type_check(tmp_path: Path) -> None:
+    page = README.parent / "generated" / "docs" / "connecting.md"
+    blocks = re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) == 4
+    names = []
+    for n, code in enumerate(blocks):
+        names.append(f"mode_{n}.py")
+        (tmp_path / names[-1]).write_text(code, encoding="utf-8")
+    for command in CHECKERS.values():
+        result = subprocess.run([*command, *names], capture_output=True, text=True, cwd=tmp_path)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
 def text(value: str) -> dict[str, object]:
     return {"type": "text", "data": {"text": value}}
 
@@ -135,3 +149,33 @@ def test_stream_example(
     assert (tmp_path / "copy.pdf").read_bytes() == content
     (sent,) = server.calls("send_group_msg")
     assert sent.params["message"][0]["type"] == "file"
+
+
+def test_reverse_websocket_example() -> None:
+    from tests.napcat_peer import ReverseAccount
+
+    code = examples()[3].replace("8082", "0").replace("asyncio.run(server.run())", "")
+    namespace: dict[str, Any] = {}
+    exec(code.replace('"token"', repr(TOKEN)), namespace)
+    server = namespace["server"]
+
+    async def main() -> None:
+        running = asyncio.create_task(server.run())
+        while server.port == 0:
+            await asyncio.sleep(0.005)
+        napcat = ReverseAccount(server.url, 10001, TOKEN)
+        await napcat.connect()
+        await napcat.send(event("GroupMessageEvent", self_id=10001, group_id=42))
+        while not napcat.calls:
+            await asyncio.sleep(0.005)
+        assert napcat.calls[0]["action"] == "send_msg"
+        assert napcat.calls[0]["params"] == {
+            "message_type": "group",
+            "group_id": 42,
+            "message": [text("hello from 10001")],
+        }
+        await server.close()
+        await asyncio.wait_for(running, 5)
+        await napcat.close()
+
+    asyncio.run(asyncio.wait_for(main(), 10))

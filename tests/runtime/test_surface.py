@@ -72,6 +72,11 @@ def test_each_transport_loads_only_its_libraries() -> None:
     assert "aiohttp" not in loaded_after(f"{from_}; AsyncOneBot()")
     websocket = loaded_after(f"{from_}; OneBot.websocket()")
     assert "websockets" in websocket and "aiohttp" not in websocket
+    reverse = loaded_after("from onebot_client import ReverseWebSocketServer")
+    assert "websockets" in reverse and "aiohttp" not in reverse
+    assert "aiohttp" in loaded_after("from onebot_client import HttpPostServer")
+    # events over sync HTTP (SSE) need only the standard library
+    assert "aiohttp" not in loaded_after(f"{from_}; OneBot().events()")
 
 
 def test_constructors_return_the_subclass() -> None:

@@ -297,9 +297,10 @@ def test_close_ends_events(ws_client: Driver, server: OneBotServer) -> None:
 
 
 @pytest.mark.parametrize("kind", ["sync-http", "async-http"])
-def test_events_need_a_websocket(kind: str, connect: Callable[..., Driver]) -> None:
+def test_stream_downloads_need_a_websocket(kind: str, connect: Callable[..., Driver]) -> None:
+    # (events over HTTP come from NapCat's SSE stream: test_sse.py)
     with pytest.raises(TypeError, match="websocket"):
-        connect(kind).bot.events()
+        connect(kind)(lambda bot: bot.download_stream("x"))
 
 
 def test_event_buffer_keeps_the_newest(

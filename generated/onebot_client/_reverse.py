@@ -1,0 +1,202 @@
+"""Reverse WebSocket: NapCat connects to the bot (NapCat's ``websocketClients``), on
+``websockets``; async only.
+
+NapCat opens one Universal connection per account, with ``X-Self-ID`` (the account),
+``X-Client-Role: Universal`` and ``Authorization: Bearer <token>``, then pushes events on it and
+answers calls sent over it, echo-matched, as on a forward WebSocket. When it drops, NapCat
+reconnects after ``reconnectInterval`` (5 s by default).
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import parse_qsl
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.http11 import Request, Response
+
+from ._base import DEFAULT_TIMEOUT
+from ._events import handle_each
+from ._serving import EventServer, Pair
+from ._ws import AsyncWebSocket, _End
+from .errors import NetworkError
+
+if TYPE_CHECKING:
+    from websockets.asyncio.client import ClientConnection
+
+    from .client import AsyncOneBot
+    from .models import Event
+
+#: NapCat's default reverse-WebSocket port is 8082 (``ws://localhost:8082``); the path is the
+#: usual one of OneBot 11 bot frameworks.
+DEFAULT_PORT = 8082
+DEFAULT_PATH = "/onebot/v11/ws"
+
+
+def refusal(token: str | None, headers: Any, query: str) -> HTTPStatus | None:
+    """Why a connection's token is refused (401 none given, 403 a wrong one), or None. The token
+    comes as ``Authorization: Bearer <token>`` or as ``?access_token=<token>``."""
+    if token is None:
+        return None
+    given = dict(parse_qsl(query)).get("access_token") or (
+        str(headers.get("Authorization", "")).removeprefix("Bearer").strip()
+    )
+    if not given:
+        return HTTPStatus.UNAUTHORIZED
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        return HTTPStatus.FORBIDDEN
+    return None
+
+
+class AcceptedWebSocket(AsyncWebSocket):
+    """The connection of one account: calls go out over it as on a forward WebSocket; its events
+    go to ``deliver`` (and to this client's own ``events()``, if read). Re-adopted when the
+    account reconnects; while it is away, calls fail with ``NetworkError``."""
+
+    def __init__(self, connection: ServerConnection, deliver: Callable[[Event], None]) -> None:
+        host, port = connection.remote_address[:2]
+        super().__init__(
+            f"ws://{f'[{host}]' if ':' in host else host}:{port}",
+            None,
+            reconnect=False,
+            max_backoff=0.0,
+        )
+        self.self_id = connection.request.headers["X-Self-ID"] if connection.request else ""
+        self.where = f"{self.where} (NapCat {self.self_id})"
+        self._deliver = deliver
+        self._adopt(cast("ClientConnection", connection))
+
+    async def replace(self, connection: ServerConnection) -> None:
+        """Carry calls over ``connection`` from now on; the previous one, if still open, is
+        closed (its calls fail)."""
+        if self._link is not None:
+            await self._link.connection.close()
+        self._adopt(cast("ClientConnection", connection))
+
+    async def _open(self, seconds: float | None) -> None:
+        raise NetworkError(f"NapCat {self.self_id} is not connected (it reconnects by itself)")
+
+    def _push(self, item: Event | _End) -> None:
+        if not isinstance(item, _End):
+            self._deliver(item)
+        if self._listeners:
+            super()._push(item)
+
+
+class ReverseWebSocketServer(EventServer):
+    """A reverse WebSocket server: NapCat connects to it, one connection per account, each with
+    a typed ``AsyncOneBot`` whose calls go back over that connection. Async only.
+
+        server = ReverseWebSocketServer(port=8082, access_token="token")
+
+        @server.on.group_message
+        async def echo(bot: AsyncOneBot, event: GroupMessageEvent) -> None:
+            await bot.reply(event, plain_text(event))
+
+        asyncio.run(server.run())
+
+    In NapCat's network settings add a WebSocket client (``websocketClients``) with ``url``
+    ``ws://<this host>:8082/onebot/v11/ws`` and the same ``token``.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = DEFAULT_PORT,
+        *,
+        path: str = DEFAULT_PATH,
+        access_token: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+    ) -> None:
+        """Listen for NapCat (started by ``async with``, ``start()``, ``run()`` or ``events()``).
+
+        Args:
+            host: The address to listen on (``0.0.0.0``: every interface).
+            port: The port (0: a free one, set once started).
+            path: The path NapCat's ``url`` names; other paths are refused (HTTP 404).
+            access_token: The token NapCat must send (NapCat's ``token``); a connection without
+                it is refused with HTTP 401, one with another token with 403. Compared in
+                constant time; never shown.
+            timeout: Default seconds each client waits for a reply (``None``: no limit).
+        """
+        super().__init__(host, port, path)
+        self._token = access_token or None
+        self._timeout = timeout
+        self._server: Server | None = None
+        #: The client of each account that has connected, by its ``self_id`` (kept while it is
+        #: away: its calls fail until it reconnects, then go over the new connection).
+        self.bots: dict[int, AsyncOneBot] = {}
+
+    @property
+    def url(self) -> str:
+        """The URL to give NapCat (``ws://host:port/path``)."""
+        return f"ws://{self.host}:{self.port}{self.path}"
+
+    async def _handle_events(self) -> None:
+        # Each event in a task of its own; a quick operation goes back over the event's
+        # connection (the account's client has the server's handlers).
+        async def handle(pair: Pair) -> None:
+            await pair[0]._handle(pair[1])
+
+        await handle_each(self._pairs(), handle)
+
+    async def _listen(self) -> None:
+        self._server = await serve(
+            self._serve,
+            self.host,
+            self.port,
+            process_request=self._check,
+            max_size=None,  # NapCat allows 50 MB
+            compression=None,  # NapCat offers none
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def _stop(self) -> None:
+        for bot in self.bots.values():
+            await bot.close()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    def _check(self, connection: ServerConnection, request: Request) -> Response | None:
+        """Refuse a handshake that is not NapCat's, before anything is delivered."""
+        path, _, query = request.path.partition("?")
+        if "/" + path.strip("/") != self.path:
+            return connection.respond(HTTPStatus.NOT_FOUND, f"no OneBot endpoint at {path}\n")
+        refused = refusal(self._token, request.headers, query)
+        if refused is not None:
+            return connection.respond(refused, "token verify failed\n")
+        if not request.headers.get("X-Self-ID", "").isdigit():
+            return connection.respond(HTTPStatus.BAD_REQUEST, "X-Self-ID missing\n")
+        role = request.headers.get("X-Client-Role", "Universal")
+        if role.lower() != "universal":
+            return connection.respond(
+                HTTPStatus.BAD_REQUEST, f"X-Client-Role {role}: only Universal is served\n"
+            )
+        return None
+
+    async def _serve(self, connection: ServerConnection) -> None:
+        assert connection.request is not None
+        self_id = int(connection.request.headers["X-Self-ID"])
+        bot = self.bots.get(self_id)
+        if bot is None:
+            bot = self._bot(connection)
+            self.bots[self_id] = bot
+        else:
+            await cast("AcceptedWebSocket", bot._socket_transport).replace(connection)
+        await connection.wait_closed()
+
+    def _bot(self, connection: ServerConnection) -> AsyncOneBot:
+        from .client import AsyncOneBot
+
+        bot = AsyncOneBot.__new__(AsyncOneBot)
+        socket = AcceptedWebSocket(connection, lambda event: self._deliver(bot, event))
+        # The token NapCat connected with is the one its replies might echo: it is redacted too.
+        bot._configure(f"reverse WebSocket from {socket.where}", self._token, self._timeout, "")
+        bot._transport = bot._socket_transport = socket
+        bot._handlers = self.on  # its run() and quick operations use the server's handlers
+        return bot

@@ -1,0 +1,144 @@
+"""What the servers NapCat connects to share: the handlers, the ``(bot, event)`` pairs kept for
+``events()``, starting and closing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from types import TracebackType
+from typing import TYPE_CHECKING, Generic, Self, TypeVar
+
+from ._events import EVENT_BUFFER
+
+if TYPE_CHECKING:
+    from .client import AsyncOneBot
+    from .events import AsyncHandlers
+    from .models import Event
+
+T = TypeVar("T")
+
+
+class Inbox(Generic[T]):
+    """Items kept for their readers, in order: the newest ``EVENT_BUFFER`` (then the oldest go)."""
+
+    def __init__(self) -> None:
+        self._queue: asyncio.Queue[T | None] = asyncio.Queue(EVENT_BUFFER)  # None: closed
+        self._readers = 0
+        self._dropped = 0
+
+    def put(self, item: T | None) -> None:
+        while self._queue.full():
+            self._queue.get_nowait()
+            self._dropped += 1
+            if self._dropped == 1:
+                import logging
+
+                logging.getLogger("onebot_client").warning(
+                    "onebot_client: %d events are waiting; dropping the oldest (read events())",
+                    EVENT_BUFFER,
+                )
+        self._queue.put_nowait(item)
+
+    def close(self) -> None:
+        """End the iterations under way."""
+        for _ in range(self._readers):
+            self.put(None)
+
+    async def items(self) -> AsyncIterator[T]:
+        self._readers += 1
+        try:
+            while (item := await self._queue.get()) is not None:
+                yield item
+        finally:
+            self._readers -= 1
+
+
+Pair = tuple["AsyncOneBot", "Event"]
+
+
+class EventServer:
+    """A server NapCat delivers events to; async only. Start it with ``async with server:`` (or
+    ``start()``), or let ``run()`` / ``events()`` start it."""
+
+    _handlers: AsyncHandlers | None = None
+
+    def __init__(self, host: str, port: int, path: str) -> None:
+        self.host = host
+        self.port = port
+        self.path = "/" + path.strip("/")
+        self._inbox: Inbox[Pair] | None = None
+
+    @property
+    def on(self) -> AsyncHandlers:
+        """Handler registrations, one per event kind: ``@server.on.group_message``. A handler is
+        called with the client of the account the event came from, and the event."""
+        if self._handlers is None:
+            from .events import AsyncHandlers
+
+            self._handlers = AsyncHandlers()
+        return self._handlers
+
+    async def start(self) -> None:
+        """Start listening (``port`` 0: on a free port, then set to it); nothing if listening."""
+        if self._inbox is None:
+            self._inbox = Inbox()
+            try:
+                await self._listen()
+            except BaseException:
+                self._inbox = None
+                raise
+
+    async def close(self) -> None:
+        """Stop listening and close the connections; ``events()`` and ``run()`` end."""
+        inbox, self._inbox = self._inbox, None
+        if inbox is not None:
+            await self._stop()
+            inbox.close()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def run(self) -> None:
+        """Start if need be, hand each event to the handlers registered on ``on`` until the
+        server is closed, then close it (also when cancelled). A handler that fails is logged
+        and the events go on."""
+        await self.start()
+        try:
+            await self._handle_events()
+        finally:
+            await self.close()
+
+    async def events(self) -> AsyncIterator[Pair]:
+        """``(bot, event)`` for each event, in order: the client of the account it came from,
+        and the event, typed. Starts the server if need be; ends when it is closed. Up to
+        10,000 unread events are kept (then the oldest go)."""
+        await self.start()
+        async for pair in self._pairs():
+            yield pair
+
+    def _pairs(self) -> AsyncIterator[Pair]:
+        """``events()`` of a started server."""
+        assert self._inbox is not None
+        return self._inbox.items()
+
+    def _deliver(self, bot: AsyncOneBot, event: Event) -> None:
+        if self._inbox is not None:
+            self._inbox.put((bot, event))
+
+    async def _handle_events(self) -> None:
+        raise NotImplementedError
+
+    async def _listen(self) -> None:
+        raise NotImplementedError
+
+    async def _stop(self) -> None:
+        raise NotImplementedError

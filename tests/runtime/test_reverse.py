@@ -1,0 +1,260 @@
+"""The reverse WebSocket server against NapCat's reverse WebSocket client (tests/napcat_peer.py):
+its handshake checked (token, path, account), events typed with the account's client, calls
+back over each account's own connection, a drop failing calls at once, a reconnection picked
+up, handlers and quick operations."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from websockets.exceptions import InvalidStatus
+
+from onebot_client import AsyncOneBot, NetworkError, ReverseWebSocketServer
+from tests.napcat_peer import ReverseAccount, lifecycle
+
+from .conftest import TOKEN
+from .test_events import example
+
+Test = Callable[[ReverseWebSocketServer], Awaitable[None]]
+
+
+def run(test: Test, **options: Any) -> None:
+    """Run ``test`` with a started server on a free port."""
+
+    async def main() -> None:
+        options.setdefault("access_token", TOKEN)
+        async with ReverseWebSocketServer(port=0, timeout=5, **options) as server:
+            await asyncio.wait_for(test(server), 10)
+
+    asyncio.run(main())
+
+
+async def take(server: ReverseWebSocketServer, count: int) -> list[tuple[AsyncOneBot, Any]]:
+    pairs = []
+    async for pair in server.events():
+        pairs.append(pair)
+        if len(pairs) == count:
+            break
+    return pairs
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    while not condition():
+        await asyncio.sleep(0.005)
+
+
+def test_napcat_connects_events_come_with_its_client_and_calls_go_back() -> None:
+    async def test(server: ReverseWebSocketServer) -> None:
+        assert server.url == f"ws://127.0.0.1:{server.port}/onebot/v11/ws"
+        napcat = ReverseAccount(server.url, 10001, TOKEN)
+        await napcat.connect()
+        await napcat.send(example("GroupMessageEvent"))
+        (bot, connected), (same, message) = await take(server, 2)
+        assert server.bots == {10001: bot} and same is bot
+        assert connected == lifecycle(10001)
+        assert message == example("GroupMessageEvent")
+        assert await bot.get_login_info() == {
+            "self_id": 10001,
+            "action": "get_login_info",
+            "params": {},
+        }
+        assert [c["action"] for c in napcat.calls] == ["get_login_info"]
+        assert "reverse WebSocket from 127.0.0.1:" in repr(bot) and TOKEN not in repr(bot)
+        await napcat.close()
+
+    run(test)
+
+
+@pytest.mark.parametrize(
+    ("headers", "query", "status"),
+    [
+        ({"Authorization": "Bearer "}, "", 401),  # NapCat without a token
+        ({"Authorization": "Bearer wrong"}, "", 403),
+        ({"Authorization": "Bearer "}, "?access_token=wrong", 403),
+        ({"Authorization": "Bearer ", "X-Self-ID": ""}, f"?access_token={TOKEN}", 400),
+        ({"x-client-role": "API"}, "", 400),
+    ],
+)
+def test_a_refused_handshake_delivers_nothing(
+    headers: dict[str, str], query: str, status: int
+) -> None:
+    async def test(server: ReverseWebSocketServer) -> None:
+        napcat = ReverseAccount(server.url, 10001, TOKEN)
+        with pytest.raises(InvalidStatus) as refused:
+            await napcat.connect(server.url + query, **headers)
+        assert refused.value.response.status_code == status
+        with pytest.raises(InvalidStatus, match="HTTP 404"):
+            await napcat.connect(server.url.replace("/onebot/v11/ws", "/other"))
+        await napcat.connect(server.url)  # the next one, as NapCat sends it, is delivered
+        ((bot, event),) = await take(server, 1)
+        assert event == lifecycle(10001) and list(server.bots) == [10001]
+        await napcat.close()
+
+    run(test)
+
+
+def test_the_token_in_the_query_and_no_token_at_all() -> None:
+    async def test(server: ReverseWebSocketServer) -> None:
+        napcat = ReverseAccount(server.url, 10001)
+        await napcat.connect(f"{server.url}?access_token={TOKEN}")
+        assert [e for _, e in await take(server, 1)] == [lifecycle(10001)]
+        await napcat.close()
+
+    run(test)
+
+    async def open_server(server: ReverseWebSocketServer) -> None:
+        napcat = ReverseAccount(server.url, 10001, "anything")
+        await napcat.connect()
+        await take(server, 1)
+        await napcat.close()
+
+    run(open_server, access_token=None)
+
+
+def test_two_accounts_each_answered_over_its_own_connection() -> None:
+    async def test(server: ReverseWebSocketServer) -> None:
+        first, second = ReverseAccount(server.url, 111, TOKEN), ReverseAccount(
+            server.url, 222, TOKEN
+        )
+        await first.connect()
+        await second.connect()
+        await first.send(example("PrivateMessageEvent"))
+        await second.send(example("GroupMessageEvent"))
+        pairs = await take(server, 4)
+        by_account = {e["self_id"] if e["post_type"] == "meta_event" else None: b for b, e in pairs}
+        assert by_account[111] is server.bots[111] and by_account[222] is server.bots[222]
+        assert server.bots[111] is not server.bots[222]
+        sources = {e["post_type"]: b for b, e in pairs if e["post_type"] == "message"}
+        assert len(sources) == 1
+        results = await asyncio.gather(
+            *(
+                server.bots[account].call("get_status", {"n": n})
+                for n in range(20)
+                for account in (111, 222)
+            )
+        )
+        assert [r["self_id"] for r in results] == [111, 222] * 20
+        assert [r["params"]["n"] for r in results] == [n for n in range(20) for _ in (111, 222)]
+        assert len(first.calls) == len(second.calls) == 20
+        await first.close()
+        await second.close()
+
+    run(test)
+
+
+def test_events_come_in_order_with_their_account() -> None:
+    async def test(server: ReverseWebSocketServer) -> None:
+        first, second = ReverseAccount(server.url, 111, TOKEN), ReverseAccount(
+            server.url, 222, TOKEN
+        )
+        await first.connect()
+        await second.connect()
+        for n in range(10):
+            await first.send({**example("PrivateMessageEvent"), "self_id": 111, "message_id": n})
+            await second.send({**example("PrivateMessageEvent"), "self_id": 222, "message_id": n})
+        pairs = [p for p in await take(server, 22) if p[1]["post_type"] == "message"]
+        for account in (111, 222):
+            mine = [e for b, e in pairs if b is server.bots[account]]
+            assert [e["self_id"] for e in mine] == [account] * 10
+            assert [e["message_id"] for e in mine] == list(range(10))
+        await first.close()
+        await second.close()
+
+    run(test)
+
+
+def test_unknown_kinds_come_as_unknown_events_and_non_events_not_at_all() -> None:
+    async def test(server: ReverseWebSocketServer) -> None:
+        napcat = ReverseAccount(server.url, 10001, TOKEN)
+        await napcat.connect()
+        future = {"post_type": "notice", "notice_type": "future", "self_id": 10001}
+        await napcat.send_raw('{"status": "ok", "retcode": 0, "data": null}')  # no echo
+        await napcat.send_raw('{"echo": "nobody-waits", "status": "ok", "retcode": 0}')
+        await napcat.send(future)
+        events = [e for _, e in await take(server, 2)]
+        assert events == [lifecycle(10001), {"post_type": "unknown", "event": future}]
+        await napcat.close()
+
+    run(test)
+
+
+def test_a_dropped_connection_fails_its_pending_calls_at_once() -> None:
+    async def test(server: ReverseWebSocketServer) -> None:
+        napcat = ReverseAccount(server.url, 10001, TOKEN)
+        napcat.hang.add("slow")
+        await napcat.connect()
+        ((bot, _),) = await take(server, 1)
+        pending = asyncio.create_task(bot.call("slow", timeout=30))
+        await until(lambda: bool(napcat.calls))
+        started = time.monotonic()
+        napcat.drop()
+        with pytest.raises(NetworkError, match="slow: .*NapCat 10001"):
+            await pending
+        assert time.monotonic() - started < 1
+        with pytest.raises(NetworkError, match="NapCat 10001 is not connected"):
+            await bot.call("get_status")
+
+    run(test)
+
+
+def test_a_reconnecting_account_is_picked_up_again() -> None:
+    async def test(server: ReverseWebSocketServer) -> None:
+        napcat = ReverseAccount(server.url, 10001, TOKEN)
+        await napcat.connect()
+        ((bot, _),) = await take(server, 1)
+        napcat.drop()
+        await until(
+            lambda: bot._socket_transport is not None and bot._socket_transport._link is None
+        )
+        await napcat.connect()  # NapCat, reconnectInterval later
+        await napcat.send(example("FriendRequestEvent"))
+        pairs = await take(server, 2)
+        assert [b for b, _ in pairs] == [bot, bot] and server.bots == {10001: bot}
+        assert (await bot.call("get_status"))["action"] == "get_status"
+        # a second connection of the same account replaces the first
+        replacement = ReverseAccount(server.url, 10001, TOKEN)
+        await replacement.connect()
+        await take(server, 1)
+        assert (await bot.call("get_status"))["self_id"] == 10001
+        assert [c["action"] for c in replacement.calls] == ["get_status"]
+        await replacement.close()
+        await napcat.close()
+
+    run(test)
+
+
+def test_run_hands_events_to_handlers_and_quick_operations_go_back() -> None:
+    async def main() -> None:
+        server = ReverseWebSocketServer(port=0, access_token=TOKEN)
+        seen: list[tuple[AsyncOneBot, int]] = []
+
+        @server.on.private_message
+        async def pong(bot: AsyncOneBot, event: Any) -> Any:
+            seen.append((bot, event["self_id"]))
+            await bot.reply(event, "pong")
+            return {"reply": "quick"}
+
+        running = asyncio.create_task(server.run())
+        await until(lambda: server.port != 0)
+        accounts = [ReverseAccount(server.url, n, TOKEN) for n in (111, 222)]
+        for napcat in accounts:
+            await napcat.connect()
+            await napcat.send({**example("PrivateMessageEvent"), "self_id": napcat.self_id})
+        await until(lambda: all(len(a.calls) == 2 for a in accounts))
+        for napcat in accounts:
+            quick, send = sorted(napcat.calls, key=lambda c: c["action"])
+            assert quick["action"] == ".handle_quick_operation"
+            assert quick["params"]["operation"] == {"reply": "quick"}
+            assert quick["params"]["context"]["self_id"] == napcat.self_id
+            assert send["action"] == "send_msg"
+        assert sorted((server.bots[n] is b, n) for b, n in seen) == [(True, 111), (True, 222)]
+        await server.close()
+        await asyncio.wait_for(running, 5)
+        for napcat in accounts:
+            await napcat.close()
+
+    asyncio.run(asyncio.wait_for(main(), 10))
