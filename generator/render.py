@@ -248,6 +248,7 @@ def _docs(env: jinja2.Environment, api: Api) -> dict[str, str]:
         "docs/index.md": env.get_template("docs/index.md.jinja").render(**context),
         "docs/models.md": env.get_template("docs/models.md.jinja").render(**context),
         "docs/segments.md": env.get_template("docs/segments.md.jinja").render(**context),
+        "docs/testing.md": env.get_template("docs/testing.md.jinja").render(**context),
         "docs/events.md": env.get_template("docs/events.md.jinja").render(
             selections={e.class_name: selection(e) for e in api.events},
             events_by_group={
