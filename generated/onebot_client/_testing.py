@@ -74,6 +74,8 @@ A = TypeVar("A", bound=AsyncClient)
 
 #: An action's scripted result: a value, or a function of the call's params.
 Script = Any
+#: Receives each frame of a streamed reply; True on the last one (as in ``_ws``).
+FrameSink = Callable[[dict[str, Any]], bool]
 
 
 class Call(NamedTuple):
@@ -668,11 +670,7 @@ class SyncFakeTransport:
         return _on_time(reply, late)
 
     def stream(
-        self,
-        action: str,
-        params: dict[str, object],
-        seconds: float | None,
-        sink: Callable[[dict[str, Any]], bool],
+        self, action: str, params: dict[str, object], seconds: float | None, sink: FrameSink
     ) -> None:
         if not sink(self.request(action, params, seconds)):
             raise _one_frame(action)
