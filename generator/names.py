@@ -61,6 +61,17 @@ MODULE_NAMES = frozenset(
         "Handlers",
         "SELECTOR",
         "parse",
+        # testing.py
+        "ACTIONS",
+        "Call",
+        "Fake",
+        "FakeOneBot",
+        "FakeServer",
+        "GROUP_ID",
+        "Mapping",
+        "SELF_ID",
+        "USER_ID",
+        "overload",
     }
 )
 

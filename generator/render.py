@@ -47,6 +47,7 @@ def render(api: Api, memo: Memo = NO_CACHE) -> dict[str, str]:
         f"{PACKAGE}/client.py": _client(env, api),
         f"{PACKAGE}/seg.py": _segments(env, api),
         f"{PACKAGE}/events.py": _events(env, api),
+        f"{PACKAGE}/testing.py": _testing(env, api),
         f"{PACKAGE}/__init__.py": _init(
             env, _runtime_dir().joinpath("errors.py").read_text("utf-8")
         ),
@@ -178,6 +179,25 @@ def _events(env: jinja2.Environment, api: Api) -> str:
     )
 
 
+def _testing(env: jinja2.Environment, api: Api) -> str:
+    """The fake server's table of actions and its typed signatures (``onebot_client.testing``)."""
+    kinds = {e.class_name for e in api.events}
+    messages = kinds & {"GroupMessageEvent", "PrivateMessageEvent"}
+    annotations = [a.returns for a in api.actions]
+    annotations += [a.params_class for a in api.actions if a.params_class]
+    models = _model_imports(annotations, api) + [p.class_name for p in api.param_objects]
+    models += sorted(kinds)
+    typing = ["TYPE_CHECKING", "Any", "Literal", "overload", *(["cast"] if messages else [])]
+    return env.get_template("testing.py.jinja").render(
+        header=HEADER,
+        actions=api.actions,
+        events=api.events,
+        kinds=kinds,
+        model_imports=sorted(set(models)),
+        typing_imports=typing,
+    )
+
+
 def selection(e: ApiEvent) -> str:
     """``post_type message, message_type group, sub_type normal or anonymous``, for docs."""
     parts = [f"{key} {' or '.join(values)}" for key, values in e.discriminators]
@@ -232,6 +252,7 @@ def _docs(env: jinja2.Environment, api: Api) -> dict[str, str]:
         "docs/index.md": env.get_template("docs/index.md.jinja").render(**context),
         "docs/models.md": env.get_template("docs/models.md.jinja").render(**context),
         "docs/segments.md": env.get_template("docs/segments.md.jinja").render(**context),
+        "docs/testing.md": env.get_template("docs/testing.md.jinja").render(**context),
         "docs/events.md": env.get_template("docs/events.md.jinja").render(
             selections={e.class_name: selection(e) for e in api.events},
             events_by_group={

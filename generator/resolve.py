@@ -31,6 +31,7 @@ DOCS_PAGES = {
     "index": "the docs index",
     "models": "the models page",
     "segments": "the segments page",
+    "testing": "the page on testing a bot",
 }
 
 

@@ -54,7 +54,8 @@ def parse(selector: Selector, frame: object) -> Event | None:
     if kind_of(selector, frame) is None:
         return cast("Event", {"post_type": UNKNOWN, "event": frame})
     message = frame.get("message")
-    if isinstance(message, str):  # a server set to post messages as CQ-code strings
+    # A server set to post messages as CQ-code strings (a notice's "message" is plain text).
+    if isinstance(message, str) and frame["post_type"] in ("message", "message_sent"):
         frame["message"] = cq.parse(message)
     return cast("Event", frame)
 

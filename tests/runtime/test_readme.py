@@ -6,6 +6,7 @@ import asyncio
 import json
 import re
 import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -179,3 +180,39 @@ def test_reverse_websocket_example() -> None:
         await napcat.close()
 
     asyncio.run(asyncio.wait_for(main(), 10))
+
+
+TESTING_DOCS = README.parent / "generated" / "docs" / "testing.md"
+
+
+def kit_example(page: Path = README) -> str:
+    """The first example of the README's section on testing a bot (or of another page)."""
+    text = page.read_text(encoding="utf-8")
+    if page == README:
+        text = text[text.index("## Testing a bot") :]
+        text = text[: text.index("\n## ", 1)]
+    return re.findall(r"```python\n(.*?)```", text, re.S)[0]
+
+
+@pytest.mark.parametrize(("page", "tests"), [(README, 2), (TESTING_DOCS, 1)])
+def test_testing_example_passes_under_pytest(tmp_path: Path, page: Path, tests: int) -> None:
+    source = tmp_path / "test_bot.py"
+    source.write_text(kit_example(page), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", source.name],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{tests} passed" in result.stdout
+
+
+def test_testing_example_type_checks(tmp_path: Path) -> None:
+    source = tmp_path / "test_bot.py"
+    source.write_text(kit_example(), encoding="utf-8")
+    for command in CHECKERS.values():
+        result = subprocess.run(
+            [*command, source.name], capture_output=True, text=True, cwd=tmp_path
+        )
+        assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,863 @@
+"""The machinery of ``onebot_client.testing``: a fake OneBot implementation that answers every
+action of the spec, in-process or on 127.0.0.1.
+
+Each call is checked as NapCat checks it: an action the spec lacks gets retcode 1404; params that
+do not fit the action's params TypedDict (an unknown key, a missing required one, a wrong JSON
+type) get retcode 1400 naming the param. Every action answers with a value valid for its result
+type unless a test scripts another (``on``), a failure (``fail``) or a delay (``delay``). Calls are
+recorded; events are injected and reach the bot through ``events()`` and ``run()``.
+
+The generated ``testing`` module subclasses ``Fake`` with the spec's table of actions and typed
+signatures; this module is imported only by it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import itertools
+import json
+import threading
+import time
+import types
+import typing
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from types import TracebackType
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    NamedTuple,
+    NotRequired,
+    Self,
+    TypeVar,
+    Union,
+    cast,
+    get_args,
+    get_origin,
+    get_type_hints,
+    overload,
+)
+
+from . import cq
+from ._base import AsyncClient, SyncClient
+from ._check import problems
+from ._envelope import as_object, encode
+from ._events import kind_of
+from .errors import ProtocolError, RequestTimeout
+
+if TYPE_CHECKING:
+    import socket
+
+    import aiohttp.web
+
+    from .client import AsyncOneBot, OneBot
+    from .models import Event
+
+#: The bot's own QQ number (``get_login_info``, events' ``self_id``), a user and a group that
+#: built events come from unless told otherwise.
+SELF_ID = 10001
+USER_ID = 20002
+GROUP_ID = 30003
+#: Retcodes the fake answers with, as NapCat does.
+BAD_REQUEST = 1400
+UNSUPPORTED = 1404
+SERVER_ERROR = 1200
+#: Values of keys that a default result or a built event has, when they fit its type: a fake
+#: that is up and well.
+PLAUSIBLE = {"online": True, "good": True}
+
+S = TypeVar("S", bound=SyncClient)
+A = TypeVar("A", bound=AsyncClient)
+
+#: An action's scripted result: a value, or a function of the call's params.
+Script = Any
+#: Receives each frame of a streamed reply; True on the last one (as in ``_ws``).
+FrameSink = Callable[[dict[str, Any]], bool]
+
+
+class Call(NamedTuple):
+    """One call the fake received: its action, its params (as JSON decodes them) and the retcode
+    it answered with (0: it succeeded)."""
+
+    action: str
+    params: dict[str, Any]
+    retcode: int
+
+
+class _Fault(NamedTuple):
+    retcode: int
+    message: str
+    times: int | None  # how many calls it still fails; None: every call
+
+
+@functools.cache
+def _types(method: str, params_class: str | None) -> tuple[Any, Any]:
+    """An action's params TypedDict (None: it takes none) and its result annotation, read from
+    the client's method."""
+    from . import models
+    from .client import OneBot
+
+    returns = get_type_hints(getattr(OneBot, method), localns=vars(models))["return"]
+    return (getattr(models, params_class) if params_class else None), returns
+
+
+def _wire(value: object) -> Any:
+    """``value`` as the server gets it: through JSON (a tuple arrives as a list; what JSON
+    cannot carry raises ``TypeError``, as it does in the transports)."""
+    return json.loads(encode(value))
+
+
+def _envelope(data: object = None, retcode: int = 0, message: str = "") -> dict[str, Any]:
+    return {
+        "status": "failed" if retcode else "ok",
+        "retcode": retcode,
+        "data": data,
+        "message": message,
+        "wording": message,
+    }
+
+
+class Fake:
+    """A fake OneBot implementation (see ``onebot_client.testing.FakeOneBot``)."""
+
+    #: Set by the generated subclass: every action's wire name → (client method, params class).
+    _actions: Mapping[str, tuple[str, str | None]] = {}
+
+    def __init__(
+        self,
+        *,
+        self_id: int = SELF_ID,
+        nickname: str = "fake bot",
+        stop_when_idle: bool = True,
+    ) -> None:
+        """A fake server with no script: every action answers with a default result.
+
+        Args:
+            self_id: The bot's QQ number: ``get_login_info``'s and built events' ``self_id``.
+            nickname: ``get_login_info``'s nickname.
+            stop_when_idle: In-process, ``events()`` (and so ``run()``) ends once every
+                injected event has been read, so a test can inject, run and assert; with False it
+                waits for more until the client is closed (as over the wire, always).
+        """
+        self.self_id = self_id
+        self.nickname = nickname
+        self.stop_when_idle = stop_when_idle
+        self._lock = threading.RLock()
+        self._scripts: dict[str, Script] = {}
+        self._extra: set[str] = set()
+        self._faults: dict[str, _Fault] = {}
+        self._delays: dict[str, float] = {}
+        self._history: list[Call] = []
+        self._injected: list[dict[str, Any]] = []
+        self._ids = itertools.count(1)
+        self._inboxes: list[_Inbox] = []
+        self._backlog: list[dict[str, Any]] = []
+        self._servers: list[FakeServer] = []
+        self._errors: list[BaseException] = []
+
+    # -- scripting ---------------------------------------------------------------------------
+
+    def _on(self, action: str, result: Script) -> None:
+        """Answer ``action`` with ``result`` (a value, or a function of the params) from now on."""
+        if action not in self._actions:
+            raise ValueError(f"{action!r} is not an action of the spec{self._closest(action)}")
+        if not callable(result):
+            self._check_result(action, result)
+        with self._lock:
+            self._scripts[action] = result
+
+    def add_action(self, action: str, result: Script = None) -> None:
+        """Teach the fake an action the spec lacks (a server's extension): its params are not
+        checked, and it answers with ``result`` (a value, or a function of the params)."""
+        with self._lock:
+            self._extra.add(action)
+            self._scripts[action] = result
+
+    def fail(
+        self, action: str, retcode: int, message: str = "", *, times: int | None = None
+    ) -> None:
+        """Make ``action`` fail with ``retcode`` (the client raises the ``ActionFailed`` subclass
+        of that retcode): every call, or the next ``times`` calls."""
+        self._known(action)
+        if retcode == 0:
+            raise ValueError("a failure needs a retcode other than 0")
+        with self._lock:
+            self._faults[action] = _Fault(retcode, message, times)
+
+    def delay(self, action: str, seconds: float) -> None:
+        """Answer ``action`` after ``seconds`` (a client with a shorter timeout raises
+        ``RequestTimeout``); 0 answers at once again."""
+        self._known(action)
+        with self._lock:
+            self._delays[action] = seconds
+
+    def reset(self) -> None:
+        """Forget the scripts, failures, delays, the recorded calls and the injected events."""
+        with self._lock:
+            self._scripts.clear()
+            self._extra.clear()
+            self._faults.clear()
+            self._delays.clear()
+            self._history.clear()
+            self._injected.clear()
+
+    # -- what happened -----------------------------------------------------------------------
+
+    @property
+    def history(self) -> list[Call]:
+        """Every call received, in order, those that failed included."""
+        with self._lock:
+            return list(self._history)
+
+    def _calls(self, action: str) -> list[Any]:
+        """The params of each call of ``action`` that the fake accepted (they fit the action's
+        params type), in order."""
+        self._known(action)
+        with self._lock:
+            return [
+                c.params for c in self._history if c.action == action and c.retcode != BAD_REQUEST
+            ]
+
+    @property
+    def injected(self) -> list[dict[str, Any]]:
+        """Every event injected, in order."""
+        with self._lock:
+            return list(self._injected)
+
+    def wait_until(self, condition: Callable[[], object], timeout: float = 5.0) -> None:
+        """Wait until ``condition()`` is true (for a bot served over the wire, which handles
+        events on its own time); ``TimeoutError`` after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"not true within {timeout} s: {condition}")
+            time.sleep(0.005)
+
+    async def wait_until_async(self, condition: Callable[[], object], timeout: float = 5.0) -> None:
+        """``wait_until`` for asyncio: waits without blocking the event loop."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"not true within {timeout} s: {condition}")
+            await asyncio.sleep(0.005)
+
+    # -- answering ---------------------------------------------------------------------------
+
+    def answer(self, action: str, params: object) -> tuple[dict[str, Any], float]:
+        """The reply envelope to a call, and the seconds to wait before sending it.
+
+        Raises what a scripted function raises, or ``TypeError`` when it returns a value that
+        does not fit the action's result type.
+        """
+        with self._lock:
+            wait = self._delays.get(action, 0.0)
+            if action not in self._actions and action not in self._extra:
+                return self._record(action, params, UNSUPPORTED, f"不支持的Api {action}"), wait
+            if not isinstance(params, dict):
+                message = f"{action}: params must be a JSON object"
+                return self._record(action, {}, BAD_REQUEST, message), wait
+            params = cast("dict[str, Any]", params)
+            if action in self._actions:
+                wrong = self._params_problems(action, params)
+                if wrong:
+                    message = f"{action}: " + "; ".join(wrong)
+                    return self._record(action, params, BAD_REQUEST, message), wait
+            fault = self._faults.get(action)
+            if fault is not None:
+                if fault.times is not None:
+                    left = fault.times - 1
+                    if left > 0:
+                        self._faults[action] = fault._replace(times=left)
+                    else:
+                        del self._faults[action]
+                return self._record(action, params, fault.retcode, fault.message), wait
+            self._history.append(Call(action, params, 0))
+            return _envelope(self._result(action, params)), wait
+
+    def _record(self, action: str, params: object, retcode: int, message: str) -> dict[str, Any]:
+        recorded = cast("dict[str, Any]", params) if isinstance(params, dict) else {}
+        self._history.append(Call(action, recorded, retcode))
+        return _envelope(None, retcode, message)
+
+    def _params_problems(self, action: str, params: dict[str, Any]) -> list[str]:
+        cls = self._types(action)[0]
+        if cls is None:
+            return [f"unknown param {key!r} (it takes none)" for key in params]
+        return [_param_problem(cls.__name__, p) for p in problems(params, cls, "")]
+
+    def _result(self, action: str, params: dict[str, Any]) -> Any:
+        script = self._scripts.get(action, _DEFAULT)
+        if script is _DEFAULT:
+            return self.default_result(action, params)
+        if not callable(script):
+            return _wire(script)
+        result = _wire(script(_wire(params)))
+        if action in self._actions:
+            self._check_result(action, result, TypeError)
+        return result
+
+    def _check_result(
+        self, action: str, result: object, error: type[Exception] = ValueError
+    ) -> None:
+        wrong = problems(_wire(result), self._types(action)[1], "result")
+        if wrong:
+            raise error(f"a scripted result of {action} does not fit its type: " + "; ".join(wrong))
+
+    def default_result(self, action: str, params: Mapping[str, Any] | None = None) -> Any:
+        """The result the fake answers ``action`` with when no script says otherwise: valid for
+        the result type, made from it. Keys the params also have take the param's value (so
+        ``get_group_info(123)`` answers group 123), ``message_id`` keys a new id each time,
+        ``get_login_info`` the fake's ``self_id`` and nickname; the rest is the type's plainest
+        value (0, "", False, [], the first of a Literal's values; optional keys left out)."""
+        returns = self._types(action)[1]
+        known = {"self_id": self.self_id, **PLAUSIBLE, **(params or {})}
+        if action == "get_login_info":
+            known |= {"user_id": self.self_id, "nickname": self.nickname}
+        return self._value(returns, known)
+
+    def _value(self, annotation: Any, known: Mapping[str, Any]) -> Any:
+        origin = get_origin(annotation)
+        args = get_args(annotation)
+        if origin is NotRequired:
+            return self._value(args[0], known)
+        if origin is Literal:
+            return args[0]
+        if origin in (Union, types.UnionType):
+            options = [a for a in args if a is not type(None)] or [None]
+            return self._value(options[0], known)
+        if typing.is_typeddict(annotation):
+            hints = get_type_hints(annotation, include_extras=True)
+            return {
+                key: self._field(key, hint, known)
+                for key, hint in hints.items()
+                if get_origin(hint) is not NotRequired
+            }
+        if origin is list:
+            return []
+        if origin is dict:
+            return {}
+        return {int: 0, float: 0.0, str: "", bool: False}.get(annotation)
+
+    def _field(self, key: str, annotation: Any, known: Mapping[str, Any]) -> Any:
+        if key in known:
+            given = known[key]
+            for candidate in (given, *_conversions(given)):
+                if not problems(candidate, annotation):
+                    return candidate
+        if key == "message_id" and not problems(0, annotation):
+            return next(self._ids)
+        return self._value(annotation, known)
+
+    def _types(self, action: str) -> tuple[Any, Any]:
+        return _types(*self._actions[action])
+
+    def _known(self, action: str) -> None:
+        if action not in self._actions and action not in self._extra:
+            raise ValueError(f"{action!r} is not an action of the spec{self._closest(action)}")
+
+    def _closest(self, action: str) -> str:
+        import difflib
+
+        close = difflib.get_close_matches(action, list(self._actions), 1)
+        return f" (did you mean {close[0]!r}?)" if close else " (add_action() teaches it one)"
+
+    # -- events ------------------------------------------------------------------------------
+
+    def inject(self, event: Mapping[str, object], *, check: bool = True) -> None:
+        """Send an event to the bot (to every client of the fake, in-process or connected).
+
+        Args:
+            event: An event, as the server would push it: one of the ``models`` event types,
+                e.g. built by ``event()``, ``group_message()`` or ``private_message()``.
+            check: Raise ``ValueError`` when an event of a kind the spec knows does not fit
+                its type (a kind the spec does not know reaches the bot as ``UnknownEvent``).
+        """
+        frame = as_object(_wire(event))
+        if frame is None or not isinstance(frame.get("post_type"), str):
+            raise ValueError("an event is a JSON object with a post_type")
+        kind = kind_of(_selector(), frame)
+        if check and kind is not None:
+            wrong = problems(frame, _event_type(kind), "event")
+            if wrong:
+                raise ValueError(f"not a valid {kind}: " + "; ".join(wrong))
+        with self._lock:
+            self._injected.append(frame)
+            if not self._inboxes:
+                self._backlog.append(frame)
+            inboxes = list(self._inboxes)
+        for inbox in inboxes:
+            inbox.put(frame)
+
+    def _event(self, kind: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """An event of ``kind`` (its class name) with ``fields``, every other required field
+        filled with a plausible value; ``ValueError`` when the result is not a valid ``kind``."""
+        try:
+            cls = _event_type(kind)
+        except AttributeError:
+            raise ValueError(f"{kind!r} is not an event kind of the spec") from None
+        known = {
+            "time": int(time.time()),
+            "self_id": self.self_id,
+            "user_id": USER_ID,
+            "group_id": GROUP_ID,
+            "operator_id": USER_ID,
+            "sender_id": USER_ID,
+            "target_id": self.self_id,
+            **PLAUSIBLE,
+            "font": 14,
+            "message_format": "array",
+            **fields,
+        }
+        event: dict[str, Any] = {**self._value(cls, known), **fields}
+        wrong = problems(event, cls, "event")
+        if wrong:
+            raise ValueError(f"not a valid {kind}: " + "; ".join(wrong))
+        told = kind_of(_selector(), event)
+        if told != kind:
+            raise ValueError(f"these fields make a {told or 'unknown'} event, not a {kind}")
+        return event
+
+    def _message(
+        self, kind: str, message: str | list[Any], fields: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        segments = (
+            [{"type": "text", "data": {"text": message}}] if isinstance(message, str) else message
+        )
+        return self._event(
+            kind, {"message": segments, "raw_message": cq.render(segments), **fields}
+        )
+
+    def _subscribe(self) -> _Inbox:
+        inbox = _Inbox()
+        with self._lock:
+            for frame in self._backlog:
+                inbox.put(frame)
+            self._backlog.clear()
+            self._inboxes.append(inbox)
+        return inbox
+
+    def _unsubscribe(self, inbox: _Inbox) -> None:
+        with self._lock:
+            if inbox in self._inboxes:
+                self._inboxes.remove(inbox)
+
+    # -- clients and servers -----------------------------------------------------------------
+
+    @overload
+    def client(self, *, timeout: float | None = 5.0) -> OneBot: ...
+
+    @overload
+    def client(self, cls: type[S], *, timeout: float | None = 5.0) -> S: ...
+
+    def client(self, cls: type[SyncClient] | None = None, *, timeout: float | None = 5.0) -> Any:
+        """A ``OneBot`` (or ``cls``, a subclass) wired to the fake in-process: no socket, calls
+        answered in the calling thread, ``events()`` and ``run()`` fed by ``inject()``."""
+        if cls is None:
+            from .client import OneBot
+
+            cls = OneBot
+        return _wired(cls, SyncFakeTransport(self), timeout)
+
+    @overload
+    def async_client(self, *, timeout: float | None = 5.0) -> AsyncOneBot: ...
+
+    @overload
+    def async_client(self, cls: type[A], *, timeout: float | None = 5.0) -> A: ...
+
+    def async_client(
+        self, cls: type[AsyncClient] | None = None, *, timeout: float | None = 5.0
+    ) -> Any:
+        """An ``AsyncOneBot`` (or ``cls``) wired to the fake in-process."""
+        if cls is None:
+            from .client import AsyncOneBot
+
+            cls = AsyncOneBot
+        return _wired(cls, AsyncFakeTransport(self), timeout)
+
+    def serve(
+        self, host: str = "127.0.0.1", port: int = 0, *, access_token: str | None = None
+    ) -> FakeServer:
+        """Serve the fake over the wire (needs ``aiohttp``), for a bot that connects itself:
+        HTTP ``POST /{action}`` at ``http_url`` and forward WebSocket at ``ws_url`` (injected
+        events go to every connected socket). Port 0 picks a free one. Stopped by ``close()``."""
+        server = FakeServer(self, host, port, access_token)
+        with self._lock:
+            self._servers.append(server)
+        return server
+
+    def close(self) -> None:
+        """Stop the servers and end the clients' ``events()``; raises the first error a
+        scripted function raised while answering over the wire."""
+        with self._lock:
+            servers, self._servers = self._servers, []
+            inboxes = list(self._inboxes)
+            errors, self._errors = self._errors, []
+        for server in servers:
+            server.close()
+        for inbox in inboxes:
+            inbox.close()
+        if errors:
+            raise errors[0]
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if error is None:
+            self.close()
+        else:
+            with contextlib.suppress(Exception):
+                self.close()
+
+
+_DEFAULT: Any = object()
+
+
+def _param_problem(params_class: str, problem: str) -> str:
+    """A problem of the params (``.group_id: True is not int | str``) as the 1400 message tells
+    it."""
+    where, _, what = problem.removeprefix(".").partition(": ")
+    if what == f"not a key of {params_class}":
+        return f"unknown param {where!r}"
+    if what == f"required by {params_class}, missing":
+        return f"missing required param {where!r}"
+    return f"param {where!r}: {what}"
+
+
+def _conversions(value: object) -> list[object]:
+    """Other JSON forms of an id (``"123"`` and ``123``), for a result key of the other type."""
+    if isinstance(value, str) and value.isdigit():
+        return [int(value)]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [str(value)]
+    return []
+
+
+def _selector() -> Any:
+    from .events import SELECTOR
+
+    return SELECTOR
+
+
+def _event_type(kind: str) -> Any:
+    from . import models
+
+    return getattr(models, kind)
+
+
+def _wired(cls: type[object], transport: object, timeout: float | None) -> Any:
+    client: Any = object.__new__(cls)
+    client._configure("fake://onebot", None, timeout, "")
+    client._transport = client._socket_transport = transport
+    return client
+
+
+class _Inbox:
+    """The events waiting for one client: filled from any thread, read by a thread or a task."""
+
+    def __init__(self) -> None:
+        self._items: deque[dict[str, Any]] = deque()
+        self._ready = threading.Condition()
+        self._wakers: list[Callable[[], None]] = []
+        self.closed = False
+
+    def put(self, frame: dict[str, Any]) -> None:
+        with self._ready:
+            self._items.append(frame)
+        self._wake()
+
+    def close(self) -> None:
+        with self._ready:
+            self.closed = True
+        self._wake()
+
+    def reopen(self) -> None:
+        with self._ready:
+            self.closed = False
+
+    def get(self, block: bool) -> dict[str, Any] | None:
+        """The next event; None when there is none (``block``: when the inbox is closed)."""
+        with self._ready:
+            while block and not self._items and not self.closed:
+                self._ready.wait()
+            return self._items.popleft() if self._items else None
+
+    async def get_async(self, block: bool) -> dict[str, Any] | None:
+        loop = asyncio.get_running_loop()
+        while True:
+            future: asyncio.Future[None] = loop.create_future()
+
+            def wake() -> None:
+                with contextlib.suppress(RuntimeError):  # the loop is closed
+                    loop.call_soon_threadsafe(_resolve, future)
+
+            with self._ready:
+                if self._items or not block or self.closed:
+                    return self._items.popleft() if self._items else None
+                self._wakers.append(wake)
+            try:
+                await future
+            finally:
+                with self._ready:
+                    self._wakers.remove(wake)
+
+    def _wake(self) -> None:
+        with self._ready:
+            self._ready.notify_all()
+            wakers = list(self._wakers)
+        for wake in wakers:
+            wake()
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+def _parsed(frame: dict[str, Any]) -> Event:
+    """The event as the transports hand it over (a CQ-string message parsed, an unknown kind
+    wrapped); a copy, so that the bot cannot change what the test injected."""
+    from .events import parse
+
+    event = parse(_wire(frame))
+    assert event is not None  # inject() takes events only
+    return event
+
+
+def _pause(action: str, wait: float, seconds: float | None) -> tuple[float, RequestTimeout | None]:
+    """How long a call waits for an answer ``wait`` seconds late, and the error it raises then
+    (None: it gets the answer), with ``seconds`` the client's timeout."""
+    if seconds is not None and wait > seconds:
+        return seconds, RequestTimeout(f"{action}: no reply within {seconds} s")
+    return wait, None
+
+
+def _on_time(reply: dict[str, Any], late: RequestTimeout | None) -> dict[str, Any]:
+    if late is not None:
+        raise late
+    return reply
+
+
+def _one_frame(action: str) -> ProtocolError:
+    return ProtocolError(f"{action}: the fake answers a stream with one frame, not a whole stream")
+
+
+class SyncFakeTransport:
+    """The in-process transport of ``Fake.client()``: the interface of the sync HTTP and
+    WebSocket transports."""
+
+    def __init__(self, fake: Fake) -> None:
+        self.fake = fake
+        self.inbox = fake._subscribe()
+
+    def connect(self, seconds: float | None) -> None:
+        self.inbox.reopen()
+
+    def request(
+        self, action: str, params: dict[str, object], seconds: float | None
+    ) -> dict[str, Any]:
+        reply, wait = self.fake.answer(action, _wire(params))
+        pause, late = _pause(action, wait, seconds)
+        time.sleep(pause)
+        return _on_time(reply, late)
+
+    def stream(
+        self, action: str, params: dict[str, object], seconds: float | None, sink: FrameSink
+    ) -> None:
+        if not sink(self.request(action, params, seconds)):
+            raise _one_frame(action)
+
+    def events(self, seconds: float | None) -> Iterator[Event]:
+        while (frame := self.inbox.get(block=not self.fake.stop_when_idle)) is not None:
+            yield _parsed(frame)
+
+    def close(self) -> None:
+        self.inbox.close()
+
+
+class AsyncFakeTransport:
+    """The in-process transport of ``Fake.async_client()``: the interface of the async HTTP and
+    WebSocket transports."""
+
+    def __init__(self, fake: Fake) -> None:
+        self.fake = fake
+        self.inbox = fake._subscribe()
+
+    async def connect(self, seconds: float | None) -> None:
+        self.inbox.reopen()
+
+    async def request(
+        self, action: str, params: dict[str, object], seconds: float | None
+    ) -> dict[str, Any]:
+        reply, wait = self.fake.answer(action, _wire(params))
+        pause, late = _pause(action, wait, seconds)
+        await asyncio.sleep(pause)
+        return _on_time(reply, late)
+
+    async def stream(
+        self,
+        action: str,
+        params: dict[str, object],
+        seconds: float | None,
+        sink: Callable[[dict[str, Any]], bool],
+    ) -> None:
+        if not sink(await self.request(action, params, seconds)):
+            raise _one_frame(action)
+
+    async def events(self, seconds: float | None) -> AsyncIterator[Event]:
+        while (frame := await self.inbox.get_async(not self.fake.stop_when_idle)) is not None:
+            yield _parsed(frame)
+
+    async def close(self) -> None:
+        self.inbox.close()
+
+
+class FakeServer:
+    """A fake served over the wire on a thread of its own: HTTP ``POST /{action}`` and forward
+    WebSocket on one port (aiohttp)."""
+
+    def __init__(self, fake: Fake, host: str, port: int, access_token: str | None) -> None:
+        import socket
+
+        self.fake = fake
+        self.access_token = access_token
+        self._sockets: set[aiohttp.web.WebSocketResponse] = set()
+        listener = socket.create_server((host, port))
+        self.host, self.port = listener.getsockname()[:2]
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="onebot-fake-server", daemon=True
+        )
+        self._thread.start()
+        self._runner = asyncio.run_coroutine_threadsafe(self._start(listener), self._loop).result()
+
+    async def _start(self, listener: socket.socket) -> aiohttp.web.AppRunner:
+        from aiohttp import web
+
+        app = web.Application()
+        app.router.add_route("*", "/{action:.*}", self._handle)
+        runner = web.AppRunner(app, handle_signals=False)
+        await runner.setup()
+        await web.SockSite(runner, listener).start()
+        return runner
+
+    @property
+    def http_url(self) -> str:
+        """The base URL for ``OneBot(...)`` / ``AsyncOneBot(...)``."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        """The URL for ``OneBot.websocket(...)`` / ``AsyncOneBot.websocket(...)``."""
+        return f"ws://{self.host}:{self.port}"
+
+    @property
+    def connected(self) -> int:
+        """How many WebSocket clients are connected."""
+        return len(self._sockets)
+
+    def close(self) -> None:
+        """Close the connections and stop serving."""
+        if self._loop.is_closed():
+            return
+        asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+        self._loop.close()
+
+    async def _stop(self) -> None:
+        for socket in list(self._sockets):
+            await socket.close()
+        await self._runner.cleanup()
+
+    def _refused(self, request: aiohttp.web.Request) -> int | None:
+        """401 without the token, 403 with a wrong one, None when it is right (or not asked)."""
+        if not self.access_token:
+            return None
+        header = request.headers.get("Authorization", "")
+        given = header.removeprefix("Bearer ").strip() or request.query.get("access_token")
+        if not given:
+            return 401
+        return None if given == self.access_token else 403
+
+    async def _handle(self, request: aiohttp.web.Request) -> aiohttp.web.StreamResponse:
+        from aiohttp import web
+
+        refused = self._refused(request)
+        if refused is not None:
+            return web.Response(status=refused, text="access token refused")
+        if request.headers.get("Upgrade", "").lower() == "websocket":
+            return await self._websocket(request)
+        if request.method != "POST":
+            return web.Response(status=405, text="POST /{action}")
+        raw = await request.read()
+        try:
+            params = json.loads(raw) if raw.strip() else {}
+        except ValueError:
+            return web.Response(status=400, text="the body is not JSON")
+        reply = await self._reply(request.match_info["action"], params)
+        return web.Response(text=encode(reply), content_type="application/json")
+
+    async def _reply(self, action: str, params: object) -> dict[str, Any]:
+        try:
+            reply, wait = self.fake.answer(action, params)
+        except Exception as exc:  # a scripted function failed: the test hears of it on close()
+            with self.fake._lock:
+                self.fake._errors.append(exc)
+            reply, wait = _envelope(None, SERVER_ERROR, f"the fake's script failed: {exc}"), 0.0
+        if wait:
+            await asyncio.sleep(wait)
+        return reply
+
+    async def _websocket(self, request: aiohttp.web.Request) -> aiohttp.web.WebSocketResponse:
+        from aiohttp import WSMsgType, web
+
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._sockets.add(socket)
+        inbox = self.fake._subscribe()
+        sending = asyncio.Lock()
+
+        async def send(value: object) -> None:
+            async with sending:
+                if not socket.closed:
+                    await socket.send_str(encode(value))
+
+        async def push() -> None:
+            while (frame := await inbox.get_async(True)) is not None:
+                await send(frame)
+
+        async def call(frame: dict[str, Any]) -> None:
+            reply = await self._reply(str(frame.get("action")), frame.get("params", {}))
+            await send({**reply, "echo": frame.get("echo")})
+
+        tasks = {asyncio.create_task(push())}
+        try:
+            async for message in socket:
+                if message.type != WSMsgType.TEXT:
+                    continue
+                try:
+                    frame = as_object(json.loads(message.data))
+                except ValueError:
+                    frame = None
+                if frame is None:
+                    await send(_envelope(None, BAD_REQUEST, "the frame is not a JSON object"))
+                    continue
+                task = asyncio.create_task(call(frame))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+        finally:
+            self.fake._unsubscribe(inbox)
+            inbox.close()
+            self._sockets.discard(socket)
+            for task in tasks:
+                task.cancel()
+        return socket
