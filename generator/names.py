@@ -12,6 +12,12 @@ from importlib.resources import files
 #: parameter may not take one.
 BODY_NAMES = frozenset({"self", "timeout", "cast", "compose", "segments_of_ids", "_segment"})
 
+#: What the body names mean to a caller, for messages.
+BODY_NAMES_MEANING = {
+    "timeout": "the keyword for the seconds the client waits for the reply",
+    "self": "the client itself",
+}
+
 #: Names a parameter made by the naming rule does not take (it gets a trailing ``_``): Python
 #: keywords, soft keywords (spelled out, so that output does not depend on the Python running the
 #: generator) and the body's names.
@@ -36,6 +42,7 @@ MODULE_NAMES = frozenset(
         "Awaitable",
         "Callable",
         "cast",
+        "overload",
         # the runtime
         "AsyncClient",
         "NOT_GIVEN",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+from collections.abc import Sequence
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
@@ -24,6 +25,7 @@ from .resolve import (
     ApiAction,
     ApiEvent,
     ApiField,
+    ApiSegment,
     ApiSender,
 )
 
@@ -136,7 +138,9 @@ def _client(env: jinja2.Environment, api: Api) -> str:
         senders=api.senders,
         typing_imports=typing,
         model_imports=models,
-        uses_sequence="segments_of_ids" in compose,  # its message_ids: Sequence[...]
+        # message_ids: Sequence[...], and the keywords that take several values
+        uses_sequence="segments_of_ids" in compose
+        or any(p.many for s in api.senders for p in s.parts),
         compose_imports=compose,
     )
 
@@ -145,7 +149,13 @@ def _segments(env: jinja2.Environment, api: Api) -> str:
     annotations = [f.annotation for s in api.segments for f in s.data.fields]
     annotations += [s.class_name for s in api.segments]
     models = _model_imports(annotations, api)
-    typing = _typing_imports(annotations, "Any", "cast", *(["TYPE_CHECKING"] if models else []))
+    typing = _typing_imports(
+        annotations,
+        "Any",
+        "cast",
+        *(["TYPE_CHECKING"] if models else []),
+        *(["overload"] if any(s.one_of for s in api.segments) else []),
+    )
     return env.get_template("seg.py.jinja").render(
         header=HEADER, segments=api.segments, typing_imports=typing, model_imports=models
     )
@@ -221,6 +231,7 @@ def _docs(env: jinja2.Environment, api: Api) -> dict[str, str]:
         "api": api,
         "signatures": signatures,
         "sender_signatures": {s.method: sender_signature(s) for s in api.senders},
+        "segment_signatures": {s.type: segment_signatures(s) for s in api.segments},
         "examples": examples,
         "model_links": model_links,
     }
@@ -266,6 +277,28 @@ def sender_signature(s: ApiSender) -> str:
     return f"{s.method}({', '.join(parts)}) -> {s.action.returns}"
 
 
+def segment_signatures(s: ApiSegment) -> list[str]:
+    """``seg.reply(id: int | str, *, seq: int = ...) -> ReplySegment``, for the docs: one line per
+    way to call the builder (one per ``one_of`` group)."""
+
+    def line(positional: Sequence[ApiField], required: Sequence[ApiField]) -> str:
+        keywords = [f for f in s.data.fields if f not in positional]
+        parts = [f"{f.python_name}: {f.annotation}" for f in positional]
+        parts += ["*"] if keywords else []
+        parts += [
+            f"{f.python_name}: {f.annotation}" + ("" if f.required or f in required else " = ...")
+            for f in keywords
+        ]
+        return f"seg.{s.builder}({', '.join(parts)}) -> {s.class_name}"
+
+    if not s.one_of:
+        return [line(s.required_fields, ())]
+    return [
+        line(s.required_fields + (group if i == 0 else ()), group)
+        for i, group in enumerate(s.one_of)
+    ]
+
+
 _EXAMPLES = {
     "id": "123456",
     "int": "1",
@@ -278,10 +311,24 @@ _EXAMPLES = {
 
 
 def example_call(a: ApiAction) -> str:
-    """A call with a plausible value for each required param."""
-    args = ", ".join(_example_value(p) for p in a.required_params)
-    call = f"bot.{a.method}({args})"
+    """The spec's example, else a call with a plausible value for each required param."""
+    call = a.example or f"bot.{a.method}({', '.join(_example_value(p) for p in a.required_params)})"
     return call if a.returns == "None" else f"result = {call}"
+
+
+#: Example values by param name where the type's would mislead: distinct numbers for a group, a
+#: user and a message, a file as a file URI.
+_EXAMPLES_BY_NAME = {
+    "group_id": "123456",
+    "user_id": "10001",
+    "message_id": "12345",
+    "duration": "600",
+    "file": '"file:///tmp/a.png"',
+    "name": '"a.png"',
+    "url": '"https://example.com/a.png"',
+    "domain": '"qun.qq.com"',
+    "content": '"hello"',
+}
 
 
 def _example_value(p: ApiField) -> str:
@@ -291,5 +338,9 @@ def _example_value(p: ApiField) -> str:
     if isinstance(head, t.Union):
         head = head.options[0]
     if isinstance(head, t.Prim):
+        by_name = _EXAMPLES_BY_NAME.get(p.wire)
+        if by_name is not None and head.name in ("id", "int", "str"):
+            if (head.name == "str") == by_name.startswith('"'):
+                return by_name
         return _EXAMPLES.get(head.name, "None")
     return "[]" if isinstance(head, t.ListOf) else "{}"

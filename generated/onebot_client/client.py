@@ -2541,7 +2541,7 @@ class OneBot(SyncClient):
         news: list[ForwardNewsItem] | NotGiven = NOT_GIVEN,
         summary: str | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
+        send_timeout_ms: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> SentMessage:
         """发送私聊消息
@@ -2557,7 +2557,7 @@ class OneBot(SyncClient):
             news: 合并转发卡片的预览文本行（NapCat 扩展，仅发送合并转发时有效）
             summary: 合并转发卡片底部摘要，如「查看 3 条转发消息」（NapCat 扩展，仅发送合并转发时有效）
             prompt: 合并转发在消息列表中的外显文本（NapCat 扩展，仅发送合并转发时有效）
-            timeout_: 自定义发送超时，单位毫秒，覆盖 NapCat 按文件大小自动计算的值（NapCat 扩展）
+            send_timeout_ms: 自定义发送超时，单位毫秒，覆盖 NapCat 按文件大小自动计算的值（NapCat 扩展）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -2576,7 +2576,7 @@ class OneBot(SyncClient):
                     "news": news,
                     "summary": summary,
                     "prompt": prompt,
-                    "timeout": timeout_,
+                    "timeout": send_timeout_ms,
                 },
                 timeout,
             ),
@@ -2592,7 +2592,7 @@ class OneBot(SyncClient):
         news: list[ForwardNewsItem] | NotGiven = NOT_GIVEN,
         summary: str | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
+        send_timeout_ms: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> SentMessage:
         """发送群消息
@@ -2607,7 +2607,7 @@ class OneBot(SyncClient):
             news: 合并转发卡片的预览文本行（NapCat 扩展，仅发送合并转发时有效）
             summary: 合并转发卡片底部摘要（NapCat 扩展，仅发送合并转发时有效）
             prompt: 合并转发在消息列表中的外显文本（NapCat 扩展，仅发送合并转发时有效）
-            timeout_: 自定义发送超时，单位毫秒，覆盖 NapCat 按文件大小自动计算的值（NapCat 扩展）
+            send_timeout_ms: 自定义发送超时，单位毫秒，覆盖 NapCat 按文件大小自动计算的值（NapCat 扩展）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -2625,7 +2625,7 @@ class OneBot(SyncClient):
                     "news": news,
                     "summary": summary,
                     "prompt": prompt,
-                    "timeout": timeout_,
+                    "timeout": send_timeout_ms,
                 },
                 timeout,
             ),
@@ -2643,7 +2643,7 @@ class OneBot(SyncClient):
         news: list[ForwardNewsItem] | NotGiven = NOT_GIVEN,
         summary: str | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
+        send_timeout_ms: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> SentMessage:
         """发送消息
@@ -2660,7 +2660,7 @@ class OneBot(SyncClient):
             news: 合并转发卡片的预览文本行（NapCat 扩展，仅发送合并转发时有效）
             summary: 合并转发卡片底部摘要（NapCat 扩展，仅发送合并转发时有效）
             prompt: 合并转发在消息列表中的外显文本（NapCat 扩展，仅发送合并转发时有效）
-            timeout_: 自定义发送超时，单位毫秒，覆盖 NapCat 按文件大小自动计算的值（NapCat 扩展）
+            send_timeout_ms: 自定义发送超时，单位毫秒，覆盖 NapCat 按文件大小自动计算的值（NapCat 扩展）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -2680,7 +2680,7 @@ class OneBot(SyncClient):
                     "news": news,
                     "summary": summary,
                     "prompt": prompt,
-                    "timeout": timeout_,
+                    "timeout": send_timeout_ms,
                 },
                 timeout,
             ),
@@ -2695,7 +2695,7 @@ class OneBot(SyncClient):
         news: list[ForwardNewsItem] | NotGiven = NOT_GIVEN,
         summary: str | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
+        send_timeout_ms: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> SentMessage:
         """发送群合并转发消息
@@ -2709,7 +2709,7 @@ class OneBot(SyncClient):
             news: 合并转发卡片的预览文本行（NapCat 扩展）
             summary: 合并转发卡片底部摘要（NapCat 扩展）
             prompt: 合并转发在消息列表中的外显文本（NapCat 扩展）
-            timeout_: 自定义发送超时，单位毫秒（NapCat 扩展）
+            send_timeout_ms: 自定义发送超时，单位毫秒（NapCat 扩展）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -2726,7 +2726,7 @@ class OneBot(SyncClient):
                     "news": news,
                     "summary": summary,
                     "prompt": prompt,
-                    "timeout": timeout_,
+                    "timeout": send_timeout_ms,
                 },
                 timeout,
             ),
@@ -2742,7 +2742,7 @@ class OneBot(SyncClient):
         news: list[ForwardNewsItem] | NotGiven = NOT_GIVEN,
         summary: str | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
+        send_timeout_ms: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> SentMessage:
         """发送私聊合并转发消息
@@ -2757,7 +2757,7 @@ class OneBot(SyncClient):
             news: 合并转发卡片的预览文本行（NapCat 扩展）
             summary: 合并转发卡片底部摘要（NapCat 扩展）
             prompt: 合并转发在消息列表中的外显文本（NapCat 扩展）
-            timeout_: 自定义发送超时，单位毫秒（NapCat 扩展）
+            send_timeout_ms: 自定义发送超时，单位毫秒（NapCat 扩展）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -2775,7 +2775,7 @@ class OneBot(SyncClient):
                     "news": news,
                     "summary": summary,
                     "prompt": prompt,
-                    "timeout": timeout_,
+                    "timeout": send_timeout_ms,
                 },
                 timeout,
             ),
@@ -2792,7 +2792,7 @@ class OneBot(SyncClient):
         news: list[ForwardNewsItem] | NotGiven = NOT_GIVEN,
         summary: str | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
+        send_timeout_ms: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> SentMessage:
         """发送合并转发消息
@@ -2808,7 +2808,7 @@ class OneBot(SyncClient):
             news: 合并转发卡片的预览文本行（NapCat 扩展）
             summary: 合并转发卡片底部摘要（NapCat 扩展）
             prompt: 合并转发在消息列表中的外显文本（NapCat 扩展）
-            timeout_: 自定义发送超时，单位毫秒（NapCat 扩展）
+            send_timeout_ms: 自定义发送超时，单位毫秒（NapCat 扩展）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -2827,7 +2827,7 @@ class OneBot(SyncClient):
                     "news": news,
                     "summary": summary,
                     "prompt": prompt,
-                    "timeout": timeout_,
+                    "timeout": send_timeout_ms,
                 },
                 timeout,
             ),
@@ -4025,7 +4025,7 @@ class OneBot(SyncClient):
         *,
         message: Message | NotGiven = NOT_GIVEN,
         reply: int | str | NotGiven = NOT_GIVEN,
-        at: int | str | NotGiven = NOT_GIVEN,
+        at: int | str | Sequence[int | str] | NotGiven = NOT_GIVEN,
         text: str | NotGiven = NOT_GIVEN,
         face: int | str | NotGiven = NOT_GIVEN,
         image: str | NotGiven = NOT_GIVEN,
@@ -4046,7 +4046,7 @@ class OneBot(SyncClient):
             group_id: 群号
             message: 要发送的内容
             reply: The ``reply`` segment (回复) with this ``id``: 被回复的消息 ID（message_id）。收到时总会提供
-            at: The ``at`` segment (@某人) with this ``qq``: 被 @ 的 QQ 号；字符串 \"all\" 表示 @全体成员（at-all）。收到时 NapCat 给出字符串（QQ 号或 \"all\"）
+            at: The ``at`` segment (@某人) with this ``qq``: 被 @ 的 QQ 号；字符串 \"all\" 表示 @全体成员（at-all）。收到时 NapCat 给出字符串（QQ 号或 \"all\"） A list gives one ``at`` segment for each of its values.
             text: The ``text`` segment (纯文本) with this ``text``: 纯文本内容
             face: The ``face`` segment (QQ 表情) with this ``id``: QQ 表情 ID（线上为字符串，如 \"123\"）
             image: The ``image`` segment (图片) with this ``file``: 图片文件。发送时可为：file:// 开头的本地文件 URI（如 file:///C:/a.png，NapCat 也接受本机绝对路径）、
@@ -6758,7 +6758,7 @@ class AsyncOneBot(AsyncClient):
         news: list[ForwardNewsItem] | NotGiven = NOT_GIVEN,
         summary: str | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
+        send_timeout_ms: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> SentMessage:
         """发送私聊消息
@@ -6774,7 +6774,7 @@ class AsyncOneBot(AsyncClient):
             news: 合并转发卡片的预览文本行（NapCat 扩展，仅发送合并转发时有效）
             summary: 合并转发卡片底部摘要，如「查看 3 条转发消息」（NapCat 扩展，仅发送合并转发时有效）
             prompt: 合并转发在消息列表中的外显文本（NapCat 扩展，仅发送合并转发时有效）
-            timeout_: 自定义发送超时，单位毫秒，覆盖 NapCat 按文件大小自动计算的值（NapCat 扩展）
+            send_timeout_ms: 自定义发送超时，单位毫秒，覆盖 NapCat 按文件大小自动计算的值（NapCat 扩展）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -6793,7 +6793,7 @@ class AsyncOneBot(AsyncClient):
                     "news": news,
                     "summary": summary,
                     "prompt": prompt,
-                    "timeout": timeout_,
+                    "timeout": send_timeout_ms,
                 },
                 timeout,
             ),
@@ -6809,7 +6809,7 @@ class AsyncOneBot(AsyncClient):
         news: list[ForwardNewsItem] | NotGiven = NOT_GIVEN,
         summary: str | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
+        send_timeout_ms: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> SentMessage:
         """发送群消息
@@ -6824,7 +6824,7 @@ class AsyncOneBot(AsyncClient):
             news: 合并转发卡片的预览文本行（NapCat 扩展，仅发送合并转发时有效）
             summary: 合并转发卡片底部摘要（NapCat 扩展，仅发送合并转发时有效）
             prompt: 合并转发在消息列表中的外显文本（NapCat 扩展，仅发送合并转发时有效）
-            timeout_: 自定义发送超时，单位毫秒，覆盖 NapCat 按文件大小自动计算的值（NapCat 扩展）
+            send_timeout_ms: 自定义发送超时，单位毫秒，覆盖 NapCat 按文件大小自动计算的值（NapCat 扩展）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -6842,7 +6842,7 @@ class AsyncOneBot(AsyncClient):
                     "news": news,
                     "summary": summary,
                     "prompt": prompt,
-                    "timeout": timeout_,
+                    "timeout": send_timeout_ms,
                 },
                 timeout,
             ),
@@ -6860,7 +6860,7 @@ class AsyncOneBot(AsyncClient):
         news: list[ForwardNewsItem] | NotGiven = NOT_GIVEN,
         summary: str | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
+        send_timeout_ms: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> SentMessage:
         """发送消息
@@ -6877,7 +6877,7 @@ class AsyncOneBot(AsyncClient):
             news: 合并转发卡片的预览文本行（NapCat 扩展，仅发送合并转发时有效）
             summary: 合并转发卡片底部摘要（NapCat 扩展，仅发送合并转发时有效）
             prompt: 合并转发在消息列表中的外显文本（NapCat 扩展，仅发送合并转发时有效）
-            timeout_: 自定义发送超时，单位毫秒，覆盖 NapCat 按文件大小自动计算的值（NapCat 扩展）
+            send_timeout_ms: 自定义发送超时，单位毫秒，覆盖 NapCat 按文件大小自动计算的值（NapCat 扩展）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -6897,7 +6897,7 @@ class AsyncOneBot(AsyncClient):
                     "news": news,
                     "summary": summary,
                     "prompt": prompt,
-                    "timeout": timeout_,
+                    "timeout": send_timeout_ms,
                 },
                 timeout,
             ),
@@ -6912,7 +6912,7 @@ class AsyncOneBot(AsyncClient):
         news: list[ForwardNewsItem] | NotGiven = NOT_GIVEN,
         summary: str | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
+        send_timeout_ms: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> SentMessage:
         """发送群合并转发消息
@@ -6926,7 +6926,7 @@ class AsyncOneBot(AsyncClient):
             news: 合并转发卡片的预览文本行（NapCat 扩展）
             summary: 合并转发卡片底部摘要（NapCat 扩展）
             prompt: 合并转发在消息列表中的外显文本（NapCat 扩展）
-            timeout_: 自定义发送超时，单位毫秒（NapCat 扩展）
+            send_timeout_ms: 自定义发送超时，单位毫秒（NapCat 扩展）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -6943,7 +6943,7 @@ class AsyncOneBot(AsyncClient):
                     "news": news,
                     "summary": summary,
                     "prompt": prompt,
-                    "timeout": timeout_,
+                    "timeout": send_timeout_ms,
                 },
                 timeout,
             ),
@@ -6959,7 +6959,7 @@ class AsyncOneBot(AsyncClient):
         news: list[ForwardNewsItem] | NotGiven = NOT_GIVEN,
         summary: str | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
+        send_timeout_ms: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> SentMessage:
         """发送私聊合并转发消息
@@ -6974,7 +6974,7 @@ class AsyncOneBot(AsyncClient):
             news: 合并转发卡片的预览文本行（NapCat 扩展）
             summary: 合并转发卡片底部摘要（NapCat 扩展）
             prompt: 合并转发在消息列表中的外显文本（NapCat 扩展）
-            timeout_: 自定义发送超时，单位毫秒（NapCat 扩展）
+            send_timeout_ms: 自定义发送超时，单位毫秒（NapCat 扩展）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -6992,7 +6992,7 @@ class AsyncOneBot(AsyncClient):
                     "news": news,
                     "summary": summary,
                     "prompt": prompt,
-                    "timeout": timeout_,
+                    "timeout": send_timeout_ms,
                 },
                 timeout,
             ),
@@ -7009,7 +7009,7 @@ class AsyncOneBot(AsyncClient):
         news: list[ForwardNewsItem] | NotGiven = NOT_GIVEN,
         summary: str | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
+        send_timeout_ms: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> SentMessage:
         """发送合并转发消息
@@ -7025,7 +7025,7 @@ class AsyncOneBot(AsyncClient):
             news: 合并转发卡片的预览文本行（NapCat 扩展）
             summary: 合并转发卡片底部摘要（NapCat 扩展）
             prompt: 合并转发在消息列表中的外显文本（NapCat 扩展）
-            timeout_: 自定义发送超时，单位毫秒（NapCat 扩展）
+            send_timeout_ms: 自定义发送超时，单位毫秒（NapCat 扩展）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -7044,7 +7044,7 @@ class AsyncOneBot(AsyncClient):
                     "news": news,
                     "summary": summary,
                     "prompt": prompt,
-                    "timeout": timeout_,
+                    "timeout": send_timeout_ms,
                 },
                 timeout,
             ),
@@ -8263,7 +8263,7 @@ class AsyncOneBot(AsyncClient):
         *,
         message: Message | NotGiven = NOT_GIVEN,
         reply: int | str | NotGiven = NOT_GIVEN,
-        at: int | str | NotGiven = NOT_GIVEN,
+        at: int | str | Sequence[int | str] | NotGiven = NOT_GIVEN,
         text: str | NotGiven = NOT_GIVEN,
         face: int | str | NotGiven = NOT_GIVEN,
         image: str | NotGiven = NOT_GIVEN,
@@ -8284,7 +8284,7 @@ class AsyncOneBot(AsyncClient):
             group_id: 群号
             message: 要发送的内容
             reply: The ``reply`` segment (回复) with this ``id``: 被回复的消息 ID（message_id）。收到时总会提供
-            at: The ``at`` segment (@某人) with this ``qq``: 被 @ 的 QQ 号；字符串 \"all\" 表示 @全体成员（at-all）。收到时 NapCat 给出字符串（QQ 号或 \"all\"）
+            at: The ``at`` segment (@某人) with this ``qq``: 被 @ 的 QQ 号；字符串 \"all\" 表示 @全体成员（at-all）。收到时 NapCat 给出字符串（QQ 号或 \"all\"） A list gives one ``at`` segment for each of its values.
             text: The ``text`` segment (纯文本) with this ``text``: 纯文本内容
             face: The ``face`` segment (QQ 表情) with this ``id``: QQ 表情 ID（线上为字符串，如 \"123\"）
             image: The ``image`` segment (图片) with this ``file``: 图片文件。发送时可为：file:// 开头的本地文件 URI（如 file:///C:/a.png，NapCat 也接受本机绝对路径）、
