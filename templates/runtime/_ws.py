@@ -258,15 +258,28 @@ class _SyncLink:
 
 class SyncWebSocket(_Socket):
     """A blocking forward-WebSocket connection, shared by threads; a reader thread routes the
-    frames that come in."""
+    frames that come in, and with ``reconnect`` a background thread reconnects after a drop (the
+    first attempt at once, then after ``FIRST_BACKOFF`` seconds, doubling up to ``max_backoff``)."""
 
-    def __init__(self, url: str, access_token: str | None) -> None:
+    def __init__(
+        self,
+        url: str,
+        access_token: str | None,
+        *,
+        reconnect: bool = False,
+        max_backoff: float = 30.0,
+    ) -> None:
         super().__init__(url, access_token)
+        self.reconnect = reconnect
+        self.max_backoff = max_backoff
         self._events: queue.Queue[TypedEvent | _End] = queue.Queue(EVENT_BUFFER)
         self._lock = threading.Lock()
         self._link: _SyncLink | None = None
         self._listeners = 0
         self._closing = False
+        #: Set by ``close()``: the reconnecting thread (if any) stops.
+        self._stop = threading.Event()
+        self._reconnecting: threading.Thread | None = None
 
     def connect(self, seconds: float | None) -> _SyncLink:
         """The open connection, opened now (within ``seconds``) if there is none."""
@@ -362,12 +375,17 @@ class SyncWebSocket(_Socket):
                 self._listeners -= 1
 
     def close(self) -> None:
-        """Close the connection; calls waiting on it fail, ``events()`` ends. A later call
-        connects again."""
+        """Close the connection and stop reconnecting; calls waiting on it fail, ``events()``
+        ends. A later call connects again."""
         with self._lock:
-            link = self._link
             self._closing = True
+            self._stop.set()
+            reconnecting = self._reconnecting
         try:
+            if reconnecting is not None and reconnecting is not threading.current_thread():
+                reconnecting.join()
+            with self._lock:
+                link = self._link
             if link is not None:
                 link.connection.close()
                 if link.reader is not threading.current_thread():
@@ -410,9 +428,42 @@ class SyncWebSocket(_Socket):
                 self._link = None
         for frames in list(link.pending.values()):
             frames.put(error)
-        if not self._closing:
-            self._push(_End(error))
+        with self._lock:
+            if self._closing:
+                pass
+            elif self.reconnect and not isinstance(error, AuthError):
+                self._stop = threading.Event()
+                self._reconnecting = threading.Thread(
+                    target=self._reconnect,
+                    args=(self._stop,),
+                    name="onebot-ws-reconnect",
+                    daemon=True,
+                )
+                self._reconnecting.start()
+            else:
+                self._push(_End(error))
         link.connection.close()
+
+    def _reconnect(self, stop: threading.Event) -> None:
+        """Open a new connection after a drop, until one opens or ``close()`` stops it."""
+        delay = FIRST_BACKOFF
+        try:
+            while not stop.is_set():
+                try:
+                    self._connect(deadline(RECONNECT_HANDSHAKE))
+                    return
+                except AuthError as exc:
+                    self._push(_End(exc))
+                    return
+                except (OneBotError, TimeoutError) as exc:
+                    self.log.info("onebot_client: reconnecting in %.1f s: %s", delay, exc)
+                if stop.wait(delay):
+                    return
+                delay = min(delay * 2, self.max_backoff)
+        finally:
+            with self._lock:
+                if self._reconnecting is threading.current_thread():
+                    self._reconnecting = None
 
     def _push(self, item: TypedEvent | _End) -> None:
         while True:
