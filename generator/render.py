@@ -157,8 +157,24 @@ def _segments(env: jinja2.Environment, api: Api) -> str:
         *(["overload"] if any(s.one_of for s in api.segments) else []),
     )
     return env.get_template("seg.py.jinja").render(
-        header=HEADER, segments=api.segments, typing_imports=typing, model_imports=models
+        header=HEADER,
+        segments=api.segments,
+        typing_imports=typing,
+        model_imports=models,
+        cq_scalars=cq_scalars(api),
     )
+
+
+def cq_scalars(api: Api) -> dict[str, dict[str, str]]:
+    """The data fields CQ codes give as text but the segment types as numbers or booleans: by
+    segment type, each field's Python type (``int``, ``float`` or ``bool``), for ``cq.parse``."""
+    out: dict[str, dict[str, str]] = {}
+    for s in api.segments:
+        for f in s.data.fields:
+            names = t.scalar_names(f.type) - {"null"}
+            if len(names) == 1 and names <= {"int", "float", "bool"}:
+                out.setdefault(s.type, {})[f.wire] = names.pop()
+    return out
 
 
 def _events(env: jinja2.Environment, api: Api) -> str:

@@ -44,6 +44,27 @@ def _segment(type_: str, data: dict[str, object]) -> Any:
     return {"type": type_, "data": {k: v for k, v in data.items() if v is not NOT_GIVEN}}
 
 
+#: The data fields typed as numbers or booleans, by segment type: ``cq.parse`` converts the text
+#: of a CQ code's value to these.
+CQ_SCALARS: dict[str, dict[str, type[int] | type[float] | type[bool]]] = {
+    "face": {"chainCount": int},
+    "mface": {"emoji_package_id": int},
+    "image": {
+        "sub_type": int,
+        "emoji_package_id": int,
+        "cache": bool,
+        "proxy": bool,
+        "timeout": int,
+    },
+    "record": {"magic": bool, "cache": bool, "proxy": bool, "timeout": int},
+    "video": {"cache": bool, "proxy": bool, "timeout": int},
+    "reply": {"seq": int},
+    "anonymous": {"ignore": bool},
+    "location": {"lat": float, "lon": float},
+    "onlinefile": {"isDir": bool},
+}
+
+
 def text(
     text: str,
 ) -> TextSegment:
