@@ -59,6 +59,7 @@ MODULE_NAMES = frozenset(
         "AsyncOneBot",
         "OneBot",
         "_segment",
+        "CQ_SCALARS",
         "AsyncHandler",
         "AsyncHandlers",
         "E",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ast
+import inspect
 import json
 import re
 from collections.abc import Sequence
 from importlib.resources import files
 from importlib.resources.abc import Traversable
+from typing import Any
 
 import jinja2
 
@@ -53,6 +55,10 @@ def render(api: Api, memo: Memo = NO_CACHE) -> dict[str, str]:
             env, _runtime_dir().joinpath("errors.py").read_text("utf-8")
         ),
         **_docs(env, api),
+        "docs/errors.md": env.get_template("docs/errors.md.jinja").render(
+            errors=error_classes(_runtime_dir().joinpath("errors.py").read_text("utf-8"))
+        ),
+        "docs/connecting.md": env.get_template("docs/connecting.md.jinja").render(),
     }
     return dict(sorted(out.items()))
 
@@ -223,6 +229,33 @@ def _init(env: jinja2.Environment, errors_source: str) -> str:
     return env.get_template("__init__.py.jinja").render(
         header=HEADER, error_names=error_names, exports=exports
     )
+
+
+def error_classes(source: str) -> dict[str, Any]:
+    """The error classes of the runtime's errors.py, read without importing it: each one's name,
+    bases and docstring, in the module's order, and which class each retcode raises."""
+    tree = ast.parse(source)
+    public = set(_all_names(source))
+    classes = [
+        {
+            "name": node.name,
+            "bases": [b.id for b in node.bases if isinstance(b, ast.Name) and b.id != "Exception"],
+            "doc": inspect.cleandoc(ast.get_docstring(node) or ""),
+        }
+        for node in tree.body
+        if isinstance(node, ast.ClassDef) and node.name in public
+    ]
+    by_retcode: list[tuple[int, str]] = []
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Dict):
+            by_retcode = [
+                (k.value, v.id)
+                for k, v in zip(node.value.keys, node.value.values)
+                if isinstance(k, ast.Constant)
+                and isinstance(k.value, int)
+                and isinstance(v, ast.Name)
+            ]
+    return {"classes": classes, "by_retcode": sorted(by_retcode)}
 
 
 def _all_names(source: str) -> list[str]:

@@ -31,6 +31,9 @@ DOCS_PAGES = {
     "index": "the docs index",
     "models": "the models page",
     "segments": "the segments page",
+    "events": "the events page",
+    "errors": "the errors page",
+    "connecting": "the connecting page",
 }
 
 

@@ -75,6 +75,14 @@ EXPIRED: Any = object()
 FrameSink = Callable[[dict[str, Any]], bool]
 
 
+def _delays(max_backoff: float) -> Iterator[float]:
+    """The waits between reconnection attempts: ``FIRST_BACKOFF``, doubling up to ``max_backoff``."""
+    delay = FIRST_BACKOFF
+    while True:
+        yield delay
+        delay = min(delay * 2, max_backoff)
+
+
 class _End:
     """Ends ``events()``: the client was closed (``error`` None) or the connection dropped."""
 
@@ -231,6 +239,18 @@ class _Socket:
             f"the server at {self.where} closed the WebSocket: code {code}"
             + (f" {reason!r}" if reason else "")
         )
+
+    def _gives_up(self, error: OneBotError | TimeoutError, delay: float) -> bool:
+        """After a failed reconnection attempt: a refused token ends ``events()`` and the
+        reconnecting (True); anything else is logged, and the next attempt follows ``delay``."""
+        if isinstance(error, AuthError):
+            self._push(_End(error))
+            return True
+        self.log.info("onebot_client: reconnecting in %.1f s: %s", delay, error)
+        return False
+
+    def _push(self, item: TypedEvent | _End) -> None:
+        raise NotImplementedError
 
     def _buffer_full(self) -> None:
         self._dropped_events += 1
@@ -446,20 +466,18 @@ class SyncWebSocket(_Socket):
 
     def _reconnect(self, stop: threading.Event) -> None:
         """Open a new connection after a drop, until one opens or ``close()`` stops it."""
-        delay = FIRST_BACKOFF
         try:
-            while not stop.is_set():
+            for delay in _delays(self.max_backoff):
+                if stop.is_set():
+                    return
                 try:
                     self._connect(deadline(RECONNECT_HANDSHAKE))
                     return
-                except AuthError as exc:
-                    self._push(_End(exc))
-                    return
                 except (OneBotError, TimeoutError) as exc:
-                    self.log.info("onebot_client: reconnecting in %.1f s: %s", delay, exc)
+                    if self._gives_up(exc, delay):
+                        return
                 if stop.wait(delay):
                     return
-                delay = min(delay * 2, self.max_backoff)
         finally:
             with self._lock:
                 if self._reconnecting is threading.current_thread():
@@ -741,20 +759,16 @@ class AsyncWebSocket(_Socket):
         await link.connection.close()
 
     async def _reconnect(self) -> None:
-        delay = FIRST_BACKOFF
         try:
-            while True:
+            for delay in _delays(self.max_backoff):
                 try:
                     async with self._lock:
                         await self._open(RECONNECT_HANDSHAKE)
                     return
-                except AuthError as exc:
-                    self._push(_End(exc))
-                    return
                 except (OneBotError, TimeoutError) as exc:
-                    self.log.info("onebot_client: reconnecting in %.1f s: %s", delay, exc)
+                    if self._gives_up(exc, delay):
+                        return
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, self.max_backoff)
         finally:
             self._reconnecting = None
 

@@ -8,7 +8,7 @@ strings.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .models import Segment
@@ -62,7 +62,7 @@ def parse(message: str) -> list[Segment]:
     """
     from .seg import CQ_SCALARS
 
-    segments: list[dict[str, Any]] = []
+    segments: list[Any] = []  # dicts made to fit the segment types
     text_from = at = 0
     while (start := message.find("[CQ:", at)) != -1:
         end = message.find("]", start)
@@ -82,7 +82,7 @@ def parse(message: str) -> list[Segment]:
         data = segment["data"]
         for key in scalars.keys() & data.keys():
             data[key] = _scalar(scalars[key], data[key], f"{segment['type']}.{key}")
-    return cast("list[Segment]", segments)
+    return segments
 
 
 def _scalar(kind: type[int] | type[float] | type[bool], value: str, where: str) -> object:
