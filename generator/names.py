@@ -18,6 +18,10 @@ BODY_NAMES_MEANING = {
     "self": "the client itself",
 }
 
+#: The Python names of NapCat's params that are named like a client keyword (which resolve refuses
+#: without a python_name): NapCat's ``timeout`` is the send timeout in milliseconds.
+KEYWORD_PARAM_NAMES = {"timeout": "send_timeout_ms"}
+
 #: Names a parameter made by the naming rule does not take (it gets a trailing ``_``): Python
 #: keywords, soft keywords (spelled out, so that output does not depend on the Python running the
 #: generator) and the body's names.
