@@ -32,9 +32,13 @@ def generate(spec_dir: Path, memo: Memo = NO_CACHE) -> dict[str, str]:
 
 
 def _generate(sources: specfiles.SpecFiles, memo: Memo) -> dict[str, str]:
-    from . import output, render, resolve, spec  # the slow imports, on a cache miss only
+    from . import resolve, spec  # on a cache miss only
 
     api = resolve.resolve(spec.load_files(sources))
+    # The slow imports (jinja2, black, datamodel-code-generator) once the spec is known good, so
+    # that an invalid spec is reported without waiting for them.
+    from . import output, render
+
     files = {**output.formatted(render.render(api, memo), memo), **render.runtime()}
     return output.with_marker(files)
 

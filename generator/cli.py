@@ -6,7 +6,7 @@ import sys
 import time
 from importlib.resources import as_file, files
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -126,7 +126,7 @@ def _warn_pending(spec_dir: Path) -> None:
         )
 
 
-def _fail(message: str, problems: list[str] = []) -> None:
+def _fail(message: str, problems: list[str] = []) -> NoReturn:
     for problem in problems:
         click.echo(f"error: {problem}", err=True)
     click.echo(f"error: {message}", err=True)

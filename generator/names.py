@@ -12,6 +12,16 @@ from importlib.resources import files
 #: parameter may not take one.
 BODY_NAMES = frozenset({"self", "timeout", "cast", "compose", "segments_of_ids", "_segment"})
 
+#: What the body names mean to a caller, for messages.
+BODY_NAMES_MEANING = {
+    "timeout": "the keyword for the seconds the client waits for the reply",
+    "self": "the client itself",
+}
+
+#: The Python names of NapCat's params that are named like a client keyword (which resolve refuses
+#: without a python_name): NapCat's ``timeout`` is the send timeout in milliseconds.
+KEYWORD_PARAM_NAMES = {"timeout": "send_timeout_ms"}
+
 #: Names a parameter made by the naming rule does not take (it gets a trailing ``_``): Python
 #: keywords, soft keywords (spelled out, so that output does not depend on the Python running the
 #: generator) and the body's names.
@@ -37,6 +47,7 @@ MODULE_NAMES = frozenset(
         "Awaitable",
         "Callable",
         "cast",
+        "overload",
         # the runtime
         "AsyncClient",
         "NOT_GIVEN",
@@ -53,6 +64,7 @@ MODULE_NAMES = frozenset(
         "AsyncOneBot",
         "OneBot",
         "_segment",
+        "CQ_SCALARS",
         "AsyncHandler",
         "AsyncHandlers",
         "E",

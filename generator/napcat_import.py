@@ -58,7 +58,8 @@ class Importer:
         taken: set[str] = set()
         for p in op.params:
             field = self._field(p.schema, p.name, owner)
-            python_name = _unique(names.param_name(p.name, None), taken, p.name)
+            chosen = names.KEYWORD_PARAM_NAMES.get(p.name) or names.param_name(p.name, None)
+            python_name = _unique(chosen, taken, p.name)
             if python_name != names.param_name(p.name, None):
                 field["python_name"] = python_name
             # NapCat fills in defaults before it checks required params: a default makes a

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ast
+import inspect
 import json
 import re
+from collections.abc import Sequence
 from importlib.resources import files
 from importlib.resources.abc import Traversable
+from typing import Any
 
 import jinja2
 
@@ -24,6 +27,7 @@ from .resolve import (
     ApiAction,
     ApiEvent,
     ApiField,
+    ApiSegment,
     ApiSender,
 )
 
@@ -52,6 +56,10 @@ def render(api: Api, memo: Memo = NO_CACHE) -> dict[str, str]:
             env, _runtime_dir().joinpath("errors.py").read_text("utf-8")
         ),
         **_docs(env, api),
+        "docs/errors.md": env.get_template("docs/errors.md.jinja").render(
+            errors=error_classes(_runtime_dir().joinpath("errors.py").read_text("utf-8"))
+        ),
+        "docs/connecting.md": env.get_template("docs/connecting.md.jinja").render(),
     }
     return dict(sorted(out.items()))
 
@@ -137,7 +145,9 @@ def _client(env: jinja2.Environment, api: Api) -> str:
         senders=api.senders,
         typing_imports=typing,
         model_imports=models,
-        uses_sequence="segments_of_ids" in compose,  # its message_ids: Sequence[...]
+        # message_ids: Sequence[...], and the keywords that take several values
+        uses_sequence="segments_of_ids" in compose
+        or any(p.many for s in api.senders for p in s.parts),
         compose_imports=compose,
     )
 
@@ -146,10 +156,32 @@ def _segments(env: jinja2.Environment, api: Api) -> str:
     annotations = [f.annotation for s in api.segments for f in s.data.fields]
     annotations += [s.class_name for s in api.segments]
     models = _model_imports(annotations, api)
-    typing = _typing_imports(annotations, "Any", "cast", *(["TYPE_CHECKING"] if models else []))
-    return env.get_template("seg.py.jinja").render(
-        header=HEADER, segments=api.segments, typing_imports=typing, model_imports=models
+    typing = _typing_imports(
+        annotations,
+        "Any",
+        "cast",
+        *(["TYPE_CHECKING"] if models else []),
+        *(["overload"] if any(s.one_of for s in api.segments) else []),
     )
+    return env.get_template("seg.py.jinja").render(
+        header=HEADER,
+        segments=api.segments,
+        typing_imports=typing,
+        model_imports=models,
+        cq_scalars=cq_scalars(api),
+    )
+
+
+def cq_scalars(api: Api) -> dict[str, dict[str, str]]:
+    """The data fields CQ codes give as text but the segment types as numbers or booleans: by
+    segment type, each field's Python type (``int``, ``float`` or ``bool``), for ``cq.parse``."""
+    out: dict[str, dict[str, str]] = {}
+    for s in api.segments:
+        for f in s.data.fields:
+            names = t.scalar_names(f.type) - {"null"}
+            if len(names) == 1 and names <= {"int", "float", "bool"}:
+                out.setdefault(s.type, {})[f.wire] = names.pop()
+    return out
 
 
 def _events(env: jinja2.Environment, api: Api) -> str:
@@ -223,6 +255,33 @@ def _init(env: jinja2.Environment, errors_source: str) -> str:
     )
 
 
+def error_classes(source: str) -> dict[str, Any]:
+    """The error classes of the runtime's errors.py, read without importing it: each one's name,
+    bases and docstring, in the module's order, and which class each retcode raises."""
+    tree = ast.parse(source)
+    public = set(_all_names(source))
+    classes = [
+        {
+            "name": node.name,
+            "bases": [b.id for b in node.bases if isinstance(b, ast.Name) and b.id != "Exception"],
+            "doc": inspect.cleandoc(ast.get_docstring(node) or ""),
+        }
+        for node in tree.body
+        if isinstance(node, ast.ClassDef) and node.name in public
+    ]
+    by_retcode: list[tuple[int, str]] = []
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Dict):
+            by_retcode = [
+                (k.value, v.id)
+                for k, v in zip(node.value.keys, node.value.values)
+                if isinstance(k, ast.Constant)
+                and isinstance(k.value, int)
+                and isinstance(v, ast.Name)
+            ]
+    return {"classes": classes, "by_retcode": sorted(by_retcode)}
+
+
 def _all_names(source: str) -> list[str]:
     """The runtime module's ``__all__``, read without importing it."""
     for node in ast.parse(source).body:
@@ -245,6 +304,7 @@ def _docs(env: jinja2.Environment, api: Api) -> dict[str, str]:
         "api": api,
         "signatures": signatures,
         "sender_signatures": {s.method: sender_signature(s) for s in api.senders},
+        "segment_signatures": {s.type: segment_signatures(s) for s in api.segments},
         "examples": examples,
         "model_links": model_links,
     }
@@ -292,6 +352,28 @@ def sender_signature(s: ApiSender) -> str:
     return f"{s.method}({', '.join(parts)}) -> {s.action.returns}"
 
 
+def segment_signatures(s: ApiSegment) -> list[str]:
+    """``seg.reply(id: int | str, *, seq: int = ...) -> ReplySegment``, for the docs: one line per
+    way to call the builder (one per ``one_of`` group)."""
+
+    def line(positional: Sequence[ApiField], required: Sequence[ApiField]) -> str:
+        keywords = [f for f in s.data.fields if f not in positional]
+        parts = [f"{f.python_name}: {f.annotation}" for f in positional]
+        parts += ["*"] if keywords else []
+        parts += [
+            f"{f.python_name}: {f.annotation}" + ("" if f.required or f in required else " = ...")
+            for f in keywords
+        ]
+        return f"seg.{s.builder}({', '.join(parts)}) -> {s.class_name}"
+
+    if not s.one_of:
+        return [line(s.required_fields, ())]
+    return [
+        line(s.required_fields + (group if i == 0 else ()), group)
+        for i, group in enumerate(s.one_of)
+    ]
+
+
 _EXAMPLES = {
     "id": "123456",
     "int": "1",
@@ -304,10 +386,24 @@ _EXAMPLES = {
 
 
 def example_call(a: ApiAction) -> str:
-    """A call with a plausible value for each required param."""
-    args = ", ".join(_example_value(p) for p in a.required_params)
-    call = f"bot.{a.method}({args})"
+    """The spec's example, else a call with a plausible value for each required param."""
+    call = a.example or f"bot.{a.method}({', '.join(_example_value(p) for p in a.required_params)})"
     return call if a.returns == "None" else f"result = {call}"
+
+
+#: Example values by param name where the type's would mislead: distinct numbers for a group, a
+#: user and a message, a file as a file URI.
+_EXAMPLES_BY_NAME = {
+    "group_id": "123456",
+    "user_id": "10001",
+    "message_id": "12345",
+    "duration": "600",
+    "file": '"file:///tmp/a.png"',
+    "name": '"a.png"',
+    "url": '"https://example.com/a.png"',
+    "domain": '"qun.qq.com"',
+    "content": '"hello"',
+}
 
 
 def _example_value(p: ApiField) -> str:
@@ -317,5 +413,9 @@ def _example_value(p: ApiField) -> str:
     if isinstance(head, t.Union):
         head = head.options[0]
     if isinstance(head, t.Prim):
+        by_name = _EXAMPLES_BY_NAME.get(p.wire)
+        if by_name is not None and head.name in ("id", "int", "str"):
+            if (head.name == "str") == by_name.startswith('"'):
+                return by_name
         return _EXAMPLES.get(head.name, "None")
     return "[]" if isinstance(head, t.ListOf) else "{}"

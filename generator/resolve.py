@@ -32,6 +32,9 @@ DOCS_PAGES = {
     "models": "the models page",
     "segments": "the segments page",
     "testing": "the page on testing a bot",
+    "events": "the events page",
+    "errors": "the errors page",
+    "connecting": "the connecting page",
 }
 
 
@@ -87,6 +90,7 @@ class ApiAction:
     result_object: ApiObject | None
     result_fields: tuple[ApiField, ...]
     result_schema: dict[str, Any]  # the JSON Schema of the reply's data
+    example: str | None = None  # the spec's call for the docs, else one is made from the types
 
     @property
     def required_params(self) -> tuple[ApiField, ...]:
@@ -114,6 +118,9 @@ class ApiSegment:
     summary: str
     description: str
     notes: tuple[str, ...]
+    #: Groups of optional fields of which one must be given whole; the first group's fields are
+    #: taken by position after the required ones.
+    one_of: tuple[tuple[ApiField, ...], ...] = ()
 
     @property
     def required_fields(self) -> tuple[ApiField, ...]:
@@ -122,6 +129,22 @@ class ApiSegment:
     @property
     def optional_fields(self) -> tuple[ApiField, ...]:
         return tuple(f for f in self.data.fields if not f.required)
+
+    @property
+    def positional_fields(self) -> tuple[ApiField, ...]:
+        """The builder's positional params: the required fields, then the first group's."""
+        return self.required_fields + (self.one_of[0] if self.one_of else ())
+
+    @property
+    def keyword_fields(self) -> tuple[ApiField, ...]:
+        return tuple(f for f in self.optional_fields if f not in self.positional_fields)
+
+    @property
+    def needs(self) -> str:
+        """``id or seq``, ``id, or url and image``: what the builder needs, for messages."""
+        groups = [" and ".join(f.python_name for f in group) for group in self.one_of]
+        joiner = ", or " if any(len(group) > 1 for group in self.one_of) else " or "
+        return joiner.join(groups)
 
 
 @dataclass(frozen=True)
@@ -134,6 +157,7 @@ class ApiPart:
     annotation: str
     flag: bool
     description: str
+    many: bool = False  # the keyword also takes a list of values, one segment each
 
 
 @dataclass(frozen=True)
@@ -386,6 +410,8 @@ class _Registry:
 def _action(action: s.Action, model_descriptions: dict[str, str], problems: Problems) -> ApiAction:
     method = names.method_name(action.wire, action.python_name)
     cls = names.class_name(method)
+    for param in action.params:
+        _check_keyword_clash(param, problems)
     params = _fields(action.params, "input", problems)
     result_object = None
     result_fields: tuple[ApiField, ...] = ()
@@ -424,7 +450,36 @@ def _action(action: s.Action, model_descriptions: dict[str, str], problems: Prob
         result_object=result_object,
         result_fields=result_fields,
         result_schema=result_schema,
+        example=_example(action, method, problems),
     )
+
+
+def _example(action: s.Action, method: str, problems: Problems) -> str | None:
+    """The spec's example, which must call the action's own method."""
+    if action.example is None:
+        return None
+    called = action.example.removeprefix("bot.").split("(", 1)[0].strip()
+    if called != method:
+        problems.add(
+            action.loc,
+            f"the example calls bot.{called}(), not this action's method bot.{method}()",
+            f"call bot.{method}(...)",
+        )
+    return action.example
+
+
+def _check_keyword_clash(param: s.Field, problems: Problems) -> None:
+    """A param named like a keyword of the client's methods (``timeout``: the seconds the client
+    waits) needs a Python name that says what it is: ``timeout_`` next to ``timeout`` invites
+    passing one for the other."""
+    name = names.snake(param.name)
+    if param.python_name is None and name in names.BODY_NAMES:
+        what = names.BODY_NAMES_MEANING.get(name, "a name the generated method uses itself")
+        problems.add(
+            param.loc,
+            f"param {param.name!r} clashes with the client's {name!r} ({what})",
+            "give it a python_name that says what it is, e.g. send_timeout_ms",
+        )
 
 
 def _sender(
@@ -465,7 +520,13 @@ def _part(part: s.Part, segment: ApiSegment) -> ApiPart:
     if part.field is not None:
         (field,) = (f for f in segment.data.fields if f.wire == part.field)
         description = f"The {about} with this ``{field.wire}``: {field.description}"
-        return ApiPart(name, segment.type, field.wire, field.annotation, False, description)
+        annotation = field.annotation
+        if part.many:
+            description += f" A list gives one ``{segment.type}`` segment for each of its values."
+            annotation = f"{annotation} | Sequence[{annotation}]"
+        return ApiPart(
+            name, segment.type, field.wire, annotation, False, description, many=part.many
+        )
     if not segment.required_fields:
         description = f"True: add the {about}."
         return ApiPart(name, segment.type, None, "bool", True, description)
@@ -477,7 +538,9 @@ def _segment(seg: s.Segment, problems: Problems) -> ApiSegment:
     builder = names.method_name(seg.type, seg.python_name)
     cls = names.class_name(names.snake(seg.type)) + "Segment"
     data = _object(f"{cls}Data", seg.summary, seg.fields, "input", seg.loc, problems)
-    return ApiSegment(seg.type, builder, cls, data, seg.summary, seg.description, seg.notes)
+    by_wire = {f.wire: f for f in data.fields}
+    one_of = tuple(tuple(by_wire[name] for name in group) for group in seg.one_of)
+    return ApiSegment(seg.type, builder, cls, data, seg.summary, seg.description, seg.notes, one_of)
 
 
 def _object(

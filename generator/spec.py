@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path as FsPath
@@ -83,6 +84,8 @@ class Action:
     #: Where the spec differs from NapCat's schema on purpose: a param, ``result`` or
     #: ``result.FIELD`` (``PARAM.FIELD`` inside a param's object) → why, naming the version.
     napcat_differs: tuple[tuple[str, str], ...] = ()
+    #: A call for the docs (``bot.send_msg(...)``) where one made from the types would mislead.
+    example: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,8 @@ class Segment:
     fields: tuple[Field, ...]
     notes: tuple[str, ...]
     loc: Loc
+    #: Groups of optional fields of which one must be given whole (``((id,), (seq,))``).
+    one_of: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,8 @@ class Part:
     segment: str
     field: str | None
     loc: Loc
+    #: The keyword also takes a list: one segment per value (``at=[10001, 10002]``).
+    many: bool = False
 
 
 @dataclass(frozen=True)
@@ -337,6 +344,7 @@ class _Loader:
                 "result": (type(None), str, dict),
                 "notes": list,
                 "napcat_differs": dict,
+                "example": str,
             },
             {"action", "summary"},
         )
@@ -362,6 +370,7 @@ class _Loader:
             notes=self._strings(doc, (*path, "notes"), data.get("notes", [])),
             loc=doc.loc(path),
             napcat_differs=self._differs(doc, (*path, "napcat_differs"), data),
+            example=self._example(doc, (*path, "example"), data.get("example")),
         )
 
     def _differs(
@@ -387,6 +396,34 @@ class _Loader:
                 out.append((str(key), reason))
         return tuple(out)
 
+    def _example(self, doc: Document, path: Path, text: str | None) -> str | None:
+        """A call ``bot.METHOD(...)``: one Python expression (the method is checked by resolve)."""
+        if text is None:
+            return None
+        try:
+            tree = ast.parse(text.strip(), mode="eval")
+        except SyntaxError as exc:
+            self.problems.add(
+                doc.loc(path),
+                f"the example is not a Python expression: {exc.msg}",
+                'write one call, e.g. bot.send_msg(message_type="group", group_id=123456, ...)',
+            )
+            return None
+        call = tree.body
+        if not (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and isinstance(call.func.value, ast.Name)
+            and call.func.value.id == "bot"
+        ):
+            self.problems.add(
+                doc.loc(path),
+                "the example must be one call of a method of bot: bot.METHOD(...)",
+                "write the call alone; the docs add 'result = ' when the action returns a value",
+            )
+            return None
+        return text.strip()
+
     def _model(self, doc: Document, path: Path) -> Model | None:
         fields = {"description": str, "fields": dict, "notes": list}
         data = self._keys(doc, path, fields, {"fields"})
@@ -408,20 +445,68 @@ class _Loader:
             "sources": list,
             "fields": dict,
             "notes": list,
+            "one_of": list,
         }
         data = self._keys(doc, path, keys, {"summary", "fields"})
         if data is None:
             return None
+        fields = self._fields(doc, (*path, "fields"), data.get("fields", {}), param=False)
         return Segment(
             type=str(path[-1]),
             summary=data.get("summary", ""),
             description=data.get("description", ""),
             python_name=self._python_name(doc, path, data),
             sources=self._choices(doc, (*path, "sources"), data.get("sources", []), SOURCES),
-            fields=self._fields(doc, (*path, "fields"), data.get("fields", {}), param=False),
+            fields=fields,
             notes=self._strings(doc, (*path, "notes"), data.get("notes", [])),
             loc=doc.loc(path),
+            one_of=self._one_of(doc, (*path, "one_of"), data.get("one_of", []), fields),
         )
+
+    def _one_of(
+        self, doc: Document, path: Path, value: list[Any], fields: tuple[Field, ...]
+    ) -> tuple[tuple[str, ...], ...]:
+        """Two or more groups of optional fields; a segment needs one group given whole."""
+        if not value:
+            return ()
+        by_name = {f.name: f for f in fields}
+        groups: list[tuple[str, ...]] = []
+        seen: set[str] = set()
+        for i, group in enumerate(value):
+            names = group if isinstance(group, list) else [group]
+            if not names or not all(isinstance(n, str) for n in names):
+                self.problems.add(
+                    doc.loc((*path, i)),
+                    f"a group of one_of is a list of field names, got {_kind(group)}",
+                    "write e.g. one_of: [[id], [seq]]",
+                )
+                continue
+            for name in names:
+                field = by_name.get(name)
+                if field is None:
+                    hint = closest(name, by_name) if by_name else "add the field"
+                    self.problems.add(doc.loc((*path, i)), f"one_of names no field {name!r}", hint)
+                elif field.required:
+                    self.problems.add(
+                        doc.loc((*path, i)),
+                        f"one_of names {name!r}, which is required anyway",
+                        f"mark {name!r} 'required: false', or leave it out of one_of",
+                    )
+                elif name in seen:
+                    self.problems.add(
+                        doc.loc((*path, i)),
+                        f"one_of names {name!r} twice",
+                        "put each field in one group",
+                    )
+                seen.add(name)
+            groups.append(tuple(names))
+        if len(value) < 2:
+            self.problems.add(
+                doc.loc(path),
+                "one_of needs two or more groups",
+                "with one group, mark its fields required instead",
+            )
+        return tuple(groups)
 
     def _exclusion(self, doc: Document, path: Path) -> Exclusion | None:
         reason = _at(doc.data, path)
@@ -446,9 +531,9 @@ class _Loader:
         if data is None:
             return None
         parts = tuple(
-            Part(segment, field, doc.loc((*path, "parts", segment)))
+            part
             for segment, field in data.get("parts", {}).items()
-            if self._part_field(doc, (*path, "parts", segment), field)
+            if (part := self._part(doc, (*path, "parts", segment), segment, field)) is not None
         )
         ids = None
         if "ids" in data:
@@ -479,15 +564,22 @@ class _Loader:
             loc=doc.loc(path),
         )
 
-    def _part_field(self, doc: Document, path: Path, field: Any) -> bool:
-        if field is None or isinstance(field, str):
-            return True
-        self.problems.add(
-            doc.loc(path),
-            f"a part names a data field or null, got {_kind(field)}",
-            "write the field the keyword fills, or null for a flag or a whole segment",
-        )
-        return False
+    def _part(self, doc: Document, path: Path, segment: str, field: Any) -> Part | None:
+        """``segment: field`` (or null), or ``segment: {field: F, many: true}``."""
+        many = False
+        if isinstance(field, dict):
+            data = self._keys(doc, path, {"field": str, "many": bool}, {"field"})
+            if data is None or "field" not in data:
+                return None
+            field, many = data["field"], data.get("many", False)
+        elif field is not None and not isinstance(field, str):
+            self.problems.add(
+                doc.loc(path),
+                f"a part names a data field or null, got {_kind(field)}",
+                "write the field the keyword fills, or null for a flag or a whole segment",
+            )
+            return None
+        return Part(segment, field, doc.loc(path), many)
 
     def _result(self, doc: Document, path: Path, value: Any) -> Result:
         if value is None:
@@ -692,7 +784,7 @@ class _Loader:
         missing = required - data.keys()
         for key, value in data.items():
             if key not in allowed:
-                hint = closest(key, allowed)
+                hint = _misplaced(value, allowed) or closest(key, allowed)
                 self.problems.add(doc.loc((*path, key)), f"unknown key {key!r}", hint)
                 missing -= {m for m in missing if hint == f"did you mean {m!r}?"}
             elif not isinstance(value, allowed[key]):
@@ -718,7 +810,11 @@ class _Loader:
         try:
             parsed = t.parse(text)
         except t.TypeSyntaxError as exc:
-            self.problems.add(doc.loc(path), str(exc), "see the type language in spec/README.md")
+            better = t.suggest(text)
+            hint = (
+                f"did you mean {better!r}?" if better else "see the type language in spec/README.md"
+            )
+            self.problems.add(doc.loc(path), str(exc), hint)
             return None
         redundant = t.redundancy(parsed)
         if redundant:
@@ -982,11 +1078,25 @@ def message_params(action: Action) -> list[Field]:
 
 
 def _type_hint(name: str, models: set[str]) -> str:
+    better = t.suggest(name)
+    if better:
+        return f"did you mean {better!r}?"
     choices = set(t.PRIMITIVES) | models
     hint = closest(name, choices)
     if hint.startswith("did you mean"):
         return hint
     return "use a built-in type (" + ", ".join(t.PRIMITIVES) + ") or define it in models.yaml"
+
+
+def _misplaced(value: Any, allowed: dict[str, Any]) -> str | None:
+    """A hint for an unknown key whose value is a field (it has a ``type``): it belongs, indented,
+    under the mapping of fields here."""
+    if not (isinstance(value, dict) and "type" in value):
+        return None
+    for home in ("params", "fields"):
+        if home in allowed:
+            return f"it looks like one of the {home}: indent it under '{home}:'"
+    return None
 
 
 def _at(data: Any, path: Path) -> Any:

@@ -114,6 +114,33 @@ class _Parser:
         return ListOf(inner) if name == "list" else DictOf(inner)
 
 
+#: Spellings from Python's typing module and other languages, and the spec's word for each.
+_SPELLINGS = (
+    (re.compile(r"\bList\["), "list["),
+    (re.compile(r"\bDict\["), "dict["),
+    (re.compile(r"\b(?:None|NoneType|Null)\b"), "null"),
+    (re.compile(r"\bOptional\[([^\[\]]*)\]"), r"\1 | null"),
+    (re.compile(r"\bstring\b"), "str"),
+    (re.compile(r"\binteger\b"), "int"),
+    (re.compile(r"\bboolean\b"), "bool"),
+)
+
+
+def suggest(text: str) -> str | None:
+    """The type the spec's language spells for ``text`` (``List[X]`` → ``list[X]``, ``Optional[X]``
+    → ``X | null``), when that is a valid type; else None."""
+    fixed = text
+    for pattern, replacement in _SPELLINGS:
+        fixed = pattern.sub(replacement, fixed)
+    if fixed == text:
+        return None
+    try:
+        parse(fixed)
+    except TypeSyntaxError:
+        return None
+    return fixed
+
+
 def refs(t: TypeExpr) -> set[str]:
     """Names of shared objects a type mentions."""
     if isinstance(t, Ref):

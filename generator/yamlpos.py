@@ -35,10 +35,20 @@ _INVALID: Any = object()
 Path = tuple[str | int, ...]
 
 
-def dotted(path: Path) -> str:
+#: The key whose value names a list item in messages: ``actions[set_group_ban]``, not
+#: ``actions[8]``.
+LABEL_KEY = "action"
+
+
+def dotted(path: Path, labels: dict[Path, str] | None = None) -> str:
+    """``actions[set_group_ban].params.user_id``: a list item that names itself (``labels``) is
+    shown by its name, others by their index."""
     out = ""
-    for part in path:
-        if isinstance(part, int) or not part.isprintable():  # a key with a line break: quoted
+    for i, part in enumerate(path):
+        label = labels.get(path[: i + 1]) if labels and isinstance(part, int) else None
+        if label is not None:
+            out += f"[{label}]"
+        elif isinstance(part, int) or not part.isprintable():  # a key with a line break: quoted
             out += f"[{part!r}]" if isinstance(part, str) else f"[{part}]"
         else:
             out += f".{part}" if out else part
@@ -46,12 +56,20 @@ def dotted(path: Path) -> str:
 
 
 class Document:
-    """A parsed YAML file: its plain data, and the place of each value by path."""
+    """A parsed YAML file: its plain data, the place of each value by path, and the names of
+    the list items that have one (see ``LABEL_KEY``)."""
 
-    def __init__(self, file: str, data: Any, marks: dict[Path, tuple[int, int]]) -> None:
+    def __init__(
+        self,
+        file: str,
+        data: Any,
+        marks: dict[Path, tuple[int, int]],
+        labels: dict[Path, str] | None = None,
+    ) -> None:
         self.file = file
         self.data = data
         self._marks = marks
+        self.labels = labels or {}
 
     def loc(self, path: Path) -> Loc:
         # A path with no mark of its own (a missing key) points at its nearest parent.
@@ -59,7 +77,7 @@ class Document:
         while probe not in self._marks and probe:
             probe = probe[:-1]
         line, col = self._marks.get(probe, (1, 1))
-        return Loc(self.file, line, col, dotted(path))
+        return Loc(self.file, line, col, dotted(path, self.labels))
 
 
 class _Refused(Exception):
@@ -81,7 +99,7 @@ def read(file: str, text: str, problems: Problems) -> Document | None:
             _check_events(yaml.parse(text, Loader=yaml.SafeLoader))
             root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        problems.add(*_syntax_problem(file, exc))
+        problems.add(*_syntax_problem(file, exc, text))
         return None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
@@ -98,8 +116,9 @@ def read(file: str, text: str, problems: Problems) -> Document | None:
         problems.add(Loc(file, *_position(exc.mark), ""), exc.what, exc.fix)
         return None
     marks: dict[Path, tuple[int, int]] = {}
-    data = _plain(root, (), marks, file, problems) if root is not None else None
-    return Document(file, data, marks)
+    labels: dict[Path, str] = {}
+    data = _Builder(file, problems, marks, labels).plain(root, ()) if root is not None else None
+    return Document(file, data, marks, labels)
 
 
 def _position(mark: Any) -> tuple[int, int]:
@@ -154,105 +173,184 @@ def _check_events(events: Any) -> None:
             )
 
 
-def _syntax_problem(file: str, exc: yaml.MarkedYAMLError) -> tuple[Loc, str, str]:
+def _syntax_problem(file: str, exc: yaml.MarkedYAMLError, text: str) -> tuple[Loc, str, str]:
     mark = exc.problem_mark or exc.context_mark
+    indentation = _indentation_problem(file, text, mark.line) if mark else None
+    if indentation is not None and "block end" in str(exc.problem):
+        return indentation
     what = f"YAML syntax error: {exc.problem or exc.context}"
     if exc.problem and exc.context and exc.context_mark:
         started = exc.context_mark
         what += f"; {exc.context} started at {started.line + 1}:{started.column + 1}"
-    return Loc(file, *_position(mark), ""), what, "fix the YAML syntax"
+    fix = "fix the YAML syntax"
+    if exc.problem == "mapping values are not allowed here":
+        fix = "a value holding ': ' must be quoted; or check the indentation of this line"
+    return Loc(file, *_position(mark), ""), what, fix
 
 
-def _plain(
-    node: yaml.Node,
-    path: Path,
-    marks: dict[Path, tuple[int, int]],
-    file: str,
-    problems: Problems,
-) -> Any:
-    marks[path] = _position(node.start_mark)
-    if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            here = _position(key_node.start_mark)
-            if key_node.tag == _TAG + "merge":
-                problems.add(
-                    Loc(file, *here, dotted(path)),
-                    "YAML merge keys (<<) are not supported",
-                    "write the keys out",
+def _indentation_problem(file: str, text: str, index: int) -> tuple[Loc, str, str] | None:
+    """The line a block ended too early or too late at (PyYAML reports the line after a line
+    dedented by mistake): line ``index`` (0-based) indented deeper than the line before it,
+    which already has its value."""
+    lines = text.split("\n")
+
+    def before(i: int) -> int | None:  # the content line above line i
+        i -= 1
+        while i >= 0 and (not lines[i].strip() or lines[i].lstrip().startswith("#")):
+            i -= 1
+        return i if i >= 0 else None
+
+    def indent(i: int) -> int:
+        return len(lines[i]) - len(lines[i].lstrip(" "))
+
+    if index >= len(lines) or (above := before(index)) is None:
+        return None
+    if indent(above) >= indent(index) or lines[above].rstrip().endswith(":"):
+        return None
+    key = lines[above].strip().split(":", 1)[0]
+    earlier = before(above)
+    if earlier is not None and indent(earlier) == indent(index):
+        # The line above sticks out to the left of both its neighbours: it is the one.
+        return (
+            Loc(file, above + 1, indent(above) + 1, ""),
+            f"bad indentation: {key!r} is indented {indent(above)} spaces, less than the lines "
+            f"above and below it ({indent(index)}), so the mapping it was in ends here",
+            f"indent line {above + 1} by {indent(index)} spaces like its neighbours",
+        )
+    return (
+        Loc(file, index + 1, indent(index) + 1, ""),
+        f"bad indentation: line {index + 1} is indented {indent(index)} spaces, deeper than "
+        f"{key!r} on line {above + 1} ({indent(above)}), which already has a value",
+        f"indent line {index + 1} by {indent(above)} spaces like line {above + 1}, "
+        f"or fix the indentation of line {above + 1}",
+    )
+
+
+class _Builder:
+    """Plain data from composed nodes, keeping each value's place (and each labelled list
+    item's name); a path is only spelled out for a problem."""
+
+    def __init__(
+        self,
+        file: str,
+        problems: Problems,
+        marks: dict[Path, tuple[int, int]],
+        labels: dict[Path, str],
+    ) -> None:
+        self.file, self.problems, self.marks, self.labels = file, problems, marks, labels
+
+    def _loc(self, node: yaml.Node, path: Path) -> Loc:
+        return Loc(self.file, *_position(node.start_mark), dotted(path, self.labels))
+
+    def plain(self, node: yaml.Node, path: Path) -> Any:
+        marks = self.marks
+        marks[path] = _position(node.start_mark)
+        if isinstance(node, yaml.MappingNode):
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == _TAG + "merge":
+                    self.problems.add(
+                        self._loc(key_node, path),
+                        "YAML merge keys (<<) are not supported",
+                        "write the keys out",
+                    )
+                    continue
+                if not _is_scalar(key_node):
+                    what = "a key must be a plain value, not a list or mapping"
+                    self.problems.add(self._loc(key_node, path), what, "write a name")
+                    continue
+                key = self._scalar(key_node, path)
+                if key is _INVALID:
+                    continue
+                key = key if isinstance(key, str) else str(key)
+                if key in out:
+                    first = marks[(*path, key)]
+                    self.problems.add(
+                        self._loc(key_node, (*path, key)),
+                        f"duplicate key {key!r}, first defined at line {first[0]}",
+                        "remove or rename one of them",
+                    )
+                    continue
+                out[key] = self.plain(value_node, (*path, key))
+                # A key's place is where the key is written, which is what an editor jumps to.
+                marks[(*path, key)] = _position(key_node.start_mark)
+            return out if self._plain_tag(node, path) else None
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for i, item in enumerate(node.value):
+                label = _label(item)
+                if label is not None:
+                    self.labels[(*path, i)] = label
+                items.append(self.plain(item, (*path, i)))
+            return items if self._plain_tag(node, path) else None
+        value = self._scalar(node, path)
+        return None if value is _INVALID else value
+
+    def _plain_tag(self, node: yaml.Node, path: Path) -> bool:
+        allowed = _PLAIN_TAGS if _is_scalar(node) else _COLLECTION_TAGS
+        if node.tag in allowed:
+            return True
+        self.problems.add(
+            self._loc(node, path),
+            f"YAML tag {node.tag.replace(_TAG, '!!', 1)!r} is not supported",
+            "remove the tag: a spec holds plain strings, numbers, booleans, lists and mappings",
+        )
+        return False
+
+    def _scalar(self, node: yaml.Node, path: Path) -> Any:
+        """The value of a scalar, or _INVALID after a problem at its place."""
+        if node.tag == _STR:  # the common case: the text as written
+            value = node.value
+        else:
+            if not self._plain_tag(node, path):
+                return _INVALID
+            if node.tag == _TAG + "int":
+                digits = sum(ch.isdigit() for ch in node.value)
+                if digits > MAX_INT_DIGITS:
+                    what = f"the integer has {digits} digits, more than {MAX_INT_DIGITS}"
+                    fix = "write a smaller number, or quote it to make it a string"
+                    self.problems.add(self._loc(node, path), what, fix)
+                    return _INVALID
+            try:
+                value = _SCALARS.construct_object(node)
+            except (ValueError, OverflowError, yaml.YAMLError) as exc:
+                kind = node.tag.removeprefix(_TAG)
+                what = f"{node.value!r} is not a valid {kind}: {exc}"
+                fix = f"write a valid {kind}, or quote it to make it a string"
+                self.problems.add(self._loc(node, path), what, fix)
+                return _INVALID
+        if isinstance(value, str) and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                self.problems.add(
+                    self._loc(node, path),
+                    f"the text holds a lone surrogate {value[exc.start]!r}",
+                    "write the whole character, not half of a UTF-16 pair",
                 )
-                continue
-            if not _is_scalar(key_node):
-                what = "a key must be a plain value, not a list or mapping"
-                problems.add(Loc(file, *here, dotted(path)), what, "write a name")
-                continue
-            key = _scalar(key_node, file, dotted(path), problems)
-            if key is _INVALID:
-                continue
-            key = key if isinstance(key, str) else str(key)
-            if key in out:
-                first = marks[(*path, key)]
-                problems.add(
-                    Loc(file, *here, dotted((*path, key))),
-                    f"duplicate key {key!r}, first defined at line {first[0]}",
-                    "remove or rename one of them",
-                )
-                continue
-            out[key] = _plain(value_node, (*path, key), marks, file, problems)
-            # A key's place is where the key is written, which is what an editor should jump to.
-            marks[(*path, key)] = here
-        return out if _plain_tag(node, file, dotted(path), problems) else None
-    if isinstance(node, yaml.SequenceNode):
-        items = [
-            _plain(item, (*path, i), marks, file, problems) for i, item in enumerate(node.value)
-        ]
-        return items if _plain_tag(node, file, dotted(path), problems) else None
-    value = _scalar(node, file, dotted(path), problems)
-    return None if value is _INVALID else value
+                return _INVALID
+        return value
+
+
+_STR = _TAG + "str"
+
+
+def _label(node: yaml.Node) -> str | None:
+    """The name a list item gives itself (``- action: set_group_ban``), if any."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for key_node, value_node in node.value:
+        if (
+            _is_scalar(key_node)
+            and key_node.value == LABEL_KEY
+            and _is_scalar(value_node)
+            and value_node.tag == _STR
+            and value_node.value.isprintable()
+            and value_node.value
+        ):
+            return str(value_node.value)
+    return None
 
 
 def _is_scalar(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode)
-
-
-def _plain_tag(node: yaml.Node, file: str, where: str, problems: Problems) -> bool:
-    allowed = _PLAIN_TAGS if _is_scalar(node) else _COLLECTION_TAGS
-    if node.tag in allowed:
-        return True
-    problems.add(
-        Loc(file, *_position(node.start_mark), where),
-        f"YAML tag {node.tag.replace(_TAG, '!!', 1)!r} is not supported",
-        "remove the tag: a spec holds plain strings, numbers, booleans, lists and mappings",
-    )
-    return False
-
-
-def _scalar(node: yaml.Node, file: str, where: str, problems: Problems) -> Any:
-    """The value of a scalar, or _INVALID after a problem at its place."""
-    if not _plain_tag(node, file, where, problems):
-        return _INVALID
-    loc = Loc(file, *_position(node.start_mark), where)
-    if node.tag == _TAG + "int":
-        digits = sum(ch.isdigit() for ch in node.value)
-        if digits > MAX_INT_DIGITS:
-            what = f"the integer has {digits} digits, more than {MAX_INT_DIGITS}"
-            problems.add(loc, what, "write a smaller number, or quote it to make it a string")
-            return _INVALID
-    try:
-        value = _SCALARS.construct_object(node)
-    except (ValueError, OverflowError, yaml.YAMLError) as exc:
-        kind = node.tag.removeprefix(_TAG)
-        what = f"{node.value!r} is not a valid {kind}: {exc}"
-        problems.add(loc, what, f"write a valid {kind}, or quote it to make it a string")
-        return _INVALID
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            problems.add(
-                loc,
-                f"the text holds a lone surrogate {value[exc.start]!r}",
-                "write the whole character, not half of a UTF-16 pair",
-            )
-            return _INVALID
-    return value

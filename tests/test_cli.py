@@ -133,7 +133,8 @@ def test_builds_into_an_empty_directory(spec: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     assert run("build", "--spec", str(spec), "--out", str(out)).exit_code == 0
-    assert (out / ".onebot-gen").read_text().splitlines()[1:3] == [".onebot-gen", "docs/demo.md"]
+    made = (out / ".onebot-gen").read_text().splitlines()
+    assert made[1] == ".onebot-gen" and "docs/demo.md" in made
 
 
 def test_new_directories_are_private(spec: Path, tmp_path: Path) -> None:

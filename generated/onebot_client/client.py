@@ -2713,7 +2713,7 @@ class OneBot(SyncClient):
         news: list[ForwardNewsItem] | NotGiven = NOT_GIVEN,
         summary: str | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
+        send_timeout_ms: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> SentMessage:
         """发送私聊消息
@@ -2729,7 +2729,7 @@ class OneBot(SyncClient):
             news: 合并转发卡片的预览文本行（NapCat 扩展，仅发送合并转发时有效）
             summary: 合并转发卡片底部摘要，如「查看 3 条转发消息」（NapCat 扩展，仅发送合并转发时有效）
             prompt: 合并转发在消息列表中的外显文本（NapCat 扩展，仅发送合并转发时有效）
-            timeout_: 自定义发送超时，单位毫秒，覆盖 NapCat 按文件大小自动计算的值（NapCat 扩展）
+            send_timeout_ms: 自定义发送超时，单位毫秒，覆盖 NapCat 按文件大小自动计算的值（NapCat 扩展）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -2748,7 +2748,7 @@ class OneBot(SyncClient):
                     "news": news,
                     "summary": summary,
                     "prompt": prompt,
-                    "timeout": timeout_,
+                    "timeout": send_timeout_ms,
                 },
                 timeout,
             ),
@@ -2764,7 +2764,7 @@ class OneBot(SyncClient):
         news: list[ForwardNewsItem] | NotGiven = NOT_GIVEN,
         summary: str | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
+        send_timeout_ms: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> SentMessage:
         """发送群消息
@@ -2779,7 +2779,7 @@ class OneBot(SyncClient):
             news: 合并转发卡片的预览文本行（NapCat 扩展，仅发送合并转发时有效）
             summary: 合并转发卡片底部摘要（NapCat 扩展，仅发送合并转发时有效）
             prompt: 合并转发在消息列表中的外显文本（NapCat 扩展，仅发送合并转发时有效）
-            timeout_: 自定义发送超时，单位毫秒，覆盖 NapCat 按文件大小自动计算的值（NapCat 扩展）
+            send_timeout_ms: 自定义发送超时，单位毫秒，覆盖 NapCat 按文件大小自动计算的值（NapCat 扩展）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -2797,7 +2797,7 @@ class OneBot(SyncClient):
                     "news": news,
                     "summary": summary,
                     "prompt": prompt,
-                    "timeout": timeout_,
+                    "timeout": send_timeout_ms,
                 },
                 timeout,
             ),
@@ -2815,7 +2815,7 @@ class OneBot(SyncClient):
         news: list[ForwardNewsItem] | NotGiven = NOT_GIVEN,
         summary: str | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
+        send_timeout_ms: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> SentMessage:
         """发送消息
@@ -2832,7 +2832,7 @@ class OneBot(SyncClient):
             news: 合并转发卡片的预览文本行（NapCat 扩展，仅发送合并转发时有效）
             summary: 合并转发卡片底部摘要（NapCat 扩展，仅发送合并转发时有效）
             prompt: 合并转发在消息列表中的外显文本（NapCat 扩展，仅发送合并转发时有效）
-            timeout_: 自定义发送超时，单位毫秒，覆盖 NapCat 按文件大小自动计算的值（NapCat 扩展）
+            send_timeout_ms: 自定义发送超时，单位毫秒，覆盖 NapCat 按文件大小自动计算的值（NapCat 扩展）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -2852,7 +2852,7 @@ class OneBot(SyncClient):
                     "news": news,
                     "summary": summary,
                     "prompt": prompt,
-                    "timeout": timeout_,
+                    "timeout": send_timeout_ms,
                 },
                 timeout,
             ),
@@ -2867,7 +2867,7 @@ class OneBot(SyncClient):
         news: list[ForwardNewsItem] | NotGiven = NOT_GIVEN,
         summary: str | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
+        send_timeout_ms: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> SentMessage:
         """发送群合并转发消息
@@ -2881,7 +2881,7 @@ class OneBot(SyncClient):
             news: 合并转发卡片的预览文本行（NapCat 扩展）
             summary: 合并转发卡片底部摘要（NapCat 扩展）
             prompt: 合并转发在消息列表中的外显文本（NapCat 扩展）
-            timeout_: 自定义发送超时，单位毫秒（NapCat 扩展）
+            send_timeout_ms: 自定义发送超时，单位毫秒（NapCat 扩展）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -2898,7 +2898,7 @@ class OneBot(SyncClient):
                     "news": news,
                     "summary": summary,
                     "prompt": prompt,
-                    "timeout": timeout_,
+                    "timeout": send_timeout_ms,
                 },
                 timeout,
             ),
@@ -2914,7 +2914,7 @@ class OneBot(SyncClient):
         news: list[ForwardNewsItem] | NotGiven = NOT_GIVEN,
         summary: str | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
+        send_timeout_ms: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> SentMessage:
         """发送私聊合并转发消息
@@ -2929,7 +2929,7 @@ class OneBot(SyncClient):
             news: 合并转发卡片的预览文本行（NapCat 扩展）
             summary: 合并转发卡片底部摘要（NapCat 扩展）
             prompt: 合并转发在消息列表中的外显文本（NapCat 扩展）
-            timeout_: 自定义发送超时，单位毫秒（NapCat 扩展）
+            send_timeout_ms: 自定义发送超时，单位毫秒（NapCat 扩展）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -2947,7 +2947,7 @@ class OneBot(SyncClient):
                     "news": news,
                     "summary": summary,
                     "prompt": prompt,
-                    "timeout": timeout_,
+                    "timeout": send_timeout_ms,
                 },
                 timeout,
             ),
@@ -2964,7 +2964,7 @@ class OneBot(SyncClient):
         news: list[ForwardNewsItem] | NotGiven = NOT_GIVEN,
         summary: str | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
+        send_timeout_ms: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> SentMessage:
         """发送合并转发消息
@@ -2980,7 +2980,7 @@ class OneBot(SyncClient):
             news: 合并转发卡片的预览文本行（NapCat 扩展）
             summary: 合并转发卡片底部摘要（NapCat 扩展）
             prompt: 合并转发在消息列表中的外显文本（NapCat 扩展）
-            timeout_: 自定义发送超时，单位毫秒（NapCat 扩展）
+            send_timeout_ms: 自定义发送超时，单位毫秒（NapCat 扩展）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -2999,7 +2999,7 @@ class OneBot(SyncClient):
                     "news": news,
                     "summary": summary,
                     "prompt": prompt,
-                    "timeout": timeout_,
+                    "timeout": send_timeout_ms,
                 },
                 timeout,
             ),
@@ -4347,7 +4347,7 @@ class OneBot(SyncClient):
         *,
         message: Message | NotGiven = NOT_GIVEN,
         reply: int | str | NotGiven = NOT_GIVEN,
-        at: int | str | NotGiven = NOT_GIVEN,
+        at: int | str | Sequence[int | str] | NotGiven = NOT_GIVEN,
         text: str | NotGiven = NOT_GIVEN,
         face: int | str | NotGiven = NOT_GIVEN,
         image: str | NotGiven = NOT_GIVEN,
@@ -4368,7 +4368,7 @@ class OneBot(SyncClient):
             group_id: 群号
             message: 要发送的内容
             reply: The ``reply`` segment (回复) with this ``id``: 被回复的消息 ID（message_id）。收到时总会提供
-            at: The ``at`` segment (@某人) with this ``qq``: 被 @ 的 QQ 号；字符串 \"all\" 表示 @全体成员（at-all）。收到时 NapCat 给出字符串（QQ 号或 \"all\"）
+            at: The ``at`` segment (@某人) with this ``qq``: 被 @ 的 QQ 号；字符串 \"all\" 表示 @全体成员（at-all）。收到时 NapCat 给出字符串（QQ 号或 \"all\"） A list gives one ``at`` segment for each of its values.
             text: The ``text`` segment (纯文本) with this ``text``: 纯文本内容
             face: The ``face`` segment (QQ 表情) with this ``id``: QQ 表情 ID（线上为字符串，如 \"123\"）
             image: The ``image`` segment (图片) with this ``file``: 图片文件。发送时可为：file:// 开头的本地文件 URI（如 file:///C:/a.png，NapCat 也接受本机绝对路径）、
@@ -7248,7 +7248,7 @@ class AsyncOneBot(AsyncClient):
         news: list[ForwardNewsItem] | NotGiven = NOT_GIVEN,
         summary: str | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
+        send_timeout_ms: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> SentMessage:
         """发送私聊消息
@@ -7264,7 +7264,7 @@ class AsyncOneBot(AsyncClient):
             news: 合并转发卡片的预览文本行（NapCat 扩展，仅发送合并转发时有效）
             summary: 合并转发卡片底部摘要，如「查看 3 条转发消息」（NapCat 扩展，仅发送合并转发时有效）
             prompt: 合并转发在消息列表中的外显文本（NapCat 扩展，仅发送合并转发时有效）
-            timeout_: 自定义发送超时，单位毫秒，覆盖 NapCat 按文件大小自动计算的值（NapCat 扩展）
+            send_timeout_ms: 自定义发送超时，单位毫秒，覆盖 NapCat 按文件大小自动计算的值（NapCat 扩展）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -7283,7 +7283,7 @@ class AsyncOneBot(AsyncClient):
                     "news": news,
                     "summary": summary,
                     "prompt": prompt,
-                    "timeout": timeout_,
+                    "timeout": send_timeout_ms,
                 },
                 timeout,
             ),
@@ -7299,7 +7299,7 @@ class AsyncOneBot(AsyncClient):
         news: list[ForwardNewsItem] | NotGiven = NOT_GIVEN,
         summary: str | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
+        send_timeout_ms: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> SentMessage:
         """发送群消息
@@ -7314,7 +7314,7 @@ class AsyncOneBot(AsyncClient):
             news: 合并转发卡片的预览文本行（NapCat 扩展，仅发送合并转发时有效）
             summary: 合并转发卡片底部摘要（NapCat 扩展，仅发送合并转发时有效）
             prompt: 合并转发在消息列表中的外显文本（NapCat 扩展，仅发送合并转发时有效）
-            timeout_: 自定义发送超时，单位毫秒，覆盖 NapCat 按文件大小自动计算的值（NapCat 扩展）
+            send_timeout_ms: 自定义发送超时，单位毫秒，覆盖 NapCat 按文件大小自动计算的值（NapCat 扩展）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -7332,7 +7332,7 @@ class AsyncOneBot(AsyncClient):
                     "news": news,
                     "summary": summary,
                     "prompt": prompt,
-                    "timeout": timeout_,
+                    "timeout": send_timeout_ms,
                 },
                 timeout,
             ),
@@ -7350,7 +7350,7 @@ class AsyncOneBot(AsyncClient):
         news: list[ForwardNewsItem] | NotGiven = NOT_GIVEN,
         summary: str | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
+        send_timeout_ms: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> SentMessage:
         """发送消息
@@ -7367,7 +7367,7 @@ class AsyncOneBot(AsyncClient):
             news: 合并转发卡片的预览文本行（NapCat 扩展，仅发送合并转发时有效）
             summary: 合并转发卡片底部摘要（NapCat 扩展，仅发送合并转发时有效）
             prompt: 合并转发在消息列表中的外显文本（NapCat 扩展，仅发送合并转发时有效）
-            timeout_: 自定义发送超时，单位毫秒，覆盖 NapCat 按文件大小自动计算的值（NapCat 扩展）
+            send_timeout_ms: 自定义发送超时，单位毫秒，覆盖 NapCat 按文件大小自动计算的值（NapCat 扩展）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -7387,7 +7387,7 @@ class AsyncOneBot(AsyncClient):
                     "news": news,
                     "summary": summary,
                     "prompt": prompt,
-                    "timeout": timeout_,
+                    "timeout": send_timeout_ms,
                 },
                 timeout,
             ),
@@ -7402,7 +7402,7 @@ class AsyncOneBot(AsyncClient):
         news: list[ForwardNewsItem] | NotGiven = NOT_GIVEN,
         summary: str | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
+        send_timeout_ms: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> SentMessage:
         """发送群合并转发消息
@@ -7416,7 +7416,7 @@ class AsyncOneBot(AsyncClient):
             news: 合并转发卡片的预览文本行（NapCat 扩展）
             summary: 合并转发卡片底部摘要（NapCat 扩展）
             prompt: 合并转发在消息列表中的外显文本（NapCat 扩展）
-            timeout_: 自定义发送超时，单位毫秒（NapCat 扩展）
+            send_timeout_ms: 自定义发送超时，单位毫秒（NapCat 扩展）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -7433,7 +7433,7 @@ class AsyncOneBot(AsyncClient):
                     "news": news,
                     "summary": summary,
                     "prompt": prompt,
-                    "timeout": timeout_,
+                    "timeout": send_timeout_ms,
                 },
                 timeout,
             ),
@@ -7449,7 +7449,7 @@ class AsyncOneBot(AsyncClient):
         news: list[ForwardNewsItem] | NotGiven = NOT_GIVEN,
         summary: str | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
+        send_timeout_ms: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> SentMessage:
         """发送私聊合并转发消息
@@ -7464,7 +7464,7 @@ class AsyncOneBot(AsyncClient):
             news: 合并转发卡片的预览文本行（NapCat 扩展）
             summary: 合并转发卡片底部摘要（NapCat 扩展）
             prompt: 合并转发在消息列表中的外显文本（NapCat 扩展）
-            timeout_: 自定义发送超时，单位毫秒（NapCat 扩展）
+            send_timeout_ms: 自定义发送超时，单位毫秒（NapCat 扩展）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -7482,7 +7482,7 @@ class AsyncOneBot(AsyncClient):
                     "news": news,
                     "summary": summary,
                     "prompt": prompt,
-                    "timeout": timeout_,
+                    "timeout": send_timeout_ms,
                 },
                 timeout,
             ),
@@ -7499,7 +7499,7 @@ class AsyncOneBot(AsyncClient):
         news: list[ForwardNewsItem] | NotGiven = NOT_GIVEN,
         summary: str | NotGiven = NOT_GIVEN,
         prompt: str | NotGiven = NOT_GIVEN,
-        timeout_: int | NotGiven = NOT_GIVEN,
+        send_timeout_ms: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> SentMessage:
         """发送合并转发消息
@@ -7515,7 +7515,7 @@ class AsyncOneBot(AsyncClient):
             news: 合并转发卡片的预览文本行（NapCat 扩展）
             summary: 合并转发卡片底部摘要（NapCat 扩展）
             prompt: 合并转发在消息列表中的外显文本（NapCat 扩展）
-            timeout_: 自定义发送超时，单位毫秒（NapCat 扩展）
+            send_timeout_ms: 自定义发送超时，单位毫秒（NapCat 扩展）
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -7534,7 +7534,7 @@ class AsyncOneBot(AsyncClient):
                     "news": news,
                     "summary": summary,
                     "prompt": prompt,
-                    "timeout": timeout_,
+                    "timeout": send_timeout_ms,
                 },
                 timeout,
             ),
@@ -8910,7 +8910,7 @@ class AsyncOneBot(AsyncClient):
         *,
         message: Message | NotGiven = NOT_GIVEN,
         reply: int | str | NotGiven = NOT_GIVEN,
-        at: int | str | NotGiven = NOT_GIVEN,
+        at: int | str | Sequence[int | str] | NotGiven = NOT_GIVEN,
         text: str | NotGiven = NOT_GIVEN,
         face: int | str | NotGiven = NOT_GIVEN,
         image: str | NotGiven = NOT_GIVEN,
@@ -8931,7 +8931,7 @@ class AsyncOneBot(AsyncClient):
             group_id: 群号
             message: 要发送的内容
             reply: The ``reply`` segment (回复) with this ``id``: 被回复的消息 ID（message_id）。收到时总会提供
-            at: The ``at`` segment (@某人) with this ``qq``: 被 @ 的 QQ 号；字符串 \"all\" 表示 @全体成员（at-all）。收到时 NapCat 给出字符串（QQ 号或 \"all\"）
+            at: The ``at`` segment (@某人) with this ``qq``: 被 @ 的 QQ 号；字符串 \"all\" 表示 @全体成员（at-all）。收到时 NapCat 给出字符串（QQ 号或 \"all\"） A list gives one ``at`` segment for each of its values.
             text: The ``text`` segment (纯文本) with this ``text``: 纯文本内容
             face: The ``face`` segment (QQ 表情) with this ``id``: QQ 表情 ID（线上为字符串，如 \"123\"）
             image: The ``image`` segment (图片) with this ``file``: 图片文件。发送时可为：file:// 开头的本地文件 URI（如 file:///C:/a.png，NapCat 也接受本机绝对路径）、

@@ -8,7 +8,10 @@ strings.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .models import Segment
 
 __all__ = ["escape", "parse", "render", "unescape"]
 
@@ -47,10 +50,19 @@ def render(segments: Iterable[Mapping[str, Any]]) -> str:
     return "".join(out)
 
 
-def parse(message: str) -> list[dict[str, Any]]:
-    """The segments of a CQ-code string (data values stay strings, as the server gives them).
-    A ``[CQ:`` that does not start a well-formed code is text."""
-    segments: list[dict[str, Any]] = []
+def parse(message: str) -> list[Segment]:
+    """The segments of a CQ-code string. A ``[CQ:`` that does not start a well-formed code is
+    text.
+
+    A CQ code's values are text; those of the fields the segment types as numbers or booleans
+    (``[CQ:dice,result=3]``: ``3``) are converted, and one that does not convert raises
+    ``ValueError``. The others stay strings, which their types accept (ids are ``int | str``). A
+    CQ code of a type the spec does not know, or with keys it does not list, is kept as written:
+    such a segment is not one of the ``Segment`` types, whatever its static type says.
+    """
+    from .seg import CQ_SCALARS
+
+    segments: list[Any] = []  # dicts made to fit the segment types
     text_from = at = 0
     while (start := message.find("[CQ:", at)) != -1:
         end = message.find("]", start)
@@ -65,7 +77,27 @@ def parse(message: str) -> list[dict[str, Any]]:
             text_from = at
     if text_from < len(message):
         segments.append(_text_segment(message[text_from:]))
+    for segment in segments:
+        scalars = CQ_SCALARS.get(segment["type"], {})
+        data = segment["data"]
+        for key in scalars.keys() & data.keys():
+            data[key] = _scalar(scalars[key], data[key], f"{segment['type']}.{key}")
     return segments
+
+
+def _scalar(kind: type[int] | type[float] | type[bool], value: str, where: str) -> object:
+    """A CQ value as the field's type: ``1``/``0``/``true``/``false`` for a bool."""
+    if kind is bool:
+        if value.lower() in ("1", "true", "yes"):
+            return True
+        if value.lower() in ("0", "false", "no"):
+            return False
+    else:
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    raise ValueError(f"CQ code {where}={value!r} is not {kind.__name__}")
 
 
 def _code(inside: str) -> dict[str, Any] | None:

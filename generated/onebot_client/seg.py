@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, TYPE_CHECKING, cast
+from typing import Any, Literal, TYPE_CHECKING, cast, overload
 
 from ._types import NOT_GIVEN, NotGiven
 
@@ -44,7 +44,30 @@ def _segment(type_: str, data: dict[str, object]) -> Any:
     return {"type": type_, "data": {k: v for k, v in data.items() if v is not NOT_GIVEN}}
 
 
-def text(text: str) -> TextSegment:
+#: The data fields typed as numbers or booleans, by segment type: ``cq.parse`` converts the text
+#: of a CQ code's value to these.
+CQ_SCALARS: dict[str, dict[str, type[int] | type[float] | type[bool]]] = {
+    "face": {"chainCount": int},
+    "mface": {"emoji_package_id": int},
+    "image": {
+        "sub_type": int,
+        "emoji_package_id": int,
+        "cache": bool,
+        "proxy": bool,
+        "timeout": int,
+    },
+    "record": {"magic": bool, "cache": bool, "proxy": bool, "timeout": int},
+    "video": {"cache": bool, "proxy": bool, "timeout": int},
+    "reply": {"seq": int},
+    "anonymous": {"ignore": bool},
+    "location": {"lat": float, "lon": float},
+    "onlinefile": {"isDir": bool},
+}
+
+
+def text(
+    text: str,
+) -> TextSegment:
     """纯文本
 
     Args:
@@ -76,7 +99,12 @@ def face(
     )
 
 
-def mface(emoji_package_id: int, emoji_id: str, key: str, summary: str) -> MfaceSegment:
+def mface(
+    emoji_package_id: int,
+    emoji_id: str,
+    key: str,
+    summary: str,
+) -> MfaceSegment:
     """商城表情（NapCat 扩展）
 
     Args:
@@ -295,7 +323,11 @@ def file(
     )
 
 
-def at(qq: int | str, *, name: str | NotGiven = NOT_GIVEN) -> AtSegment:
+def at(
+    qq: int | str,
+    *,
+    name: str | NotGiven = NOT_GIVEN,
+) -> AtSegment:
     """@某人
 
     Args:
@@ -305,19 +337,47 @@ def at(qq: int | str, *, name: str | NotGiven = NOT_GIVEN) -> AtSegment:
     return cast("AtSegment", _segment("at", {"qq": qq, "name": name}))
 
 
-def reply(*, id: int | str | NotGiven = NOT_GIVEN, seq: int | NotGiven = NOT_GIVEN) -> ReplySegment:
+@overload
+def reply(
+    id: int | str,
+    *,
+    seq: int | NotGiven = NOT_GIVEN,
+) -> ReplySegment: ...
+
+
+@overload
+def reply(
+    *,
+    id: int | str | NotGiven = NOT_GIVEN,
+    seq: int,
+) -> ReplySegment: ...
+
+
+def reply(
+    id: int | str | NotGiven = NOT_GIVEN,
+    *,
+    seq: int | NotGiven = NOT_GIVEN,
+) -> ReplySegment:
     """回复
 
     引用回复一条消息，通常放在消息开头。NapCat 接受 id 或 seq 之一，两者都给时优先用 seq。
+
+    Needs id or seq (raises TypeError otherwise).
 
     Args:
         id: 被回复的消息 ID（message_id）。收到时总会提供
         seq: 被回复消息的序列号 message_seq（NapCat 扩展，仅发送，优先于 id）
     """
+    if not ((id is not NOT_GIVEN) or (seq is not NOT_GIVEN)):
+        raise TypeError("reply() needs id or seq")
     return cast("ReplySegment", _segment("reply", {"id": id, "seq": seq}))
 
 
-def forward(id: str, *, content: list[MessageDetail] | NotGiven = NOT_GIVEN) -> ForwardSegment:
+def forward(
+    id: str,
+    *,
+    content: list[MessageDetail] | NotGiven = NOT_GIVEN,
+) -> ForwardSegment:
     """合并转发（收到时）
 
     收到的合并转发消息。用 get_forward_msg（message_id 或 id 传此处的 id）获取其内容。
@@ -330,9 +390,43 @@ def forward(id: str, *, content: list[MessageDetail] | NotGiven = NOT_GIVEN) -> 
     return cast("ForwardSegment", _segment("forward", {"id": id, "content": content}))
 
 
+@overload
+def node(
+    id: int | str,
+    *,
+    user_id: int | str | NotGiven = NOT_GIVEN,
+    nickname: str | NotGiven = NOT_GIVEN,
+    content: Message | NotGiven = NOT_GIVEN,
+    uin: int | str | NotGiven = NOT_GIVEN,
+    name: str | NotGiven = NOT_GIVEN,
+    time: int | str | NotGiven = NOT_GIVEN,
+    source: str | NotGiven = NOT_GIVEN,
+    news: list[dict[str, str]] | NotGiven = NOT_GIVEN,
+    summary: str | NotGiven = NOT_GIVEN,
+    prompt: str | NotGiven = NOT_GIVEN,
+) -> NodeSegment: ...
+
+
+@overload
 def node(
     *,
     id: int | str | NotGiven = NOT_GIVEN,
+    user_id: int | str | NotGiven = NOT_GIVEN,
+    nickname: str | NotGiven = NOT_GIVEN,
+    content: Message,
+    uin: int | str | NotGiven = NOT_GIVEN,
+    name: str | NotGiven = NOT_GIVEN,
+    time: int | str | NotGiven = NOT_GIVEN,
+    source: str | NotGiven = NOT_GIVEN,
+    news: list[dict[str, str]] | NotGiven = NOT_GIVEN,
+    summary: str | NotGiven = NOT_GIVEN,
+    prompt: str | NotGiven = NOT_GIVEN,
+) -> NodeSegment: ...
+
+
+def node(
+    id: int | str | NotGiven = NOT_GIVEN,
+    *,
     user_id: int | str | NotGiven = NOT_GIVEN,
     nickname: str | NotGiven = NOT_GIVEN,
     content: Message | NotGiven = NOT_GIVEN,
@@ -352,6 +446,8 @@ def node(
     2. 自定义节点：给 user_id（或 uin）、nickname（或 name）、content；content 本身也可以是 node 列表，形成嵌套转发，
        这时可用 source、news、summary、prompt 定制嵌套卡片的外观。
 
+    Needs id or content (raises TypeError otherwise).
+
     Args:
         id: 引用的消息 ID（形式 1）
         user_id: 发送者 QQ 号（形式 2）
@@ -365,6 +461,8 @@ def node(
         summary: 嵌套转发卡片底部摘要，如 \"查看 3 条转发消息\"（NapCat 扩展，content 为 node 列表时有效）
         prompt: 嵌套转发卡片的外显文本（NapCat 扩展，content 为 node 列表时有效）
     """
+    if not ((id is not NOT_GIVEN) or (content is not NOT_GIVEN)):
+        raise TypeError("node() needs id or content")
     return cast(
         "NodeSegment",
         _segment(
@@ -387,7 +485,9 @@ def node(
 
 
 def json(
-    data: str | dict[str, Any], *, config: dict[str, str] | NotGiven = NOT_GIVEN
+    data: str | dict[str, Any],
+    *,
+    config: dict[str, str] | NotGiven = NOT_GIVEN,
 ) -> JsonSegment:
     """JSON 消息（Ark 卡片）
 
@@ -398,7 +498,9 @@ def json(
     return cast("JsonSegment", _segment("json", {"data": data, "config": config}))
 
 
-def xml(data: str) -> XmlSegment:
+def xml(
+    data: str,
+) -> XmlSegment:
     """XML 消息
 
     Args:
@@ -407,7 +509,9 @@ def xml(data: str) -> XmlSegment:
     return cast("XmlSegment", _segment("xml", {"data": data}))
 
 
-def markdown(content: str) -> MarkdownSegment:
+def markdown(
+    content: str,
+) -> MarkdownSegment:
     """Markdown（NapCat 扩展）
 
     Args:
@@ -416,10 +520,36 @@ def markdown(content: str) -> MarkdownSegment:
     return cast("MarkdownSegment", _segment("markdown", {"content": content}))
 
 
+@overload
+def music(
+    type_: Literal["qq", "163", "kugou", "migu", "kuwo", "custom"],
+    id: int | str,
+    *,
+    url: str | NotGiven = NOT_GIVEN,
+    audio: str | NotGiven = NOT_GIVEN,
+    title: str | NotGiven = NOT_GIVEN,
+    image: str | NotGiven = NOT_GIVEN,
+    content: str | NotGiven = NOT_GIVEN,
+) -> MusicSegment: ...
+
+
+@overload
 def music(
     type_: Literal["qq", "163", "kugou", "migu", "kuwo", "custom"],
     *,
     id: int | str | NotGiven = NOT_GIVEN,
+    url: str,
+    audio: str | NotGiven = NOT_GIVEN,
+    title: str | NotGiven = NOT_GIVEN,
+    image: str,
+    content: str | NotGiven = NOT_GIVEN,
+) -> MusicSegment: ...
+
+
+def music(
+    type_: Literal["qq", "163", "kugou", "migu", "kuwo", "custom"],
+    id: int | str | NotGiven = NOT_GIVEN,
+    *,
     url: str | NotGiven = NOT_GIVEN,
     audio: str | NotGiven = NOT_GIVEN,
     title: str | NotGiven = NOT_GIVEN,
@@ -433,6 +563,8 @@ def music(
     2. 自定义音乐：type 为 custom（NapCat 也接受平台名但不给 id），给 url、image，可选 audio、title、content。
     NapCat 通过音乐签名服务生成卡片后以 json 段发出。
 
+    Needs id, or url and image (raises TypeError otherwise).
+
     Args:
         type_: 音乐平台（qq QQ 音乐、163 网易云音乐、kugou 酷狗、migu 咪咕、kuwo 酷我），或 custom 表示自定义
         id: 歌曲 ID（形式 1 必填；自定义形式不要给）
@@ -442,6 +574,8 @@ def music(
         image: 封面图片 URL（形式 2；NapCat 要求必填）
         content: 内容描述/简介（形式 2；NapCat 作为歌手名 singer 传给签名服务）
     """
+    if not ((id is not NOT_GIVEN) or (url is not NOT_GIVEN and image is not NOT_GIVEN)):
+        raise TypeError("music() needs id, or url and image")
     return cast(
         "MusicSegment",
         _segment(
@@ -459,7 +593,12 @@ def music(
     )
 
 
-def poke(type_: str, id: str, *, name: str | NotGiven = NOT_GIVEN) -> PokeSegment:
+def poke(
+    type_: str,
+    id: str,
+    *,
+    name: str | NotGiven = NOT_GIVEN,
+) -> PokeSegment:
     """戳一戳（表情）
 
     Args:
@@ -470,7 +609,10 @@ def poke(type_: str, id: str, *, name: str | NotGiven = NOT_GIVEN) -> PokeSegmen
     return cast("PokeSegment", _segment("poke", {"type": type_, "id": id, "name": name}))
 
 
-def dice(*, result: int | str | NotGiven = NOT_GIVEN) -> DiceSegment:
+def dice(
+    *,
+    result: int | str | NotGiven = NOT_GIVEN,
+) -> DiceSegment:
     """掷骰子魔法表情
 
     Args:
@@ -479,7 +621,10 @@ def dice(*, result: int | str | NotGiven = NOT_GIVEN) -> DiceSegment:
     return cast("DiceSegment", _segment("dice", {"result": result}))
 
 
-def rps(*, result: int | str | NotGiven = NOT_GIVEN) -> RpsSegment:
+def rps(
+    *,
+    result: int | str | NotGiven = NOT_GIVEN,
+) -> RpsSegment:
     """猜拳魔法表情
 
     Args:
@@ -493,7 +638,10 @@ def shake() -> ShakeSegment:
     return cast("ShakeSegment", _segment("shake", {}))
 
 
-def anonymous(*, ignore: bool | NotGiven = NOT_GIVEN) -> AnonymousSegment:
+def anonymous(
+    *,
+    ignore: bool | NotGiven = NOT_GIVEN,
+) -> AnonymousSegment:
     """匿名发消息
 
     放在群消息开头表示匿名发送。收到的匿名消息由群消息事件的 anonymous 字段表示，不是此段。
@@ -505,7 +653,11 @@ def anonymous(*, ignore: bool | NotGiven = NOT_GIVEN) -> AnonymousSegment:
 
 
 def share(
-    url: str, title: str, *, content: str | NotGiven = NOT_GIVEN, image: str | NotGiven = NOT_GIVEN
+    url: str,
+    title: str,
+    *,
+    content: str | NotGiven = NOT_GIVEN,
+    image: str | NotGiven = NOT_GIVEN,
 ) -> ShareSegment:
     """链接分享
 
@@ -521,7 +673,10 @@ def share(
     )
 
 
-def contact(type_: Literal["qq", "group"], id: int | str) -> ContactSegment:
+def contact(
+    type_: Literal["qq", "group"],
+    id: int | str,
+) -> ContactSegment:
     """推荐好友或群
 
     Args:
@@ -552,7 +707,9 @@ def location(
     )
 
 
-def miniapp(data: str) -> MiniappSegment:
+def miniapp(
+    data: str,
+) -> MiniappSegment:
     """小程序卡片（NapCat 扩展）
 
     Args:
@@ -562,7 +719,11 @@ def miniapp(data: str) -> MiniappSegment:
 
 
 def online_file(
-    msg_id: str, element_id: str, file_name: str, file_size: str, is_dir: bool
+    msg_id: str,
+    element_id: str,
+    file_name: str,
+    file_size: str,
+    is_dir: bool,
 ) -> OnlinefileSegment:
     """在线文件（NapCat 扩展，收到时）
 
@@ -588,7 +749,9 @@ def online_file(
     )
 
 
-def flash_transfer(file_set_id: str) -> FlashtransferSegment:
+def flash_transfer(
+    file_set_id: str,
+) -> FlashtransferSegment:
     """QQ 闪传（NapCat 扩展，收到时）
 
     Args:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Self, cast, overload
 
 from ._envelope import request_body, unwrap
 from ._events import handle_each, log_failure, quick_params, reply_params
+from ._extras import require
 from ._types import NOT_GIVEN, NotGiven, Timeout
 from ._url import shown, token_from
 from .errors import ActionFailed, OneBotError, Redacting
@@ -105,6 +106,8 @@ class SyncClient(_Client):
         *,
         access_token: str | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
+        reconnect: bool = False,
+        max_backoff: float = DEFAULT_MAX_BACKOFF,
     ) -> Self:
         """Connect over forward WebSocket: many calls in flight on one socket, and ``events()``.
 
@@ -116,12 +119,19 @@ class SyncClient(_Client):
             access_token: Sent in the handshake as ``Authorization: Bearer <token>`` (a URL's
                 ``?access_token=`` is taken as the token, the same way).
             timeout: Default seconds to wait for each reply (``None``: no limit).
+            reconnect: After a drop, reconnect in a background thread (at once, then with
+                exponential backoff from 0.5 s) so ``events()`` goes on. Without it,
+                ``events()`` raises the ``NetworkError``.
+            max_backoff: The longest wait between reconnection attempts, in seconds.
         """
+        require("websocket", "OneBot.websocket()")
         from ._ws import SyncWebSocket
 
         client = cls.__new__(cls)
         url = client._configure(url, access_token, timeout, ".websocket")
-        client._transport = client._socket_transport = SyncWebSocket(url, client._secret)
+        client._transport = client._socket_transport = SyncWebSocket(
+            url, client._secret, reconnect=reconnect, max_backoff=max_backoff
+        )
         return client
 
     def __enter__(self) -> Self:
@@ -372,6 +382,7 @@ class AsyncClient(_Client):
                 or in errors. A URL's ``?access_token=`` is taken as the token, the same way.
             timeout: Default seconds to wait for each reply (``None``: no limit).
         """
+        require("async", "AsyncOneBot over HTTP")
         from ._http import AsyncHttp
 
         url = self._configure(base_url, access_token, timeout, "")
@@ -403,6 +414,7 @@ class AsyncClient(_Client):
                 opens a new socket and ``events()`` raises the ``NetworkError``.
             max_backoff: The longest wait between reconnection attempts, in seconds.
         """
+        require("websocket", "AsyncOneBot.websocket()")
         from ._ws import AsyncWebSocket
 
         client = cls.__new__(cls)

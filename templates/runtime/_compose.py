@@ -9,7 +9,8 @@ from typing import Any
 from ._types import NOT_GIVEN
 
 #: One keyword of a sender: the segment type, the data field its value fills (``None``: the value
-#: is a flag, or the whole segment), and the value (``NOT_GIVEN`` or ``False``: left out).
+#: is a flag, or the whole segment), and the value (``NOT_GIVEN`` or ``False``: left out; a list
+#: or tuple for a field: one segment per item).
 Part = tuple[str, str | None, object]
 
 
@@ -25,7 +26,8 @@ def compose(
         if value is NOT_GIVEN or (field is None and value is False):
             continue
         if field is not None:
-            segments.append({"type": segment, "data": {field: value}})
+            values = value if isinstance(value, (list, tuple)) else [value]  # at=[1, 2]: two
+            segments += [{"type": segment, "data": {field: item}} for item in values]
         elif value is True:
             segments.append({"type": segment, "data": {}})
         else:

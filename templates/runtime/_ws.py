@@ -73,6 +73,14 @@ EXPIRED: Any = object()
 FrameSink = Callable[[dict[str, Any]], bool]
 
 
+def _delays(max_backoff: float) -> Iterator[float]:
+    """The waits between reconnection attempts: ``FIRST_BACKOFF``, doubling up to ``max_backoff``."""
+    delay = FIRST_BACKOFF
+    while True:
+        yield delay
+        delay = min(delay * 2, max_backoff)
+
+
 class _End:
     """Ends ``events()``: the client was closed (``error`` None) or the connection dropped."""
 
@@ -230,6 +238,18 @@ class _Socket:
             + (f" {reason!r}" if reason else "")
         )
 
+    def _gives_up(self, error: OneBotError | TimeoutError, delay: float) -> bool:
+        """After a failed reconnection attempt: a refused token ends ``events()`` and the
+        reconnecting (True); anything else is logged, and the next attempt follows ``delay``."""
+        if isinstance(error, AuthError):
+            self._push(_End(error))
+            return True
+        self.log.info("onebot_client: reconnecting in %.1f s: %s", delay, error)
+        return False
+
+    def _push(self, item: TypedEvent | _End) -> None:
+        raise NotImplementedError
+
     def _buffer_full(self) -> None:
         self._dropped_events += 1
         if self._dropped_events == 1:
@@ -256,15 +276,28 @@ class _SyncLink:
 
 class SyncWebSocket(_Socket):
     """A blocking forward-WebSocket connection, shared by threads; a reader thread routes the
-    frames that come in."""
+    frames that come in, and with ``reconnect`` a background thread reconnects after a drop (the
+    first attempt at once, then after ``FIRST_BACKOFF`` seconds, doubling up to ``max_backoff``)."""
 
-    def __init__(self, url: str, access_token: str | None) -> None:
+    def __init__(
+        self,
+        url: str,
+        access_token: str | None,
+        *,
+        reconnect: bool = False,
+        max_backoff: float = 30.0,
+    ) -> None:
         super().__init__(url, access_token)
+        self.reconnect = reconnect
+        self.max_backoff = max_backoff
         self._events: queue.Queue[TypedEvent | _End] = queue.Queue(EVENT_BUFFER)
         self._lock = threading.Lock()
         self._link: _SyncLink | None = None
         self._listeners = 0
         self._closing = False
+        #: Set by ``close()``: the reconnecting thread (if any) stops.
+        self._stop = threading.Event()
+        self._reconnecting: threading.Thread | None = None
 
     def connect(self, seconds: float | None) -> _SyncLink:
         """The open connection, opened now (within ``seconds``) if there is none."""
@@ -360,12 +393,17 @@ class SyncWebSocket(_Socket):
                 self._listeners -= 1
 
     def close(self) -> None:
-        """Close the connection; calls waiting on it fail, ``events()`` ends. A later call
-        connects again."""
+        """Close the connection and stop reconnecting; calls waiting on it fail, ``events()``
+        ends. A later call connects again."""
         with self._lock:
-            link = self._link
             self._closing = True
+            self._stop.set()
+            reconnecting = self._reconnecting
         try:
+            if reconnecting is not None and reconnecting is not threading.current_thread():
+                reconnecting.join()
+            with self._lock:
+                link = self._link
             if link is not None:
                 link.connection.close()
                 if link.reader is not threading.current_thread():
@@ -408,9 +446,40 @@ class SyncWebSocket(_Socket):
                 self._link = None
         for frames in list(link.pending.values()):
             frames.put(error)
-        if not self._closing:
-            self._push(_End(error))
+        with self._lock:
+            if self._closing:
+                pass
+            elif self.reconnect and not isinstance(error, AuthError):
+                self._stop = threading.Event()
+                self._reconnecting = threading.Thread(
+                    target=self._reconnect,
+                    args=(self._stop,),
+                    name="onebot-ws-reconnect",
+                    daemon=True,
+                )
+                self._reconnecting.start()
+            else:
+                self._push(_End(error))
         link.connection.close()
+
+    def _reconnect(self, stop: threading.Event) -> None:
+        """Open a new connection after a drop, until one opens or ``close()`` stops it."""
+        try:
+            for delay in _delays(self.max_backoff):
+                if stop.is_set():
+                    return
+                try:
+                    self._connect(deadline(RECONNECT_HANDSHAKE))
+                    return
+                except (OneBotError, TimeoutError) as exc:
+                    if self._gives_up(exc, delay):
+                        return
+                if stop.wait(delay):
+                    return
+        finally:
+            with self._lock:
+                if self._reconnecting is threading.current_thread():
+                    self._reconnecting = None
 
     def _push(self, item: TypedEvent | _End) -> None:
         while True:
@@ -693,20 +762,16 @@ class AsyncWebSocket(_Socket):
         await link.connection.close()
 
     async def _reconnect(self) -> None:
-        delay = FIRST_BACKOFF
         try:
-            while True:
+            for delay in _delays(self.max_backoff):
                 try:
                     async with self._lock:
                         await self._open(RECONNECT_HANDSHAKE)
                     return
-                except AuthError as exc:
-                    self._push(_End(exc))
-                    return
                 except (OneBotError, TimeoutError) as exc:
-                    self.log.info("onebot_client: reconnecting in %.1f s: %s", delay, exc)
+                    if self._gives_up(exc, delay):
+                        return
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, self.max_backoff)
         finally:
             self._reconnecting = None
 

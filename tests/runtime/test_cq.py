@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from onebot_client import cq, seg
+from onebot_client.seg import CQ_SCALARS
 
 
 def test_escape_and_unescape() -> None:
@@ -37,6 +39,18 @@ def test_parse() -> None:
     assert cq.parse("[CQ:broken") == [{"type": "text", "data": {"text": "[CQ:broken"}}]
 
 
+def test_parse_converts_the_fields_typed_as_numbers_and_booleans() -> None:
+    assert cq.parse(
+        "[CQ:image,file=a.png,sub_type=1][CQ:reply,seq=42,id=7][CQ:record,file=a.amr,magic=1]"
+    ) == [
+        {"type": "image", "data": {"file": "a.png", "sub_type": 1}},
+        {"type": "reply", "data": {"seq": 42, "id": "7"}},  # id: int | str, kept as written
+        {"type": "record", "data": {"file": "a.amr", "magic": True}},
+    ]
+    with pytest.raises(ValueError, match=r"image.sub_type='three' is not int"):
+        cq.parse("[CQ:image,file=a.png,sub_type=three]")
+
+
 @given(st.text())
 def test_escaping_round_trips(text: str) -> None:
     assert cq.unescape(cq.escape(text)) == text
@@ -49,7 +63,7 @@ segments = st.one_of(
     st.builds(lambda text: {"type": "text", "data": {"text": text}}, st.text(min_size=1)),
     st.builds(
         lambda type_, data: {"type": type_, "data": data},
-        names.filter(lambda name: name != "text"),
+        names.filter(lambda name: name != "text" and name not in CQ_SCALARS),
         st.dictionaries(names, st.text(), max_size=3),
     ),
 )

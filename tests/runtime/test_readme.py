@@ -121,7 +121,7 @@ def test_async_websocket_example_type_checks(tmp_path: Path) -> None:
 def test_the_connecting_page_examples_type_check(tmp_path: Path) -> None:
     page = README.parent / "generated" / "docs" / "connecting.md"
     blocks = re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
-    assert len(blocks) == 4
+    assert len(blocks) == 7
     names = []
     for n, code in enumerate(blocks):
         names.append(f"mode_{n}.py")

@@ -240,6 +240,50 @@ def test_reconnect_retries_until_the_server_is_back(
     assert len(server.handshakes) == 5
 
 
+def test_sync_reconnect_in_the_background(
+    server: OneBotServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from onebot_client import _ws
+
+    monkeypatch.setattr(_ws, "FIRST_BACKOFF", 0.01)
+    with SyncClient.websocket(
+        server.ws_url, access_token=TOKEN, reconnect=True, max_backoff=0.05, timeout=5
+    ) as bot:
+        events = bot.events()
+        server.push_event(event(1))
+        assert next(events) == event(1)
+        server.refuse_handshakes = 2  # HTTP 503 twice, then accepted
+        server.drop()
+        server.wait_for(lambda: len(server.handshakes) == 4)
+        # events() goes on across the drop, on the socket the background thread opened
+        server.push_event(event(2))
+        assert next(events) == event(2)
+        assert bot.call("echo_params", {"after": "drop"}) == {"after": "drop"}
+    assert len(server.handshakes) == 4
+
+
+def test_sync_reconnect_stops_on_close(server: OneBotServer) -> None:
+    bot = SyncClient.websocket(server.ws_url, access_token=TOKEN, reconnect=True)
+    with bot:
+        server.refuse_handshakes = 1000
+        server.drop()
+        server.wait_for(lambda: len(server.handshakes) >= 2)
+    count = len(server.handshakes)
+    time.sleep(1.2)  # past two backoffs: no attempt after close()
+    assert len(server.handshakes) == count
+    assert not any(t.name == "onebot-ws-reconnect" for t in threading.enumerate())
+
+
+def test_sync_reconnect_gives_up_on_a_refused_token(server: OneBotServer) -> None:
+    server.ws_auth = "frame"
+    with SyncClient.websocket(server.ws_url, access_token=TOKEN, reconnect=True) as bot:
+        events = bot.events()
+        server.token = "changed"
+        server.drop()
+        with pytest.raises(AuthError):
+            next(events)
+
+
 def test_without_reconnect_events_raise_and_the_next_call_reconnects(
     server: OneBotServer,
 ) -> None:

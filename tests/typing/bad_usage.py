@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from onebot_client import OneBot, seg
+from onebot_client import OneBot, cq, seg
 
 
 def mistakes(bot: OneBot) -> None:
@@ -21,3 +21,11 @@ def mistakes(bot: OneBot) -> None:
     bot.post_group_msg(123456, music="qq")  # error: music takes a whole segment
     bot.post_group_file(123456, message="hi")  # error: a file sender takes no message
     bot.send_group_forward_by_ids(123456, [1.5])  # error: ids are int or str
+    seg.reply()  # error: a reply needs id or seq
+    seg.reply(seq="42")  # error: seq is an int
+    seg.node(user_id=10001, nickname="Alice")  # error: a node needs id or content
+    seg.music("custom", url="https://example.com")  # error: custom music needs url and image
+    bot.post_group_msg(123456, at=[1.5])  # error: each at is int or str
+    bot.send_group_msg(123456, "hi", timeout_=5000)  # error: NapCat's timeout is send_timeout_ms
+    bot.send_group_msg(123456, "hi", send_timeout_ms="5000")  # error: milliseconds are an int
+    cq.parse("[CQ:at,qq=1]")[0]["data"]["no_such_key"]  # error: not a field of any segment

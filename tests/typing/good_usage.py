@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from onebot_client import NOT_GIVEN, AsyncOneBot, OneBot, cq, seg
-from onebot_client.models import LoginInfo, Message, SentMessage
+from onebot_client.models import LoginInfo, Message, Segment, SentMessage
 
 
 def sync_usage(bot: OneBot) -> int:
@@ -21,6 +21,19 @@ def sync_usage(bot: OneBot) -> int:
     bot.post_group_file(123456, image="file:///tmp/a.png")
     forwarded: SentMessage = bot.send_group_forward_by_ids(123456, [sent["message_id"], "2"])
     print(cq.render(cq.parse("[CQ:at,qq=1] hi")), forwarded["message_id"])
+    reply_to: list[Segment] = [seg.reply(sent["message_id"]), seg.reply(seq=42), seg.reply(id=1)]
+    nodes: list[Segment] = [
+        seg.node(12345),
+        seg.node(content="hi", user_id=10001, nickname="Alice"),
+    ]
+    bot.send_group_forward_msg(123456, nodes)
+    bot.send_group_msg(123456, [*reply_to, seg.music("custom", url="u", image="i")])
+    bot.post_group_msg(123456, at=(10001, 10002), text=" hi")
+    bot.send_group_msg(123456, "big file", send_timeout_ms=60_000, timeout=90)
+    for segment in cq.parse("[CQ:image,file=a.png,sub_type=1] hi"):
+        if segment["type"] == "image":
+            sub_type: int | None = segment["data"].get("sub_type")
+            print(sub_type)
     return sent["message_id"]
 
 

@@ -1,0 +1,26 @@
+"""The optional libraries the transports need: a missing one is named, with the extra that
+installs it, when the client is created (not as a bare ``ModuleNotFoundError`` on the first call).
+"""
+
+from __future__ import annotations
+
+from importlib.util import find_spec
+
+#: The library of each extra of the ``onebot-client`` package.
+EXTRAS = {"async": "aiohttp", "websocket": "websockets"}
+
+
+class MissingExtra(ModuleNotFoundError):
+    """An optional library a transport needs is not installed."""
+
+
+def require(extra: str, what: str) -> None:
+    """Raise ``MissingExtra`` saying what to install when the library of ``extra`` is missing
+    (``what`` names the client that needs it)."""
+    module = EXTRAS[extra]
+    if find_spec(module) is None:
+        raise MissingExtra(
+            f"{what} needs {module}, which is not installed: "
+            f"pip install 'onebot-client[{extra}]'",
+            name=module,
+        )
