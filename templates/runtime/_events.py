@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from . import cq
 
 if TYPE_CHECKING:
+    import asyncio
+
     from .models import Event
 
 H = TypeVar("H", bound=Callable[..., Any])
@@ -30,6 +32,30 @@ ANY_KIND = "Event"
 #: A node of the generated table: a kind's class name; ``(key, {value: node})``, chosen by the
 #: string value of ``key``; or ``(field, kind if the field is present, node otherwise)``.
 Selector = Any
+
+
+class Overflow:
+    """Counts the events dropped from a full buffer of ``EVENT_BUFFER``; warns at the first."""
+
+    def __init__(self) -> None:
+        self.dropped = 0
+
+    def drop(self, log: Any) -> None:
+        self.dropped += 1
+        if self.dropped == 1:
+            log.warning(
+                "onebot_client: %d events are waiting; dropping the oldest (read events())",
+                EVENT_BUFFER,
+            )
+
+
+def put_newest(queue: asyncio.Queue[T], item: T, overflow: Overflow, log: Any) -> None:
+    """Put ``item`` in an asyncio queue, dropping the oldest items while it is full (the
+    writer never waits, so replies keep flowing when nobody reads events)."""
+    while queue.full():
+        queue.get_nowait()
+        overflow.drop(log)
+    queue.put_nowait(item)
 
 
 def kind_of(selector: Selector, frame: Mapping[str, Any]) -> str | None:

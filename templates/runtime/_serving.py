@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Generic, Self, TypeVar
 
-from ._events import EVENT_BUFFER
+from ._events import EVENT_BUFFER, Overflow, put_newest
 
 if TYPE_CHECKING:
     from .client import AsyncOneBot
@@ -24,20 +25,10 @@ class Inbox(Generic[T]):
     def __init__(self) -> None:
         self._queue: asyncio.Queue[T | None] = asyncio.Queue(EVENT_BUFFER)  # None: closed
         self._readers = 0
-        self._dropped = 0
+        self._overflow = Overflow()
 
     def put(self, item: T | None) -> None:
-        while self._queue.full():
-            self._queue.get_nowait()
-            self._dropped += 1
-            if self._dropped == 1:
-                import logging
-
-                logging.getLogger("onebot_client").warning(
-                    "onebot_client: %d events are waiting; dropping the oldest (read events())",
-                    EVENT_BUFFER,
-                )
-        self._queue.put_nowait(item)
+        put_newest(self._queue, item, self._overflow, logging.getLogger("onebot_client"))
 
     def close(self) -> None:
         """End the iterations under way."""

@@ -35,7 +35,7 @@ from websockets.protocol import Event
 from websockets.sync import client as sync_client
 
 from ._envelope import MAX_REPLY_BYTES, NOT_JSON, as_object, encode, preview
-from ._events import EVENT_BUFFER
+from ._events import EVENT_BUFFER, Overflow, put_newest
 from ._types import deadline, remaining
 from ._url import bearer, checked, where
 from .errors import (
@@ -160,7 +160,7 @@ class _Socket:
         self.log = _RedactingLog("onebot_client", self.secret)
         self._library_log = _RedactingLog("websockets.client", self.secret)
         self._echoes = itertools.count(1)
-        self._dropped_events = 0
+        self._overflow = Overflow()
 
     def _options(self, seconds: float | None) -> dict[str, Any]:
         """The options of either library's ``connect`` (see the note at the top)."""
@@ -249,14 +249,6 @@ class _Socket:
 
     def _push(self, item: TypedEvent | _End) -> None:
         raise NotImplementedError
-
-    def _buffer_full(self) -> None:
-        self._dropped_events += 1
-        if self._dropped_events == 1:
-            self.log.warning(
-                "onebot_client: %d events are waiting; dropping the oldest (read events())",
-                EVENT_BUFFER,
-            )
 
 
 class _SyncLink:
@@ -487,7 +479,7 @@ class SyncWebSocket(_Socket):
                 self._events.put_nowait(item)
                 return
             except queue.Full:
-                self._buffer_full()
+                self._overflow.drop(self.log)
                 with contextlib.suppress(queue.Empty):
                     self._events.get_nowait()
 
@@ -776,7 +768,4 @@ class AsyncWebSocket(_Socket):
             self._reconnecting = None
 
     def _push(self, item: TypedEvent | _End) -> None:
-        while self._events.full():
-            self._buffer_full()
-            self._events.get_nowait()
-        self._events.put_nowait(item)
+        put_newest(self._events, item, self._overflow, self.log)

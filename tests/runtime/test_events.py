@@ -4,25 +4,18 @@ unknown kinds and non-events are handled; handlers are dispatched by kind, group
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from pathlib import Path
 from typing import Any
 
 import pytest
-
 from onebot_client import mentioned, models, plain_text
-from onebot_client._events import kind_of, reply_params
+from onebot_client._events import Overflow, kind_of, put_newest, reply_params
 from onebot_client.events import GROUPS, SELECTOR, AsyncHandlers, Handlers, parse
+
+from tests.event_examples import EXAMPLES, example
 from tests.typed_check import problems
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "events"
 KINDS = sorted(GROUPS)
-
-
-def example(kind: str) -> dict[str, Any]:
-    payload: dict[str, Any] = json.loads((EXAMPLES / f"{kind}.json").read_text("utf-8"))
-    return payload
 
 
 def test_every_kind_has_an_example_and_every_example_a_kind() -> None:
@@ -195,3 +188,19 @@ def test_a_handler_must_return_a_dict_or_none(caplog: pytest.LogCaptureFixture) 
     with caplog.at_level(logging.ERROR, logger="onebot_client"):
         assert on.dispatch(None, example("HeartbeatMetaEvent")) is None
     assert "a handler returned str; return a dict or None" in caplog.text
+
+
+def test_a_full_buffer_drops_the_oldest_and_warns_once(caplog: pytest.LogCaptureFixture) -> None:
+    async def fill() -> list[int]:
+        queue: asyncio.Queue[int] = asyncio.Queue(2)
+        overflow = Overflow()
+        for n in range(5):
+            put_newest(queue, n, overflow, logging.getLogger("onebot_client"))
+        assert overflow.dropped == 3
+        return [queue.get_nowait() for _ in range(queue.qsize())]
+
+    with caplog.at_level(logging.WARNING, logger="onebot_client"):
+        assert asyncio.run(fill()) == [3, 4]
+    assert [r.getMessage() for r in caplog.records] == [
+        "onebot_client: 10000 events are waiting; dropping the oldest (read events())"
+    ]
