@@ -4,31 +4,24 @@ run by run(), their quick operations carried out, failures logged without stoppi
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import threading
-from pathlib import Path
 from typing import Any
 
 import pytest
-
 from onebot_client import AsyncOneBot, OneBot
 from onebot_client.models import FriendRequestEvent, GroupMessageEvent, QuickOperation
+
+from tests.event_examples import example
 from tests.onebot_server import OneBotServer
 
 from .conftest import TOKEN
 
-EVENTS = Path(__file__).resolve().parents[1] / "data" / "events"
 NOT_EVENTS = [
     {"status": "ok", "retcode": 0, "data": None},  # a reply that lost its echo
     {"status": "ok", "retcode": 0, "data": {"type": "stream"}, "stream": "stream-action"},
     {"post_type": 7},
 ]
-
-
-def example(kind: str, **fields: Any) -> dict[str, Any]:
-    payload: dict[str, Any] = json.loads((EVENTS / f"{kind}.json").read_text("utf-8"))
-    return {**payload, **fields}
 
 
 def test_events_arrive_typed_unknown_wrapped_non_events_dropped(server: OneBotServer) -> None:

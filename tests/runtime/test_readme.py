@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import subprocess
 import sys
@@ -13,13 +12,13 @@ from typing import Any
 
 import pytest
 
+from tests.event_examples import example
 from tests.onebot_server import OneBotServer
 from tests.test_typing import CHECKERS
 
 from .conftest import TOKEN
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-EVENTS = Path(__file__).resolve().parents[1] / "data" / "events"
 
 
 def examples() -> list[str]:
@@ -86,8 +85,8 @@ def test_async_websocket_example(server: OneBotServer) -> None:
     try:
         server.wait_for(lambda: server.connected == 1)
         # a private "ping" (the message event without group_id), then a group poke
-        server.push_event(event("PrivateMessageEvent", message=[text("ping")], user_id=20002))
-        server.push_event(event("GroupPokeNoticeEvent", group_id=42, user_id=30003))
+        server.push_event(example("PrivateMessageEvent", message=[text("ping")], user_id=20002))
+        server.push_event(example("GroupPokeNoticeEvent", group_id=42, user_id=30003))
         server.wait_for(lambda: bool(server.calls("send_msg") and server.calls("send_group_msg")))
         (reply,) = server.calls("send_msg")
         assert reply.params == {
@@ -135,11 +134,6 @@ def text(value: str) -> dict[str, object]:
     return {"type": "text", "data": {"text": value}}
 
 
-def event(kind: str, **fields: object) -> dict[str, object]:
-    """The spec's example payload of a kind, with some fields changed."""
-    return {**json.loads((EVENTS / f"{kind}.json").read_text("utf-8")), **fields}
-
-
 def test_stream_example(
     server: OneBotServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -166,7 +160,7 @@ def test_reverse_websocket_example() -> None:
             await asyncio.sleep(0.005)
         napcat = ReverseAccount(server.url, 10001, TOKEN)
         await napcat.connect()
-        await napcat.send(event("GroupMessageEvent", self_id=10001, group_id=42))
+        await napcat.send(example("GroupMessageEvent", self_id=10001, group_id=42))
         while not napcat.calls:
             await asyncio.sleep(0.005)
         assert napcat.calls[0]["action"] == "send_msg"

@@ -5,18 +5,15 @@ injected events, in-process and over the wire."""
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, get_type_hints
 
 import pytest
-
 from onebot_client import (
     ActionFailed,
     AsyncOneBot,
@@ -31,9 +28,10 @@ from onebot_client import (
 )
 from onebot_client.events import GROUPS
 from onebot_client.testing import ACTIONS, GROUP_ID, SELF_ID, USER_ID, Call, FakeOneBot
+
+from tests.event_examples import example
 from tests.typed_check import problems
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "events"
 KINDS = sorted(GROUPS)
 
 
@@ -225,11 +223,6 @@ def test_actions_the_spec_lacks_can_be_taught(kit: FakeOneBot, bot: OneBot) -> N
 
 
 # -- events ------------------------------------------------------------------------------------
-
-
-def example(kind: str) -> dict[str, Any]:
-    payload: dict[str, Any] = json.loads((EXAMPLES / f"{kind}.json").read_text("utf-8"))
-    return payload
 
 
 @pytest.mark.parametrize("kind", KINDS)
