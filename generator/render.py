@@ -25,7 +25,6 @@ from .resolve import (
     UNKNOWN_EVENT_HANDLER,
     Api,
     ApiAction,
-    ApiEvent,
     ApiField,
     ApiSegment,
     ApiSender,
@@ -198,7 +197,6 @@ def _events(env: jinja2.Environment, api: Api) -> str:
         header=HEADER,
         events=api.events,
         groups=api.event_groups,
-        selections={e.class_name: selection(e) for e in api.events},
         selector=repr(api.event_selector),
         groups_of=repr({e.class_name: e.group for e in api.events}),
         # quoted: the model is imported for type checkers only
@@ -228,14 +226,6 @@ def _testing(env: jinja2.Environment, api: Api) -> str:
         model_imports=sorted(set(models)),
         typing_imports=typing,
     )
-
-
-def selection(e: ApiEvent) -> str:
-    """``post_type message, message_type group, sub_type normal or anonymous``, for docs."""
-    parts = [f"{key} {' or '.join(values)}" for key, values in e.discriminators]
-    if e.present:
-        parts.append(f"with {e.present}")
-    return ", ".join(parts)
 
 
 #: The servers NapCat connects to, by the runtime module that has each (imported on first use).
@@ -314,7 +304,6 @@ def _docs(env: jinja2.Environment, api: Api) -> dict[str, str]:
         "docs/segments.md": env.get_template("docs/segments.md.jinja").render(**context),
         "docs/testing.md": env.get_template("docs/testing.md.jinja").render(**context),
         "docs/events.md": env.get_template("docs/events.md.jinja").render(
-            selections={e.class_name: selection(e) for e in api.events},
             events_by_group={
                 g.class_name: [e for e in api.events if e.group == g.class_name]
                 for g in api.event_groups

@@ -199,6 +199,14 @@ class ApiEvent:
     def class_name(self) -> str:
         return self.data.class_name
 
+    @property
+    def selection(self) -> str:
+        """``post_type message, message_type group, sub_type normal or anonymous``, for docs."""
+        parts = [f"{key} {' or '.join(values)}" for key, values in self.discriminators]
+        if self.present:
+            parts.append(f"with {self.present}")
+        return ", ".join(parts)
+
 
 @dataclass(frozen=True)
 class ApiEventGroup:
