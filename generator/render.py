@@ -5,8 +5,7 @@ from __future__ import annotations
 import ast
 import inspect
 import json
-import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Any
@@ -16,8 +15,11 @@ import jinja2
 from . import render_models, render_openapi, typemap
 from . import types as t
 from .memo import NO_CACHE, Memo
+from .text import docstring_text, table_cell
 from .resolve import (
     ANY_EVENT_HANDLER,
+    ASYNC_SENDERS,
+    SENDERS,
     EVENT_UNION,
     MESSAGE_ALIAS,
     SEGMENT_UNION,
@@ -31,7 +33,7 @@ from .resolve import (
 )
 
 CLIENT_VERSION = "0.1.0"
-PACKAGE = "onebot_client"
+PACKAGE = render_models.PACKAGE
 HEADER = render_models.HEADER
 TEMPLATES = files("onebot_gen.templates")
 
@@ -39,15 +41,15 @@ TEMPLATES = files("onebot_gen.templates")
 def render(api: Api, memo: Memo = NO_CACHE) -> dict[str, str]:
     """Every file made from the spec (all but the runtime), by its path relative to the output
     directory."""
-    env = _environment()
+    env, code = _environment(False), _environment(True)
     out = {
         "pyproject.toml": env.get_template("pyproject.toml.jinja").render(
             header=HEADER, version=CLIENT_VERSION
         ),
         f"{PACKAGE}/py.typed": "",
         "openapi.json": render_openapi.document(api, CLIENT_VERSION),
-        f"{PACKAGE}/models.py": render_models.render(api, memo),
-        f"{PACKAGE}/client.py": _client(env, api),
+        **{f"{PACKAGE}/{path}": text for path, text in render_models.render(api, memo).items()},
+        **{f"{PACKAGE}/{path}": text for path, text in _api(code, api).items()},
         f"{PACKAGE}/seg.py": _segments(env, api),
         f"{PACKAGE}/events.py": _events(env, api),
         f"{PACKAGE}/testing.py": _testing(env, api),
@@ -63,7 +65,10 @@ def render(api: Api, memo: Memo = NO_CACHE) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def _environment() -> jinja2.Environment:
+def _environment(code: bool) -> jinja2.Environment:
+    """The templates' environment: Python templates (``code``) read like the code they make
+    (``trim_blocks``, ``lstrip_blocks``; black lays the output out), docs templates keep every
+    line as written."""
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(
             lambda name: TEMPLATES.joinpath(name).read_text(encoding="utf-8")
@@ -71,6 +76,8 @@ def _environment() -> jinja2.Environment:
         autoescape=False,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        trim_blocks=code,
+        lstrip_blocks=code,
     )
     env.filters["doc"] = docstring_text
     env.filters["cell"] = table_cell
@@ -78,95 +85,108 @@ def _environment() -> jinja2.Environment:
 
 
 def runtime() -> dict[str, str]:
-    """The hand-written runtime, copied into the package as it is (the tests keep it formatted),
+    """The hand-written runtime, copied into the package under a line saying where to edit it (the tests keep it formatted),
     by path."""
     modules = (f for f in _runtime_dir().iterdir() if f.name.endswith(".py"))
-    return {f"{PACKAGE}/{f.name}": f.read_text(encoding="utf-8") for f in modules}
+    return {
+        f"{PACKAGE}/{f.name}": RUNTIME_HEADER.format(name=f.name) + f.read_text(encoding="utf-8")
+        for f in modules
+    }
+
+
+#: The first line of each runtime file in the package: where to change it.
+RUNTIME_HEADER = (
+    "# Copied from templates/runtime/{name} by `onebot-gen build`. Do not edit: change it there.\n"
+)
 
 
 def _runtime_dir() -> Traversable:
     return TEMPLATES.joinpath("runtime")
 
 
-def docstring_text(text: str) -> str:
-    """Text that reads the same inside a triple-quoted docstring."""
-    out = []
-    for ch in text.replace("\\", "\\\\").replace('"', '\\"'):
-        out.append(
-            ch if ch == "\n" or ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+#: Names that generated signatures take from the standard library, by module; every other name
+#: they use is a class of the models package.
+_STANDARD = {"Any": "typing", "Literal": "typing", "Sequence": "collections.abc"}
+_RUNTIME_TYPES = ("NOT_GIVEN", "NotGiven", "Timeout")
+
+
+def _imports(
+    uses: Iterable[str], typing: Iterable[str] = (), runtime: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
+    """The imports of a generated module whose signatures use ``uses`` (see ``imports.jinja``):
+    the standard names, the runtime's, and the models (for type checkers only)."""
+    used = set(uses)
+    models = sorted(used - _STANDARD.keys())
+    std = {name: module for name, module in _STANDARD.items() if name in used}
+    return {
+        "abc": sorted(n for n, m in std.items() if m == "collections.abc"),
+        "typing": sorted(
+            {*typing, *(n for n, m in std.items() if m == "typing")}
+            | ({"TYPE_CHECKING"} if models else set())
+        ),
+        "runtime": sorted((runtime or {}).items()),
+        "models": models,
+        "models_module": "..models",
+    }
+
+
+def _api(env: jinja2.Environment, api: Api) -> dict[str, str]:
+    """``api/``, a module per area (and one of senders), and ``client.py``, which composes them."""
+    out = {"api/__init__.py": env.get_template("api/__init__.py.jinja").render(header=HEADER)}
+    base = {".._base": ["AsyncClient", "SyncClient"], ".._types": list(_RUNTIME_TYPES)}
+    for area in api.areas:
+        uses = frozenset().union(*(a.uses for a in area.actions))
+        casts = ["cast"] if any(a.returns_value for a in area.actions) else []
+        out[f"api/{area.name}.py"] = env.get_template("api/area.py.jinja").render(
+            header=HEADER, area=area, i=_imports(uses, casts, base)
         )
-    return "".join(out)
-
-
-def table_cell(text: str, code: bool = False) -> str:
-    """Text that stays inside one markdown table cell: prose, or (``code``) one code span.
-
-    Every table cell of the docs goes through here. A ``|`` is escaped in both (GitHub's tables
-    unescape it inside code spans too); prose keeps its line breaks as ``<br>`` and shows ``<``
-    and ``&`` as written; a code span cannot break lines, and is fenced by more backticks than
-    the text holds in a row.
-    """
-    text = text.replace("|", "\\|")
-    if code:
-        text = " ".join(text.splitlines())
-        fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
-        pad = " " if text.startswith("`") or text.endswith("`") else ""
-        return f"{fence}{pad}{text}{pad}{fence}"
-    return "<br>".join(text.replace("&", "&amp;").replace("<", "&lt;").splitlines())
-
-
-def _typing_imports(annotations: list[str], *always: str) -> list[str]:
-    used = set().union(*(typemap.names_used(a) for a in annotations)) if annotations else set()
-    return sorted({*always, *(used & {"Any", "Literal"})})
-
-
-def _model_imports(annotations: list[str], api: Api) -> list[str]:
-    defined = {o.class_name for o in (*api.models, *api.result_objects)}
-    defined |= {s.class_name for s in api.segments} | {SEGMENT_UNION, MESSAGE_ALIAS}
-    used = set().union(*(typemap.names_used(a) for a in annotations)) if annotations else set()
-    return sorted(used & defined)
-
-
-def _client(env: jinja2.Environment, api: Api) -> str:
-    annotations = [p.annotation for a in api.actions for p in a.params] + [
-        a.returns for a in api.actions
-    ]
-    annotations += [p.annotation for s in api.senders for p in s.parts]
-    models = _model_imports(annotations, api)
-    returns_value = any(a.returns != "None" for a in api.actions)
-    typing = _typing_imports(
-        annotations, *(["cast"] if returns_value else []), *(["TYPE_CHECKING"] if models else [])
-    )
-    compose = sorted({"segments_of_ids" if s.ids else "compose" for s in api.senders})
-    return env.get_template("client.py.jinja").render(
+    mixins = [(f".api.{area.name}", area.mixin, area.async_mixin) for area in api.areas]
+    if api.senders:
+        wrapped = {s.action.area for s in api.senders}
+        used = [area for area in api.areas if area.name in wrapped]
+        runtime = {
+            ".._compose": sorted({s.composer for s in api.senders}),
+            ".._types": list(_RUNTIME_TYPES),
+            **{f".{area.name}": [area.async_mixin, area.mixin] for area in used},
+        }
+        out["api/senders.py"] = env.get_template("api/senders.py.jinja").render(
+            header=HEADER,
+            senders=api.senders,
+            names={"sync": SENDERS, "async": ASYNC_SENDERS},
+            bases={
+                "sync": [area.mixin for area in used],
+                "async": [area.async_mixin for area in used],
+            },
+            i=_imports(frozenset().union(*(s.uses for s in api.senders)), [], runtime),
+        )
+        mixins.insert(0, (".api.senders", SENDERS, ASYNC_SENDERS))
+    out["client.py"] = env.get_template("client.py.jinja").render(
         header=HEADER,
-        actions=api.actions,
-        senders=api.senders,
-        typing_imports=typing,
-        model_imports=models,
-        # message_ids: Sequence[...], and the keywords that take several values
-        uses_sequence="segments_of_ids" in compose
-        or any(p.many for s in api.senders for p in s.parts),
-        compose_imports=compose,
+        imports=sorted(
+            (module, sorted([sync, asynchronous])) for module, sync, asynchronous in mixins
+        ),
+        bases={"sync": [m[1] for m in mixins], "async": [m[2] for m in mixins]},
     )
+    return out
+
+
+def _models(uses: Iterable[str]) -> list[str]:
+    """The classes of the models package among the names signatures use."""
+    return sorted(set(uses) - _STANDARD.keys())
 
 
 def _segments(env: jinja2.Environment, api: Api) -> str:
-    annotations = [f.annotation for s in api.segments for f in s.data.fields]
-    annotations += [s.class_name for s in api.segments]
-    models = _model_imports(annotations, api)
-    typing = _typing_imports(
-        annotations,
-        "Any",
-        "cast",
-        *(["TYPE_CHECKING"] if models else []),
-        *(["overload"] if any(s.one_of for s in api.segments) else []),
+    uses = {s.class_name for s in api.segments}.union(
+        *(f.uses for s in api.segments for f in s.data.fields)
+    )
+    i = _imports(
+        uses, ["Any", "cast", *(["overload"] if any(s.one_of for s in api.segments) else [])]
     )
     return env.get_template("seg.py.jinja").render(
         header=HEADER,
         segments=api.segments,
-        typing_imports=typing,
-        model_imports=models,
+        typing_imports=i["typing"],
+        model_imports=i["models"],
         cq_scalars=cq_scalars(api),
     )
 
@@ -213,17 +233,16 @@ def _testing(env: jinja2.Environment, api: Api) -> str:
     """The fake server's table of actions and its typed signatures (``onebot_client.testing``)."""
     kinds = {e.class_name for e in api.events}
     messages = kinds & {"GroupMessageEvent", "PrivateMessageEvent"}
-    annotations = [a.returns for a in api.actions]
-    annotations += [a.params_class for a in api.actions if a.params_class]
-    models = _model_imports(annotations, api) + [p.class_name for p in api.param_objects]
-    models += sorted(kinds)
+    uses = kinds.union(
+        *(a.returns_uses for a in api.actions), (p.class_name for p in api.param_objects)
+    )
     typing = ["TYPE_CHECKING", "Any", "Literal", "overload", *(["cast"] if messages else [])]
     return env.get_template("testing.py.jinja").render(
         header=HEADER,
         actions=api.actions,
         events=api.events,
         kinds=kinds,
-        model_imports=sorted(set(models)),
+        model_imports=_models(uses),
         typing_imports=typing,
     )
 
@@ -289,7 +308,7 @@ def _docs(env: jinja2.Environment, api: Api) -> dict[str, str]:
     signatures = {a.wire: signature(a) for a in api.actions}
     examples = {a.wire: example_call(a) for a in api.actions}
     models = {m.class_name for m in api.models}
-    model_links = {a.wire: sorted(typemap.names_used(a.returns) & models) for a in api.actions}
+    model_links = {a.wire: sorted(a.returns_uses & models) for a in api.actions}
     context = {
         "api": api,
         "signatures": signatures,

@@ -26,6 +26,16 @@ UNKNOWN_EVENT = "UnknownEvent"
 ANY_EVENT_HANDLER = "event"
 UNKNOWN_EVENT_HANDLER = "unknown"
 
+#: The modules of the actions and models besides one per area.
+AREA_MODULES = {
+    "senders": "the senders' module (api/senders.py)",
+    "common": "the shared models' module (models/common.py)",
+    "events": "the events' models module (models/events.py)",
+}
+#: The classes of the senders (``api/senders.py``).
+SENDERS = "Senders"
+ASYNC_SENDERS = "AsyncSenders"
+
 #: The docs pages besides one per area.
 DOCS_PAGES = {
     "index": "the docs index",
@@ -52,6 +62,13 @@ class ApiField:
     description: str
     enum: tuple[str | int, ...]
     schema: dict[str, Any]
+    uses: frozenset[str]  # the names its annotation refers to (Literal, Any, classes)
+
+    @property
+    def arg_doc(self) -> str:
+        """Its line under ``Args:``: the description (else the spec type) and the default."""
+        text = self.description or self.spec_type
+        return text if self.default is None else f"{text} (default ``{self.default}``)"
 
 
 @dataclass(frozen=True)
@@ -84,13 +101,33 @@ class ApiAction:
     aliases: tuple[tuple[str, str], ...]
     params: tuple[ApiField, ...]
     returns: str
+    returns_uses: frozenset[str]  # the names ``returns`` refers to
     returns_doc: str
     returns_description: str
-    params_class: str | None
+    params_object: ApiObject | None  # its params TypedDict (for the testing kit), if it has params
     result_object: ApiObject | None
     result_fields: tuple[ApiField, ...]
     result_schema: dict[str, Any]  # the JSON Schema of the reply's data
     example: str | None = None  # the spec's call for the docs, else one is made from the types
+
+    @property
+    def params_class(self) -> str | None:
+        return self.params_object.class_name if self.params_object else None
+
+    @property
+    def returns_value(self) -> bool:
+        """Whether the method returns the reply's data (else None)."""
+        return self.returns != "None"
+
+    @property
+    def uses(self) -> frozenset[str]:
+        """The names its method's signature refers to."""
+        return self.returns_uses.union(*(p.uses for p in self.params))
+
+    @property
+    def arg_docs(self) -> tuple[tuple[str, str], ...]:
+        """Its ``Args:`` lines, as (name, text)."""
+        return tuple((p.python_name, p.arg_doc) for p in self.params)
 
     @property
     def required_params(self) -> tuple[ApiField, ...]:
@@ -103,10 +140,22 @@ class ApiAction:
 
 @dataclass(frozen=True)
 class ApiArea:
+    """The actions of one area file: a module of the client (``api/AREA.py``, a sync and an
+    async mixin class) and of the models (``models/AREA.py``), and a docs page."""
+
     name: str
     title: str
     description: str
     actions: tuple[ApiAction, ...]
+
+    @property
+    def mixin(self) -> str:
+        """``GroupActions``: the area's methods of ``OneBot``."""
+        return names.class_name(self.name) + "Actions"
+
+    @property
+    def async_mixin(self) -> str:
+        return "Async" + self.mixin
 
 
 @dataclass(frozen=True)
@@ -155,6 +204,7 @@ class ApiPart:
     segment: str
     field: str | None  # the data field the value fills; None: a flag or the whole segment
     annotation: str
+    uses: frozenset[str]  # the names its annotation refers to
     flag: bool
     description: str
     many: bool = False  # the keyword also takes a list of values, one segment each
@@ -177,6 +227,60 @@ class ApiSender:
     def message_keyword(self) -> str | None:
         """The keyword of the full message, when the sender takes one."""
         return SENDER_MESSAGE if self.takes_message else None
+
+    @property
+    def uses(self) -> frozenset[str]:
+        """The names its method's signature refers to (``Sequence`` for lists of values)."""
+        used = self.action.returns_uses.union(
+            *(p.uses for p in self.targets), *(p.uses for p in self.parts)
+        )
+        if self.takes_message:
+            used |= self.message.uses
+        if self.ids:
+            used |= self.ids.uses
+        if self.ids or any(p.many for p in self.parts):
+            used |= {"Sequence"}
+        return used
+
+    @property
+    def composer(self) -> str:
+        """The runtime function that makes its message (``_compose``)."""
+        return "segments_of_ids" if self.ids else "compose"
+
+    @property
+    def sends(self) -> str:
+        """The docstring's sentence on what it sends."""
+        if self.ids:
+            return f"Sends ``{self.action.wire}`` with one ``{self.ids.segment}`` segment per message id."
+        if self.one_of:
+            return (
+                f"Sends ``{self.action.wire}`` with one segment: give exactly one of the keywords."
+            )
+        if self.message_keyword:
+            return (
+                f"Sends ``{self.action.wire}`` with the segments of the keywords given, in this "
+                f"order, then ``{self.message_keyword}`` (a string there is sent as plain text)."
+            )
+        return (
+            f"Sends ``{self.action.wire}`` with the segments of the keywords given, in this order."
+        )
+
+    @property
+    def arg_docs(self) -> tuple[tuple[str, str], ...]:
+        """Its ``Args:`` lines, as (name, text)."""
+        docs = [(p.python_name, p.description or p.spec_type) for p in self.targets]
+        if self.ids:
+            docs.append(
+                (
+                    self.ids.python_name,
+                    "The ids of the messages to forward, in order; each becomes a "
+                    f"``{self.ids.segment}`` segment's ``{self.ids.field}``.",
+                )
+            )
+        if self.message_keyword:
+            docs.append((self.message_keyword, self.message.description or self.message.spec_type))
+        docs += [(p.python_name, p.description) for p in self.parts]
+        return tuple(docs)
 
 
 @dataclass(frozen=True)
@@ -255,6 +359,11 @@ def resolve(spec: s.Spec) -> Api:
     pages = _Registry(problems, "docs page", "rename the area file", python=False)
     for page, why in DOCS_PAGES.items():
         pages.reserve(page, why)
+    modules = _Registry(problems, "Python module", "rename the area file")
+    for module, why in AREA_MODULES.items():
+        modules.reserve(module, why)
+    classes.reserve(SENDERS, "the senders' class")
+    classes.reserve(ASYNC_SENDERS, "the async senders' class")
 
     models = tuple(
         _object(m.name, m.description, m.fields, "output", m.loc, problems) for m in spec.models
@@ -268,22 +377,23 @@ def resolve(spec: s.Spec) -> Api:
     result_objects: list[ApiObject] = []
     for area in spec.areas:
         pages.claim(area.name, area.loc)
+        modules.claim(area.name, area.loc)
         actions = []
         for action in area.actions:
             resolved = _action(action, model_descriptions, problems)
             methods.claim(resolved.method, action.loc)
-            if resolved.params_class:
-                params = ApiObject(
-                    resolved.params_class, action.summary, resolved.params, action.loc
-                )
-                classes.claim_object(params)
-                param_objects.append(params)
+            if resolved.params_object:
+                classes.claim_object(resolved.params_object)
+                param_objects.append(resolved.params_object)
             if resolved.result_object:
                 classes.claim_object(resolved.result_object)
                 result_objects.append(resolved.result_object)
             actions.append(resolved)
-        if actions:  # an emptied area (imported.yaml once reviewed) has no page
-            areas.append(ApiArea(area.name, area.title, area.description, tuple(actions)))
+        if actions:  # an emptied area (imported.yaml once reviewed) has no page nor module
+            resolved_area = ApiArea(area.name, area.title, area.description, tuple(actions))
+            classes.claim(resolved_area.mixin, area.loc)
+            classes.claim(resolved_area.async_mixin, area.loc)
+            areas.append(resolved_area)
 
     builders = _Registry(
         problems, "Python segment builder", "give one of the segments a python_name"
@@ -425,6 +535,7 @@ def _action(action: s.Action, model_descriptions: dict[str, str], problems: Prob
     result_fields: tuple[ApiField, ...] = ()
     if action.result is None:
         returns, returns_doc, description = "None", "null", ""
+        returns_uses: frozenset[str] = frozenset()
         result_schema: dict[str, Any] = {"type": "null"}
     elif isinstance(action.result, s.InlineResult):
         description = action.result.description or action.summary
@@ -432,10 +543,12 @@ def _action(action: s.Action, model_descriptions: dict[str, str], problems: Prob
             f"{cls}Result", description, action.result.fields, "output", action.loc, problems
         )
         returns = returns_doc = result_object.class_name
+        returns_uses = frozenset({returns})
         result_fields = result_object.fields
         result_schema = {"$ref": f"#/$defs/{returns}"}
     else:
         returns = typemap.annotation(action.result, "output")
+        returns_uses = typemap.names(action.result, "output")
         returns_doc = t.render(action.result)
         result_schema = typemap.schema(action.result, "output")
         named = isinstance(action.result, t.Ref) and model_descriptions.get(action.result.name)
@@ -452,9 +565,12 @@ def _action(action: s.Action, model_descriptions: dict[str, str], problems: Prob
         aliases=action.aliases,
         params=params,
         returns=returns,
+        returns_uses=returns_uses,
         returns_doc=returns_doc,
         returns_description=description,
-        params_class=f"{cls}Params" if params else None,
+        params_object=(
+            ApiObject(f"{cls}Params", action.summary, params, action.loc) if params else None
+        ),
         result_object=result_object,
         result_fields=result_fields,
         result_schema=result_schema,
@@ -528,18 +644,19 @@ def _part(part: s.Part, segment: ApiSegment) -> ApiPart:
     if part.field is not None:
         (field,) = (f for f in segment.data.fields if f.wire == part.field)
         description = f"The {about} with this ``{field.wire}``: {field.description}"
-        annotation = field.annotation
+        annotation, uses = field.annotation, field.uses
         if part.many:
             description += f" A list gives one ``{segment.type}`` segment for each of its values."
-            annotation = f"{annotation} | Sequence[{annotation}]"
+            annotation, uses = f"{annotation} | Sequence[{annotation}]", uses | {"Sequence"}
         return ApiPart(
-            name, segment.type, field.wire, annotation, False, description, many=part.many
+            name, segment.type, field.wire, annotation, uses, False, description, many=part.many
         )
     if not segment.required_fields:
         description = f"True: add the {about}."
-        return ApiPart(name, segment.type, None, "bool", True, description)
+        return ApiPart(name, segment.type, None, "bool", frozenset(), True, description)
     description = f"The {about}, as ``seg.{segment.builder}(...)`` makes it."
-    return ApiPart(name, segment.type, None, segment.class_name, False, description)
+    cls = segment.class_name
+    return ApiPart(name, segment.type, None, cls, frozenset({cls}), False, description)
 
 
 def _segment(seg: s.Segment, problems: Problems) -> ApiSegment:
@@ -583,6 +700,7 @@ def _fields(
                 description=f.description,
                 enum=f.enum,
                 schema=typemap.schema(f.type, position, f.enum),
+                uses=typemap.names(f.type, position, f.enum),
             )
         )
     return tuple(out)

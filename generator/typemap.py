@@ -7,31 +7,39 @@ datamodel-code-generator makes from the JSON Schema always agree.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, Literal
 
 from . import types as t
 
 Position = Literal["input", "output"]
 
-_SCALARS: dict[str, tuple[str, dict[str, Any]]] = {
-    "int": ("int", {"type": "integer"}),
-    "float": ("float", {"type": "number"}),
-    "str": ("str", {"type": "string"}),
-    "bool": ("bool", {"type": "boolean"}),
-    "null": ("None", {"type": "null"}),
-    "any": ("Any", {}),
-    "Segment": ("Segment", {"$ref": "#/$defs/Segment"}),
+#: A primitive's annotation, the names that refers to (what a module using it imports) and its
+#: JSON Schema.
+Rendering = tuple[str, frozenset[str], dict[str, Any]]
+
+_SCALARS: dict[str, Rendering] = {
+    "int": ("int", frozenset(), {"type": "integer"}),
+    "float": ("float", frozenset(), {"type": "number"}),
+    "str": ("str", frozenset(), {"type": "string"}),
+    "bool": ("bool", frozenset(), {"type": "boolean"}),
+    "null": ("None", frozenset(), {"type": "null"}),
+    "any": ("Any", frozenset({"Any"}), {}),
+    "Segment": ("Segment", frozenset({"Segment"}), {"$ref": "#/$defs/Segment"}),
 }
 
-_BY_POSITION: dict[tuple[str, Position], tuple[str, dict[str, Any]]] = {
+_BY_POSITION: dict[tuple[str, Position], Rendering] = {
     # Servers accept ids as numbers or numeric strings, and send numbers.
-    ("id", "input"): ("int | str", {"anyOf": [{"type": "integer"}, {"type": "string"}]}),
-    ("id", "output"): ("int", {"type": "integer"}),
+    ("id", "input"): (
+        "int | str",
+        frozenset(),
+        {"anyOf": [{"type": "integer"}, {"type": "string"}]},
+    ),
+    ("id", "output"): ("int", frozenset(), {"type": "integer"}),
     # Users send a string, one segment or a list; servers send the list.
-    ("message", "input"): ("Message", {"$ref": "#/$defs/Message"}),
+    ("message", "input"): ("Message", frozenset({"Message"}), {"$ref": "#/$defs/Message"}),
     ("message", "output"): (
         "list[Segment]",
+        frozenset({"Segment"}),
         {"type": "array", "items": {"$ref": "#/$defs/Segment"}},
     ),
 }
@@ -63,7 +71,7 @@ def schema(
             return {"anyOf": [values, {"type": "null"}]}
         return values
     if isinstance(type_, t.Prim):
-        return dict(_prim(type_.name, position)[1])
+        return dict(_prim(type_.name, position)[2])
     if isinstance(type_, t.Ref):
         return {"$ref": f"#/$defs/{type_.name}"}
     if isinstance(type_, t.ListOf):
@@ -73,10 +81,23 @@ def schema(
     return {"anyOf": [schema(o, position) for o in type_.options]}
 
 
-def _prim(name: str, position: Position) -> tuple[str, dict[str, Any]]:
+def _prim(name: str, position: Position) -> Rendering:
     return _SCALARS.get(name) or _BY_POSITION[(name, position)]
 
 
-def names_used(annotation_text: str) -> set[str]:
-    """Identifiers in an annotation (to compute the imports a generated module needs)."""
-    return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", annotation_text))
+def names(
+    type_: t.TypeExpr, position: Position, enum: tuple[str | int, ...] = ()
+) -> frozenset[str]:
+    """The names the annotation of a spec type refers to (``Literal``, ``Any``, the classes it
+    names): what a generated module that uses it imports. Read from the type, not the text."""
+    if enum:
+        return frozenset({"Literal"})
+    if isinstance(type_, t.Prim):
+        return _prim(type_.name, position)[1]
+    if isinstance(type_, t.Ref):
+        return frozenset({type_.name})
+    if isinstance(type_, t.ListOf):
+        return names(type_.item, position)
+    if isinstance(type_, t.DictOf):
+        return names(type_.value, position)
+    return frozenset().union(*(names(o, position) for o in type_.options))

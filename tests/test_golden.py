@@ -131,7 +131,7 @@ def test_every_table_row_has_its_tables_cells(name: str) -> None:
 
 
 def test_table_cells_escape_pipes_and_code_spans() -> None:
-    from onebot_gen.render import table_cell
+    from onebot_gen.text import table_cell
 
     assert table_cell("str | None", code=True) == "`str \\| None`"
     assert table_cell("a`b", code=True) == "``a`b``"

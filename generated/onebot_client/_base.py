@@ -1,3 +1,4 @@
+# Copied from templates/runtime/_base.py by `onebot-gen build`. Do not edit: change it there.
 """The clients' shared machinery: construction, transports, the reply envelope, NapCat streams.
 The generated ``OneBot`` and ``AsyncOneBot`` add one typed method per action on top."""
 

@@ -1,3 +1,4 @@
+# Copied from templates/runtime/_check.py by `onebot-gen build`. Do not edit: change it there.
 """A strict validator of plain data against the package's TypedDicts.
 
 Strict as a server's payload deserves: every required key present, no key the type does not

@@ -1,3 +1,4 @@
+# Copied from templates/runtime/_compose.py by `onebot-gen build`. Do not edit: change it there.
 """Messages put together from keywords: what the convenience senders (``post_group_msg``,
 ``send_group_forward_by_ids``...) send."""
 

@@ -1,3 +1,4 @@
+# Copied from templates/runtime/_envelope.py by `onebot-gen build`. Do not edit: change it there.
 """The OneBot 11 wire format: request params out, the reply envelope
 ``{"status", "retcode", "data", "message", "wording", "echo"}`` back."""
 

@@ -1,3 +1,4 @@
+# Copied from templates/runtime/_events.py by `onebot-gen build`. Do not edit: change it there.
 """Events: their kind told from the spec's table, handed to the handlers registered for them.
 
 The generated ``events`` module holds the table (``SELECTOR``) and one registration method per

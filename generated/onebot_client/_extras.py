@@ -1,3 +1,4 @@
+# Copied from templates/runtime/_extras.py by `onebot-gen build`. Do not edit: change it there.
 """The optional libraries the transports need: a missing one is named, with the extra that
 installs it, when the client is created (not as a bare ``ModuleNotFoundError`` on the first call).
 """

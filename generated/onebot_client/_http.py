@@ -1,3 +1,4 @@
+# Copied from templates/runtime/_http.py by `onebot-gen build`. Do not edit: change it there.
 """HTTP transports: ``POST {base_url}/{action}`` with a JSON body, on kept-alive connections.
 
 Sync: a pool of hand-written HTTP/1.1 connections (``_http1``), so threads can share a client.

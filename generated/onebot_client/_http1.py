@@ -1,3 +1,4 @@
+# Copied from templates/runtime/_http1.py by `onebot-gen build`. Do not edit: change it there.
 """A kept-alive HTTP/1.1 client connection, just enough for OneBot: one POST at a time, the
 response's status and body (``Content-Length``, chunked, or up to the close).
 

@@ -1,3 +1,4 @@
+# Copied from templates/runtime/_post.py by `onebot-gen build`. Do not edit: change it there.
 """HTTP POST: NapCat posts each event to the bot (NapCat's ``httpClients``), on ``aiohttp``;
 async only.
 

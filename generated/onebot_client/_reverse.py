@@ -1,3 +1,4 @@
+# Copied from templates/runtime/_reverse.py by `onebot-gen build`. Do not edit: change it there.
 """Reverse WebSocket: NapCat connects to the bot (NapCat's ``websocketClients``), on
 ``websockets``; async only.
 

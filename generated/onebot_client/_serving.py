@@ -1,3 +1,4 @@
+# Copied from templates/runtime/_serving.py by `onebot-gen build`. Do not edit: change it there.
 """What the servers NapCat connects to share: the handlers, the ``(bot, event)`` pairs kept for
 ``events()``, starting and closing."""
 

@@ -1,3 +1,4 @@
+# Copied from templates/runtime/_sse.py by `onebot-gen build`. Do not edit: change it there.
 """Events over HTTP: NapCat's HTTP SSE server streams them at ``GET {base_url}/_events`` (imported
 by ``events()`` on an HTTP client).
 

@@ -1,3 +1,4 @@
+# Copied from templates/runtime/_stream.py by `onebot-gen build`. Do not edit: change it there.
 """NapCat's Stream API, without I/O: the requests of a chunked upload and the assembly of a
 streamed download. The clients drive these over their transport (sync or async).
 

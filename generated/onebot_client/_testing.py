@@ -1,3 +1,4 @@
+# Copied from templates/runtime/_testing.py by `onebot-gen build`. Do not edit: change it there.
 """The machinery of ``onebot_client.testing``: a fake OneBot implementation that answers every
 action of the spec, in-process or on 127.0.0.1.
 

@@ -1,3 +1,4 @@
+# Copied from templates/runtime/_types.py by `onebot-gen build`. Do not edit: change it there.
 """``NOT_GIVEN``: the marker of an argument the caller left out; the ``Timeout`` type, and the
 deadline a timeout sets for a whole call."""
 

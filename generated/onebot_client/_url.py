@@ -1,3 +1,4 @@
+# Copied from templates/runtime/_url.py by `onebot-gen build`. Do not edit: change it there.
 """Server addresses: checked once, shown without secrets, and where the access token comes from
 and goes."""
 

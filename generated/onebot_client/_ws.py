@@ -1,3 +1,4 @@
+# Copied from templates/runtime/_ws.py by `onebot-gen build`. Do not edit: change it there.
 """Forward WebSocket transports on ``websockets`` (this module is imported by ``.websocket()``).
 
 Frames out: ``{"action", "params", "echo"}``, each call with its own echo. Frames in: a frame with

@@ -1,3 +1,4 @@
+# Copied from templates/runtime/cq.py by `onebot-gen build`. Do not edit: change it there.
 """CQ codes: the string form of a message (``"hi [CQ:at,qq=123]"``), as OneBot 11 defines it.
 
 A string ``message`` is parsed for CQ codes by the server (unless ``auto_escape``); ``escape`` a

@@ -1,3 +1,4 @@
+# Copied from templates/runtime/errors.py by `onebot-gen build`. Do not edit: change it there.
 """Errors raised by the client. Every one derives from ``OneBotError``.
 
 - ``ActionFailed`` and its subclasses: the server answered, and the action failed.
