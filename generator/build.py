@@ -39,7 +39,7 @@ def _generate(sources: specfiles.SpecFiles, memo: Memo) -> dict[str, str]:
     # that an invalid spec is reported without waiting for them.
     from . import output, render
 
-    files = {**output.formatted(render.render(api, memo), memo), **render.runtime()}
+    files = {**output.formatted(render.render(api), memo), **render.runtime()}
     return output.with_marker(files)
 
 

@@ -11,6 +11,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from importlib.metadata import version
 
 from .memo import NO_CACHE, Memo
@@ -18,38 +20,64 @@ from .memo import NO_CACHE, Memo
 LINE_LENGTH = 100
 
 
-def formatted(files: dict[str, str], memo: Memo = NO_CACHE) -> dict[str, str]:
-    """Python files through black (in-process, pinned); the others as they are.
+#: The formatting step (the tool's version and settings are part of every cache key).
+FORMAT = f"black {version('black')} py311 {LINE_LENGTH}"
 
-    Files the cache does not have are formatted in parallel, one process per core: black is by
-    far the slowest step of a cold build.
+
+@dataclass(frozen=True)
+class Step:
+    """A file still to be made by a pure, slow step: ``make(text)``, cached under ``name`` and
+    ``text``. ``make`` is a module-level function, so that a worker process can run it."""
+
+    name: str
+    text: str
+    make: Callable[[str], str]
+
+
+def formatted(files: Mapping[str, str | Step], memo: Memo = NO_CACHE) -> dict[str, str]:
+    """Every file made: the steps run, Python files through black (in-process, pinned), the
+    others as they are.
+
+    What the cache does not have runs in parallel, one process per core (black and
+    datamodel-code-generator are nearly all of a cold build's time), largest first.
     """
-    step = f"black {version('black')} py311 {LINE_LENGTH}"
-    python = [path for path in files if path.endswith(".py")]
-    missing = [path for path in python if not memo.has(step, files[path])]
-    done = dict(zip(missing, _black_all([files[path] for path in missing])))
-    return {
-        path: memo.get(step, text, lambda: done[path]) if path in python else text
-        for path, text in files.items()
+    steps = {
+        path: item if isinstance(item, Step) else Step(FORMAT, item, black)
+        for path, item in files.items()
+        if isinstance(item, Step) or path.endswith(".py")
     }
+    missing = [path for path, step in steps.items() if not memo.has(step.name, step.text)]
+    done = dict(zip(missing, _run_all([steps[path] for path in missing])))
+    out = {}
+    for path, item in files.items():
+        step = steps.get(path)
+        out[path] = memo.get(step.name, step.text, lambda: done[path]) if step else str(item)
+    return out
 
 
-def _black_all(texts: list[str]) -> list[str]:
-    workers = min(len(texts), os.cpu_count() or 1)
+def _run_all(steps: list[Step]) -> list[str]:
+    workers = min(len(steps), os.cpu_count() or 1)
     if workers < 2:
-        return [_black(text) for text in texts]
+        return [step.make(step.text) for step in steps]
     import concurrent.futures  # not needed by a build the cache has
     import multiprocessing
 
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
         # Largest first, so that the big modules do not wait behind the small ones.
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        results = dict(zip(order, pool.map(_black, [texts[i] for i in order])))
-    return [results[i] for i in range(len(texts))]
+        order = sorted(range(len(steps)), key=lambda i: -len(steps[i].text))
+        runs = pool.map(_run, [(steps[i].make, steps[i].text) for i in order])
+        results = dict(zip(order, runs))
+    return [results[i] for i in range(len(steps))]
 
 
-def _black(text: str) -> str:
+def _run(job: tuple[Callable[[str], str], str]) -> str:
+    make, text = job
+    return make(text)
+
+
+def black(text: str) -> str:
+    """``text`` formatted by black, as the package's files are."""
     import black  # imported on a cache miss only: it is slow to import
     from black.mode import Mode, TargetVersion
 

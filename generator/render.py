@@ -14,7 +14,7 @@ import jinja2
 
 from . import render_models, render_openapi, typemap
 from . import types as t
-from .memo import NO_CACHE, Memo
+from .output import Step
 from .text import docstring_text, table_cell
 from .resolve import (
     ANY_EVENT_HANDLER,
@@ -38,17 +38,17 @@ HEADER = render_models.HEADER
 TEMPLATES = files("onebot_gen.templates")
 
 
-def render(api: Api, memo: Memo = NO_CACHE) -> dict[str, str]:
+def render(api: Api) -> dict[str, str | Step]:
     """Every file made from the spec (all but the runtime), by its path relative to the output
-    directory."""
+    directory: its text, or the step that makes it (see ``output.formatted``)."""
     env, code = _environment(False), _environment(True)
-    out = {
+    out: dict[str, str | Step] = {
         "pyproject.toml": env.get_template("pyproject.toml.jinja").render(
             header=HEADER, version=CLIENT_VERSION
         ),
         f"{PACKAGE}/py.typed": "",
         "openapi.json": render_openapi.document(api, CLIENT_VERSION),
-        **{f"{PACKAGE}/{path}": text for path, text in render_models.render(api, memo).items()},
+        **{f"{PACKAGE}/{path}": text for path, text in render_models.render(api).items()},
         **{f"{PACKAGE}/{path}": text for path, text in _api(code, api).items()},
         f"{PACKAGE}/seg.py": _segments(env, api),
         f"{PACKAGE}/events.py": _events(env, api),
@@ -85,8 +85,8 @@ def _environment(code: bool) -> jinja2.Environment:
 
 
 def runtime() -> dict[str, str]:
-    """The hand-written runtime, copied into the package under a line saying where to edit it (the tests keep it formatted),
-    by path."""
+    """The hand-written runtime, by path: each file as it is (the tests keep it formatted) under
+    a line saying where to edit it."""
     modules = (f for f in _runtime_dir().iterdir() if f.name.endswith(".py"))
     return {
         f"{PACKAGE}/{f.name}": RUNTIME_HEADER.format(name=f.name) + f.read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ from importlib.metadata import version
 from typing import Any
 
 from . import names
-from .memo import NO_CACHE, Memo
+from .output import FORMAT, Step, black
 from .text import docstring_text
 from .resolve import EVENT_UNION, MESSAGE_ALIAS, SEGMENT_UNION, UNKNOWN_EVENT, Api, ApiObject
 
@@ -151,12 +151,14 @@ def _described(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return schema
 
 
-def render(api: Api, memo: Memo = NO_CACHE) -> dict[str, str]:
-    """The sources of the models package (not yet formatted), by path in the package."""
+def render(api: Api) -> dict[str, str | Step]:
+    """The models package by path in it: each module as the step that makes and formats it
+    (run by ``output.formatted``, cached by its header and JSON Schema), and the
+    ``__init__`` re-exporting them."""
     by_module = modules(api)
     home = {name: module for module, defs in by_module.items() for name in defs}
     titles = {area.name: area.title for area in api.areas}
-    out = {}
+    out: dict[str, str | Step] = {}
     for module, defs in by_module.items():
         if module == COMMON:
             about = "The shared objects of the actions' results, and the message segments."
@@ -167,15 +169,22 @@ def render(api: Api, memo: Memo = NO_CACHE) -> dict[str, str]:
                 f"The params and results of the actions of ``api/{module}.py`` ({titles[module]})."
             )
         header = f'{HEADER}\n"""{docstring_text(about)}"""'
-        out[f"models/{module}.py"] = module_source(header, _schema(defs, home), memo)
+        out[f"models/{module}.py"] = Step(STEP, f"{header}\0{_schema(defs, home)}", made)
     out["models/__init__.py"] = _init(by_module)
     return out
 
 
-def module_source(header: str, schema: str, memo: Memo = NO_CACHE) -> str:
-    """One module of the models package from its header and JSON Schema (cached by both)."""
-    step = f"datamodel-code-generator {version('datamodel-code-generator')} (eager, inline docs)"
-    return memo.get(step, f"{header}\0{schema}", lambda: _generate(header, schema))
+#: The step that makes a models module: datamodel-code-generator, then black.
+STEP = (
+    f"datamodel-code-generator {version('datamodel-code-generator')} (eager, inline docs), "
+    + FORMAT
+)
+
+
+def made(key: str) -> str:
+    """A models module, formatted, from ``header\\0schema`` (a ``Step``'s text)."""
+    header, schema = key.split("\0", 1)
+    return black(_generate(header, schema))
 
 
 def _schema(defs: dict[str, Any], home: dict[str, str]) -> str:
