@@ -39,7 +39,8 @@ def _generate(sources: specfiles.SpecFiles, memo: Memo) -> dict[str, str]:
     # that an invalid spec is reported without waiting for them.
     from . import output, render
 
-    files = {**output.formatted(render.render(api), memo), **render.runtime()}
+    compiled = memo.root / "templates" if memo.root else None
+    files = {**output.formatted(render.render(api, compiled), memo), **render.runtime()}
     return output.with_marker(files)
 
 

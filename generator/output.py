@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import version
 
+from . import chunks
 from .memo import NO_CACHE, Memo
 
 LINE_LENGTH = 100
@@ -38,20 +39,33 @@ def formatted(files: Mapping[str, str | Step], memo: Memo = NO_CACHE) -> dict[st
     """Every file made: the steps run, Python files through black (in-process, pinned), the
     others as they are.
 
+    A module is formatted a function at a time (see ``chunks``), each piece cached on its own.
     What the cache does not have runs in parallel, one process per core (black and
     datamodel-code-generator are nearly all of a cold build's time), largest first.
     """
-    steps = {
-        path: item if isinstance(item, Step) else Step(FORMAT, item, black)
-        for path, item in files.items()
-        if isinstance(item, Step) or path.endswith(".py")
-    }
-    missing = [path for path, step in steps.items() if not memo.has(step.name, step.text)]
-    done = dict(zip(missing, _run_all([steps[path] for path in missing])))
+    plans: dict[str, tuple[bool, list[Step]]] = {}  # path → (whether cut, its steps)
+    for path, item in files.items():
+        if isinstance(item, Step):
+            plans[path] = (False, [item])
+        elif path.endswith(".py"):
+            cut = chunks.cut(item)
+            pieces = [item] if cut is None else [cut.skeleton, *cut.functions]
+            plans[path] = (cut is not None, [Step(FORMAT, piece, black) for piece in pieces])
+    steps = {(step.name, step.text): step for _, some in plans.values() for step in some}
+    missing = [step for key, step in steps.items() if not memo.has(*key)]
+    done = dict(zip([(step.name, step.text) for step in missing], _run_all(missing)))
+
+    def result(step: Step) -> str:
+        return memo.get(step.name, step.text, lambda: done[step.name, step.text])
+
     out = {}
     for path, item in files.items():
-        step = steps.get(path)
-        out[path] = memo.get(step.name, step.text, lambda: done[path]) if step else str(item)
+        if path not in plans:
+            out[path] = str(item)
+            continue
+        was_cut, some = plans[path]
+        made = [result(step) for step in some]
+        out[path] = chunks.join(made[0], made[1:]) if was_cut else made[0]
     return out
 
 
