@@ -1,17 +1,40 @@
-"""Build speed: `onebot-gen build` cold and no-op, against openapi-python-client on the same actions.
+"""Build speed: `onebot-gen build` cold, no-op and after a one-action edit, against
+openapi-python-client on the same actions.
 
-Run: .venv/bin/python bench/build.py  (make bench). Prints min/median seconds and ratios measured
-in this run; nothing here is asserted.
+Run: .venv/bin/python bench/build.py  (make bench). Each spec (a copy of the real one, and a
+synthetic one of 150 actions) is built cold (no output, no cache), then rebuilt with nothing
+changed, then rebuilt after each of three edits a maintainer makes: one action's description,
+one param's type, one new action. Every run makes an edit no build has seen (a counter in the
+text, or the next int param), so the cache has the rest of the spec but never the edit; only the
+rebuild is timed, and each rebuild must change the output (compared file by file, whatever the
+layout). Prints min/median seconds, the ratio of the min against openapi-python-client's cold
+build of the synthetic 150 (measured in the same run), and whether the min meets its goal;
+nothing here is asserted.
+
+.venv/bin/python bench/build.py --profile: one cold build of the synthetic spec in this process
+under cProfile (black in this process, not in a pool), and how much of it goes to black,
+datamodel-code-generator, jinja and reading the spec.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import cProfile
+import functools
+import importlib
+import io
+import itertools
 import json
+import pstats
 import shutil
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import yaml
 
@@ -157,61 +180,319 @@ def write_openapi(actions: list[dict[str, Any]], path: Path) -> None:
     path.write_text(json.dumps(document))
 
 
+# --- The maintainer's edits ---------------------------------------------------------------------
+
+
+class SpecEditor:
+    """One-action edits of a spec directory's area files (actions/*.yaml). Each edit starts from
+    their original text, so edit ``n`` is the original spec and one change no build has seen."""
+
+    def __init__(self, spec: Path) -> None:
+        self.originals = {
+            path: path.read_text(encoding="utf-8")
+            for path in sorted((spec / "actions").glob("*.yaml"))
+            if path.name != "imported.yaml"  # actions awaiting review, not an area
+        }
+        if not self.originals:
+            raise SystemExit(f"{spec}: no area files (actions/*.yaml) to edit")
+        self.first = next(iter(self.originals))
+        # Params of type int with neither a default nor an enum: each may become a str.
+        self.int_params = [
+            (path, i, name)
+            for path, text in self.originals.items()
+            for i, action in enumerate(yaml.safe_load(text)["actions"])
+            for name, param in (action.get("params") or {}).items()
+            if param["type"] == "int" and "default" not in param and "enum" not in param
+        ]
+
+    def restore(self) -> None:
+        for path, text in self.originals.items():
+            path.write_text(text, encoding="utf-8")
+
+    def _change(self, path: Path, change: Callable[[list[dict[str, Any]]], None]) -> None:
+        self.restore()
+        area = yaml.safe_load(self.originals[path])
+        change(area["actions"])
+        path.write_text(
+            yaml.safe_dump(area, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8"
+        )
+
+    def describe(self, n: int) -> None:
+        """The first action's description becomes edit ``n``'s own."""
+
+        def change(actions: list[dict[str, Any]]) -> None:
+            actions[0]["description"] = f"Edited description number {n}."
+
+        self._change(self.first, change)
+
+    def retype(self, n: int) -> None:
+        """The ``n``-th int param becomes a str."""
+        if n >= len(self.int_params):
+            raise SystemExit(f"only {len(self.int_params)} int params to retype; {n + 1} needed")
+        path, index, name = self.int_params[n]
+
+        def change(actions: list[dict[str, Any]]) -> None:
+            actions[index]["params"][name]["type"] = "str"
+
+        self._change(path, change)
+
+    def add(self, n: int) -> None:
+        """A new action at the end of the first area, with one param and a result object."""
+
+        def change(actions: list[dict[str, Any]]) -> None:
+            actions.append(
+                {
+                    "action": f"added_action_{n}",
+                    "summary": f"Added action number {n}",
+                    "params": {"item_id": {"type": "int", "description": "The item"}},
+                    "result": {
+                        "description": "What was added",
+                        "fields": {"count": {"type": "int", "description": "How many"}},
+                    },
+                }
+            )
+
+        self._change(self.first, change)
+
+
+EDITS: list[tuple[str, Callable[[SpecEditor, int], None]]] = [
+    ("edit description", SpecEditor.describe),
+    ("edit param type", SpecEditor.retype),
+    ("add action", SpecEditor.add),
+]
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file below ``root`` by its relative path: what a build made, whatever its layout."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def edit_runs(
+    build: Callable[[], None], out: Path, kind: str, edit: Callable[[int], None], repeat: int
+) -> list[float]:
+    """Seconds of ``repeat`` rebuilds, each after a new edit (untimed); exits when a rebuild
+    leaves the output as it was, since then the edit measured nothing."""
+    counter = itertools.count()
+    unedited: dict[str, bytes] = {}
+
+    def before() -> None:
+        unedited.clear()
+        unedited.update(tree(out))
+        edit(next(counter))
+
+    def after() -> None:
+        if tree(out) == unedited:
+            raise SystemExit(f"{kind}: the rebuild left {out} as it was; the edit changed nothing")
+
+    return timed_runs(build, repeat, before=before, after=after)
+
+
+def measure(spec: Path, work: Path, repeat: int) -> dict[str, list[float]]:
+    """Seconds of each kind of build of ``spec``: cold, no-op, and a rebuild after each edit."""
+    out, cache = work / "out", work / "cache"
+    build = command(
+        str(BIN / "onebot-gen"),
+        "build",
+        "--spec",
+        str(spec),
+        "--out",
+        str(out),
+        "--cache-dir",
+        str(cache),
+    )
+
+    def nothing_built() -> None:
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+
+    times = {"cold": timed_runs(build, repeat, before=nothing_built)}
+    build()  # warm: output and cache in place
+    times["no-op"] = timed_runs(build, repeat)
+    editor = SpecEditor(spec)
+    for kind, edit in EDITS:
+        editor.restore()
+        build()  # back to the warm original, untimed
+        times[kind] = edit_runs(build, out, kind, functools.partial(edit, editor), repeat)
+    editor.restore()
+    return times
+
+
+# --- Goals, judged on the min -------------------------------------------------------------------
+
+COLD_GOAL = 1.0  # × openapi-python-client's cold build, on the synthetic spec
+NO_OP_GOAL = 0.3  # seconds
+EDIT_GOAL = 1.0  # seconds, any one-action edit
+
+
+def goal(kind: str, synthetic: bool, low: float, baseline: float) -> str:
+    if kind == "cold":
+        if not synthetic:
+            return ""
+        target, met = f"≤ {COLD_GOAL:.1f}x opc", low <= COLD_GOAL * baseline
+    elif kind == "no-op":
+        target, met = f"≤ {NO_OP_GOAL:.1f} s", low <= NO_OP_GOAL
+    else:
+        target, met = f"≤ {EDIT_GOAL:.1f} s", low <= EDIT_GOAL
+    return f"{target}: {'met' if met else 'missed'}"
+
+
+def benchmark(work: Path, repeat: int) -> None:
+    actions = description()
+    write_spec(actions, work / "synthetic")
+    write_openapi(actions, work / "openapi.json")
+    shutil.copytree(ROOT / "spec", work / "real", ignore=shutil.ignore_patterns("__pycache__"))
+    synthetic = f"synthetic {ACTIONS}"
+    measured = {
+        "real spec": measure(work / "real", work, repeat),
+        synthetic: measure(work / "synthetic", work, repeat),
+    }
+    opc_out = work / "opc"
+    opc = command(
+        str(BIN / "openapi-python-client"),
+        "generate",
+        "--path",
+        str(work / "openapi.json"),
+        "--output-path",
+        str(opc_out),
+        "--overwrite",
+    )
+    opc_times = timed_runs(opc, repeat, before=lambda: shutil.rmtree(opc_out, ignore_errors=True))
+    baseline = min(opc_times)
+    rows = []
+    for label, times in measured.items():
+        for kind, runs in times.items():
+            low, mid = summary(runs)
+            mark = goal(kind, label == synthetic, low, baseline)
+            rows.append(
+                [f"{kind}, {label}", f"{low:.3f}", f"{mid:.3f}", f"{low / baseline:.2f}x", mark]
+            )
+    low, mid = summary(opc_times)
+    rows.append(
+        [f"openapi-python-client cold, {synthetic}", f"{low:.3f}", f"{mid:.3f}", "1.00x", ""]
+    )
+    print(
+        table(
+            f"build time, seconds ({repeat} runs each; ratio and goal of the min, against"
+            " openapi-python-client's cold build)",
+            ["run", "min", "median", "vs opc", "goal"],
+            rows,
+        )
+    )
+
+
+# --- Where a cold build's time goes -------------------------------------------------------------
+
+#: Imported ahead of the build and timed on their own, so that the build's profile holds no
+#: module bodies (an import nested in another would count twice).
+IMPORTS = {
+    "black": "black",
+    "jinja2": "jinja2",
+    "datamodel_code_generator": "datamodel-code-generator",
+}
+
+
+def black_in_process(texts: list[str]) -> list[str]:
+    """``output._black_all`` without the process pool, so that cProfile sees black's work."""
+    from onebot_gen import output
+
+    return [output._black(text) for text in texts]
+
+
+def entered(stats: dict[Any, Any], package: Path, *besides: Path) -> float:
+    """Cumulative seconds of the calls into ``package`` from code outside it: from files outside
+    it and ``besides``, not from templates (their code runs inside jinja's calls) nor from
+    builtins and the import system (which run only what an outside call already counts)."""
+
+    def outside(filename: str) -> bool:
+        if filename == "~" or filename.startswith("<") or filename.endswith(".jinja"):
+            return False
+        return not any(Path(filename).is_relative_to(p) for p in (package, *besides))
+
+    return float(
+        sum(
+            edge[3]
+            for (filename, _, _), (*_, callers) in stats.items()
+            if Path(filename).is_relative_to(package)
+            for (caller, _, _), edge in callers.items()
+            if outside(caller)
+        )
+    )
+
+
+def cumulative(stats: dict[Any, Any], *functions: Callable[..., Any]) -> float:
+    total = 0.0
+    for f in functions:
+        code = f.__code__
+        key = (code.co_filename, code.co_firstlineno, code.co_name)
+        if key not in stats:
+            raise SystemExit(f"the profile has no call of {f.__module__}.{f.__qualname__}")
+        total += stats[key][3]
+    return total
+
+
+def profile(work: Path) -> None:
+    """One cold build of the synthetic spec in this process under cProfile: its seconds (slowed
+    by the profiler) by what spent them."""
+    from onebot_gen import cli, output, resolve, spec, specfiles
+
+    write_spec(description(), work / "spec")
+    profiler = cProfile.Profile()
+    seconds = {}
+    for module, name in IMPORTS.items():
+        started = time.perf_counter()
+        profiler.runcall(importlib.import_module, module)
+        seconds[f"import {name}"] = time.perf_counter() - started
+    args = ["build", "--spec", str(work / "spec"), "--out", str(work / "out")]
+    args += ["--cache-dir", str(work / "cache")]
+    started = time.perf_counter()
+    with (
+        mock.patch.object(output, "_black_all", black_in_process),
+        contextlib.redirect_stdout(io.StringIO()),  # the build's own line
+    ):
+        profiler.runcall(cli.main, args, standalone_mode=False)
+    build = time.perf_counter() - started
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+
+    def package(module: str) -> Path:
+        return Path(importlib.import_module(module).__file__ or "").parent
+
+    parts = {
+        "black (format_str, every file)": cumulative(stats, black_in_process),
+        "datamodel-code-generator (generate)": entered(stats, package("datamodel_code_generator")),
+        "jinja (loading and rendering templates)": entered(
+            stats, package("jinja2"), package("datamodel_code_generator")
+        ),
+        "reading, loading and resolving the spec": cumulative(
+            stats, specfiles.read, spec.load_files, resolve.resolve
+        ),
+    }
+    parts["the rest (hashing, rendering helpers, writing, ...)"] = build - sum(parts.values())
+    total = sum(seconds.values()) + build
+    rows = [[name, f"{s:.3f}", f"{s / total:.0%}"] for name, s in seconds.items()]
+    rows.append([f"cold build, {ACTIONS} actions", f"{build:.3f}", f"{build / total:.0%}"])
+    rows += [[f"  {name}", f"{s:.3f}", f"{s / total:.0%}"] for name, s in parts.items()]
+    print(
+        table(
+            "where a cold build's time goes (in one process under cProfile, which slows it)",
+            ["part", "seconds", "share"],
+            rows,
+        )
+    )
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description="Build speed of onebot-gen (see bench/build.py).")
+    parser.add_argument("--repeat", type=int, default=REPEAT, help="runs of each kind of build")
+    parser.add_argument(
+        "--profile", action="store_true", help="profile one cold build instead (see above)"
+    )
+    options = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="onebot-gen-bench-"))
     try:
-        actions = description()
-        write_spec(actions, work / "spec")
-        write_openapi(actions, work / "openapi.json")
-        gen = str(BIN / "onebot-gen")
-        rows = []
-        results: dict[str, tuple[float, float]] = {}
-
-        def fresh(target: str) -> None:
-            shutil.rmtree(work / target, ignore_errors=True)
-            shutil.rmtree(work / "cache", ignore_errors=True)
-
-        for label, spec_dir in (
-            ("real spec", ROOT / "spec"),
-            (f"synthetic {ACTIONS}", work / "spec"),
-        ):
-            build = command(
-                gen,
-                "build",
-                "--spec",
-                str(spec_dir),
-                "--out",
-                str(work / "out"),
-                "--cache-dir",
-                str(work / "cache"),
-            )
-            results[f"cold {label}"] = summary(
-                timed_runs(build, REPEAT, before=lambda: fresh("out"))
-            )
-            build()  # warm: output and cache in place
-            results[f"no-op {label}"] = summary(timed_runs(build, REPEAT))
-        opc = command(
-            str(BIN / "openapi-python-client"),
-            "generate",
-            "--path",
-            str(work / "openapi.json"),
-            "--output-path",
-            str(work / "opc"),
-            "--overwrite",
-        )
-        results[f"openapi-python-client {ACTIONS}"] = summary(
-            timed_runs(opc, REPEAT, before=lambda: fresh("opc"))
-        )
-        baseline = results[f"openapi-python-client {ACTIONS}"][0]
-        for name, (low, mid) in results.items():
-            rows.append([name, f"{low:.3f}", f"{mid:.3f}", f"{low / baseline:.2f}x"])
-        print(
-            table(
-                f"build time, seconds ({REPEAT} runs each; ratio of min against openapi-python-client)",
-                ["run", "min", "median", "vs opc"],
-                rows,
-            )
-        )
+        if options.profile:
+            profile(work)
+        else:
+            benchmark(work, options.repeat)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -10,15 +10,20 @@ from collections.abc import Callable, Sequence
 
 
 def timed_runs(
-    run: Callable[[], None], repeat: int, before: Callable[[], None] = lambda: None
+    run: Callable[[], None],
+    repeat: int,
+    before: Callable[[], None] = lambda: None,
+    after: Callable[[], None] = lambda: None,
 ) -> list[float]:
-    """Wall seconds of ``repeat`` runs, calling ``before`` (untimed) ahead of each."""
+    """Wall seconds of ``repeat`` runs, calling ``before`` ahead of each and ``after`` behind
+    each (both untimed)."""
     times = []
     for _ in range(repeat):
         before()
         started = time.perf_counter()
         run()
         times.append(time.perf_counter() - started)
+        after()
     return times
 
 
