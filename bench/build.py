@@ -391,11 +391,9 @@ IMPORTS = {
 }
 
 
-def black_in_process(texts: list[str]) -> list[str]:
-    """``output._black_all`` without the process pool, so that cProfile sees black's work."""
-    from onebot_gen import output
-
-    return [output._black(text) for text in texts]
+def run_in_process(steps: list[Any]) -> list[str]:
+    """``output._run_all`` without the process pool, so that cProfile sees the steps' work."""
+    return [step.make(step.text) for step in steps]
 
 
 def entered(stats: dict[Any, Any], package: Path, *besides: Path) -> float:
@@ -446,7 +444,7 @@ def profile(work: Path) -> None:
     args += ["--cache-dir", str(work / "cache")]
     started = time.perf_counter()
     with (
-        mock.patch.object(output, "_black_all", black_in_process),
+        mock.patch.object(output, "_run_all", run_in_process),
         contextlib.redirect_stdout(io.StringIO()),  # the build's own line
     ):
         profiler.runcall(cli.main, args, standalone_mode=False)
@@ -457,7 +455,7 @@ def profile(work: Path) -> None:
         return Path(importlib.import_module(module).__file__ or "").parent
 
     parts = {
-        "black (format_str, every file)": cumulative(stats, black_in_process),
+        "black (format_str, every file)": cumulative(stats, output.black),
         "datamodel-code-generator (generate)": entered(stats, package("datamodel_code_generator")),
         "jinja (loading and rendering templates)": entered(
             stats, package("jinja2"), package("datamodel_code_generator")
