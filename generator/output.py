@@ -47,7 +47,7 @@ def formatted(files: Mapping[str, str | Step], memo: Memo = NO_CACHE) -> dict[st
     for path, item in files.items():
         if isinstance(item, Step):
             plans[path] = (False, [item])
-        elif path.endswith(".py"):
+        elif path.endswith(".py") and not memo.has(FORMAT, item):  # else: the whole file is cached
             cut = chunks.cut(item)
             pieces = [item] if cut is None else [cut.skeleton, *cut.functions]
             plans[path] = (cut is not None, [Step(FORMAT, piece, black) for piece in pieces])
@@ -60,12 +60,16 @@ def formatted(files: Mapping[str, str | Step], memo: Memo = NO_CACHE) -> dict[st
 
     out = {}
     for path, item in files.items():
-        if path not in plans:
+        if path in plans:
+            was_cut, some = plans[path]
+            made = [result(step) for step in some]
+            out[path] = chunks.join(made[0], made[1:]) if was_cut else made[0]
+            if was_cut:  # and the whole file, for next time
+                memo.get(FORMAT, str(item), lambda: out[path])
+        elif path.endswith(".py"):  # the whole file is cached
+            out[path] = memo.get(FORMAT, str(item), lambda: black(str(item)))
+        else:
             out[path] = str(item)
-            continue
-        was_cut, some = plans[path]
-        made = [result(step) for step in some]
-        out[path] = chunks.join(made[0], made[1:]) if was_cut else made[0]
     return out
 
 

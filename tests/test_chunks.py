@@ -1,0 +1,107 @@
+"""Formatting a module a function at a time gives what black gives for the whole module."""
+
+from __future__ import annotations
+
+import pytest
+
+from onebot_gen import chunks
+from onebot_gen.output import black
+
+CASES = {
+    "methods ending in every way": '''
+class A:
+    """Doc."""
+    def a(self) -> int:
+        return 1
+    def b(self) -> None:
+        pass
+    def c(self) -> None:
+        raise ValueError("x")
+
+
+
+    def d(self) -> None:
+        self.call("x", {"a": 1}, timeout)
+    async def e(self) -> None:
+        await self.f()
+''',
+    "overloads in a class, with and without blank lines": """
+from typing import overload
+class K:
+    x = 1
+    @overload
+    def f(self, a: int) -> int: ...
+    @overload
+    def f(self, a: str) -> str: ...
+
+    @overload
+    def f(self, a: bytes) -> bytes: ...
+    def f(self, a):
+        return a
+    y: int = 2
+    def g(self): ...
+""",
+    "top-level functions and overloads": '''
+import os
+from typing import overload
+X = 1
+@overload
+def f(a: int) -> int: ...
+@overload
+def f(a: str) -> str: ...
+def f(a):
+    """Doc."""
+    return a
+def g(): pass
+Y = 2
+
+
+
+def h(aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: int, bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb: int, cccccccccccccccccccccc: int) -> int:
+    return aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+''',
+    "decorators, comments, nested things": """
+class A(B):
+    # a comment above the first method
+    @property
+    def p(self) -> int:
+        def inner() -> int:
+            return 1
+        return inner()
+    @staticmethod
+    @some.decorator(
+        1,
+        2,
+    )
+    def s() -> None:
+        pass
+    class Inner:
+        def m(self): ...
+    # a comment between methods
+
+    def q(self) -> None:
+
+        x = 1
+        return None
+class Empty:
+    pass
+class NoDoc:
+    def first(self): return {'a':1,}
+if TYPE_CHECKING:
+    def hidden() -> None: ...
+""",
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_cut_formats_as_black_does(name: str) -> None:
+    source = CASES[name].lstrip("\n")
+    cut = chunks.cut(source)
+    assert cut is not None
+    joined = chunks.join(black(cut.skeleton), [black(f) for f in cut.functions])
+    assert joined == black(source)
+
+
+def test_modules_without_functions_or_not_parsing_are_not_cut() -> None:
+    assert chunks.cut("X = 1\nclass A:\n    y = 2\n") is None
+    assert chunks.cut("def f(:\n") is None
