@@ -32,16 +32,17 @@ def generate(spec_dir: Path, memo: Memo = NO_CACHE) -> dict[str, str]:
 
 
 def _generate(sources: specfiles.SpecFiles, memo: Memo) -> dict[str, str]:
-    from . import resolve, spec  # on a cache miss only
+    from . import render_models, resolve, spec, workers  # on a cache miss only
 
-    api = resolve.resolve(spec.load_files(sources))
-    # The slow imports (jinja2, black, datamodel-code-generator) once the spec is known good, so
-    # that an invalid spec is reported without waiting for them.
-    from . import output, render
+    # The tools are imported in another process while this one reads the spec; an invalid spec
+    # is reported without waiting for them.
+    with workers.Workers(warm=render_models.warm) as running:
+        api = resolve.resolve(spec.load_files(sources))
+        from . import output, render
 
-    compiled = memo.root / "templates" if memo.root else None
-    files = {**output.formatted(render.render(api, compiled), memo), **render.runtime()}
-    return output.with_marker(files)
+        compiled = memo.root / "templates" if memo.root else None
+        made = output.formatted(render.render(api, compiled), memo, running.run)
+    return output.with_marker({**made, **render.runtime()})
 
 
 def fingerprint(sources: specfiles.SpecFiles) -> str:

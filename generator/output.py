@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import version
 
-from . import chunks
+from . import chunks, workers
 from .memo import NO_CACHE, Memo
 
 LINE_LENGTH = 100
@@ -35,13 +35,17 @@ class Step:
     make: Callable[[str], str]
 
 
-def formatted(files: Mapping[str, str | Step], memo: Memo = NO_CACHE) -> dict[str, str]:
+def formatted(
+    files: Mapping[str, str | Step],
+    memo: Memo = NO_CACHE,
+    run: Callable[[list[Step]], list[str]] = workers.run_all,
+) -> dict[str, str]:
     """Every file made: the steps run, Python files through black (in-process, pinned), the
     others as they are.
 
     A module is formatted a function at a time (see ``chunks``), each piece cached on its own.
-    What the cache does not have runs in parallel, one process per core (black and
-    datamodel-code-generator are nearly all of a cold build's time), largest first.
+    What the cache does not have goes to ``run`` (see ``workers``): black and
+    datamodel-code-generator are nearly all of a cold build's time.
     """
     plans: dict[str, tuple[bool, list[Step]]] = {}  # path → (whether cut, its steps)
     for path, item in files.items():
@@ -53,7 +57,7 @@ def formatted(files: Mapping[str, str | Step], memo: Memo = NO_CACHE) -> dict[st
             plans[path] = (cut is not None, [Step(FORMAT, piece, black) for piece in pieces])
     steps = {(step.name, step.text): step for _, some in plans.values() for step in some}
     missing = [step for key, step in steps.items() if not memo.has(*key)]
-    done = dict(zip([(step.name, step.text) for step in missing], _run_all(missing)))
+    done = dict(zip([(step.name, step.text) for step in missing], run(missing)))
 
     def result(step: Step) -> str:
         return memo.get(step.name, step.text, lambda: done[step.name, step.text])
@@ -71,27 +75,6 @@ def formatted(files: Mapping[str, str | Step], memo: Memo = NO_CACHE) -> dict[st
         else:
             out[path] = str(item)
     return out
-
-
-def _run_all(steps: list[Step]) -> list[str]:
-    workers = min(len(steps), os.cpu_count() or 1)
-    if workers < 2:
-        return [step.make(step.text) for step in steps]
-    import concurrent.futures  # not needed by a build the cache has
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-        # Largest first, so that the big modules do not wait behind the small ones.
-        order = sorted(range(len(steps)), key=lambda i: -len(steps[i].text))
-        runs = pool.map(_run, [(steps[i].make, steps[i].text) for i in order])
-        results = dict(zip(order, runs))
-    return [results[i] for i in range(len(steps))]
-
-
-def _run(job: tuple[Callable[[str], str], str]) -> str:
-    make, text = job
-    return make(text)
 
 
 def black(text: str) -> str:

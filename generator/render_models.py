@@ -181,6 +181,12 @@ STEP = (
 )
 
 
+def warm() -> None:
+    """Import what making a models module needs (datamodel-code-generator imports most of itself
+    on its first run)."""
+    made(f"{HEADER}\0" + json.dumps({"$defs": {"Warm": {"type": "object"}}}))
+
+
 def made(key: str) -> str:
     """A models module, formatted, from ``header\\0schema`` (a ``Step``'s text)."""
     header, schema = key.split("\0", 1)
