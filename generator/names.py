@@ -27,9 +27,10 @@ KEYWORD_PARAM_NAMES = {"timeout": "send_timeout_ms"}
 #: generator) and the body's names.
 RESERVED = frozenset(keyword.kwlist) | {"_", "case", "match", "type"} | BODY_NAMES
 
-#: Every name the generated modules (client.py, seg.py, models.py, events.py) import or define besides the
-#: spec's classes and functions: no model, class or segment builder may take one, since each
-#: module imports the others' names. tests/test_quality.py checks it against the output.
+#: Every name the generated modules (client.py, api/, models/, seg.py, events.py, testing.py)
+#: import or define besides the spec's classes and functions: no model, class or segment builder
+#: may take one, since each module imports the others' names. tests/test_quality.py checks it
+#: against the output.
 MODULE_NAMES = frozenset(
     {
         "annotations",
@@ -53,6 +54,8 @@ MODULE_NAMES = frozenset(
         "NOT_GIVEN",
         "NotGiven",
         "SyncClient",
+        "Senders",
+        "AsyncSenders",
         "Timeout",
         "compose",
         "segments_of_ids",

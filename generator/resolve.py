@@ -359,11 +359,11 @@ def resolve(spec: s.Spec) -> Api:
     pages = _Registry(problems, "docs page", "rename the area file", python=False)
     for page, why in DOCS_PAGES.items():
         pages.reserve(page, why)
-    modules = _Registry(problems, "Python module", "rename the area file")
+    modules = _Registry(
+        problems, "Python module", "rename the area file", unusable_fix="rename the area file"
+    )
     for module, why in AREA_MODULES.items():
         modules.reserve(module, why)
-    classes.reserve(SENDERS, "the senders' class")
-    classes.reserve(ASYNC_SENDERS, "the async senders' class")
 
     models = tuple(
         _object(m.name, m.description, m.fields, "output", m.loc, problems) for m in spec.models
@@ -495,11 +495,19 @@ def _about(key: str) -> str:
 class _Registry:
     """Python names of one kind; a second claim on a name is a problem naming both places."""
 
-    def __init__(self, problems: Problems, kind: str, fix: str, python: bool = True) -> None:
+    def __init__(
+        self,
+        problems: Problems,
+        kind: str,
+        fix: str,
+        python: bool = True,
+        unusable_fix: str = "give it a python_name",
+    ) -> None:
         self.problems = problems
         self.kind = kind
         self.fix = fix
         self.python = python  # whether the names must be Python identifiers
+        self.unusable_fix = unusable_fix
         self.owners: dict[str, str] = {}
 
     def reserve(self, name: str, why: str) -> None:
@@ -512,9 +520,7 @@ class _Registry:
 
     def claim(self, name: str, loc: Loc) -> None:
         if self.python and not names.is_identifier(name):
-            self.problems.add(
-                loc, f"{name!r} is not a usable {self.kind} name", "give it a python_name"
-            )
+            self.problems.add(loc, f"{name!r} is not a usable {self.kind} name", self.unusable_fix)
             return
         owner = self.owners.setdefault(name, str(loc))
         if owner != str(loc):

@@ -42,9 +42,13 @@ def test_module_names_cover_what_generated_modules_import_and_define() -> None:
     from_spec |= {s.data.class_name for s in api.segments} | {"Segment", "Message"}
     from_spec |= {e.class_name for e in api.events} | {g.class_name for g in api.event_groups}
     from_spec |= {"Event", "UnknownEvent"}
+    from_spec |= {a.mixin for a in api.areas} | {a.async_mixin for a in api.areas}
+    package = GENERATED / "onebot_client"
+    generated = [package / name for name in ("client.py", "seg.py", "events.py", "testing.py")]
+    generated += [*package.glob("api/*.py"), *package.glob("models/*.py")]
     found = set()
-    for module in ("client.py", "seg.py", "models.py", "events.py", "testing.py"):
-        tree = ast.parse((GENERATED / "onebot_client" / module).read_text())
+    for module in generated:
+        tree = ast.parse(module.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module != "models":
                 found |= {alias.asname or alias.name for alias in node.names}
