@@ -45,18 +45,18 @@ def render(api: Api, compiled: Path | None = None) -> dict[str, str | Step]:
     where to keep the compiled templates between builds."""
     env, code = _environment(False, compiled), _environment(True, compiled)
     out: dict[str, str | Step] = {
-        "pyproject.toml": env.get_template("pyproject.toml.jinja").render(
+        "pyproject.toml": code.get_template("pyproject.toml.jinja").render(
             header=HEADER, version=CLIENT_VERSION
         ),
         f"{PACKAGE}/py.typed": "",
         "openapi.json": render_openapi.document(api, CLIENT_VERSION),
         **{f"{PACKAGE}/{path}": text for path, text in render_models.render(api).items()},
         **{f"{PACKAGE}/{path}": text for path, text in _api(code, api).items()},
-        f"{PACKAGE}/seg.py": _segments(env, api),
-        f"{PACKAGE}/events.py": _events(env, api),
-        f"{PACKAGE}/testing.py": _testing(env, api),
+        f"{PACKAGE}/seg.py": _segments(code, api),
+        f"{PACKAGE}/events.py": _events(code, api),
+        f"{PACKAGE}/testing.py": _testing(code, api),
         f"{PACKAGE}/__init__.py": _init(
-            env, _runtime_dir().joinpath("errors.py").read_text("utf-8")
+            code, _runtime_dir().joinpath("errors.py").read_text("utf-8")
         ),
         **_docs(env, api),
         "docs/errors.md": env.get_template("docs/errors.md.jinja").render(

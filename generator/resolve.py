@@ -25,6 +25,9 @@ UNKNOWN_EVENT = "UnknownEvent"
 #: The handler registration for every event, and for the events the spec does not know.
 ANY_EVENT_HANDLER = "event"
 UNKNOWN_EVENT_HANDLER = "unknown"
+#: The message events the testing kit has a builder of its own for.
+GROUP_MESSAGE_EVENT = "GroupMessageEvent"
+PRIVATE_MESSAGE_EVENT = "PrivateMessageEvent"
 
 #: The modules of the actions and models besides one per area.
 AREA_MODULES = {
@@ -195,6 +198,52 @@ class ApiSegment:
         joiner = ", or " if any(len(group) > 1 for group in self.one_of) else " or "
         return joiner.join(groups)
 
+    @property
+    def signature(self) -> BuilderSignature:
+        """The builder's own signature: the required fields, then the first group's (optional
+        here), by position; the other fields by keyword."""
+        return BuilderSignature(
+            tuple(
+                BuilderParam(f, optional=f not in self.required_fields)
+                for f in self.positional_fields
+            ),
+            tuple(BuilderParam(f, optional=True) for f in self.keyword_fields),
+        )
+
+    @property
+    def overloads(self) -> tuple[BuilderSignature, ...]:
+        """One signature per ``one_of`` group, which it requires: the first group's fields by
+        position after the required ones, another group's by keyword."""
+        first = BuilderSignature(
+            tuple(BuilderParam(f, optional=False) for f in self.positional_fields),
+            tuple(BuilderParam(f, optional=True) for f in self.keyword_fields),
+        )
+        others = (
+            BuilderSignature(
+                tuple(BuilderParam(f, optional=False) for f in self.required_fields),
+                tuple(BuilderParam(f, optional=f not in group) for f in self.optional_fields),
+            )
+            for group in self.one_of[1:]
+        )
+        return (first, *others) if self.one_of else ()
+
+
+@dataclass(frozen=True)
+class BuilderParam:
+    """A param of a segment builder: a data field, and whether a call may leave it out (it
+    defaults to ``NOT_GIVEN``)."""
+
+    field: ApiField
+    optional: bool
+
+
+@dataclass(frozen=True)
+class BuilderSignature:
+    """One way to call a segment builder: its params by position, then its keyword-only ones."""
+
+    positional: tuple[BuilderParam, ...]
+    keywords: tuple[BuilderParam, ...]
+
 
 @dataclass(frozen=True)
 class ApiPart:
@@ -311,6 +360,23 @@ class ApiEvent:
             parts.append(f"with {self.present}")
         return ", ".join(parts)
 
+    @property
+    def handler_doc(self) -> str:
+        """The docstring of its handler registration."""
+        return f"{self.summary} ({self.selection})."
+
+    @property
+    def is_group_message(self) -> bool:
+        """Whether it is the group message event, which the testing kit builds
+        (``group_message``)."""
+        return self.class_name == GROUP_MESSAGE_EVENT
+
+    @property
+    def is_private_message(self) -> bool:
+        """Whether it is the private message event, which the testing kit builds
+        (``private_message``)."""
+        return self.class_name == PRIVATE_MESSAGE_EVENT
+
 
 @dataclass(frozen=True)
 class ApiEventGroup:
@@ -320,6 +386,11 @@ class ApiEventGroup:
     post_type: str
     handler: str
     kinds: tuple[str, ...]
+
+    @property
+    def handler_doc(self) -> str:
+        """The docstring of its handler registration."""
+        return f"Every event of post_type ``{self.post_type}``."
 
 
 @dataclass(frozen=True)
