@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import inspect
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from importlib.resources import files
 from pathlib import Path
 from importlib.resources.abc import Traversable
@@ -31,6 +31,8 @@ from .resolve import (
     ApiField,
     ApiSegment,
     ApiSender,
+    BuilderParam,
+    BuilderSignature,
 )
 
 CLIENT_VERSION = "0.1.0"
@@ -244,7 +246,7 @@ def _events(env: jinja2.Environment, api: Api) -> str:
 def _testing(env: jinja2.Environment, api: Api) -> str:
     """The fake server's table of actions and its typed signatures (``onebot_client.testing``)."""
     kinds = {e.class_name for e in api.events}
-    messages = kinds & {"GroupMessageEvent", "PrivateMessageEvent"}
+    messages = any(e.is_group_message or e.is_private_message for e in api.events)
     uses = kinds.union(
         *(a.returns_uses for a in api.actions), (p.class_name for p in api.param_objects)
     )
@@ -253,7 +255,8 @@ def _testing(env: jinja2.Environment, api: Api) -> str:
         header=HEADER,
         actions=api.actions,
         events=api.events,
-        kinds=kinds,
+        # the spec has at least one action; ``on`` is overloaded when it has more
+        overloaded_on=len(api.actions) > 1,
         model_imports=_models(uses),
         typing_imports=typing,
     )
@@ -376,22 +379,16 @@ def segment_signatures(s: ApiSegment) -> list[str]:
     """``seg.reply(id: int | str, *, seq: int = ...) -> ReplySegment``, for the docs: one line per
     way to call the builder (one per ``one_of`` group)."""
 
-    def line(positional: Sequence[ApiField], required: Sequence[ApiField]) -> str:
-        keywords = [f for f in s.data.fields if f not in positional]
-        parts = [f"{f.python_name}: {f.annotation}" for f in positional]
-        parts += ["*"] if keywords else []
-        parts += [
-            f"{f.python_name}: {f.annotation}" + ("" if f.required or f in required else " = ...")
-            for f in keywords
-        ]
+    def param(p: BuilderParam) -> str:
+        return f"{p.field.python_name}: {p.field.annotation}" + (" = ..." if p.optional else "")
+
+    def line(signature: BuilderSignature) -> str:
+        parts = [param(p) for p in signature.positional]
+        if signature.keywords:
+            parts += ["*", *(param(p) for p in signature.keywords)]
         return f"seg.{s.builder}({', '.join(parts)}) -> {s.class_name}"
 
-    if not s.one_of:
-        return [line(s.required_fields, ())]
-    return [
-        line(s.required_fields + (group if i == 0 else ()), group)
-        for i, group in enumerate(s.one_of)
-    ]
+    return [line(signature) for signature in s.overloads or (s.signature,)]
 
 
 _EXAMPLES = {
