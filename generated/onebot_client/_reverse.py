@@ -153,7 +153,7 @@ class ReverseWebSocketServer(EventServer):
             max_size=None,  # NapCat allows 50 MB
             compression=None,  # NapCat offers none
         )
-        self.port = self._server.sockets[0].getsockname()[1]
+        self.port: int = int(self._server.sockets[0].getsockname()[1])
 
     async def _stop(self) -> None:
         for bot in self.bots.values():

@@ -55,9 +55,9 @@ class EventServer:
     _handlers: AsyncHandlers | None = None
 
     def __init__(self, host: str, port: int, path: str) -> None:
-        self.host = host
-        self.port = port
-        self.path = "/" + path.strip("/")
+        self.host: str = host
+        self.port: int = port
+        self.path: str = "/" + path.strip("/")
         self._inbox: Inbox[Pair] | None = None
 
     @property

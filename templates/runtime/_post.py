@@ -76,7 +76,7 @@ class HttpPostServer(EventServer):
         """
         super().__init__(host, port, path)
         self._secret = secret.encode() if secret else None
-        self.api = api if api is not None else AsyncOneBot()
+        self.api: AsyncOneBot = api if api is not None else AsyncOneBot()
         self._runner: web.AppRunner | None = None
         self._serving_handlers = False
 
@@ -102,7 +102,7 @@ class HttpPostServer(EventServer):
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
-        self.port = self._runner.addresses[0][1]
+        self.port: int = int(self._runner.addresses[0][1])
 
     async def _stop(self) -> None:
         if self._runner is not None:

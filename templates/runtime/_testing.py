@@ -731,7 +731,8 @@ class FakeServer:
         self.access_token = access_token
         self._sockets: set[aiohttp.web.WebSocketResponse] = set()
         listener = socket.create_server((host, port))
-        self.host, self.port = listener.getsockname()[:2]
+        self.host: str = listener.getsockname()[0]
+        self.port: int = listener.getsockname()[1]
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="onebot-fake-server", daemon=True
