@@ -405,7 +405,7 @@ _EXAMPLES = {
 def example_call(a: ApiAction) -> str:
     """The spec's example, else a call with a plausible value for each required param."""
     call = a.example or f"bot.{a.method}({', '.join(_example_value(p) for p in a.required_params)})"
-    return call if a.returns == "None" else f"result = {call}"
+    return f"result = {call}" if a.returns_value else call
 
 
 #: Example values by param name where the type's would mislead: distinct numbers for a group, a
