@@ -7,6 +7,7 @@ import functools
 import keyword
 import re
 from importlib.resources import files
+from typing import Generic
 
 #: Names a generated function body uses itself (``self``, ``timeout=``, the helpers it calls): a
 #: parameter may not take one.
@@ -126,6 +127,7 @@ def client_attributes() -> frozenset[str]:
     so that it follows the runtime."""
     source = files("onebot_gen.templates").joinpath("runtime", "_base.py").read_text("utf-8")
     found = set(dir(type("Client", (), {"__annotations__": {}})))  # what every class has
+    found |= {*dir(Generic), "__orig_bases__", "__parameters__"}  # and a generic one's subclass
     for cls in (n for n in ast.parse(source).body if isinstance(n, ast.ClassDef)):
         for statement in cls.body:  # methods and class attributes
             if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):

@@ -1,13 +1,16 @@
 # Copied from templates/runtime/_base.py by `onebot-gen build`. Do not edit: change it there.
 """The clients' shared machinery: construction, transports, the reply envelope, NapCat streams.
-The generated ``OneBot`` and ``AsyncOneBot`` add one typed method per action on top."""
+The generated ``OneBot`` and ``AsyncOneBot`` add one typed method per action on top.
+
+``_Client`` holds all that does no I/O; ``SyncClient`` and ``AsyncClient`` name their transports
+and do the I/O, each method a few lines around a call or an ``await``."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, cast, overload
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, cast, overload
 
 from ._envelope import request_body, unwrap
 from ._events import handle_each, log_failure, quick_params, reply_params
@@ -21,9 +24,9 @@ from .errors import ActionFailed, OneBotError, Redacting
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ._http import AsyncHttp, SyncHttp
+    from ._http import AsyncHttp, Endpoint, SyncHttp
     from ._sse import AsyncSse, SyncSse
-    from ._stream import DownloadKind
+    from ._stream import Download, DownloadKind, Upload
     from ._ws import AsyncWebSocket, SyncWebSocket
     from .events import AsyncHandlers, Handlers
     from .models import Event, Message
@@ -40,14 +43,92 @@ SEND_MSG = "send_msg"
 CHUNK_SIZE = 64 * 1024
 
 
-class _Client:
-    """Settings and ``repr`` (never the token) shared by both clients."""
+HttpT = TypeVar("HttpT")
+SocketT = TypeVar("SocketT")
+SseT = TypeVar("SseT")
+HandlersT = TypeVar("HandlersT")
+
+
+class _Client(Generic[HttpT, SocketT, SseT, HandlersT]):
+    """What both clients do without I/O: construction, settings, ``repr`` (never the token),
+    the handler registrations, where events come from, and the setting up of the streams. The
+    type parameters are a subclass's transports and handlers, which it names in ``_*_class``
+    (imported on first use)."""
 
     _url: str
     _timeout: float | None
     _constructor: str
     _secret: str | None
     _redacting: Redacting
+    _transport: HttpT | SocketT
+    _socket_transport: SocketT | None = None
+    _handlers: HandlersT | None = None
+    _sse: SseT | None = None
+
+    def _http_class(self) -> Callable[[str, str | None], HttpT]:
+        raise NotImplementedError
+
+    def _websocket_class(self) -> Callable[..., SocketT]:
+        raise NotImplementedError
+
+    def _sse_class(self) -> Callable[[Endpoint], SseT]:
+        raise NotImplementedError
+
+    def _handlers_class(self) -> Callable[[], HandlersT]:
+        raise NotImplementedError
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_HTTP_URL,
+        *,
+        access_token: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+    ) -> None:
+        """Connect over HTTP.
+
+        Args:
+            base_url: The server's HTTP address, e.g. ``http://127.0.0.1:3000``.
+            access_token: Sent as ``Authorization: Bearer <token>``; never shown by ``repr``
+                or in errors. A URL's ``?access_token=`` is taken as the token, the same way.
+            timeout: Default seconds to wait for each reply (``None``: no limit).
+        """
+        http = self._http_class()
+        url = self._configure(base_url, access_token, timeout, "")
+        self._transport = http(url, self._secret)
+
+    @classmethod
+    def websocket(
+        cls,
+        url: str = DEFAULT_WS_URL,
+        *,
+        access_token: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        reconnect: bool = False,
+        max_backoff: float = DEFAULT_MAX_BACKOFF,
+    ) -> Self:
+        """Connect over forward WebSocket: many calls in flight on one socket, and ``events()``.
+
+        The socket opens on ``with`` (``async with``) or on the first call. When it drops, the
+        calls waiting on it fail at once with ``NetworkError`` and the next call opens a new one.
+
+        Args:
+            url: The server's WebSocket address, e.g. ``ws://127.0.0.1:3001``.
+            access_token: Sent in the handshake as ``Authorization: Bearer <token>`` (a URL's
+                ``?access_token=`` is taken as the token, the same way).
+            timeout: Default seconds to wait for each reply (``None``: no limit).
+            reconnect: After a drop, reconnect in the background (a thread, or with asyncio a
+                task; at once, then with exponential backoff from 0.5 s) so ``events()`` goes
+                on; with asyncio, calls made meanwhile wait for the new socket (within their
+                timeout). Without it, ``events()`` raises the ``NetworkError``.
+            max_backoff: The longest wait between reconnection attempts, in seconds.
+        """
+        client = cls.__new__(cls)
+        socket = client._websocket_class()
+        url = client._configure(url, access_token, timeout, ".websocket")
+        client._transport = client._socket_transport = socket(
+            url, client._secret, reconnect=reconnect, max_backoff=max_backoff
+        )
+        return client
 
     def _configure(
         self, url: str, access_token: str | None, timeout: float | None, constructor: str
@@ -67,73 +148,92 @@ class _Client:
     def __repr__(self) -> str:
         return f"{type(self).__name__}{self._constructor}({self._url!r})"
 
+    @property
+    def on(self) -> HandlersT:
+        """Handler registrations, one per event kind: ``@bot.on.group_message``. ``run()``
+        calls them."""
+        if self._handlers is None:
+            self._handlers = self._handlers_class()()
+        return self._handlers
 
-class SyncClient(_Client):
+    def _event_source(self) -> SocketT | SseT:
+        """What ``events()`` reads: the WebSocket, or over HTTP the SSE stream (made once)."""
+        if self._socket_transport is not None:
+            return self._socket_transport
+        if self._sse is None:
+            endpoint = cast("SyncHttp | AsyncHttp", self._transport).endpoint
+            self._sse = self._sse_class()(endpoint)
+        return self._sse
+
+    def _upload(
+        self,
+        source: str | os.PathLike[str] | bytes,
+        filename: str | None,
+        chunk_size: int,
+        stream_id: str | None,
+        file_retention: int | NotGiven,
+    ) -> Upload:
+        """The upload of ``upload_stream()``, its arguments checked and its content hashed."""
+        from ._stream import Upload
+
+        return Upload(
+            source,
+            chunk_size=chunk_size,
+            filename=filename,
+            stream_id=stream_id,
+            file_retention=file_retention,
+            secret=self._secret,
+        )
+
+    def _download(
+        self,
+        file: str,
+        to: str | os.PathLike[str] | None,
+        kind: DownloadKind,
+        chunk_size: int,
+        out_format: str | NotGiven,
+    ) -> tuple[SocketT, Download, dict[str, object]]:
+        """The socket, the sink (``with`` it, a failure discards it) and the request body of
+        ``download_stream()``, its arguments checked."""
+        from ._stream import Download, download_params
+
+        action, params = download_params(kind, file, chunk_size, out_format)
+        socket = self._socket("download_stream()")
+        return socket, Download(action, to, self._secret), request_body(params)
+
+    def _socket(self, what: str) -> SocketT:
+        if self._socket_transport is None:
+            raise TypeError(f"{what} needs a WebSocket client: {type(self).__name__}.websocket()")
+        return self._socket_transport
+
+
+class SyncClient(_Client["SyncHttp", "SyncWebSocket", "SyncSse", "Handlers"]):
     """A blocking OneBot 11 client, safe to share between threads.
 
     ``OneBot(base_url)`` talks HTTP (``POST {base_url}/{action}``, the standard library only);
     ``OneBot.websocket(url)`` talks forward WebSocket (needs ``websockets``).
     """
 
-    _transport: SyncHttp | SyncWebSocket
-    _socket_transport: SyncWebSocket | None = None
-    _handlers: Handlers | None = None
-    _sse: SyncSse | None = None
-
-    def __init__(
-        self,
-        base_url: str = DEFAULT_HTTP_URL,
-        *,
-        access_token: str | None = None,
-        timeout: float | None = DEFAULT_TIMEOUT,
-    ) -> None:
-        """Connect over HTTP.
-
-        Args:
-            base_url: The server's HTTP address, e.g. ``http://127.0.0.1:3000``.
-            access_token: Sent as ``Authorization: Bearer <token>``; never shown by ``repr``
-                or in errors. A URL's ``?access_token=`` is taken as the token, the same way.
-            timeout: Default seconds to wait for each reply (``None``: no limit).
-        """
+    def _http_class(self) -> type[SyncHttp]:
         from ._http import SyncHttp
 
-        url = self._configure(base_url, access_token, timeout, "")
-        self._transport = SyncHttp(url, self._secret)
+        return SyncHttp
 
-    @classmethod
-    def websocket(
-        cls,
-        url: str = DEFAULT_WS_URL,
-        *,
-        access_token: str | None = None,
-        timeout: float | None = DEFAULT_TIMEOUT,
-        reconnect: bool = False,
-        max_backoff: float = DEFAULT_MAX_BACKOFF,
-    ) -> Self:
-        """Connect over forward WebSocket: many calls in flight on one socket, and ``events()``.
-
-        The socket opens on ``with`` or on the first call. When it drops, the calls waiting on
-        it fail with ``NetworkError`` and the next call opens a new one.
-
-        Args:
-            url: The server's WebSocket address, e.g. ``ws://127.0.0.1:3001``.
-            access_token: Sent in the handshake as ``Authorization: Bearer <token>`` (a URL's
-                ``?access_token=`` is taken as the token, the same way).
-            timeout: Default seconds to wait for each reply (``None``: no limit).
-            reconnect: After a drop, reconnect in a background thread (at once, then with
-                exponential backoff from 0.5 s) so ``events()`` goes on. Without it,
-                ``events()`` raises the ``NetworkError``.
-            max_backoff: The longest wait between reconnection attempts, in seconds.
-        """
+    def _websocket_class(self) -> type[SyncWebSocket]:
         require("websocket", "OneBot.websocket()")
         from ._ws import SyncWebSocket
 
-        client = cls.__new__(cls)
-        url = client._configure(url, access_token, timeout, ".websocket")
-        client._transport = client._socket_transport = SyncWebSocket(
-            url, client._secret, reconnect=reconnect, max_backoff=max_backoff
-        )
-        return client
+        return SyncWebSocket
+
+    def _sse_class(self) -> type[SyncSse]:
+        from ._sse import SyncSse
+
+        return SyncSse
+
+    def _handlers_class(self) -> type[Handlers]:
+        from .events import Handlers
+
+        return Handlers
 
     def __enter__(self) -> Self:
         if self._socket_transport is not None:
@@ -183,27 +283,11 @@ class SyncClient(_Client):
         ``NetworkError`` when the connection drops. Over WebSocket, up to 10,000 unread events
         are kept (then the oldest go).
         """
-        if self._socket_transport is not None:
-            return self._redacted(self._socket_transport.events(self._timeout))
-        if self._sse is None:
-            from ._sse import SyncSse
-
-            self._sse = SyncSse(cast("SyncHttp", self._transport).endpoint)
-        return self._redacted(self._sse.events(self._timeout))
+        return self._redacted(self._event_source().events(self._timeout))
 
     def _redacted(self, events: Iterator[Event]) -> Iterator[Event]:
         with self._redacting:
             yield from events
-
-    @property
-    def on(self) -> Handlers:
-        """Handler registrations, one per event kind: ``@bot.on.group_message``. ``run()``
-        calls them."""
-        if self._handlers is None:
-            from .events import Handlers
-
-            self._handlers = Handlers()
-        return self._handlers
 
     def run(self) -> None:
         """Hand each event to the handlers registered on ``on``, one after another, until the
@@ -268,24 +352,16 @@ class SyncClient(_Client):
         Returns:
             The file's path on the server's machine, usable as a message segment's ``file``.
         """
-        from ._stream import UPLOAD_ACTION, Upload
-
-        upload = Upload(
-            source,
-            chunk_size=chunk_size,
-            filename=filename,
-            stream_id=stream_id,
-            file_retention=file_retention,
-            secret=self._secret,
-        )
+        upload = self._upload(source, filename, chunk_size, stream_id, file_retention)
+        action = upload.action
         with self._redacting:
             try:
-                state = self._call(UPLOAD_ACTION, upload.query(), timeout)
+                state = self._call(action, upload.query(), timeout)
             except ActionFailed:
                 state = None
             for index in upload.missing(state):
-                upload.check(self._call(UPLOAD_ACTION, upload.chunk(index), timeout))
-            return upload.finish(self._call(UPLOAD_ACTION, upload.complete(), timeout))
+                upload.check(self._call(action, upload.chunk(index), timeout))
+            return upload.finish(self._call(action, upload.complete(), timeout))
 
     @overload
     def download_stream(
@@ -336,26 +412,13 @@ class SyncClient(_Client):
         Returns:
             The content, or the path written.
         """
-        from ._stream import Download, download_params
-
-        action, params = download_params(kind, file, chunk_size, out_format)
-        socket = self._socket("download_stream()")
-        sink = Download(action, to, self._secret)
-        try:
-            with self._redacting:
-                socket.stream(action, request_body(params), self._seconds(timeout), sink.feed)
-        except BaseException:
-            sink.discard()
-            raise
+        socket, sink, body = self._download(file, to, kind, chunk_size, out_format)
+        with sink, self._redacting:
+            socket.stream(sink.action, body, self._seconds(timeout), sink.feed)
         return sink.result()
 
-    def _socket(self, what: str) -> SyncWebSocket:
-        if self._socket_transport is None:
-            raise TypeError(f"{what} needs a WebSocket client: {type(self).__name__}.websocket()")
-        return self._socket_transport
 
-
-class AsyncClient(_Client):
+class AsyncClient(_Client["AsyncHttp", "AsyncWebSocket", "AsyncSse", "AsyncHandlers"]):
     """An asyncio OneBot 11 client.
 
     ``AsyncOneBot(base_url)`` talks HTTP (needs ``aiohttp``); ``AsyncOneBot.websocket(url)``
@@ -363,67 +426,27 @@ class AsyncClient(_Client):
     and ``events()``.
     """
 
-    _transport: AsyncHttp | AsyncWebSocket
-    _socket_transport: AsyncWebSocket | None = None
-    _handlers: AsyncHandlers | None = None
-    _sse: AsyncSse | None = None
-
-    def __init__(
-        self,
-        base_url: str = DEFAULT_HTTP_URL,
-        *,
-        access_token: str | None = None,
-        timeout: float | None = DEFAULT_TIMEOUT,
-    ) -> None:
-        """Connect over HTTP.
-
-        Args:
-            base_url: The server's HTTP address, e.g. ``http://127.0.0.1:3000``.
-            access_token: Sent as ``Authorization: Bearer <token>``; never shown by ``repr``
-                or in errors. A URL's ``?access_token=`` is taken as the token, the same way.
-            timeout: Default seconds to wait for each reply (``None``: no limit).
-        """
+    def _http_class(self) -> type[AsyncHttp]:
         require("async", "AsyncOneBot over HTTP")
         from ._http import AsyncHttp
 
-        url = self._configure(base_url, access_token, timeout, "")
-        self._transport = AsyncHttp(url, self._secret)
+        return AsyncHttp
 
-    @classmethod
-    def websocket(
-        cls,
-        url: str = DEFAULT_WS_URL,
-        *,
-        access_token: str | None = None,
-        timeout: float | None = DEFAULT_TIMEOUT,
-        reconnect: bool = False,
-        max_backoff: float = DEFAULT_MAX_BACKOFF,
-    ) -> Self:
-        """Connect over forward WebSocket.
-
-        The socket opens on ``async with`` or on the first call. When it drops, the calls
-        waiting on it fail at once with ``NetworkError``.
-
-        Args:
-            url: The server's WebSocket address, e.g. ``ws://127.0.0.1:3001``.
-            access_token: Sent in the handshake as ``Authorization: Bearer <token>`` (a URL's
-                ``?access_token=`` is taken as the token, the same way).
-            timeout: Default seconds to wait for each reply (``None``: no limit).
-            reconnect: After a drop, reconnect in the background (at once, then with
-                exponential backoff from 0.5 s) so ``events()`` goes on; calls made meanwhile
-                wait for the new socket (within their timeout). Without it, the next call
-                opens a new socket and ``events()`` raises the ``NetworkError``.
-            max_backoff: The longest wait between reconnection attempts, in seconds.
-        """
+    def _websocket_class(self) -> type[AsyncWebSocket]:
         require("websocket", "AsyncOneBot.websocket()")
         from ._ws import AsyncWebSocket
 
-        client = cls.__new__(cls)
-        url = client._configure(url, access_token, timeout, ".websocket")
-        client._transport = client._socket_transport = AsyncWebSocket(
-            url, client._secret, reconnect=reconnect, max_backoff=max_backoff
-        )
-        return client
+        return AsyncWebSocket
+
+    def _sse_class(self) -> type[AsyncSse]:
+        from ._sse import AsyncSse
+
+        return AsyncSse
+
+    def _handlers_class(self) -> type[AsyncHandlers]:
+        from .events import AsyncHandlers
+
+        return AsyncHandlers
 
     async def __aenter__(self) -> Self:
         if self._socket_transport is not None:
@@ -474,28 +497,12 @@ class AsyncClient(_Client):
         closed; raises ``NetworkError`` when the connection drops (without ``reconnect``). Over
         WebSocket, up to 10,000 unread events are kept (then the oldest go).
         """
-        if self._socket_transport is not None:
-            return self._redacted(self._socket_transport.events(self._timeout))
-        if self._sse is None:
-            from ._sse import AsyncSse
-
-            self._sse = AsyncSse(cast("AsyncHttp", self._transport).endpoint)
-        return self._redacted(self._sse.events(self._timeout))
+        return self._redacted(self._event_source().events(self._timeout))
 
     async def _redacted(self, events: AsyncIterator[Event]) -> AsyncIterator[Event]:
         with self._redacting:
             async for event in events:
                 yield event
-
-    @property
-    def on(self) -> AsyncHandlers:
-        """Handler registrations, one per event kind: ``@bot.on.group_message``. ``run()``
-        calls them."""
-        if self._handlers is None:
-            from .events import AsyncHandlers
-
-            self._handlers = AsyncHandlers()
-        return self._handlers
 
     async def run(self) -> None:
         """Hand each event to the handlers registered on ``on`` until the client is closed
@@ -564,24 +571,16 @@ class AsyncClient(_Client):
         Returns:
             The file's path on the server's machine, usable as a message segment's ``file``.
         """
-        from ._stream import UPLOAD_ACTION, Upload
-
-        upload = Upload(
-            source,
-            chunk_size=chunk_size,
-            filename=filename,
-            stream_id=stream_id,
-            file_retention=file_retention,
-            secret=self._secret,
-        )
+        upload = self._upload(source, filename, chunk_size, stream_id, file_retention)
+        action = upload.action
         with self._redacting:
             try:
-                state = await self._call(UPLOAD_ACTION, upload.query(), timeout)
+                state = await self._call(action, upload.query(), timeout)
             except ActionFailed:
                 state = None
             for index in upload.missing(state):
-                upload.check(await self._call(UPLOAD_ACTION, upload.chunk(index), timeout))
-            return upload.finish(await self._call(UPLOAD_ACTION, upload.complete(), timeout))
+                upload.check(await self._call(action, upload.chunk(index), timeout))
+            return upload.finish(await self._call(action, upload.complete(), timeout))
 
     @overload
     async def download_stream(
@@ -632,21 +631,7 @@ class AsyncClient(_Client):
         Returns:
             The content, or the path written.
         """
-        from ._stream import Download, download_params
-
-        action, params = download_params(kind, file, chunk_size, out_format)
-        socket = self._socket("download_stream()")
-        sink = Download(action, to, self._secret)
-        try:
-            with self._redacting:
-                seconds = self._seconds(timeout)
-                await socket.stream(action, request_body(params), seconds, sink.feed)
-        except BaseException:
-            sink.discard()
-            raise
+        socket, sink, body = self._download(file, to, kind, chunk_size, out_format)
+        with sink, self._redacting:
+            await socket.stream(sink.action, body, self._seconds(timeout), sink.feed)
         return sink.result()
-
-    def _socket(self, what: str) -> AsyncWebSocket:
-        if self._socket_transport is None:
-            raise TypeError(f"{what} needs a WebSocket client: {type(self).__name__}.websocket()")
-        return self._socket_transport

@@ -18,7 +18,7 @@ import binascii
 import hashlib
 import os
 from pathlib import Path
-from typing import IO, Any, Literal, TypeAlias
+from typing import IO, Any, Literal, Self, TypeAlias
 
 from ._envelope import as_object, encode, preview, unwrap
 from ._types import NOT_GIVEN, NotGiven
@@ -41,6 +41,9 @@ class Upload:
     Without ``stream_id`` the id is derived from the content, the chunk size and the file name,
     so uploading the same file again resumes where an interrupted upload stopped.
     """
+
+    #: The action each of the upload's calls goes through.
+    action = UPLOAD_ACTION
 
     def __init__(
         self,
@@ -169,7 +172,8 @@ def download_params(
 
 class Download:
     """Assembles the frames of a streamed download, in memory or into ``to`` (written to
-    ``<to>.part`` and renamed once the download is complete and checked)."""
+    ``<to>.part`` and renamed once the download is complete and checked). As a context manager,
+    it discards what came when its block fails."""
 
     def __init__(self, action: str, to: str | os.PathLike[str] | None, secret: str | None) -> None:
         self.action = action
@@ -219,6 +223,13 @@ class Download:
         if self._file is not None:
             self._file.close()
             self._part.unlink(missing_ok=True)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        if error is not None:
+            self.discard()
 
     def _take(self, data: dict[str, Any]) -> None:
         index = data.get("index")

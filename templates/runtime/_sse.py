@@ -88,6 +88,12 @@ def _ended(url: str) -> NetworkError:
     return NetworkError(f"events(): the server at {url} ended the event stream")
 
 
+def _failure(url: str, exc: Exception, seconds: float | None) -> OneBotError:
+    if isinstance(exc, TimeoutError):
+        return RequestTimeout(f"events(): no answer from {url} within {seconds} s")
+    return NetworkError(f"events(): the event stream from {url} failed: {exc!r}")
+
+
 class SyncSse:
     """Event streams of a blocking HTTP client, each on a connection of its own; ``close()``
     ends those open (from any thread)."""
@@ -119,7 +125,7 @@ class SyncSse:
                 raise _ended(endpoint.url)
         except (OSError, http.client.HTTPException) as exc:
             if connection not in self._closed:
-                raise self._failure(exc, seconds) from exc
+                raise _failure(endpoint.url, exc, seconds) from exc
         finally:
             with self._lock:
                 self._open.discard(connection)
@@ -133,12 +139,6 @@ class SyncSse:
         if response.status != 200:
             raise _status_error(endpoint.url, response.status, response.read(), endpoint.secret)
         return response
-
-    def _failure(self, exc: Exception, seconds: float | None) -> OneBotError:
-        url = self._endpoint.url
-        if isinstance(exc, TimeoutError):
-            return RequestTimeout(f"events(): no answer from {url} within {seconds} s")
-        return NetworkError(f"events(): the event stream from {url} failed: {exc!r}")
 
     def close(self) -> None:
         """End the open streams: their ``events()`` return."""
@@ -187,13 +187,11 @@ class AsyncSse:
                     yield event
             if session not in self._closed:
                 raise _ended(url)
-        except TimeoutError:
-            raise RequestTimeout(f"events(): no answer from {url} within {seconds} s") from None
+        except TimeoutError as exc:
+            raise _failure(url, exc, seconds) from None
         except aiohttp.ClientError as exc:
             if session not in self._closed:
-                raise NetworkError(
-                    f"events(): the event stream from {url} failed: {exc!r}"
-                ) from exc
+                raise _failure(url, exc, seconds) from exc
         finally:
             self._open.pop(session, None)
             self._closed.discard(session)
