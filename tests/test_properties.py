@@ -69,7 +69,7 @@ def test_any_text_and_names_compile_and_survive(
             compile(source, path, "exec")
 
     method = names.snake(action)
-    client = ast.parse(files["onebot_client/client.py"])
+    client = ast.parse(files["onebot_client/api/area.py"])
     functions = [
         n for n in ast.walk(client) if isinstance(n, ast.AsyncFunctionDef | ast.FunctionDef)
     ]
