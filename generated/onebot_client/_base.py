@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from ._http import AsyncHttp, SyncHttp
     from ._sse import AsyncSse, SyncSse
     from ._stream import DownloadKind
-    from ._ws import AsyncWebSocket, SyncWebSocket
+    from ._ws_async import AsyncWebSocket
+    from ._ws_sync import SyncWebSocket
     from .events import AsyncHandlers, Handlers
     from .models import Event, Message
 
@@ -125,7 +126,7 @@ class SyncClient(_Client):
             max_backoff: The longest wait between reconnection attempts, in seconds.
         """
         require("websocket", "OneBot.websocket()")
-        from ._ws import SyncWebSocket
+        from ._ws_sync import SyncWebSocket
 
         client = cls.__new__(cls)
         url = client._configure(url, access_token, timeout, ".websocket")
@@ -415,7 +416,7 @@ class AsyncClient(_Client):
             max_backoff: The longest wait between reconnection attempts, in seconds.
         """
         require("websocket", "AsyncOneBot.websocket()")
-        from ._ws import AsyncWebSocket
+        from ._ws_async import AsyncWebSocket
 
         client = cls.__new__(cls)
         url = client._configure(url, access_token, timeout, ".websocket")

@@ -129,7 +129,7 @@ def test_a_reply_over_the_limit_is_refused(
 def test_a_websocket_message_over_the_limit_is_refused(
     kind: str, server: OneBotServer, connect: Callable[..., Driver], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("onebot_client._ws.MAX_REPLY_BYTES", 1000)
+    monkeypatch.setattr("onebot_client._ws_common.MAX_REPLY_BYTES", 1000)
     server.on("get_status", {"big": "x" * 2000}, times=1)
     with pytest.raises(NetworkError, match="1009 .message too big"):
         connect(kind)(lambda b: b.call("get_status"))
