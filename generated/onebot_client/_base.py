@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from ._http import AsyncHttp, Endpoint, SyncHttp
     from ._sse import AsyncSse, SyncSse
     from ._stream import Download, DownloadKind, Upload
-    from ._ws import AsyncWebSocket, SyncWebSocket
+    from ._ws_async import AsyncWebSocket
+    from ._ws_sync import SyncWebSocket
     from .events import AsyncHandlers, Handlers
     from .models import Event, Message
 
@@ -221,7 +222,7 @@ class SyncClient(_Client["SyncHttp", "SyncWebSocket", "SyncSse", "Handlers"]):
 
     def _websocket_class(self) -> type[SyncWebSocket]:
         require("websocket", "OneBot.websocket()")
-        from ._ws import SyncWebSocket
+        from ._ws_sync import SyncWebSocket
 
         return SyncWebSocket
 
@@ -434,7 +435,7 @@ class AsyncClient(_Client["AsyncHttp", "AsyncWebSocket", "AsyncSse", "AsyncHandl
 
     def _websocket_class(self) -> type[AsyncWebSocket]:
         require("websocket", "AsyncOneBot.websocket()")
-        from ._ws import AsyncWebSocket
+        from ._ws_async import AsyncWebSocket
 
         return AsyncWebSocket
 

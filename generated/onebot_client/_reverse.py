@@ -22,7 +22,8 @@ from websockets.http11 import Request, Response
 from ._base import DEFAULT_TIMEOUT
 from ._events import handle_each
 from ._serving import EventServer, Pair
-from ._ws import AsyncWebSocket, _End
+from ._ws_async import AsyncWebSocket
+from ._ws_common import _End
 from .errors import NetworkError
 
 if TYPE_CHECKING:

@@ -75,7 +75,7 @@ A = TypeVar("A", bound=AsyncClient)
 
 #: An action's scripted result: a value, or a function of the call's params.
 Script = Any
-#: Receives each frame of a streamed reply; True on the last one (as in ``_ws``).
+#: Receives each frame of a streamed reply; True on the last one (as in ``_ws_common``).
 FrameSink = Callable[[dict[str, Any]], bool]
 
 

@@ -5,6 +5,7 @@ client allocate without bound; a close frame fails the waiting calls at once."""
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import threading
 import time
@@ -129,7 +130,7 @@ def test_a_reply_over_the_limit_is_refused(
 def test_a_websocket_message_over_the_limit_is_refused(
     kind: str, server: OneBotServer, connect: Callable[..., Driver], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("onebot_client._ws.MAX_REPLY_BYTES", 1000)
+    monkeypatch.setattr("onebot_client._ws_common.MAX_REPLY_BYTES", 1000)
     server.on("get_status", {"big": "x" * 2000}, times=1)
     with pytest.raises(NetworkError, match="1009 .message too big"):
         connect(kind)(lambda b: b.call("get_status"))
@@ -266,3 +267,42 @@ def test_async_close_frame_fails_pending_calls_at_once() -> None:
     assert all(type(e) is NetworkError for e in errors), errors
     assert "code 1001 'going away'" in str(errors[0])
     assert took < 1.0, f"{took:.3f} s"
+
+
+# -- WebSocket: a reply in fragments ---------------------------------------------------------
+
+
+def fragmented(text: str) -> bytes:
+    """``text`` as three frames: text (not final), continuation, continuation (final), cut
+    inside a multi-byte character."""
+    data = text.encode()
+    cut = data.index("群".encode()) + 1
+    parts = [(0x1, data[:cut]), (0x0, data[cut:-3]), (0x80, data[-3:])]
+    return b"".join(bytes([fin_op, len(part)]) + part for fin_op, part in parts)
+
+
+def answer_in_fragments(connection: socket.socket) -> None:
+    ws_accept(connection)
+    for opcode, payload in ws_frames(connection):
+        if opcode == 0x8:
+            connection.sendall(ws_close(1000, ""))
+            return
+        echo = json.loads(payload)["echo"]
+        reply = {"status": "ok", "retcode": 0, "data": {"name": "群 x" * 5}, "echo": echo}
+        connection.sendall(fragmented(json.dumps(reply, ensure_ascii=False)))
+
+
+@pytest.mark.parametrize("kind", ["sync-ws", "async-ws"])
+def test_a_reply_in_fragments_is_one_message(kind: str) -> None:
+    with RawServer(answer_in_fragments) as server:
+        if kind == "sync-ws":
+            with SyncClient.websocket(server.ws_url, timeout=5) as bot:
+                replies = [bot.call("get_status") for _ in range(3)]
+        else:
+
+            async def main() -> list[Any]:
+                async with AsyncClient.websocket(server.ws_url, timeout=5) as bot:
+                    return [await bot.call("get_status") for _ in range(3)]
+
+            replies = asyncio.run(main())
+    assert replies == [{"name": "群 x" * 5}] * 3

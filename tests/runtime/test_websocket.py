@@ -4,6 +4,10 @@ socket failing every waiting call at once, reconnection."""
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -43,7 +47,7 @@ def test_ten_thousand_concurrent_calls_on_one_socket(server: OneBotServer) -> No
 
 
 def test_many_calls_time_out_together_and_never_early(server: OneBotServer) -> None:
-    from onebot_client._ws import TICK
+    from onebot_client._ws_async import TICK
     from onebot_client.errors import RequestTimeout
 
     server.on("slow", hang=True)
@@ -72,6 +76,29 @@ def test_many_calls_time_out_together_and_never_early(server: OneBotServer) -> N
     assert "slow: no reply within 0.2 s" in str(errors[0])
     assert min(ends) - start >= 0.2  # never early
     assert max(ends) - start < 0.4 + TICK + 1.0  # and not much late
+
+
+def test_the_sync_websocket_runs_without_asyncio(server: OneBotServer) -> None:
+    # In a fresh interpreter: a call and an event over OneBot.websocket() load neither asyncio
+    # nor websockets' asyncio client (the server runs here, in this process).
+    code = f"""
+import json, sys
+from onebot_client import OneBot
+with OneBot.websocket({server.ws_url!r}, access_token={TOKEN!r}) as bot:
+    reply = bot.call("echo_params", {{"n": 1}})
+    bot.call("emit", {{"events": [{event(7)!r}]}})
+    first = next(bot.events())
+loaded = sorted(m for m in sys.modules if "asyncio" in m)
+print(json.dumps([reply, first, loaded, "websockets.sync.client" in sys.modules]))
+"""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    reply, first, loaded, sync_client = json.loads(result.stdout)
+    assert (reply, first) == ({"n": 1}, event(7))
+    assert loaded == [] and sync_client
 
 
 def test_sync_websocket_shared_by_threads(server: OneBotServer) -> None:
@@ -218,9 +245,9 @@ def test_reconnect_in_the_background(server: OneBotServer) -> None:
 def test_reconnect_retries_until_the_server_is_back(
     server: OneBotServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from onebot_client import _ws
+    from onebot_client import _ws_common
 
-    monkeypatch.setattr(_ws, "FIRST_BACKOFF", 0.01)
+    monkeypatch.setattr(_ws_common, "FIRST_BACKOFF", 0.01)
     server.on("slow", hang=True)
 
     async def main() -> None:
@@ -243,9 +270,9 @@ def test_reconnect_retries_until_the_server_is_back(
 def test_sync_reconnect_in_the_background(
     server: OneBotServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from onebot_client import _ws
+    from onebot_client import _ws_common
 
-    monkeypatch.setattr(_ws, "FIRST_BACKOFF", 0.01)
+    monkeypatch.setattr(_ws_common, "FIRST_BACKOFF", 0.01)
     with SyncClient.websocket(
         server.ws_url, access_token=TOKEN, reconnect=True, max_backoff=0.05, timeout=5
     ) as bot:
@@ -350,9 +377,9 @@ def test_stream_downloads_need_a_websocket(kind: str, connect: Callable[..., Dri
 def test_event_buffer_keeps_the_newest(
     server: OneBotServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from onebot_client import _ws
+    from onebot_client import _ws_async
 
-    monkeypatch.setattr(_ws, "EVENT_BUFFER", 5)
+    monkeypatch.setattr(_ws_async, "EVENT_BUFFER", 5)
 
     async def main() -> list[Any]:
         async with AsyncClient.websocket(server.ws_url, access_token=TOKEN) as bot:
