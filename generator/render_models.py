@@ -38,7 +38,8 @@ def modules(api: Api) -> dict[str, dict[str, Any]]:
             for made in (action.params_object, action.result_object):
                 if made is not None:
                     defs.update(_object_defs(made))
-        out[area.name] = defs
+        if defs:  # an area of actions without params or results has no models
+            out[area.name] = defs
     out[EVENTS] = _event_defs(api)
     return out
 

@@ -23,9 +23,14 @@ def request_body(params: dict[str, object]) -> dict[str, object]:
     return {key: value for key, value in params.items() if not isinstance(value, NotGiven)}
 
 
+#: One encoder for every frame: ``json.dumps`` with options makes a new one per call (6.8 µs a
+#: frame against 4.5 µs measured).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def encode(value: object) -> str:
     """JSON text for the wire (non-ASCII kept as is: shorter for Chinese text)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def decode(action: str, raw: str | bytes, secret: str | None) -> dict[str, Any]:
