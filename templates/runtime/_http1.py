@@ -71,7 +71,7 @@ class Connection:
         self.deadline = deadline
         self._readable = _waiter(sock, write=False)
         self._writable = _waiter(sock, write=True)
-        self._data = b""  # received and not yet parsed: self._data[self._at:]
+        self._data = bytearray()  # received: parsed up to self._at
         self._at = 0
 
     def exchange(self, request: bytes, deadline: float | None) -> tuple[int, bytes, bool]:
@@ -80,21 +80,24 @@ class Connection:
         Raises ``Closed``, ``NotHttp``, ``TimeoutError``, ``OSError``."""
         self.deadline = deadline
         remaining(deadline)  # nothing is sent once the deadline has passed
+        self._data.clear()  # a connection is reused only once its last response has been read
+        self._at = 0
         self._send(request)
         if not self._pending():
             self._wait(self._readable)  # the answer takes a while: wait before the first read
+        if not self._more():
+            raise Closed("no response")
         while True:
-            status, version = self._status()
-            headers = self._headers()
+            status, version, headers = self._head()
             if status >= 200:
                 break  # 1xx: an interim response; the real one follows
-        connection = headers.get(b"connection", b"").lower()
+        connection = headers.get(b"connection", b"")
         keep = b"close" not in connection and (
             version == b"HTTP/1.1" or b"keep-alive" in connection
         )
         if status in (204, 304):
             body = b""  # never a body
-        elif b"chunked" in headers.get(b"transfer-encoding", b"").lower():
+        elif b"chunked" in headers.get(b"transfer-encoding", b""):
             body = self._chunked()
         elif (length := headers.get(b"content-length")) is not None:
             body = self._exactly(_size(length, 10, "Content-Length"))
@@ -151,58 +154,92 @@ class Connection:
                 return
 
     def _more(self) -> bool:
-        """Receive more of the response into the unparsed bytes; False at the end of the
+        """Receive more of the response after the unparsed bytes; False at the end of the
         connection."""
         block = self._receive()
         if not block:
             return False
-        self._data = self._data[self._at :] + block
-        self._at = 0
+        if self._at:
+            del self._data[: self._at]  # cheap: a bytearray moves its start
+            self._at = 0
+        self._data += block
         return True
+
+    def _head(self) -> tuple[int, bytes, dict[bytes, bytes]]:
+        """The next response's status, HTTP version and headers (names and values in lower
+        case, values as sent: with the spaces around them)."""
+        status_line, _, fields = self._block(_status).partition(b"\n")
+        status, version = _status(status_line)
+        headers: dict[bytes, bytes] = {}
+        if fields:
+            for field in fields.lower().split(b"\n"):
+                name, colon, value = field.partition(b":")
+                if not colon:
+                    raise NotHttp(f"header line {field[:80]!r}")
+                headers[name.strip()] = value
+        return status, version, headers
+
+    def _block(self, first: Callable[[bytes], object] | None = None) -> bytes:
+        """The lines before the next empty one, which ends a response's head and its trailers
+        (without the last line end): at most ``MAX_HEADERS`` after the first, each at most
+        ``MAX_LINE`` bytes long. ``first`` checks the first line as soon as it is here, so
+        that an answer that is not HTTP fails at once."""
+        seen = 0  # how far past the start the end of the block has been looked for
+        while True:
+            data, at = self._data, self._at
+            if data.startswith(b"\n", at) or data.startswith(b"\r\n", at):
+                self._at = data.index(b"\n", at) + 1
+                return b""
+            look = at + max(seen - 2, 0)
+            crlf, lf = data.find(b"\n\r\n", look), data.find(b"\n\n", look)
+            if crlf >= 0 or lf >= 0:  # the whole block is here: the usual case
+                end = crlf if lf < 0 or 0 <= crlf < lf else lf
+                self._at = end + (3 if end == crlf else 2)
+                block = bytes(data[at:end])
+                if block.count(b"\n") > MAX_HEADERS:
+                    raise NotHttp(f"more than {MAX_HEADERS} header lines")
+                if len(block) > MAX_LINE:
+                    longest = max(block.split(b"\n"), key=len)
+                    if len(longest) > MAX_LINE:
+                        raise NotHttp(f"a line longer than {MAX_LINE} bytes: {longest[:40]!r}")
+                return block
+            seen = len(data) - at
+            start = data.rfind(b"\n", at) + 1 or at  # of the line not ended yet
+            if len(data) - start > MAX_LINE:
+                line = bytes(data[start : start + 40])
+                raise NotHttp(f"a line longer than {MAX_LINE} bytes: {line!r}")
+            if start > at:
+                if data.count(b"\n", at) > MAX_HEADERS + 1:
+                    raise NotHttp(f"more than {MAX_HEADERS} header lines")
+                if first is not None:
+                    first(bytes(data[at : data.index(b"\n", at)]))
+            if not self._more():
+                if len(data) == at:
+                    raise Closed("no response")
+                line = bytes(data[start : start + 40])
+                raise Closed(f"the connection ended in the head: {line!r}")
 
     def _line(self) -> bytes:
         """The next line, with its line end; empty at the end of the connection."""
-        while (end := self._data.find(b"\n", self._at, self._at + MAX_LINE)) < 0:
-            if len(self._data) - self._at >= MAX_LINE:
-                line = self._data[self._at :]
-                raise NotHttp(f"a line longer than {MAX_LINE} bytes: {line[:40]!r}")
+        seen = 0
+        while (end := self._data.find(b"\n", self._at + seen, self._at + MAX_LINE)) < 0:
+            seen = len(self._data) - self._at
+            if seen >= MAX_LINE:
+                line = bytes(self._data[self._at : self._at + 40])
+                raise NotHttp(f"a line longer than {MAX_LINE} bytes: {line!r}")
             if not self._more():
-                line = self._data[self._at :]
-                if line:
-                    raise Closed(f"the connection ended inside a line: {line[:40]!r}")
+                if seen:
+                    line = bytes(self._data[self._at : self._at + 40])
+                    raise Closed(f"the connection ended inside a line: {line!r}")
                 return b""
-        line = self._data[self._at : end + 1]
+        line = bytes(self._data[self._at : end + 1])
         self._at = end + 1
         return line
 
-    def _status(self) -> tuple[int, bytes]:
-        line = self._line()
-        if not line:
-            raise Closed("no response")
-        version, _, rest = line.partition(b" ")
-        code = rest[:3]
-        if not version.startswith(b"HTTP/1.") or not code.isdigit():
-            raise NotHttp(f"status line {line[:80]!r}")
-        return int(code), version
-
-    def _headers(self) -> dict[bytes, bytes]:
-        headers: dict[bytes, bytes] = {}
-        for _ in range(MAX_HEADERS):
-            line = self._line()
-            if line in (b"\r\n", b"\n"):
-                return headers
-            if not line:
-                raise Closed("the headers were cut off")
-            name, colon, value = line.partition(b":")
-            if not colon:
-                raise NotHttp(f"header line {line[:80]!r}")
-            headers[name.strip().lower()] = value.strip()
-        raise NotHttp(f"more than {MAX_HEADERS} header lines")
-
     def _until_close(self) -> bytes:
         """A body that ends with the connection."""
-        body = bytearray(self._data[self._at :])
-        self._data, self._at = b"", 0
+        body = self._data[self._at :]
+        self._data, self._at = bytearray(), 0
         while len(body) <= MAX_REPLY_BYTES:
             block = self._receive()
             if not block:
@@ -215,18 +252,20 @@ class Connection:
         end = start + size
         if end <= len(self._data):  # received already: the usual case
             self._at = end
-            return self._data[start:end]
-        parts = [self._data[start:]]
-        have = len(parts[0])
-        while have < size:  # size is at most MAX_REPLY_BYTES
+            return bytes(self._data[start:end])
+        parts = [bytes(self._data[start:])]
+        self._data, self._at = bytearray(), 0
+        missing = size - len(parts[0])
+        while missing > 0:  # size is at most MAX_REPLY_BYTES
             block = self._receive()
             if not block:
-                raise Closed(f"the body was cut off after {have} of {size} bytes")
+                raise Closed(f"the body was cut off after {size - missing} of {size} bytes")
+            if len(block) > missing:  # and the start of what follows
+                self._data += block[missing:]
+                block = block[:missing]
             parts.append(block)
-            have += len(block)
-        data = b"".join(parts)
-        self._data, self._at = data, size
-        return data[:size]
+            missing -= len(block)
+        return b"".join(parts)
 
     def _chunked(self) -> bytes:
         parts: list[bytes] = []
@@ -237,7 +276,7 @@ class Connection:
                 raise Closed("the chunked body was cut off")
             size = _size(line.split(b";")[0], 16, "chunk size")
             if size == 0:
-                self._headers()  # the trailers
+                self._block()  # the trailers
                 return b"".join(parts)
             total += size
             if total > MAX_REPLY_BYTES:
@@ -259,6 +298,15 @@ def _waiter(sock: socket.socket, write: bool) -> Callable[[int | None], bool]:
         return any(select.select(*watched, [], None if ms is None else ms / 1000)[:2])
 
     return ready
+
+
+def _status(line: bytes) -> tuple[int, bytes]:
+    """The status code and HTTP version of a status line."""
+    version, _, rest = line.partition(b" ")
+    code = rest[:3]
+    if not version.startswith(b"HTTP/1.") or not code.isdigit():
+        raise NotHttp(f"status line {line[:80]!r}")
+    return int(code), version
 
 
 def _size(text: bytes, base: int, what: str) -> int:

@@ -4,6 +4,8 @@ clients (the sync one reads them with its own HTTP/1.1 code)."""
 from __future__ import annotations
 
 import json
+import socket
+import time
 from collections.abc import Callable
 
 import pytest
@@ -13,7 +15,9 @@ from hypothesis import strategies as st
 from onebot_client.errors import NetworkError, OneBotError, ProtocolError
 from tests.onebot_server import OneBotServer
 
+from .bots import Bot
 from .conftest import Driver
+from .faults import RawServer, read_request
 
 REPLY = json.dumps({"status": "ok", "retcode": 0, "data": {"ok": "好"}}).encode()
 
@@ -104,3 +108,52 @@ def test_any_chunking_reads_the_same(
     wire = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked(body, size)
     server.on("get_status", wire=wire, times=1)
     assert connect("sync-http")(lambda b: b.call("get_status")) == data
+
+
+@pytest.mark.parametrize("framing", list(FRAMINGS))
+@pytest.mark.parametrize("size", [1, 3, 50])
+def test_a_response_in_pieces_reads_the_same(framing: str, size: int) -> None:
+    wire = FRAMINGS[framing]
+
+    def handle(connection: socket.socket) -> None:
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        read_request(connection)
+        for start in range(0, len(wire), size):
+            connection.sendall(wire[start : start + size])
+            time.sleep(0.001)
+        connection.shutdown(socket.SHUT_WR)
+        connection.recv(1)  # until the client closes
+
+    with RawServer(handle) as server:
+        assert Bot(server.http_url, timeout=10).call("get_status") == {"ok": "好"}
+
+
+def test_bytes_past_the_response_are_not_taken_for_the_next() -> None:
+    """A connection with more on it than the response is not reused: the next call's request
+    goes on a new one, and is sent once."""
+    requests: list[bytes] = []
+
+    def handle(connection: socket.socket) -> None:
+        for count in range(1, 100):  # the requests on this connection
+            requests.append(read_request(connection))
+            reply = json.dumps({"status": "ok", "retcode": 0, "data": count}).encode()
+            stray = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
+            connection.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s%s" % (len(reply), reply, stray)
+            )
+
+    with RawServer(handle) as server:
+        bot = Bot(server.http_url, timeout=10)
+        assert [bot.call("get_status"), bot.call("get_status")] == [1, 1]
+        assert len(requests) == 2 and len(server.connections) == 2
+
+
+def test_an_answer_that_is_not_http_fails_before_it_ends() -> None:
+    def handle(connection: socket.socket) -> None:
+        read_request(connection)
+        connection.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+        server.hold()
+
+    with RawServer(handle) as server:
+        with pytest.raises(ProtocolError, match="answered not HTTP"):
+            Bot(server.http_url, timeout=30).call("get_status")
