@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 import time
 from collections.abc import Callable
 
@@ -12,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from onebot_client import _http1
 from onebot_client.errors import NetworkError, OneBotError, ProtocolError
 from tests.onebot_server import OneBotServer
 
@@ -157,3 +159,51 @@ def test_an_answer_that_is_not_http_fails_before_it_ends() -> None:
     with RawServer(handle) as server:
         with pytest.raises(ProtocolError, match="answered not HTTP"):
             Bot(server.http_url, timeout=30).call("get_status")
+
+
+@pytest.fixture(params=["TCP_INFO", "poll"])
+def idle_check(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both ways of telling whether an idle connection can be reused (``TCP_INFO`` only on
+    64-bit Linux, ``poll`` elsewhere and for TLS)."""
+    if request.param == "poll":
+        monkeypatch.setattr("onebot_client._http1._TCP_INFO", None)
+    elif _http1._TCP_INFO is None:
+        pytest.skip("TCP_INFO is for 64-bit Linux")
+
+
+@pytest.mark.usefixtures("idle_check")
+def test_a_connection_the_server_closed_is_not_reused(
+    server: OneBotServer, connect: Callable[..., Driver]
+) -> None:
+    bot = connect("sync-http")
+    assert bot(lambda b: b.call("echo_params", {"n": 1})) == {"n": 1}
+    server.drop_http()
+    assert bot(lambda b: b.call("echo_params", {"n": 2})) == {"n": 2}
+    assert [r.params for r in server.requests] == [{"n": 1}, {"n": 2}]  # nothing sent twice
+    assert server.requests[0].peer != server.requests[1].peer
+
+
+@pytest.mark.usefixtures("idle_check")
+def test_bytes_sent_to_an_idle_connection_keep_it_from_being_reused() -> None:
+    idle = threading.Event()
+    stray = threading.Event()
+
+    def handle(connection: socket.socket) -> None:
+        for count in range(1, 100):  # the requests on this connection
+            read_request(connection)
+            reply = json.dumps({"status": "ok", "retcode": 0, "data": count}).encode()
+            connection.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(reply), reply)
+            )
+            if idle.wait(10) and not stray.is_set():
+                connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+                stray.set()
+
+    with RawServer(handle) as server:
+        bot = Bot(server.http_url, timeout=10)
+        assert bot.call("get_status") == 1
+        idle.set()
+        assert stray.wait(10)
+        time.sleep(0.1)  # for the stray bytes to arrive
+        assert bot.call("get_status") == 1
+        assert len(server.connections) == 2
