@@ -207,3 +207,14 @@ def test_bytes_sent_to_an_idle_connection_keep_it_from_being_reused() -> None:
         time.sleep(0.1)  # for the stray bytes to arrive
         assert bot.call("get_status") == 1
         assert len(server.connections) == 2
+
+
+def test_framing_headers_are_found_whatever_their_case_and_spacing(
+    server: OneBotServer, connect: Callable[..., Driver]
+) -> None:
+    wire = (
+        b"HTTP/1.1 200 OK\r\nX-Content-Length: 1\r\ncontent-LENGTH :  %d \r\n"
+        b"X-Note: Transfer-Encoding: chunked\r\n\r\n%s" % (len(REPLY), REPLY)
+    )
+    server.on("get_status", wire=wire, times=1)
+    assert connect("sync-http")(lambda b: b.call("get_status")) == {"ok": "好"}
