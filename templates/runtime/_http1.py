@@ -8,10 +8,11 @@ Hand-written rather than ``http.client``, which parses headers with the ``email`
 call through it took 1.6x as long as through this (bench/client.py), and importing it 30 ms.
 
 The socket is non-blocking once connected, and every wait is one ``poll`` up to the call's
-deadline: a call makes three system calls that let other threads run when the server answers
-in one piece (send, wait, receive), where a socket with a timeout makes two for each send and
-receive and one more to set the timeout. On 64-bit Linux, whether an idle connection is still
-open and has nothing unread comes from ``TCP_INFO``, a call that holds on to the interpreter.
+deadline: when the server answers in one piece, a call makes three system calls that let other
+threads run (send, wait, receive), where a socket with a timeout makes two for each send and
+receive and one more to set the timeout. Whether an idle connection is still open and has
+nothing unread comes from ``TCP_INFO`` on 64-bit Linux (a call that keeps the interpreter),
+elsewhere from one more ``poll``.
 """
 
 from __future__ import annotations
