@@ -17,7 +17,6 @@ elsewhere from one more ``poll``.
 
 from __future__ import annotations
 
-import re
 import select
 import socket
 import sys
@@ -34,12 +33,6 @@ MAX_LINE = 65536
 MAX_HEADERS = 100
 #: Most bytes taken from the socket at a time.
 BLOCK = 65536
-#: A header line without a colon; the headers ``exchange`` reads, with their values (the
-#: last of a name counts).
-_NO_COLON = re.compile(rb"^[^:\n]*$", re.MULTILINE)
-_FRAMING = re.compile(
-    rb"^[ \t]*(connection|transfer-encoding|content-length)[ \t]*:(.*)$", re.MULTILINE
-)
 #: The longest single wait ``poll`` takes (milliseconds, a C int); a longer one waits again.
 _MAX_POLL_MS = 2**31 - 1
 #: ``getsockopt(IPPROTO_TCP, TCP_INFO)`` on 64-bit Linux (elsewhere ``poll`` tells whether an
@@ -199,16 +192,19 @@ class Connection:
         return True
 
     def _head(self) -> tuple[int, bytes, dict[bytes, bytes]]:
-        """The next response's status, HTTP version, and the headers that frame its body (names
-        and values in lower case, values with the spaces around them)."""
+        """The next response's status, HTTP version and headers (names and values in lower case,
+        values with the spaces around them)."""
         status_line, _, fields = self._block(_status).partition(b"\n")
         status, version = _status(status_line)
         if not fields:
             return status, version, {}
-        fields = fields.lower()
-        if bad := _NO_COLON.search(fields):
-            raise NotHttp(f"header line {bad[0][:80]!r}")
-        return status, version, dict(_FRAMING.findall(fields))
+        headers: dict[bytes, bytes] = {}
+        for field in fields.lower().split(b"\n"):
+            name, colon, value = field.partition(b":")
+            if not colon:
+                raise NotHttp(f"header line {field[:80]!r}")
+            headers[name.strip()] = value
+        return status, version, headers
 
     def _block(self, first: Callable[[bytes], object] | None = None) -> bytes:
         """The lines before the next empty one, which ends a response's head and its trailers
