@@ -6,7 +6,6 @@ Async: ``aiohttp``, imported on first use.
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING, Any
 
 from ._envelope import MAX_REPLY_BYTES, decode, encode, preview
@@ -26,7 +25,8 @@ if TYPE_CHECKING:
     import aiohttp
 
 #: Idle connections the sync pool keeps: one per thread, for up to this many threads sharing a client
-#: (the server closes idle ones after a few seconds; a closed one is noticed before use).
+#: (the server closes idle ones after a few seconds; a closed one is noticed before use). Checked
+#: without a lock, so threads returning connections at once may leave a few more.
 POOL_SIZE = 100
 #: Seconds an idle aiohttp connection is kept: under Node's 5 s server default (NapCat), so the
 #: client never reuses a connection the server is closing.
@@ -71,7 +71,10 @@ class Endpoint:
 
 class SyncHttp:
     """Blocking HTTP on pooled kept-alive connections: thread-safe, one request per connection
-    at a time."""
+    at a time.
+
+    The pool is a list whose ``pop`` and ``append`` are atomic, so that threads taking and
+    returning connections never wait for each other."""
 
     def __init__(self, base_url: str, access_token: str | None) -> None:
         self.endpoint = endpoint = Endpoint(base_url, access_token)
@@ -80,17 +83,18 @@ class SyncHttp:
         headers = {"Host": host, **endpoint.headers}
         self._head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
         self._idle: list[Connection] = []
-        self._lock = threading.Lock()
 
     def request(
         self, action: str, params: dict[str, object], seconds: float | None
     ) -> dict[str, Any]:
         """POST the action and return the reply envelope."""
-        body = encode(params).encode("utf-8")
-        head = f"POST {self.endpoint.path(action)} HTTP/1.1\r\n{self._head}"
-        request = f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body
-        connection = None
         ends = deadline(seconds)  # for the whole call, not for each read
+        body = encode(params).encode("utf-8")
+        request = (
+            f"POST {self.endpoint.prefix}/{action} HTTP/1.1\r\n{self._head}"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode() + body
+        connection = None
         try:
             connection = self._acquire(ends)
             status, raw, keep = connection.exchange(request, ends)
@@ -98,17 +102,19 @@ class SyncHttp:
             if connection is not None:
                 connection.close()
             raise self._failure(action, seconds, exc) from exc
-        if keep:
-            self._release(connection)
+        if keep and len(self._idle) < POOL_SIZE:
+            self._idle.append(connection)
         else:
             connection.close()
         return self.endpoint.reply(action, status, raw)
 
     def close(self) -> None:
         """Close the idle connections (a later request opens a new one)."""
-        with self._lock:
-            idle, self._idle = self._idle, []
-        for connection in idle:
+        while self._idle:
+            try:
+                connection = self._idle.pop()
+            except IndexError:  # another thread took the last one
+                return
             connection.close()
 
     def _failure(self, action: str, seconds: float | None, exc: Exception) -> OneBotError:
@@ -122,22 +128,16 @@ class SyncHttp:
 
     def _acquire(self, ends: float | None) -> Connection:
         """An idle connection the server has not closed meanwhile, else a new one."""
-        while True:
-            with self._lock:
-                if not self._idle:
-                    break
-                connection = self._idle.pop()
+        idle = self._idle
+        while idle:
+            try:
+                connection = idle.pop()
+            except IndexError:  # another thread took the last one
+                break
             if connection.idle_and_open():
                 return connection
             connection.close()
         return Connection(self.endpoint.host, self._port, self.endpoint.https, ends)
-
-    def _release(self, connection: Connection) -> None:
-        with self._lock:
-            if len(self._idle) < POOL_SIZE:
-                self._idle.append(connection)
-                return
-        connection.close()
 
 
 class AsyncHttp:
