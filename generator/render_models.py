@@ -51,10 +51,17 @@ def json_schema(api: Api) -> dict[str, Any]:
 
 
 def _segment_defs(api: Api) -> dict[str, Any]:
-    """Every segment, their union ``Segment`` and ``Message``."""
+    """Every segment, their union ``Segment`` and ``Message``.
+
+    A segment field that holds a message (a forward node's content) spells ``Message`` out: the
+    alias is then outside the cycle of segments and messages, so datamodel-code-generator
+    defines it after ``Segment`` with no forward reference, which another module's annotation
+    could not resolve (``typing.get_type_hints``)."""
     defs: dict[str, Any] = {}
     for seg in api.segments:
-        defs.update(_object_defs(seg.data))
+        defs.update(
+            _replaced(_object_defs(seg.data), {"$ref": f"#/$defs/{MESSAGE_ALIAS}"}, MESSAGE)
+        )
         defs[seg.class_name] = _described(
             {
                 "type": "object",
@@ -73,13 +80,31 @@ def _segment_defs(api: Api) -> dict[str, Any]:
     }
     defs[MESSAGE_ALIAS] = {
         "description": "A message: CQ-code text, one segment, or a list of segments.",
-        "anyOf": [
-            {"type": "string"},
-            {"$ref": f"#/$defs/{SEGMENT_UNION}"},
-            {"type": "array", "items": {"$ref": f"#/$defs/{SEGMENT_UNION}"}},
-        ],
+        **MESSAGE,
     }
     return defs
+
+
+#: What ``Message`` stands for.
+MESSAGE = {
+    "anyOf": [
+        {"type": "string"},
+        {"$ref": f"#/$defs/{SEGMENT_UNION}"},
+        {"type": "array", "items": {"$ref": f"#/$defs/{SEGMENT_UNION}"}},
+    ]
+}
+
+
+def _replaced(node: Any, old: dict[str, Any], new: dict[str, Any]) -> Any:
+    """``node`` with every ``old`` in it (keys besides ``old``'s kept) made ``new``."""
+    if isinstance(node, dict):
+        out = {k: _replaced(v, old, new) for k, v in node.items()}
+        if old.items() <= out.items():
+            out = {**{k: v for k, v in out.items() if k not in old}, **new}
+        return out
+    if isinstance(node, list):
+        return [_replaced(v, old, new) for v in node]
+    return node
 
 
 def _event_defs(api: Api) -> dict[str, Any]:

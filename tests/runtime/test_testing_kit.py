@@ -167,7 +167,7 @@ def test_the_default_result_of_every_action_fits_its_type(kit: FakeOneBot, wire:
 
 
 def test_every_action_is_covered() -> None:
-    client_methods = {name for name in vars(OneBot) if not name.startswith("_")}
+    client_methods = {name for name in dir(OneBot) if not name.startswith("_")}
     assert {method for method, _ in ACTIONS.values()} <= client_methods
     assert len(ACTIONS) >= 150
 

@@ -2221,9 +2221,6 @@ class ForwardSegmentData(TypedDict):
     """转发的消息列表（NapCat 扩展，上报时解析了合并转发才提供）"""
 
 
-Message: TypeAlias = Union[str, "Segment", list["Segment"]]
-
-
 class MessageDetail(TypedDict):
     """完整的消息对象：get_msg 的返回，也是 get_group_msg_history / get_friend_msg_history 的 messages 列表元素。 字段与消息事件上报一致。"""
 
@@ -2310,7 +2307,7 @@ class NodeSegmentData(TypedDict):
     nickname: NotRequired[str]
     """发送者昵称（形式 2）"""
 
-    content: NotRequired[Message]
+    content: NotRequired[Union[str, "Segment", list["Segment"]]]
     """消息内容：字符串（CQ 码）、单个消息段或消息段列表；可为 node 列表以嵌套转发（形式 2）"""
 
     uin: NotRequired[int | str]
@@ -2455,6 +2452,9 @@ class ForwardNode(TypedDict):
 
     post_type: NotRequired[str]
     """上报类型（NapCat 返回）"""
+
+
+Message: TypeAlias = str | Segment | list[Segment]
 
 
 class QuickOperation(TypedDict):
