@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 import warnings
 from importlib.metadata import version
 from typing import Any
@@ -59,9 +60,7 @@ def _segment_defs(api: Api) -> dict[str, Any]:
     could not resolve (``typing.get_type_hints``)."""
     defs: dict[str, Any] = {}
     for seg in api.segments:
-        defs.update(
-            _replaced(_object_defs(seg.data), {"$ref": f"#/$defs/{MESSAGE_ALIAS}"}, MESSAGE)
-        )
+        defs.update(_rewritten(_object_defs(seg.data), _message_spelled_out))
         defs[seg.class_name] = _described(
             {
                 "type": "object",
@@ -95,15 +94,18 @@ MESSAGE = {
 }
 
 
-def _replaced(node: Any, old: dict[str, Any], new: dict[str, Any]) -> Any:
-    """``node`` with every ``old`` in it (keys besides ``old``'s kept) made ``new``."""
+def _message_spelled_out(node: dict[str, Any]) -> dict[str, Any]:
+    if node.get("$ref") != f"#/$defs/{MESSAGE_ALIAS}":
+        return node
+    return {**{k: v for k, v in node.items() if k != "$ref"}, **MESSAGE}
+
+
+def _rewritten(node: Any, change: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
+    """A JSON Schema with ``change`` made to each of its objects, innermost first."""
     if isinstance(node, dict):
-        out = {k: _replaced(v, old, new) for k, v in node.items()}
-        if old.items() <= out.items():
-            out = {**{k: v for k, v in out.items() if k not in old}, **new}
-        return out
+        return change({k: _rewritten(v, change) for k, v in node.items()})
     if isinstance(node, list):
-        return [_replaced(v, old, new) for v in node]
+        return [_rewritten(v, change) for v in node]
     return node
 
 
@@ -224,19 +226,17 @@ def _schema(defs: dict[str, Any], home: dict[str, str]) -> str:
     path (datamodel-code-generator's ``customTypePath``), so that the class is imported, not
     made again."""
 
-    def local(node: Any) -> Any:
-        if isinstance(node, dict):
-            out = {k: local(v) for k, v in node.items()}
-            ref = out.get("$ref", "").removeprefix("#/$defs/")
-            if ref and ref not in defs:
-                del out["$ref"]
-                out["customTypePath"] = f"{PACKAGE}.models.{home[ref]}.{ref}"
-            return out
-        if isinstance(node, list):
-            return [local(v) for v in node]
-        return node
+    def local(node: dict[str, Any]) -> dict[str, Any]:
+        ref = node.get("$ref", "").removeprefix("#/$defs/")
+        if not ref or ref in defs:
+            return node
+        imported = {k: v for k, v in node.items() if k != "$ref"}
+        return {**imported, "customTypePath": f"{PACKAGE}.models.{home[ref]}.{ref}"}
 
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$defs": local(defs)}
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$defs": _rewritten(defs, local),
+    }
     return json.dumps(schema, ensure_ascii=False)
 
 
