@@ -32,13 +32,14 @@ def generate(spec_dir: Path, memo: Memo = NO_CACHE) -> dict[str, str]:
 
 
 def _generate(sources: specfiles.SpecFiles, memo: Memo) -> dict[str, str]:
-    from . import render_models, resolve, spec, workers  # on a cache miss only
+    from . import output, render_models, resolve, spec, workers  # on a cache miss only
 
-    # The tools are imported in another process while this one reads the spec; an invalid spec
+    # The tools are imported in other processes while this one reads the spec; an invalid spec
     # is reported without waiting for them.
-    with workers.Workers(warm=render_models.warm) as running:
+    warm = {output.black: output.warm, render_models.made: render_models.warm}
+    with workers.Workers(warm) as running:
         api = resolve.resolve(spec.load_files(sources))
-        from . import output, render
+        from . import render
 
         compiled = memo.root / "templates" if memo.root else None
         made = output.formatted(render.render(api, compiled), memo, running.run)

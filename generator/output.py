@@ -77,6 +77,11 @@ def formatted(
     return out
 
 
+def warm() -> None:
+    """Import black."""
+    black("")
+
+
 def black(text: str) -> str:
     """``text`` formatted by black, as the package's files are."""
     import black  # imported on a cache miss only: it is slow to import

@@ -646,7 +646,10 @@ def _action(action: s.Action, model_descriptions: dict[str, str], problems: Prob
         returns_doc=returns_doc,
         returns_description=description,
         params_object=(
-            ApiObject(f"{cls}Params", action.summary, params, action.loc) if params else None
+            # Not the summary: a description edit then leaves the models as they are.
+            ApiObject(f"{cls}Params", f"The params of ``{action.wire}``.", params, action.loc)
+            if params
+            else None
         ),
         result_object=result_object,
         result_fields=result_fields,

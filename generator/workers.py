@@ -1,10 +1,10 @@
 """The processes that run the slow, pure steps (black, datamodel-code-generator).
 
-A build the cache does not have starts ``Workers`` before it reads the spec: a process imports
-the tools (about 0.9 s, most of it datamodel-code-generator's first run) on another core while
-this one reads, resolves and renders the spec. The steps then run in that process, or in
-processes it forks, which start with the tools imported. A one-action edit so waits for the
-spec, not for the imports.
+A build the cache does not have starts ``Workers`` before it reads the spec: a process per tool
+imports it (black 0.2 s; datamodel-code-generator 0.9 s, most of it its first run) on another
+core while this one reads, resolves and renders the spec. The steps then run in those processes,
+or in processes they fork, which start with the tools imported. A one-action edit so waits for
+the spec, not for the imports.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import multiprocessing
 import os
 import signal
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -27,34 +28,50 @@ SMALL = 64 * 1024
 
 
 class Workers:
-    """Runs steps in a process that imported the tools while the spec was being read (where
-    processes can fork; elsewhere, in a pool started when the steps are known)."""
+    """Runs steps in processes that imported their tools while the spec was being read, one
+    process per tool (where processes can fork; elsewhere, in a pool started when the steps are
+    known). Black is ready long before datamodel-code-generator, so an edit that needs only
+    black does not wait for the other."""
 
-    def __init__(self, warm: Callable[[], None]) -> None:
-        self._process: multiprocessing.process.BaseProcess | None = None
+    def __init__(self, warm: Mapping[Callable[[str], str], Callable[[], None]]) -> None:
+        """``warm``: for each step's ``make``, what imports its tool. Steps made otherwise run
+        in the first process."""
+        self._served: dict[Callable[[str], str], tuple[BaseProcess, Connection]] = {}
         if "fork" not in multiprocessing.get_all_start_methods():
             return
         context = multiprocessing.get_context("fork")
-        self._conn, theirs = context.Pipe()
-        # Not a daemon: it forks the workers of a large build.
-        self._process = context.Process(target=_serve, args=(theirs, warm), name="onebot-gen")
-        self._process.start()
-        theirs.close()
+        for make, warm_up in warm.items():
+            ours, theirs = context.Pipe()
+            # Not a daemon: it forks the workers of a large build.
+            process = context.Process(target=_serve, args=(theirs, warm_up), name="onebot-gen")
+            process.start()
+            theirs.close()
+            self._served[make] = (process, ours)
 
     def run(self, steps: list[Step]) -> list[str]:
         """Each step's result, in order."""
-        if not steps:
-            return []
-        if self._process is None:
-            return run_all(steps)
-        try:
-            self._conn.send(steps)
-            ok, value = self._conn.recv()
-        except (EOFError, OSError) as exc:
-            raise RuntimeError(f"the formatting process ended early: {exc!r}") from None
-        if not ok:
-            raise RuntimeError(f"a formatting step failed:\n{value}")
-        return list(value)
+        first = next(iter(self._served.values()), None)
+        by_conn: dict[Connection | None, list[int]] = {}
+        for i, step in enumerate(steps):
+            served = self._served.get(step.make, first)
+            by_conn.setdefault(served[1] if served else None, []).append(i)
+        results: dict[int, str] = {}
+        waiting = []
+        for conn, indices in by_conn.items():
+            if conn is None:
+                results.update(zip(indices, run_all([steps[i] for i in indices])))
+            else:
+                conn.send([steps[i] for i in indices])
+                waiting.append((conn, indices))
+        for conn, indices in waiting:
+            try:
+                ok, value = conn.recv()
+            except (EOFError, OSError) as exc:
+                raise RuntimeError(f"a formatting process ended early: {exc!r}") from None
+            if not ok:
+                raise RuntimeError(f"a formatting step failed:\n{value}")
+            results.update(zip(indices, value))
+        return [results[i] for i in range(len(steps))]
 
     def __enter__(self) -> Workers:
         return self
@@ -65,9 +82,9 @@ class Workers:
         value: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._process is not None:
-            self._process.terminate()  # done, or not needed (an invalid spec)
-            self._process.join()
+        for process, _ in self._served.values():
+            process.terminate()  # done, or not needed
+            process.join()
 
 
 def _serve(conn: Connection, warm: Callable[[], None]) -> None:

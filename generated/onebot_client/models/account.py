@@ -6,7 +6,7 @@ from onebot_client.models.common import ProfileLikeFavorite, ProfileLikeVote
 
 
 class DeleteFriendParams(TypedDict):
-    """删除好友"""
+    """The params of ``delete_friend``."""
 
     user_id: NotRequired[int | str]
     """好友 QQ 号（NapCat 的参数名）"""
@@ -38,7 +38,7 @@ class DeleteFriendResult(TypedDict):
 
 
 class DeleteQzoneMsgParams(TypedDict):
-    """删除 QQ 空间说说"""
+    """The params of ``delete_qzone_msg``."""
 
     tid: str
     """说说的 tid（send_qzone_msg 返回）"""
@@ -52,7 +52,7 @@ class GetClientkeyResult(TypedDict):
 
 
 class GetCookiesParams(TypedDict):
-    """获取 Cookies"""
+    """The params of ``get_cookies``."""
 
     domain: str
     """需要获取 cookies 的域名，如 qun.qq.com"""
@@ -69,7 +69,7 @@ class GetCookiesResult(TypedDict):
 
 
 class GetCredentialsParams(TypedDict):
-    """获取 QQ 相关接口凭证"""
+    """The params of ``get_credentials``."""
 
     domain: str
     """需要获取 cookies 的域名"""
@@ -96,35 +96,35 @@ class GetCsrfTokenResult(TypedDict):
 
 
 class GetDoubtFriendsAddRequestParams(TypedDict):
-    """获取可疑好友申请"""
+    """The params of ``get_doubt_friends_add_request``."""
 
     count: NotRequired[int]
     """获取数量"""
 
 
 class GetFriendListParams(TypedDict):
-    """获取好友列表"""
+    """The params of ``get_friend_list``."""
 
     no_cache: NotRequired[bool]
     """是否不使用缓存"""
 
 
 class GetModelShowParams(TypedDict):
-    """获取在线机型"""
+    """The params of ``_get_model_show``."""
 
     model: NotRequired[str]
     """机型名称"""
 
 
 class GetOnlineClientsParams(TypedDict):
-    """获取当前账号在线客户端列表"""
+    """The params of ``get_online_clients``."""
 
     no_cache: NotRequired[bool]
     """是否无视缓存"""
 
 
 class GetProfileLikeParams(TypedDict):
-    """获取资料卡点赞信息"""
+    """The params of ``get_profile_like``."""
 
     user_id: NotRequired[int | str]
     """QQ 号，不传则为自己"""
@@ -153,14 +153,14 @@ class GetProfileLikeResult(TypedDict):
 
 
 class GetRecentContactParams(TypedDict):
-    """获取最近会话"""
+    """The params of ``get_recent_contact``."""
 
     count: NotRequired[int]
     """获取的会话数量"""
 
 
 class GetStrangerInfoParams(TypedDict):
-    """获取陌生人信息"""
+    """The params of ``get_stranger_info``."""
 
     user_id: int | str
     """QQ 号"""
@@ -170,7 +170,7 @@ class GetStrangerInfoParams(TypedDict):
 
 
 class GetVipInfoParams(TypedDict):
-    """获取 VIP 信息"""
+    """The params of ``_get_vip_info``."""
 
     user_id: int | str
     """QQ 号"""
@@ -202,7 +202,7 @@ class GetVipInfoResult(TypedDict):
 
 
 class NcGetUserStatusParams(TypedDict):
-    """获取用户在线状态"""
+    """The params of ``nc_get_user_status``."""
 
     user_id: int | str
     """QQ 号"""
@@ -232,7 +232,7 @@ class QidianGetAccountInfoResult(TypedDict):
 
 
 class SendLikeParams(TypedDict):
-    """发送好友赞（资料卡点赞）"""
+    """The params of ``send_like``."""
 
     user_id: int | str
     """对方 QQ 号"""
@@ -242,7 +242,7 @@ class SendLikeParams(TypedDict):
 
 
 class SendQzoneMsgParams(TypedDict):
-    """发表 QQ 空间说说"""
+    """The params of ``send_qzone_msg``."""
 
     content: str
     """说说正文"""
@@ -258,7 +258,7 @@ class SendQzoneMsgParams(TypedDict):
 
 
 class SetDiyOnlineStatusParams(TypedDict):
-    """设置自定义在线状态"""
+    """The params of ``set_diy_online_status``."""
 
     face_id: int | str
     """图标 ID（QQ 表情的 QSid）"""
@@ -271,7 +271,7 @@ class SetDiyOnlineStatusParams(TypedDict):
 
 
 class SetDoubtFriendsAddRequestParams(TypedDict):
-    """处理可疑好友申请"""
+    """The params of ``set_doubt_friends_add_request``."""
 
     flag: str
     """请求 flag（get_doubt_friends_add_request 返回的 flag）"""
@@ -281,7 +281,7 @@ class SetDoubtFriendsAddRequestParams(TypedDict):
 
 
 class SetFriendAddRequestParams(TypedDict):
-    """处理加好友请求"""
+    """The params of ``set_friend_add_request``."""
 
     flag: str
     """加好友请求的 flag（需从上报的数据中获得）"""
@@ -294,7 +294,7 @@ class SetFriendAddRequestParams(TypedDict):
 
 
 class SetFriendRemarkParams(TypedDict):
-    """设置好友备注"""
+    """The params of ``set_friend_remark``."""
 
     user_id: int | str
     """好友 QQ 号"""
@@ -304,7 +304,7 @@ class SetFriendRemarkParams(TypedDict):
 
 
 class SetInputStatusParams(TypedDict):
-    """设置输入状态"""
+    """The params of ``set_input_status``."""
 
     user_id: int | str
     """对方 QQ 号"""
@@ -324,7 +324,7 @@ class SetInputStatusResult(TypedDict):
 
 
 class SetModelShowParams(TypedDict):
-    """设置在线机型"""
+    """The params of ``_set_model_show``."""
 
     model: NotRequired[str]
     """机型名称"""
@@ -334,7 +334,7 @@ class SetModelShowParams(TypedDict):
 
 
 class SetOnlineStatusParams(TypedDict):
-    """设置在线状态"""
+    """The params of ``set_online_status``."""
 
     status: int
     """在线状态（如 10 在线、30 离开、40 隐身、50 忙碌、60 Q我吧、70 请勿打扰）"""
@@ -347,14 +347,14 @@ class SetOnlineStatusParams(TypedDict):
 
 
 class SetQqAvatarParams(TypedDict):
-    """设置 QQ 头像"""
+    """The params of ``set_qq_avatar``."""
 
     file: str
     """图片路径、URL 或 Base64（file:// 本地路径、http(s):// 网络地址、base64://...）"""
 
 
 class SetQqProfileParams(TypedDict):
-    """设置账号信息（昵称、个性签名、性别）"""
+    """The params of ``set_qq_profile``."""
 
     nickname: str
     """昵称"""
@@ -377,7 +377,7 @@ class SetQqProfileResult(TypedDict):
 
 
 class SetSelfLongnickParams(TypedDict):
-    """设置个性签名"""
+    """The params of ``set_self_longnick``."""
 
     longNick: str
     """签名内容"""

@@ -14,7 +14,7 @@ from onebot_client.models.common import (
 
 
 class CancelOnlineFileParams(TypedDict):
-    """取消在线文件 (cancel online file)"""
+    """The params of ``cancel_online_file``."""
 
     user_id: int | str
     """对方 QQ 号"""
@@ -24,7 +24,7 @@ class CancelOnlineFileParams(TypedDict):
 
 
 class CreateFlashTaskParams(TypedDict):
-    """创建闪传任务 (create flash transfer task)"""
+    """The params of ``create_flash_task``."""
 
     files: list[str] | str
     """要上传的文件绝对路径列表，或单个路径（可以是文件夹）"""
@@ -53,7 +53,7 @@ class CreateFlashTaskResult(TypedDict):
 
 
 class CreateGroupFileFolderParams(TypedDict):
-    """创建群文件文件夹 (create group file folder)"""
+    """The params of ``create_group_file_folder``."""
 
     group_id: int | str
     """群号"""
@@ -76,7 +76,7 @@ class CreateGroupFileFolderResult(TypedDict):
 
 
 class DeleteGroupFileParams(TypedDict):
-    """删除群文件 (delete group file)"""
+    """The params of ``delete_group_file``."""
 
     group_id: int | str
     """群号"""
@@ -102,7 +102,7 @@ class DeleteGroupFileResult(TypedDict):
 
 
 class DeleteGroupFolderParams(TypedDict):
-    """删除群文件文件夹 (delete group folder)"""
+    """The params of ``delete_group_folder``."""
 
     group_id: int | str
     """群号"""
@@ -128,7 +128,7 @@ class DeleteGroupFolderResult(TypedDict):
 
 
 class DownloadFileParams(TypedDict):
-    """下载文件到缓存目录 (download file)"""
+    """The params of ``download_file``."""
 
     url: NotRequired[str]
     """链接地址（与 base64 二选一）"""
@@ -154,7 +154,7 @@ class DownloadFileResult(TypedDict):
 
 
 class DownloadFilesetParams(TypedDict):
-    """下载文件集 (download fileset)"""
+    """The params of ``download_fileset``."""
 
     fileset_id: str
     """文件集 ID"""
@@ -174,7 +174,7 @@ class DownloadFilesetResult(TypedDict):
 
 
 class GetFileParams(TypedDict):
-    """获取文件 (get file)"""
+    """The params of ``get_file``."""
 
     file: NotRequired[str]
     """文件 ID（消息段中的 file / file_id，或群文件的 file_id）；也可为文件名"""
@@ -184,7 +184,7 @@ class GetFileParams(TypedDict):
 
 
 class GetFilesetIdParams(TypedDict):
-    """获取文件集 ID (get fileset id)"""
+    """The params of ``get_fileset_id``."""
 
     share_code: str
     """分享码或分享链接"""
@@ -207,7 +207,7 @@ class GetFilesetIdResult(TypedDict):
 
 
 class GetFilesetInfoParams(TypedDict):
-    """获取文件集信息 (get fileset info)"""
+    """The params of ``get_fileset_info``."""
 
     fileset_id: str
     """文件集 ID"""
@@ -233,7 +233,7 @@ class GetFilesetInfoResult(TypedDict):
 
 
 class GetFlashFileListParams(TypedDict):
-    """获取闪传文件列表 (get flash file list)"""
+    """The params of ``get_flash_file_list``."""
 
     fileset_id: str
     """文件集 ID"""
@@ -256,7 +256,7 @@ class GetFlashFileListResult(TypedDict):
 
 
 class GetFlashFileUrlParams(TypedDict):
-    """获取闪传文件链接 (get flash file url)"""
+    """The params of ``get_flash_file_url``."""
 
     fileset_id: str
     """文件集 ID"""
@@ -282,14 +282,14 @@ class GetFlashFileUrlResult(TypedDict):
 
 
 class GetGroupFileSystemInfoParams(TypedDict):
-    """获取群文件系统信息 (get group file system info)"""
+    """The params of ``get_group_file_system_info``."""
 
     group_id: int | str
     """群号"""
 
 
 class GetGroupFileUrlParams(TypedDict):
-    """获取群文件资源链接 (get group file url)"""
+    """The params of ``get_group_file_url``."""
 
     group_id: int | str
     """群号"""
@@ -309,7 +309,7 @@ class GetGroupFileUrlResult(TypedDict):
 
 
 class GetGroupFilesByFolderParams(TypedDict):
-    """获取群子目录文件列表 (get group files by folder)"""
+    """The params of ``get_group_files_by_folder``."""
 
     group_id: int | str
     """群号"""
@@ -335,7 +335,7 @@ class GetGroupFilesByFolderResult(TypedDict):
 
 
 class GetGroupRootFilesParams(TypedDict):
-    """获取群根目录文件列表 (get group root files)"""
+    """The params of ``get_group_root_files``."""
 
     group_id: int | str
     """群号"""
@@ -355,7 +355,7 @@ class GetGroupRootFilesResult(TypedDict):
 
 
 class GetImageParams(TypedDict):
-    """获取图片 (get image)"""
+    """The params of ``get_image``."""
 
     file: NotRequired[str]
     """图片文件名 / 文件 ID（消息段中 image 的 file 参数）"""
@@ -365,7 +365,7 @@ class GetImageParams(TypedDict):
 
 
 class GetOnlineFileMsgParams(TypedDict):
-    """获取在线文件消息 (get online file messages)"""
+    """The params of ``get_online_file_msg``."""
 
     user_id: int | str
     """好友 QQ 号"""
@@ -385,7 +385,7 @@ class GetOnlineFileMsgResult(TypedDict):
 
 
 class GetPrivateFileUrlParams(TypedDict):
-    """获取私聊文件链接 (get private file url)"""
+    """The params of ``get_private_file_url``."""
 
     file_id: str
     """文件 ID（私聊收到的文件消息段的 file_id）"""
@@ -399,7 +399,7 @@ class GetPrivateFileUrlResult(TypedDict):
 
 
 class GetRecordParams(TypedDict):
-    """获取语音 (get record)"""
+    """The params of ``get_record``."""
 
     file: NotRequired[str]
     """收到的语音文件名（消息段的 file 参数）/ 文件 ID"""
@@ -412,7 +412,7 @@ class GetRecordParams(TypedDict):
 
 
 class GetShareLinkParams(TypedDict):
-    """获取闪传分享链接 (get flash share link)"""
+    """The params of ``get_share_link``."""
 
     fileset_id: str
     """文件集 ID"""
@@ -435,7 +435,7 @@ class GetShareLinkResult(TypedDict):
 
 
 class MoveGroupFileParams(TypedDict):
-    """移动群文件 (move group file)"""
+    """The params of ``move_group_file``."""
 
     group_id: int | str
     """群号"""
@@ -458,7 +458,7 @@ class MoveGroupFileResult(TypedDict):
 
 
 class ReceiveOnlineFileParams(TypedDict):
-    """接收在线文件 (receive online file)"""
+    """The params of ``receive_online_file``."""
 
     user_id: int | str
     """好友 QQ 号"""
@@ -471,7 +471,7 @@ class ReceiveOnlineFileParams(TypedDict):
 
 
 class RefuseOnlineFileParams(TypedDict):
-    """拒绝在线文件 (refuse online file)"""
+    """The params of ``refuse_online_file``."""
 
     user_id: int | str
     """好友 QQ 号"""
@@ -484,7 +484,7 @@ class RefuseOnlineFileParams(TypedDict):
 
 
 class RenameGroupFileParams(TypedDict):
-    """重命名群文件 (rename group file)"""
+    """The params of ``rename_group_file``."""
 
     group_id: int | str
     """群号"""
@@ -507,7 +507,7 @@ class RenameGroupFileResult(TypedDict):
 
 
 class SendFlashMsgParams(TypedDict):
-    """发送闪传消息 (send flash transfer message)"""
+    """The params of ``send_flash_msg``."""
 
     fileset_id: str
     """文件集 ID"""
@@ -533,7 +533,7 @@ class SendFlashMsgResult(TypedDict):
 
 
 class SendOnlineFileParams(TypedDict):
-    """发送在线文件 (send online file)"""
+    """The params of ``send_online_file``."""
 
     user_id: int | str
     """对方 QQ 号"""
@@ -562,7 +562,7 @@ class SendOnlineFileResult(TypedDict):
 
 
 class SendOnlineFolderParams(TypedDict):
-    """发送在线文件夹 (send online folder)"""
+    """The params of ``send_online_folder``."""
 
     user_id: int | str
     """对方 QQ 号"""
@@ -591,7 +591,7 @@ class SendOnlineFolderResult(TypedDict):
 
 
 class TransGroupFileParams(TypedDict):
-    """转存群文件 (trans group file)"""
+    """The params of ``trans_group_file``."""
 
     group_id: int | str
     """群号"""
@@ -608,7 +608,7 @@ class TransGroupFileResult(TypedDict):
 
 
 class UploadGroupFileParams(TypedDict):
-    """上传群文件 (upload group file)"""
+    """The params of ``upload_group_file``."""
 
     group_id: int | str
     """群号"""
@@ -637,7 +637,7 @@ class UploadGroupFileResult(TypedDict):
 
 
 class UploadPrivateFileParams(TypedDict):
-    """上传私聊文件 (upload private file)"""
+    """The params of ``upload_private_file``."""
 
     user_id: int | str
     """对方 QQ 号"""

@@ -6,7 +6,7 @@ from onebot_client.models.common import GroupAnonymousUser
 
 
 class GetGroupDetailInfoParams(TypedDict):
-    """获取群详细信息"""
+    """The params of ``get_group_detail_info``."""
 
     group_id: int | str
     """群号"""
@@ -35,14 +35,14 @@ class GetGroupDetailInfoResult(TypedDict):
 
 
 class GetGroupInfoExParams(TypedDict):
-    """获取群扩展信息"""
+    """The params of ``get_group_info_ex``."""
 
     group_id: int | str
     """群号"""
 
 
 class GetGroupInfoParams(TypedDict):
-    """获取群信息"""
+    """The params of ``get_group_info``."""
 
     group_id: int | str
     """群号"""
@@ -52,14 +52,14 @@ class GetGroupInfoParams(TypedDict):
 
 
 class GetGroupListParams(TypedDict):
-    """获取群列表"""
+    """The params of ``get_group_list``."""
 
     no_cache: NotRequired[bool]
     """是否不使用缓存（使用缓存可能更新不及时，但响应更快）"""
 
 
 class GetGroupMemberInfoParams(TypedDict):
-    """获取群成员信息"""
+    """The params of ``get_group_member_info``."""
 
     group_id: int | str
     """群号"""
@@ -72,7 +72,7 @@ class GetGroupMemberInfoParams(TypedDict):
 
 
 class GetGroupMemberListParams(TypedDict):
-    """获取群成员列表"""
+    """The params of ``get_group_member_list``."""
 
     group_id: int | str
     """群号"""
@@ -82,7 +82,7 @@ class GetGroupMemberListParams(TypedDict):
 
 
 class SetGroupAddOptionParams(TypedDict):
-    """设置群加群方式"""
+    """The params of ``set_group_add_option``."""
 
     group_id: int | str
     """群号"""
@@ -98,7 +98,7 @@ class SetGroupAddOptionParams(TypedDict):
 
 
 class SetGroupAddRequestParams(TypedDict):
-    """处理加群请求／邀请"""
+    """The params of ``set_group_add_request``."""
 
     flag: str
     """加群请求的 flag（需从上报的数据中获得）"""
@@ -117,7 +117,7 @@ class SetGroupAddRequestParams(TypedDict):
 
 
 class SetGroupAdminParams(TypedDict):
-    """群组设置管理员"""
+    """The params of ``set_group_admin``."""
 
     group_id: int | str
     """群号"""
@@ -130,7 +130,7 @@ class SetGroupAdminParams(TypedDict):
 
 
 class SetGroupAnonymousBanParams(TypedDict):
-    """群组匿名用户禁言"""
+    """The params of ``set_group_anonymous_ban``."""
 
     group_id: int | str
     """群号"""
@@ -146,7 +146,7 @@ class SetGroupAnonymousBanParams(TypedDict):
 
 
 class SetGroupAnonymousParams(TypedDict):
-    """群组匿名"""
+    """The params of ``set_group_anonymous``."""
 
     group_id: int | str
     """群号"""
@@ -156,7 +156,7 @@ class SetGroupAnonymousParams(TypedDict):
 
 
 class SetGroupBanParams(TypedDict):
-    """群组单人禁言"""
+    """The params of ``set_group_ban``."""
 
     group_id: int | str
     """群号"""
@@ -169,7 +169,7 @@ class SetGroupBanParams(TypedDict):
 
 
 class SetGroupCardParams(TypedDict):
-    """设置群名片（群备注）"""
+    """The params of ``set_group_card``."""
 
     group_id: int | str
     """群号"""
@@ -182,7 +182,7 @@ class SetGroupCardParams(TypedDict):
 
 
 class SetGroupKickMembersParams(TypedDict):
-    """批量踢出群成员"""
+    """The params of ``set_group_kick_members``."""
 
     group_id: int | str
     """群号"""
@@ -195,7 +195,7 @@ class SetGroupKickMembersParams(TypedDict):
 
 
 class SetGroupKickParams(TypedDict):
-    """群组踢人"""
+    """The params of ``set_group_kick``."""
 
     group_id: int | str
     """群号"""
@@ -208,7 +208,7 @@ class SetGroupKickParams(TypedDict):
 
 
 class SetGroupLeaveParams(TypedDict):
-    """退出群组"""
+    """The params of ``set_group_leave``."""
 
     group_id: int | str
     """群号"""
@@ -218,7 +218,7 @@ class SetGroupLeaveParams(TypedDict):
 
 
 class SetGroupMemberInvitePolicyParams(TypedDict):
-    """设置群成员邀请策略"""
+    """The params of ``set_group_member_invite_policy``."""
 
     group_id: int | str
     """群号"""
@@ -228,7 +228,7 @@ class SetGroupMemberInvitePolicyParams(TypedDict):
 
 
 class SetGroupMemberPermissionsParams(TypedDict):
-    """设置群成员功能权限"""
+    """The params of ``set_group_member_permissions``."""
 
     group_id: int | str
     """群号"""
@@ -244,7 +244,7 @@ class SetGroupMemberPermissionsParams(TypedDict):
 
 
 class SetGroupNameParams(TypedDict):
-    """设置群名"""
+    """The params of ``set_group_name``."""
 
     group_id: int | str
     """群号"""
@@ -254,7 +254,7 @@ class SetGroupNameParams(TypedDict):
 
 
 class SetGroupNewMemberHistoryVisibilityParams(TypedDict):
-    """设置新成员可见历史消息"""
+    """The params of ``set_group_new_member_history_visibility``."""
 
     group_id: int | str
     """群号"""
@@ -264,7 +264,7 @@ class SetGroupNewMemberHistoryVisibilityParams(TypedDict):
 
 
 class SetGroupPortraitParams(TypedDict):
-    """设置群头像"""
+    """The params of ``set_group_portrait``."""
 
     group_id: int | str
     """群号"""
@@ -287,7 +287,7 @@ class SetGroupPortraitResult(TypedDict):
 
 
 class SetGroupRemarkParams(TypedDict):
-    """设置群备注"""
+    """The params of ``set_group_remark``."""
 
     group_id: int | str
     """群号"""
@@ -297,7 +297,7 @@ class SetGroupRemarkParams(TypedDict):
 
 
 class SetGroupRobotAddOptionParams(TypedDict):
-    """设置群机器人加群选项"""
+    """The params of ``set_group_robot_add_option``."""
 
     group_id: int | str
     """群号"""
@@ -310,7 +310,7 @@ class SetGroupRobotAddOptionParams(TypedDict):
 
 
 class SetGroupSearchParams(TypedDict):
-    """设置群搜索选项"""
+    """The params of ``set_group_search``."""
 
     group_id: int | str
     """群号"""
@@ -323,7 +323,7 @@ class SetGroupSearchParams(TypedDict):
 
 
 class SetGroupSpecialTitleParams(TypedDict):
-    """设置群组专属头衔"""
+    """The params of ``set_group_special_title``."""
 
     group_id: int | str
     """群号"""
@@ -339,7 +339,7 @@ class SetGroupSpecialTitleParams(TypedDict):
 
 
 class SetGroupWholeBanParams(TypedDict):
-    """群组全员禁言"""
+    """The params of ``set_group_whole_ban``."""
 
     group_id: int | str
     """群号"""

@@ -6,7 +6,7 @@ from onebot_client.models.common import GroupAlbum, GroupAlbumMedia
 
 
 class CancelGroupAlbumMediaLikeParams(TypedDict):
-    """取消点赞群相册媒体"""
+    """The params of ``cancel_group_album_media_like``."""
 
     group_id: int | str
     """群号"""
@@ -22,7 +22,7 @@ class CancelGroupAlbumMediaLikeParams(TypedDict):
 
 
 class CancelGroupTodoParams(TypedDict):
-    """取消群待办"""
+    """The params of ``cancel_group_todo``."""
 
     group_id: int | str
     """群号"""
@@ -35,7 +35,7 @@ class CancelGroupTodoParams(TypedDict):
 
 
 class CompleteGroupTodoParams(TypedDict):
-    """完成群待办"""
+    """The params of ``complete_group_todo``."""
 
     group_id: int | str
     """群号"""
@@ -48,7 +48,7 @@ class CompleteGroupTodoParams(TypedDict):
 
 
 class DelGroupAlbumMediaParams(TypedDict):
-    """删除群相册媒体"""
+    """The params of ``del_group_album_media``."""
 
     group_id: int | str
     """群号"""
@@ -61,7 +61,7 @@ class DelGroupAlbumMediaParams(TypedDict):
 
 
 class DelGroupNoticeParams(TypedDict):
-    """删除群公告"""
+    """The params of ``_del_group_notice``."""
 
     group_id: int | str
     """群号"""
@@ -71,7 +71,7 @@ class DelGroupNoticeParams(TypedDict):
 
 
 class DeleteEssenceMsgParams(TypedDict):
-    """移出精华消息"""
+    """The params of ``delete_essence_msg``."""
 
     message_id: NotRequired[int | str]
     """消息 ID（也可以是 get_essence_msg_list 返回的 message_id）"""
@@ -87,7 +87,7 @@ class DeleteEssenceMsgParams(TypedDict):
 
 
 class DoGroupAlbumCommentParams(TypedDict):
-    """发表群相册评论"""
+    """The params of ``do_group_album_comment``."""
 
     group_id: int | str
     """群号"""
@@ -103,14 +103,14 @@ class DoGroupAlbumCommentParams(TypedDict):
 
 
 class GetEssenceMsgListParams(TypedDict):
-    """获取精华消息列表"""
+    """The params of ``get_essence_msg_list``."""
 
     group_id: int | str
     """群号"""
 
 
 class GetGroupAlbumMediaListParams(TypedDict):
-    """获取群相册媒体列表"""
+    """The params of ``get_group_album_media_list``."""
 
     group_id: int | str
     """群号"""
@@ -139,14 +139,14 @@ class GetGroupAlbumMediaListResult(TypedDict):
 
 
 class GetGroupAtAllRemainParams(TypedDict):
-    """获取群 @全体成员 剩余次数"""
+    """The params of ``get_group_at_all_remain``."""
 
     group_id: int | str
     """群号"""
 
 
 class GetGroupHonorInfoParams(TypedDict):
-    """获取群荣誉信息"""
+    """The params of ``get_group_honor_info``."""
 
     group_id: int | str
     """群号"""
@@ -158,35 +158,35 @@ class GetGroupHonorInfoParams(TypedDict):
 
 
 class GetGroupNoticeParams(TypedDict):
-    """获取群公告"""
+    """The params of ``_get_group_notice``."""
 
     group_id: int | str
     """群号"""
 
 
 class GetGroupShutListParams(TypedDict):
-    """获取群禁言列表"""
+    """The params of ``get_group_shut_list``."""
 
     group_id: int | str
     """群号"""
 
 
 class GetGroupSignedListParams(TypedDict):
-    """获取群今日打卡列表"""
+    """The params of ``get_group_signed_list``."""
 
     group_id: int | str
     """群号"""
 
 
 class GetGroupSystemMsgParams(TypedDict):
-    """获取群系统消息"""
+    """The params of ``get_group_system_msg``."""
 
     count: NotRequired[int]
     """获取的通知数量（NapCat 扩展）"""
 
 
 class GetQunAlbumListParams(TypedDict):
-    """获取群相册列表"""
+    """The params of ``get_qun_album_list``."""
 
     group_id: int | str
     """群号"""
@@ -209,7 +209,7 @@ class GetQunAlbumListResult(TypedDict):
 
 
 class SendGroupNoticeParams(TypedDict):
-    """发送群公告"""
+    """The params of ``_send_group_notice``."""
 
     group_id: int | str
     """群号"""
@@ -237,21 +237,21 @@ class SendGroupNoticeParams(TypedDict):
 
 
 class SendGroupSignParams(TypedDict):
-    """群打卡"""
+    """The params of ``send_group_sign``."""
 
     group_id: int | str
     """群号"""
 
 
 class SetEssenceMsgParams(TypedDict):
-    """设置精华消息"""
+    """The params of ``set_essence_msg``."""
 
     message_id: int | str
     """消息 ID"""
 
 
 class SetGroupAlbumMediaLikeParams(TypedDict):
-    """点赞群相册媒体"""
+    """The params of ``set_group_album_media_like``."""
 
     group_id: int | str
     """群号"""
@@ -267,14 +267,14 @@ class SetGroupAlbumMediaLikeParams(TypedDict):
 
 
 class SetGroupSignParams(TypedDict):
-    """群打卡"""
+    """The params of ``set_group_sign``."""
 
     group_id: int | str
     """群号"""
 
 
 class SetGroupTodoParams(TypedDict):
-    """设置群待办"""
+    """The params of ``set_group_todo``."""
 
     group_id: int | str
     """群号"""
@@ -287,7 +287,7 @@ class SetGroupTodoParams(TypedDict):
 
 
 class UploadImageToQunAlbumParams(TypedDict):
-    """上传图片到群相册"""
+    """The params of ``upload_image_to_qun_album``."""
 
     group_id: int | str
     """群号"""

@@ -14,7 +14,7 @@ from typing import Any, Literal, NotRequired, TypedDict
 
 
 class AddCustomFaceParams(TypedDict):
-    """添加收藏表情"""
+    """The params of ``add_custom_face``."""
 
     file: str
     """表情图片在 NapCat 所在机器上的本地路径（不接受 URL 或 base64）"""
@@ -42,14 +42,14 @@ class AddCustomFaceParams(TypedDict):
 
 
 class ArkShareGroupParams(TypedDict):
-    """获取群分享卡片"""
+    """The params of ``ArkShareGroup``."""
 
     group_id: int | str
     """群号"""
 
 
 class ArkSharePeerParams(TypedDict):
-    """获取推荐好友／群的分享卡片"""
+    """The params of ``ArkSharePeer``."""
 
     user_id: NotRequired[int | str]
     """要分享的 QQ 号"""
@@ -62,7 +62,7 @@ class ArkSharePeerParams(TypedDict):
 
 
 class ClickInlineKeyboardButtonParams(TypedDict):
-    """点击内联键盘按钮"""
+    """The params of ``click_inline_keyboard_button``."""
 
     group_id: int | str
     """群号"""
@@ -81,7 +81,7 @@ class ClickInlineKeyboardButtonParams(TypedDict):
 
 
 class DeleteCustomFaceParams(TypedDict):
-    """删除收藏表情"""
+    """The params of ``delete_custom_face``."""
 
     res_id: NotRequired[str | list[str]]
     """要删除的表情的 resId（一个或一组）"""
@@ -94,28 +94,28 @@ class DeleteCustomFaceParams(TypedDict):
 
 
 class DeleteMsgParams(TypedDict):
-    """撤回消息"""
+    """The params of ``delete_msg``."""
 
     message_id: int | str
     """消息 ID"""
 
 
 class FetchCustomFaceDetailParams(TypedDict):
-    """获取收藏表情详情"""
+    """The params of ``fetch_custom_face_detail``."""
 
     count: NotRequired[int]
     """获取数量"""
 
 
 class FetchCustomFaceParams(TypedDict):
-    """获取收藏表情"""
+    """The params of ``fetch_custom_face``."""
 
     count: NotRequired[int]
     """获取数量"""
 
 
 class FetchEmojiLikeParams(TypedDict):
-    """获取消息表情回应详情"""
+    """The params of ``fetch_emoji_like``."""
 
     message_id: int | str
     """消息 ID"""
@@ -156,14 +156,14 @@ class FetchEmojiLikeResult(TypedDict):
 
 
 class FetchPttTextParams(TypedDict):
-    """语音转文字"""
+    """The params of ``fetch_ptt_text``."""
 
     message_id: int | str
     """语音消息的消息 ID"""
 
 
 class ForwardFriendSingleMsgParams(TypedDict):
-    """转发单条消息给好友"""
+    """The params of ``forward_friend_single_msg``."""
 
     user_id: int | str
     """目标好友 QQ 号"""
@@ -173,7 +173,7 @@ class ForwardFriendSingleMsgParams(TypedDict):
 
 
 class ForwardGroupSingleMsgParams(TypedDict):
-    """转发单条消息到群"""
+    """The params of ``forward_group_single_msg``."""
 
     group_id: int | str
     """目标群号"""
@@ -183,7 +183,7 @@ class ForwardGroupSingleMsgParams(TypedDict):
 
 
 class FriendPokeParams(TypedDict):
-    """私聊戳一戳"""
+    """The params of ``friend_poke``."""
 
     user_id: int | str
     """好友 QQ 号（私聊会话对象；未给 target_id 时也是被戳的人）"""
@@ -193,7 +193,7 @@ class FriendPokeParams(TypedDict):
 
 
 class GetEmojiLikesParams(TypedDict):
-    """获取消息表情回应列表"""
+    """The params of ``get_emoji_likes``."""
 
     message_id: int | str
     """消息 ID，可以传短 ID（OneBot 消息 ID）或长 ID（QQNT msgId）"""
@@ -219,7 +219,7 @@ class GetEmojiLikesResult(TypedDict):
 
 
 class GetForwardMsgParams(TypedDict):
-    """获取合并转发内容"""
+    """The params of ``get_forward_msg``."""
 
     message_id: NotRequired[int | str]
     """合并转发消息的 ID（go-cqhttp 的参数名；对应 forward 消息段中的 id 字段）"""
@@ -236,7 +236,7 @@ class GetForwardMsgResult(TypedDict):
 
 
 class GetFriendMsgHistoryParams(TypedDict):
-    """获取好友消息历史记录"""
+    """The params of ``get_friend_msg_history``."""
 
     user_id: int | str
     """好友 QQ 号"""
@@ -268,7 +268,7 @@ class GetFriendMsgHistoryResult(TypedDict):
 
 
 class GetGroupMsgHistoryParams(TypedDict):
-    """获取群消息历史记录"""
+    """The params of ``get_group_msg_history``."""
 
     group_id: int | str
     """群号"""
@@ -300,7 +300,7 @@ class GetGroupMsgHistoryResult(TypedDict):
 
 
 class GetMiniAppArkParams(TypedDict):
-    """获取小程序卡片"""
+    """The params of ``get_mini_app_ark``."""
 
     title: str
     """标题"""
@@ -362,14 +362,14 @@ class GetMiniAppArkResult(TypedDict):
 
 
 class GetMsgParams(TypedDict):
-    """获取消息"""
+    """The params of ``get_msg``."""
 
     message_id: int | str
     """消息 ID"""
 
 
 class GroupPokeParams(TypedDict):
-    """群聊戳一戳"""
+    """The params of ``group_poke``."""
 
     group_id: int | str
     """群号"""
@@ -382,7 +382,7 @@ class GroupPokeParams(TypedDict):
 
 
 class HandleQuickOperationParams(TypedDict):
-    """对事件执行快速操作"""
+    """The params of ``.handle_quick_operation``."""
 
     context: dict[str, Any]
     """事件数据对象，可做精简，如去掉 message 等无用字段"""
@@ -392,7 +392,7 @@ class HandleQuickOperationParams(TypedDict):
 
 
 class MarkGroupMsgAsReadParams(TypedDict):
-    """标记群聊已读"""
+    """The params of ``mark_group_msg_as_read``."""
 
     group_id: NotRequired[int | str]
     """群号"""
@@ -402,7 +402,7 @@ class MarkGroupMsgAsReadParams(TypedDict):
 
 
 class MarkMsgAsReadParams(TypedDict):
-    """标记消息已读"""
+    """The params of ``mark_msg_as_read``."""
 
     message_id: NotRequired[int | str]
     """该会话中任一条消息的 ID"""
@@ -415,7 +415,7 @@ class MarkMsgAsReadParams(TypedDict):
 
 
 class MarkPrivateMsgAsReadParams(TypedDict):
-    """标记私聊已读"""
+    """The params of ``mark_private_msg_as_read``."""
 
     user_id: NotRequired[int | str]
     """私聊对象 QQ 号"""
@@ -425,7 +425,7 @@ class MarkPrivateMsgAsReadParams(TypedDict):
 
 
 class SendArkShareParams(TypedDict):
-    """获取推荐好友／群的分享卡片（ArkSharePeer 别名）"""
+    """The params of ``send_ark_share``."""
 
     user_id: NotRequired[int | str]
     """要分享的 QQ 号"""
@@ -438,7 +438,7 @@ class SendArkShareParams(TypedDict):
 
 
 class SendForwardMsgParams(TypedDict):
-    """发送合并转发消息"""
+    """The params of ``send_forward_msg``."""
 
     messages: Message
     """自定义转发消息，node 消息段数组"""
@@ -469,14 +469,14 @@ class SendForwardMsgParams(TypedDict):
 
 
 class SendGroupArkShareParams(TypedDict):
-    """获取群分享卡片（ArkShareGroup 别名）"""
+    """The params of ``send_group_ark_share``."""
 
     group_id: int | str
     """群号"""
 
 
 class SendGroupForwardMsgParams(TypedDict):
-    """发送群合并转发消息"""
+    """The params of ``send_group_forward_msg``."""
 
     group_id: int | str
     """群号"""
@@ -501,7 +501,7 @@ class SendGroupForwardMsgParams(TypedDict):
 
 
 class SendGroupMsgParams(TypedDict):
-    """发送群消息"""
+    """The params of ``send_group_msg``."""
 
     group_id: int | str
     """群号"""
@@ -529,7 +529,7 @@ class SendGroupMsgParams(TypedDict):
 
 
 class SendMsgParams(TypedDict):
-    """发送消息"""
+    """The params of ``send_msg``."""
 
     message_type: NotRequired[Literal["private", "group"]]
     """消息类型，private 或 group；如不传入，则根据传入的 *_id 参数判断"""
@@ -563,7 +563,7 @@ class SendMsgParams(TypedDict):
 
 
 class SendPokeParams(TypedDict):
-    """发送戳一戳"""
+    """The params of ``send_poke``."""
 
     user_id: int | str
     """对方 QQ 号（未给 target_id 时即被戳的人；私聊时也是会话对象）"""
@@ -576,7 +576,7 @@ class SendPokeParams(TypedDict):
 
 
 class SendPrivateForwardMsgParams(TypedDict):
-    """发送私聊合并转发消息"""
+    """The params of ``send_private_forward_msg``."""
 
     user_id: int | str
     """对方 QQ 号"""
@@ -604,7 +604,7 @@ class SendPrivateForwardMsgParams(TypedDict):
 
 
 class SendPrivateMsgParams(TypedDict):
-    """发送私聊消息"""
+    """The params of ``send_private_msg``."""
 
     user_id: int | str
     """对方 QQ 号"""
@@ -635,7 +635,7 @@ class SendPrivateMsgParams(TypedDict):
 
 
 class SetCustomFaceDescParams(TypedDict):
-    """修改收藏表情描述"""
+    """The params of ``set_custom_face_desc``."""
 
     emoji_id: int | str
     """表情 ID（CustomFace.emoId）"""
@@ -651,7 +651,7 @@ class SetCustomFaceDescParams(TypedDict):
 
 
 class SetMsgEmojiLikeParams(TypedDict):
-    """设置消息表情回应"""
+    """The params of ``set_msg_emoji_like``."""
 
     message_id: int | str
     """消息 ID"""

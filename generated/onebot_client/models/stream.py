@@ -5,7 +5,7 @@ from typing import Literal, NotRequired, TypedDict
 
 
 class DownloadFileImageStreamParams(TypedDict):
-    """流式下载图片 (download image stream)"""
+    """The params of ``download_file_image_stream``."""
 
     file: NotRequired[str]
     """图片文件 ID（消息段中 image 的 file / file_id）"""
@@ -18,7 +18,7 @@ class DownloadFileImageStreamParams(TypedDict):
 
 
 class DownloadFileRecordStreamParams(TypedDict):
-    """流式下载语音 (download record stream)"""
+    """The params of ``download_file_record_stream``."""
 
     file: NotRequired[str]
     """语音文件 ID（消息段中 record 的 file / file_id）"""
@@ -34,7 +34,7 @@ class DownloadFileRecordStreamParams(TypedDict):
 
 
 class DownloadFileStreamParams(TypedDict):
-    """流式下载文件 (download file stream)"""
+    """The params of ``download_file_stream``."""
 
     file: NotRequired[str]
     """文件 ID（消息段中的 file / file_id、群文件的 file_id）或文件名"""
@@ -47,7 +47,7 @@ class DownloadFileStreamParams(TypedDict):
 
 
 class TestDownloadStreamParams(TypedDict):
-    """测试流式下载 (test download stream)"""
+    """The params of ``test_download_stream``."""
 
     error: NotRequired[bool]
     """是否触发测试错误"""
@@ -67,7 +67,7 @@ class TestDownloadStreamResult(TypedDict):
 
 
 class UploadFileStreamParams(TypedDict):
-    """分片上传文件流 (upload file stream)"""
+    """The params of ``upload_file_stream``."""
 
     stream_id: str
     """流 ID（客户端自定，如 UUID；续传时复用）"""

@@ -20,7 +20,7 @@ class CanSendRecordResult(TypedDict):
 
 
 class CheckUrlSafelyParams(TypedDict):
-    """检查链接安全性 (check URL safety)"""
+    """The params of ``check_url_safely``."""
 
     url: str
     """需要检查的链接"""
@@ -34,7 +34,7 @@ class CheckUrlSafelyResult(TypedDict):
 
 
 class CreateCollectionParams(TypedDict):
-    """创建收藏 (create collection)"""
+    """The params of ``create_collection``."""
 
     rawData: str
     """收藏的内容（原始数据）"""
@@ -54,14 +54,14 @@ class CreateCollectionResult(TypedDict):
 
 
 class DotOcrImageParams(TypedDict):
-    """图片 OCR 识别（点号别名 / 内部）(OCR image, dotted alias)"""
+    """The params of ``.ocr_image``."""
 
     image: str
     """图片路径、URL 或 Base64（NapCat）；图片 ID（go-cqhttp）"""
 
 
 class GetAiCharactersParams(TypedDict):
-    """获取 AI 语音角色列表 (get AI voice characters)"""
+    """The params of ``get_ai_characters``."""
 
     group_id: int | str
     """群号"""
@@ -71,7 +71,7 @@ class GetAiCharactersParams(TypedDict):
 
 
 class GetAiRecordParams(TypedDict):
-    """获取 AI 语音 (get AI voice record)"""
+    """The params of ``get_ai_record``."""
 
     character: str
     """AI 语音角色 ID（get_ai_characters 返回的 character_id）"""
@@ -84,7 +84,7 @@ class GetAiRecordParams(TypedDict):
 
 
 class GetCollectionListParams(TypedDict):
-    """获取收藏列表 (get collection list)"""
+    """The params of ``get_collection_list``."""
 
     category: int
     """分类 ID（示例为 0）"""
@@ -123,7 +123,7 @@ class GetRkeyServerResult(TypedDict):
 
 
 class GetWordSlicesParams(TypedDict):
-    """获取中文分词（隐藏 API）(get word slices)"""
+    """The params of ``.get_word_slices``."""
 
     content: str
     """内容"""
@@ -137,21 +137,21 @@ class GetWordSlicesResult(TypedDict):
 
 
 class OcrImageParams(TypedDict):
-    """图片 OCR 识别 (OCR image)"""
+    """The params of ``ocr_image``."""
 
     image: str
     """图片路径、URL 或 Base64（NapCat）；图片 ID（go-cqhttp）"""
 
 
 class ReloadEventFilterParams(TypedDict):
-    """重载事件过滤器 (reload event filter)"""
+    """The params of ``reload_event_filter``."""
 
     file: str
     """事件过滤器文件"""
 
 
 class SendGroupAiRecordParams(TypedDict):
-    """发送群 AI 语音 (send group AI voice record)"""
+    """The params of ``send_group_ai_record``."""
 
     character: str
     """AI 语音角色 ID（get_ai_characters 返回的 character_id）"""
@@ -171,7 +171,7 @@ class SendGroupAiRecordResult(TypedDict):
 
 
 class SendPacketParams(TypedDict):
-    """发送原始数据包 (send raw packet)"""
+    """The params of ``send_packet``."""
 
     cmd: str
     """命令字"""
@@ -184,14 +184,14 @@ class SendPacketParams(TypedDict):
 
 
 class SetRestartParams(TypedDict):
-    """重启 OneBot 实现 (restart)"""
+    """The params of ``set_restart``."""
 
     delay: NotRequired[int]
     """要延迟的毫秒数，如果默认情况下无法重启，可以尝试设置延迟为 2000 左右"""
 
 
 class TranslateEn2zhParams(TypedDict):
-    """英文单词翻译成中文 (translate English words to Chinese)"""
+    """The params of ``translate_en2zh``."""
 
     words: list[str]
     """待翻译的英文单词列表"""
