@@ -391,9 +391,20 @@ IMPORTS = {
 }
 
 
-def run_in_process(steps: list[Any]) -> list[str]:
-    """``output._run_all`` without the process pool, so that cProfile sees the steps' work."""
-    return [step.make(step.text) for step in steps]
+class InProcess:
+    """``workers.Workers`` without processes, so that cProfile sees the steps' work."""
+
+    def __init__(self, warm: Any) -> None:
+        pass
+
+    def __enter__(self) -> InProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def run(self, steps: list[Any]) -> list[str]:
+        return [step.make(step.text) for step in steps]
 
 
 def entered(stats: dict[Any, Any], package: Path, *besides: Path) -> float:
@@ -431,7 +442,7 @@ def cumulative(stats: dict[Any, Any], *functions: Callable[..., Any]) -> float:
 def profile(work: Path) -> None:
     """One cold build of the synthetic spec in this process under cProfile: its seconds (slowed
     by the profiler) by what spent them."""
-    from onebot_gen import cli, output, resolve, spec, specfiles
+    from onebot_gen import cli, output, resolve, spec, specfiles, workers
 
     write_spec(description(), work / "spec")
     profiler = cProfile.Profile()
@@ -444,7 +455,7 @@ def profile(work: Path) -> None:
     args += ["--cache-dir", str(work / "cache")]
     started = time.perf_counter()
     with (
-        mock.patch.object(output, "_run_all", run_in_process),
+        mock.patch.object(workers, "Workers", InProcess),
         contextlib.redirect_stdout(io.StringIO()),  # the build's own line
     ):
         profiler.runcall(cli.main, args, standalone_mode=False)
