@@ -89,7 +89,10 @@ class Workers:
 
 def _serve(conn: Connection, warm: Callable[[], None]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build stops it
-    warm()
+    try:
+        warm()
+    except Exception:
+        pass  # the steps meet the same failure, and report it
     try:
         steps = conn.recv()
     except EOFError:

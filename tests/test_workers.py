@@ -1,0 +1,41 @@
+"""The processes that run a build's slow steps: results in order, failures reported."""
+
+from __future__ import annotations
+
+import pytest
+
+from onebot_gen.output import Step
+from onebot_gen.workers import Workers
+
+
+def upper(text: str) -> str:
+    return text.upper()
+
+
+def broken(text: str) -> str:
+    raise ValueError(f"cannot make {text!r}")
+
+
+def nothing() -> None:
+    pass
+
+
+def test_steps_run_in_their_tools_process_and_come_back_in_order() -> None:
+    steps = [Step("up", t, upper) for t in ("a", "b")] + [Step("other", "c", str.strip)]
+    with Workers({upper: nothing}) as workers:
+        assert workers.run(steps) == ["A", "B", "c"]  # str.strip runs in the first process
+
+
+def test_a_failing_step_is_reported_with_its_error() -> None:
+    with Workers({upper: nothing, broken: nothing}) as workers:
+        with pytest.raises(RuntimeError, match="cannot make 'x'"):
+            workers.run([Step("up", "a", upper), Step("broken", "x", broken)])
+
+
+def test_a_failing_warm_up_does_not_hide_the_steps() -> None:
+    with Workers({upper: broken_warm}) as workers:
+        assert workers.run([Step("up", "a", upper)]) == ["A"]
+
+
+def broken_warm() -> None:
+    raise ImportError("no such tool")
