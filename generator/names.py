@@ -32,6 +32,10 @@ RESERVED = frozenset(keyword.kwlist) | {"_", "case", "match", "type"} | BODY_NAM
 #: import or define besides the spec's classes and functions: no model, class or segment builder
 #: may take one, since each module imports the others' names. tests/test_quality.py checks it
 #: against the output.
+#: The classes of the senders (``api/senders.py``), in ``OneBot`` and in ``AsyncOneBot``.
+SENDERS = "Senders"
+ASYNC_SENDERS = "AsyncSenders"
+
 MODULE_NAMES = frozenset(
     {
         "annotations",
@@ -55,8 +59,8 @@ MODULE_NAMES = frozenset(
         "NOT_GIVEN",
         "NotGiven",
         "SyncClient",
-        "Senders",
-        "AsyncSenders",
+        SENDERS,
+        ASYNC_SENDERS,
         "Timeout",
         "compose",
         "segments_of_ids",

@@ -15,12 +15,12 @@ import jinja2
 
 from . import render_models, render_openapi, typemap
 from . import types as t
+from .names import ASYNC_SENDERS, SENDERS
 from .output import Step
 from .text import docstring_text, table_cell
 from .resolve import (
     ANY_EVENT_HANDLER,
-    ASYNC_SENDERS,
-    SENDERS,
+    SENDERS_MODULE,
     EVENT_UNION,
     MESSAGE_ALIAS,
     SEGMENT_UNION,
@@ -130,7 +130,7 @@ def _imports(
     """The imports of a generated module whose signatures use ``uses`` (see ``imports.jinja``):
     the standard names, the runtime's, and the models (for type checkers only)."""
     used = set(uses)
-    models = sorted(used - _STANDARD.keys())
+    models = _models(used)
     std = {name: module for name, module in _STANDARD.items() if name in used}
     return {
         "abc": sorted(n for n, m in std.items() if m == "collections.abc"),
@@ -163,7 +163,7 @@ def _api(env: jinja2.Environment, api: Api) -> dict[str, str]:
             ".._types": list(_RUNTIME_TYPES),
             **{f".{area.name}": [area.async_mixin, area.mixin] for area in used},
         }
-        out["api/senders.py"] = env.get_template("api/senders.py.jinja").render(
+        out[f"api/{SENDERS_MODULE}.py"] = env.get_template("api/senders.py.jinja").render(
             header=HEADER,
             senders=api.senders,
             names={"sync": SENDERS, "async": ASYNC_SENDERS},
@@ -173,7 +173,7 @@ def _api(env: jinja2.Environment, api: Api) -> dict[str, str]:
             },
             i=_imports(frozenset().union(*(s.uses for s in api.senders)), [], runtime),
         )
-        mixins.insert(0, (".api.senders", SENDERS, ASYNC_SENDERS))
+        mixins.insert(0, (f".api.{SENDERS_MODULE}", SENDERS, ASYNC_SENDERS))
     out["client.py"] = env.get_template("client.py.jinja").render(
         header=HEADER,
         imports=sorted(

@@ -29,15 +29,15 @@ UNKNOWN_EVENT_HANDLER = "unknown"
 GROUP_MESSAGE_EVENT = "GroupMessageEvent"
 PRIVATE_MESSAGE_EVENT = "PrivateMessageEvent"
 
-#: The modules of the actions and models besides one per area.
+#: The modules of the actions (``api/``) and of the models (``models/``) besides one per area.
+SENDERS_MODULE = "senders"
+COMMON_MODELS = "common"
+EVENT_MODELS = "events"
 AREA_MODULES = {
-    "senders": "the senders' module (api/senders.py)",
-    "common": "the shared models' module (models/common.py)",
-    "events": "the events' models module (models/events.py)",
+    SENDERS_MODULE: f"the senders' module (api/{SENDERS_MODULE}.py)",
+    COMMON_MODELS: f"the shared models' module (models/{COMMON_MODELS}.py)",
+    EVENT_MODELS: f"the events' models module (models/{EVENT_MODELS}.py)",
 }
-#: The classes of the senders (``api/senders.py``).
-SENDERS = "Senders"
-ASYNC_SENDERS = "AsyncSenders"
 
 #: The docs pages besides one per area.
 DOCS_PAGES = {
