@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from importlib.metadata import version
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -36,8 +37,11 @@ def _generate(sources: specfiles.SpecFiles, memo: Memo) -> dict[str, str]:
 
     # The tools are imported in other processes while this one reads the spec; an invalid spec
     # is reported without waiting for them.
-    warm = {output.black: output.warm, render_models.made: render_models.warm}
-    with workers.Workers(warm) as running:
+    tools: dict[Callable[[], None], list[Callable[[str], str]]] = {
+        output.warm: [output.black],
+        render_models.warm: [render_models.made, render_models.made_units],
+    }
+    with workers.Workers(tools) as running:
         api = resolve.resolve(spec.load_files(sources))
         from . import render
 

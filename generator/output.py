@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import shutil
@@ -35,46 +36,122 @@ class Step:
     make: Callable[[str], str]
 
 
+@dataclass(frozen=True)
+class Batch:
+    """A file put together from many results of one pure, slow step that is best run on many
+    inputs at once (datamodel-code-generator costs 10 ms a call, however small the input).
+    Each result is cached under ``name`` and its text; the texts the cache lacks are made by one
+    ``make`` (a JSON list of texts to a JSON list of results, a module-level function), and
+    ``join`` makes the file from all the results, in the order of ``texts``."""
+
+    name: str
+    texts: tuple[str, ...]
+    make: Callable[[str], str]
+    join: Callable[[list[str]], str]
+
+
 def formatted(
-    files: Mapping[str, str | Step],
+    files: Mapping[str, str | Step | Batch],
     memo: Memo = NO_CACHE,
     run: Callable[[list[Step]], list[str]] = workers.run_all,
 ) -> dict[str, str]:
-    """Every file made: the steps run, Python files through black (in-process, pinned), the
-    others as they are.
+    """Every file made: the steps run, Python files (rendered or made by steps) through black
+    (in-process, pinned), the others as they are.
 
-    A module is formatted a function at a time (see ``chunks``), each piece cached on its own.
+    A module is formatted a piece at a time (see ``chunks``), each piece cached on its own.
     What the cache does not have goes to ``run`` (see ``workers``): black and
-    datamodel-code-generator are nearly all of a cold build's time.
+    datamodel-code-generator are nearly all of a cold build's time. The steps and black's work
+    on the rendered modules go in one run, so that they overlap; black's work on what the
+    steps made goes in a second.
     """
-    plans: dict[str, tuple[bool, list[Step]]] = {}  # path → (whether cut, its steps)
+    results = _Results(memo, run)
+    plans = {}  # path → its black pieces
     for path, item in files.items():
         if isinstance(item, Step):
-            plans[path] = (False, [item])
-        elif path.endswith(".py") and not memo.has(FORMAT, item):  # else: the whole file is cached
-            cut = chunks.cut(item)
-            pieces = [item] if cut is None else [cut.skeleton, *cut.functions]
-            plans[path] = (cut is not None, [Step(FORMAT, piece, black) for piece in pieces])
-    steps = {(step.name, step.text): step for _, some in plans.values() for step in some}
-    missing = [step for key, step in steps.items() if not memo.has(*key)]
-    done = dict(zip([(step.name, step.text) for step in missing], run(missing)))
-
-    def result(step: Step) -> str:
-        return memo.get(step.name, step.text, lambda: done[step.name, step.text])
-
+            results.want(item)
+        elif isinstance(item, Batch):
+            results.want_all(item)
+        elif path.endswith(".py"):
+            plans[path] = _want_black(item, memo, results)
+    results.run()
+    made = {
+        path: (
+            results.get(item.name, item.text)
+            if isinstance(item, Step)
+            else item.join([results.get(item.name, text) for text in item.texts])
+        )
+        for path, item in files.items()
+        if not isinstance(item, str)
+    }
+    plans.update(
+        (path, _want_black(text, memo, results))
+        for path, text in made.items()
+        if path.endswith(".py")
+    )
+    results.run()
     out = {}
     for path, item in files.items():
-        if path in plans:
-            was_cut, some = plans[path]
-            made = [result(step) for step in some]
-            out[path] = chunks.join(made[0], made[1:]) if was_cut else made[0]
-            if was_cut:  # and the whole file, for next time
-                memo.get(FORMAT, str(item), lambda: out[path])
-        elif path.endswith(".py"):  # the whole file is cached
-            out[path] = memo.get(FORMAT, str(item), lambda: black(str(item)))
-        else:
-            out[path] = str(item)
+        text = made.get(path, str(item))
+        out[path] = _black_result(text, plans[path], memo, results) if path in plans else text
     return out
+
+
+class _Results:
+    """The results of steps: from the cache, or made by one ``run`` of all it lacks."""
+
+    def __init__(self, memo: Memo, run: Callable[[list[Step]], list[str]]) -> None:
+        self._memo = memo
+        self._run = run
+        self._jobs: list[tuple[Step, list[str] | None]] = []  # and a batch's texts
+        self._wanted: set[tuple[str, str]] = set()
+        self._made: dict[tuple[str, str], str] = {}
+
+    def _new(self, name: str, text: str) -> bool:
+        key = (name, text)
+        if key in self._wanted or self._memo.has(name, text):
+            return False
+        self._wanted.add(key)
+        return True
+
+    def want(self, step: Step) -> None:
+        if self._new(step.name, step.text):
+            self._jobs.append((step, None))
+
+    def want_all(self, batch: Batch) -> None:
+        missing = [text for text in batch.texts if self._new(batch.name, text)]
+        if missing:
+            self._jobs.append((Step(batch.name, json.dumps(missing), batch.make), missing))
+
+    def run(self) -> None:
+        jobs, self._jobs = self._jobs, []
+        for (step, texts), result in zip(jobs, self._run([step for step, _ in jobs])):
+            if texts is None:
+                self._made[step.name, step.text] = result
+            else:
+                self._made.update(((step.name, t), r) for t, r in zip(texts, json.loads(result)))
+
+    def get(self, name: str, text: str) -> str:
+        return self._memo.get(name, text, lambda: self._made[name, text])
+
+
+def _want_black(text: str, memo: Memo, results: _Results) -> tuple[str, ...] | None:
+    """The pieces of a module to format (see ``chunks``), each wanted from ``results``; None
+    when the cache has the whole module."""
+    if memo.has(FORMAT, text):
+        return None
+    cut = chunks.cut(text)
+    pieces = (text,) if cut is None else (cut.skeleton, *cut.pieces)
+    for piece in pieces:
+        results.want(Step(FORMAT, piece, black))
+    return pieces
+
+
+def _black_result(text: str, pieces: tuple[str, ...] | None, memo: Memo, results: _Results) -> str:
+    if pieces is None:
+        return memo.get(FORMAT, text, lambda: black(text))
+    made = [results.get(FORMAT, piece) for piece in pieces]
+    whole = made[0] if len(made) == 1 else chunks.join(made[0], made[1:])
+    return memo.get(FORMAT, text, lambda: whole)  # the whole module too, for next time
 
 
 def warm() -> None:

@@ -16,7 +16,7 @@ import jinja2
 from . import render_models, render_openapi, typemap
 from . import types as t
 from .names import ASYNC_SENDERS, SENDERS
-from .output import Step
+from .output import Batch, Step
 from .text import docstring_text, table_cell
 from .resolve import (
     ANY_EVENT_HANDLER,
@@ -41,12 +41,12 @@ HEADER = render_models.HEADER
 TEMPLATES = files("onebot_gen.templates")
 
 
-def render(api: Api, compiled: Path | None = None) -> dict[str, str | Step]:
+def render(api: Api, compiled: Path | None = None) -> dict[str, str | Step | Batch]:
     """Every file made from the spec (all but the runtime), by its path relative to the output
     directory: its text, or the step that makes it (see ``output.formatted``). ``compiled``:
     where to keep the compiled templates between builds."""
     env, code = _environment(False, compiled), _environment(True, compiled)
-    out: dict[str, str | Step] = {
+    out: dict[str, str | Step | Batch] = {
         "pyproject.toml": code.get_template("pyproject.toml.jinja").render(
             header=HEADER, version=CLIENT_VERSION
         ),

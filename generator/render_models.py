@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import ast
+import functools
 import json
-from collections.abc import Callable
 import warnings
+from collections.abc import Callable
 from importlib.metadata import version
 from typing import Any
 
 from . import names
-from .output import FORMAT, Step, black
+from .output import Batch, Step
 from .text import docstring_text
 from .resolve import (
     COMMON_MODELS,
@@ -183,34 +185,43 @@ def _described(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return schema
 
 
-def render(api: Api) -> dict[str, str | Step]:
-    """The models package by path in it: each module as the step that makes and formats it
-    (run by ``output.formatted``, cached by its header and JSON Schema), and the
-    ``__init__`` re-exporting them."""
+def render(api: Api) -> dict[str, str | Step | Batch]:
+    """The models package by path in it: the shared and the event modules each as the step
+    that makes it, an area's module as the batch that makes its actions' TypedDicts (each
+    cached on its own, so that an edited action costs one datamodel-code-generator run of its
+    own TypedDicts), and the ``__init__`` re-exporting them. Black formats them after."""
     by_module = modules(api)
     home = {name: module for module, defs in by_module.items() for name in defs}
-    titles = {area.name: area.title for area in api.areas}
-    out: dict[str, str | Step] = {}
+    areas = {area.name: area for area in api.areas}
+    out: dict[str, str | Step | Batch] = {}
     for module, defs in by_module.items():
         if module == COMMON_MODELS:
             about = "The shared objects of the actions' results, and the message segments."
         elif module == EVENT_MODELS:
             about = "The events: a TypedDict per kind, a union per post_type, and ``Event``."
         else:
-            about = (
-                f"The params and results of the actions of ``api/{module}.py`` ({titles[module]})."
-            )
+            about = f"The params and results of the actions of ``api/{module}.py`` ({areas[module].title})."
         header = f'{HEADER}\n"""{docstring_text(about)}"""'
-        out[f"models/{module}.py"] = Step(STEP, f"{header}\0{_schema(defs, home)}", made)
+        if module in areas:
+            units = [
+                _schema(_object_defs(made), home)
+                for action in areas[module].actions
+                for made in (action.params_object, action.result_object)
+                if made is not None
+            ]
+            join = functools.partial(_joined, header, f"{PACKAGE}.models.{module}")
+            out[f"models/{module}.py"] = Batch(UNITS, tuple(units), made_units, join)
+        else:
+            out[f"models/{module}.py"] = Step(STEP, f"{header}\0{_schema(defs, home)}", made)
     out["models/__init__.py"] = _init(by_module)
     return out
 
 
-#: The step that makes a models module: datamodel-code-generator, then black.
-STEP = (
-    f"datamodel-code-generator {version('datamodel-code-generator')} (eager, inline docs), "
-    + FORMAT
-)
+_GENERATOR = f"datamodel-code-generator {version('datamodel-code-generator')} (eager, inline docs)"
+#: The step that makes a whole models module.
+STEP = f"{_GENERATOR}, a module"
+#: The step that makes the TypedDicts of one object (an action's params or result).
+UNITS = f"{_GENERATOR}, an object"
 
 
 def warm() -> None:
@@ -220,13 +231,88 @@ def warm() -> None:
 
 
 def made(key: str) -> str:
-    """A models module, formatted, from ``header\\0schema`` (a ``Step``'s text)."""
+    """A models module, unformatted, from ``header\\0schema`` (a ``Step``'s text)."""
     header, schema = key.split("\0", 1)
-    return black(_generate(header, schema))
+    return _generate(header, schema)
+
+
+def made_units(texts: str) -> str:
+    """The TypedDicts of each object of a JSON list of their JSON Schemas, from one run of
+    datamodel-code-generator: a JSON list of texts, each the JSON of
+    ``{"imports": [[module, name], ...], "body": ...}``: the imports the object's classes need,
+    and their source, unformatted.
+
+    Each object's result is what a run on that object alone makes: an object refers to no class
+    of another object of the list (each is typed by its import path, see ``_schema``).
+    ``tests/test_models_runtime.py`` checks the claim."""
+    schemas = [json.loads(text) for text in json.loads(texts)]
+    merged = {k: v for schema in schemas for k, v in schema["$defs"].items()}
+    source = _generate(HEADER, json.dumps({"$defs": merged}, ensure_ascii=False))
+    imported: dict[str, str] = {}  # name → its module
+    statements: dict[str, list[ast.stmt]] = {}  # class → its statements
+    tree = ast.parse(source)
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            imported.update((alias.asname or alias.name, node.module) for alias in node.names)
+        elif isinstance(node, ast.Expr) and statements:  # an alias's docstring
+            statements[next(reversed(statements))].append(node)
+        else:
+            statements.setdefault(_defined(node), []).append(node)
+    if statements.keys() != merged.keys():
+        extra, missing = sorted(statements.keys() - merged), sorted(merged.keys() - statements)
+        raise RuntimeError(f"datamodel-code-generator made {extra} instead of {missing}")
+    lines = source.splitlines(keepends=True)
+    out = []
+    for schema in schemas:
+        nodes = [node for name in schema["$defs"] for node in statements[name]]
+        used = {n.id for node in nodes for n in ast.walk(node) if isinstance(n, ast.Name)}
+        body = "\n\n".join(
+            "".join(lines[_first_line(node) - 1 : node.end_lineno]).rstrip("\n") + "\n"
+            for node in nodes
+        )
+        imports = sorted([imported[name], name] for name in used if name in imported)
+        out.append(json.dumps({"imports": imports, "body": body}, ensure_ascii=False))
+    return json.dumps(out, ensure_ascii=False)
+
+
+def _defined(node: ast.stmt) -> str:
+    """The name a class or alias statement defines."""
+    if isinstance(node, ast.ClassDef):
+        return node.name
+    target = (
+        node.targets[0]
+        if isinstance(node, ast.Assign) and len(node.targets) == 1
+        else node.target if isinstance(node, ast.AnnAssign) else None
+    )
+    if not isinstance(target, ast.Name):
+        raise RuntimeError(f"datamodel-code-generator made {ast.unparse(node)!r}, not a class")
+    return target.id
+
+
+def _first_line(node: ast.stmt) -> int:
+    decorators = node.decorator_list if isinstance(node, ast.ClassDef) else []
+    return min([node.lineno, *(d.lineno for d in decorators)])
+
+
+def _joined(header: str, module: str, results: list[str]) -> str:
+    """An area's models module from its objects' results (``made_units``): the header, the
+    imports they need (the standard library's first), their classes in order."""
+    imports: dict[str, set[str]] = {}
+    bodies = []
+    for result in results:
+        unit = json.loads(result)
+        for source, name in unit["imports"]:
+            imports.setdefault(source, set()).add(name)
+        bodies.append(unit["body"])
+    if module in imports:  # its class would be used before it is defined
+        raise RuntimeError(f"an object of {module} refers to another: {sorted(imports[module])}")
+    ordered = sorted(imports, key=lambda source: (source.startswith(f"{PACKAGE}."), source))
+    lines = [f"from {source} import {', '.join(sorted(imports[source]))}" for source in ordered]
+    return "\n\n\n".join([f"{header}\n\n" + "\n".join(lines), *bodies]) + "\n"
 
 
 def _schema(defs: dict[str, Any], home: dict[str, str]) -> str:
-    """The module's JSON Schema: a reference to another module's class is typed by its import
+    """The JSON Schema of ``defs``: a reference to a class outside them is typed by its import
     path (datamodel-code-generator's ``customTypePath``), so that the class is imported, not
     made again."""
 

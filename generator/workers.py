@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import signal
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from types import TracebackType
@@ -33,20 +33,22 @@ class Workers:
     known). Black is ready long before datamodel-code-generator, so an edit that needs only
     black does not wait for the other."""
 
-    def __init__(self, warm: Mapping[Callable[[str], str], Callable[[], None]]) -> None:
-        """``warm``: for each step's ``make``, what imports its tool. Steps made otherwise run
-        in the first process."""
+    def __init__(self, tools: Mapping[Callable[[], None], Iterable[Callable[[str], str]]]) -> None:
+        """``tools``: what imports each tool, and the steps' ``make`` functions that use it.
+        Steps made otherwise run in the first process."""
         self._served: dict[Callable[[str], str], tuple[BaseProcess, Connection]] = {}
+        self._processes: list[BaseProcess] = []
         if "fork" not in multiprocessing.get_all_start_methods():
             return
         context = multiprocessing.get_context("fork")
-        for make, warm_up in warm.items():
+        for warm, makes in tools.items():
             ours, theirs = context.Pipe()
             # Not a daemon: it forks the workers of a large build.
-            process = context.Process(target=_serve, args=(theirs, warm_up), name="onebot-gen")
+            process = context.Process(target=_serve, args=(theirs, warm), name="onebot-gen")
             process.start()
             theirs.close()
-            self._served[make] = (process, ours)
+            self._processes.append(process)
+            self._served.update((make, (process, ours)) for make in makes)
 
     def run(self, steps: list[Step]) -> list[str]:
         """Each step's result, in order."""
@@ -82,7 +84,7 @@ class Workers:
         value: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        for process, _ in self._served.values():
+        for process in self._processes:
             process.terminate()  # done, or not needed
             process.join()
 
@@ -93,14 +95,15 @@ def _serve(conn: Connection, warm: Callable[[], None]) -> None:
         warm()
     except Exception:
         pass  # the steps meet the same failure, and report it
-    try:
-        steps = conn.recv()
-    except EOFError:
-        return
-    try:
-        conn.send((True, run_all(steps)))
-    except Exception:
-        conn.send((False, traceback.format_exc()))
+    while True:
+        try:
+            steps = conn.recv()
+        except EOFError:
+            return
+        try:
+            conn.send((True, run_all(steps)))
+        except Exception:
+            conn.send((False, traceback.format_exc()))
 
 
 def run_all(steps: list[Step]) -> list[str]:

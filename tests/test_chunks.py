@@ -1,4 +1,4 @@
-"""Formatting a module a function at a time gives what black gives for the whole module."""
+"""Formatting a module a piece at a time gives what black gives for the whole module."""
 
 from __future__ import annotations
 
@@ -90,6 +90,38 @@ class NoDoc:
 if TYPE_CHECKING:
     def hidden() -> None: ...
 """,
+    "typed dicts, functional forms and aliases between them": '''
+# Generated.
+"""The models."""
+from typing import Literal, NotRequired, TypeAlias, TypedDict
+from onebot_client.models.common import Thing
+class A(TypedDict):
+    """A thing."""
+
+    a: int
+    """The a."""
+    b: NotRequired[Literal["x", "y", "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"]]
+BBase = TypedDict("BBase", {"a-b": int, "c.d": NotRequired[str]})
+class B(BBase):
+    pass
+AOrB: TypeAlias = A | B
+"""Either."""
+class Empty(TypedDict):
+    ...
+# a comment between classes
+class C(TypedDict):
+    x: Thing
+
+
+
+@decorated
+class D:
+    y: int
+class E(
+    TypedDict
+):
+    z: list[A]
+''',
 }
 
 
@@ -98,10 +130,10 @@ def test_cut_formats_as_black_does(name: str) -> None:
     source = CASES[name].lstrip("\n")
     cut = chunks.cut(source)
     assert cut is not None
-    joined = chunks.join(black(cut.skeleton), [black(f) for f in cut.functions])
+    joined = chunks.join(black(cut.skeleton), [black(f) for f in cut.pieces])
     assert joined == black(source)
 
 
-def test_modules_without_functions_or_not_parsing_are_not_cut() -> None:
-    assert chunks.cut("X = 1\nclass A:\n    y = 2\n") is None
+def test_modules_without_pieces_or_not_parsing_are_not_cut() -> None:
+    assert chunks.cut("X = 1\nif X:\n    class A:\n        y = 2\n") is None
     assert chunks.cut("def f(:\n") is None

@@ -20,20 +20,25 @@ def nothing() -> None:
     pass
 
 
+def warm_too() -> None:
+    pass
+
+
 def test_steps_run_in_their_tools_process_and_come_back_in_order() -> None:
     steps = [Step("up", t, upper) for t in ("a", "b")] + [Step("other", "c", str.strip)]
-    with Workers({upper: nothing}) as workers:
+    with Workers({nothing: [upper]}) as workers:
         assert workers.run(steps) == ["A", "B", "c"]  # str.strip runs in the first process
+        assert workers.run(steps[:1]) == ["A"]  # and again: a build runs steps twice
 
 
 def test_a_failing_step_is_reported_with_its_error() -> None:
-    with Workers({upper: nothing, broken: nothing}) as workers:
+    with Workers({nothing: [upper], warm_too: [broken]}) as workers:
         with pytest.raises(RuntimeError, match="cannot make 'x'"):
             workers.run([Step("up", "a", upper), Step("broken", "x", broken)])
 
 
 def test_a_failing_warm_up_does_not_hide_the_steps() -> None:
-    with Workers({upper: broken_warm}) as workers:
+    with Workers({broken_warm: [upper]}) as workers:
         assert workers.run([Step("up", "a", upper)]) == ["A"]
 
 

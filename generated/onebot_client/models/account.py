@@ -5,168 +5,17 @@ from typing import Literal, NotRequired, TypedDict
 from onebot_client.models.common import ProfileLikeFavorite, ProfileLikeVote
 
 
-class DeleteFriendParams(TypedDict):
-    """The params of ``delete_friend``."""
+class QidianGetAccountInfoResult(TypedDict):
+    """企点账号信息"""
 
-    user_id: NotRequired[int | str]
-    """好友 QQ 号（NapCat 的参数名）"""
+    master_id: int
+    """父账号 ID"""
 
-    friend_id: NotRequired[int | str]
-    """好友 QQ 号（go-cqhttp 的参数名）"""
+    ext_name: str
+    """用户昵称"""
 
-    temp_block: NotRequired[bool]
-    """是否加入黑名单（拉黑）"""
-
-    temp_both_del: NotRequired[bool]
-    """是否双向删除"""
-
-
-class DeleteFriendResult(TypedDict):
-    """QQNT 调用结果（go-cqhttp 无响应数据）"""
-
-    result: NotRequired[int]
-    """结果码，0 为成功"""
-
-    errMsg: NotRequired[str]
-    """错误信息"""
-
-    valid: NotRequired[bool]
-    """仅在好友不存在 / 不是好友时出现，为 false"""
-
-    message: NotRequired[str]
-    """仅在好友不存在 / 不是好友时出现，说明原因"""
-
-
-class DeleteQzoneMsgParams(TypedDict):
-    """The params of ``delete_qzone_msg``."""
-
-    tid: str
-    """说说的 tid（send_qzone_msg 返回）"""
-
-
-class GetClientkeyResult(TypedDict):
-    """ClientKey"""
-
-    clientkey: NotRequired[str]
-    """客户端 Key"""
-
-
-class GetCookiesParams(TypedDict):
-    """The params of ``get_cookies``."""
-
-    domain: str
-    """需要获取 cookies 的域名，如 qun.qq.com"""
-
-
-class GetCookiesResult(TypedDict):
-    """Cookies"""
-
-    cookies: str
-    """Cookies，形如 "uin=o123456789; skey=@abc12345\""""
-
-    bkn: NotRequired[str]
-    """CSRF Token（bkn，由 skey 计算；NapCat 扩展，无 skey 时为空字符串）"""
-
-
-class GetCredentialsParams(TypedDict):
-    """The params of ``get_credentials``."""
-
-    domain: str
-    """需要获取 cookies 的域名"""
-
-
-class GetCredentialsResult(TypedDict):
-    """Cookies 与 CSRF Token"""
-
-    cookies: str
-    """Cookies"""
-
-    token: NotRequired[int]
-    """CSRF Token（NapCat 的字段名）"""
-
-    csrf_token: NotRequired[int]
-    """CSRF Token（OneBot 11 / go-cqhttp 文档的字段名）"""
-
-
-class GetCsrfTokenResult(TypedDict):
-    """CSRF Token"""
-
-    token: int
-    """CSRF Token"""
-
-
-class GetDoubtFriendsAddRequestParams(TypedDict):
-    """The params of ``get_doubt_friends_add_request``."""
-
-    count: NotRequired[int]
-    """获取数量"""
-
-
-class GetFriendListParams(TypedDict):
-    """The params of ``get_friend_list``."""
-
-    no_cache: NotRequired[bool]
-    """是否不使用缓存"""
-
-
-class GetModelShowParams(TypedDict):
-    """The params of ``_get_model_show``."""
-
-    model: NotRequired[str]
-    """机型名称"""
-
-
-class GetOnlineClientsParams(TypedDict):
-    """The params of ``get_online_clients``."""
-
-    no_cache: NotRequired[bool]
-    """是否无视缓存"""
-
-
-class GetProfileLikeParams(TypedDict):
-    """The params of ``get_profile_like``."""
-
-    user_id: NotRequired[int | str]
-    """QQ 号，不传则为自己"""
-
-    start: NotRequired[int]
-    """起始位置"""
-
-    count: NotRequired[int]
-    """获取数量"""
-
-
-class GetProfileLikeResult(TypedDict):
-    """点赞详情"""
-
-    uid: str
-    """用户 UID"""
-
-    time: str
-    """时间（字符串形式的 Unix 时间戳）"""
-
-    favoriteInfo: ProfileLikeFavorite
-    """点赞（我赞过的）信息"""
-
-    voteInfo: ProfileLikeVote
-    """被赞（谁赞了我）信息"""
-
-
-class GetRecentContactParams(TypedDict):
-    """The params of ``get_recent_contact``."""
-
-    count: NotRequired[int]
-    """获取的会话数量"""
-
-
-class GetStrangerInfoParams(TypedDict):
-    """The params of ``get_stranger_info``."""
-
-    user_id: int | str
-    """QQ 号"""
-
-    no_cache: NotRequired[bool]
-    """是否不使用缓存（使用缓存可能更新不及时，但响应更快）"""
+    create_time: int
+    """账号创建时间，Unix 时间戳"""
 
 
 class GetVipInfoParams(TypedDict):
@@ -201,156 +50,65 @@ class GetVipInfoResult(TypedDict):
     """会员成长总值"""
 
 
-class NcGetUserStatusParams(TypedDict):
-    """The params of ``nc_get_user_status``."""
+class GetStrangerInfoParams(TypedDict):
+    """The params of ``get_stranger_info``."""
 
     user_id: int | str
     """QQ 号"""
 
-
-class NcGetUserStatusResult(TypedDict):
-    """用户在线状态"""
-
-    status: int
-    """在线状态（取值同 set_online_status 的 status，如 10 在线）"""
-
-    ext_status: int
-    """扩展状态"""
+    no_cache: NotRequired[bool]
+    """是否不使用缓存（使用缓存可能更新不及时，但响应更快）"""
 
 
-class QidianGetAccountInfoResult(TypedDict):
-    """企点账号信息"""
+class GetClientkeyResult(TypedDict):
+    """ClientKey"""
 
-    master_id: int
-    """父账号 ID"""
-
-    ext_name: str
-    """用户昵称"""
-
-    create_time: int
-    """账号创建时间，Unix 时间戳"""
+    clientkey: NotRequired[str]
+    """客户端 Key"""
 
 
-class SendLikeParams(TypedDict):
-    """The params of ``send_like``."""
+class GetCookiesParams(TypedDict):
+    """The params of ``get_cookies``."""
 
-    user_id: int | str
-    """对方 QQ 号"""
-
-    times: NotRequired[int]
-    """点赞次数"""
+    domain: str
+    """需要获取 cookies 的域名，如 qun.qq.com"""
 
 
-class SendQzoneMsgParams(TypedDict):
-    """The params of ``send_qzone_msg``."""
+class GetCookiesResult(TypedDict):
+    """Cookies"""
 
-    content: str
-    """说说正文"""
+    cookies: str
+    """Cookies，形如 "uin=o123456789; skey=@abc12345\""""
 
-    images: NotRequired[list[str]]
-    """图片列表，每项可以是 file://、http(s):// 或 base64://"""
-
-    ugc_right: NotRequired[Literal[1, 4, 16, 64, 128]]
-    """查看权限：1 所有人可见，4 好友可见，16 部分好友可见，64 仅自己可见，128 部分好友不可见"""
-
-    target_uins: NotRequired[list[int | str]]
-    """ugc_right 为 16 或 128 时，权限作用的 QQ 号列表"""
+    bkn: NotRequired[str]
+    """CSRF Token（bkn，由 skey 计算；NapCat 扩展，无 skey 时为空字符串）"""
 
 
-class SetDiyOnlineStatusParams(TypedDict):
-    """The params of ``set_diy_online_status``."""
+class GetCsrfTokenResult(TypedDict):
+    """CSRF Token"""
 
-    face_id: int | str
-    """图标 ID（QQ 表情的 QSid）"""
-
-    face_type: NotRequired[int | str]
-    """图标类型（数字或数字字符串，NapCat 的示例传 "1"）"""
-
-    wording: NotRequired[str]
-    """状态文字内容"""
+    token: int
+    """CSRF Token"""
 
 
-class SetDoubtFriendsAddRequestParams(TypedDict):
-    """The params of ``set_doubt_friends_add_request``."""
+class GetCredentialsParams(TypedDict):
+    """The params of ``get_credentials``."""
 
-    flag: str
-    """请求 flag（get_doubt_friends_add_request 返回的 flag）"""
-
-    approve: NotRequired[bool]
-    """是否同意；该字段无实际语义，仅作保留，服务端总是同意"""
+    domain: str
+    """需要获取 cookies 的域名"""
 
 
-class SetFriendAddRequestParams(TypedDict):
-    """The params of ``set_friend_add_request``."""
+class GetCredentialsResult(TypedDict):
+    """Cookies 与 CSRF Token"""
 
-    flag: str
-    """加好友请求的 flag（需从上报的数据中获得）"""
+    cookies: str
+    """Cookies"""
 
-    approve: NotRequired[bool]
-    """是否同意请求"""
+    token: NotRequired[int]
+    """CSRF Token（NapCat 的字段名）"""
 
-    remark: NotRequired[str]
-    """添加后的好友备注（仅在同意时有效）"""
-
-
-class SetFriendRemarkParams(TypedDict):
-    """The params of ``set_friend_remark``."""
-
-    user_id: int | str
-    """好友 QQ 号"""
-
-    remark: str
-    """备注内容"""
-
-
-class SetInputStatusParams(TypedDict):
-    """The params of ``set_input_status``."""
-
-    user_id: int | str
-    """对方 QQ 号"""
-
-    event_type: int
-    """事件类型（状态类型）"""
-
-
-class SetInputStatusResult(TypedDict):
-    """QQNT 调用结果"""
-
-    result: NotRequired[int]
-    """结果码，0 为成功"""
-
-    errMsg: NotRequired[str]
-    """错误信息"""
-
-
-class SetModelShowParams(TypedDict):
-    """The params of ``_set_model_show``."""
-
-    model: NotRequired[str]
-    """机型名称"""
-
-    model_show: NotRequired[str]
-    """机型显示名称"""
-
-
-class SetOnlineStatusParams(TypedDict):
-    """The params of ``set_online_status``."""
-
-    status: int
-    """在线状态（如 10 在线、30 离开、40 隐身、50 忙碌、60 Q我吧、70 请勿打扰）"""
-
-    ext_status: int
-    """扩展状态（0 为无扩展状态，其余见上表）"""
-
-    battery_status: int
-    """电量状态（电量百分比，一般传 0）"""
-
-
-class SetQqAvatarParams(TypedDict):
-    """The params of ``set_qq_avatar``."""
-
-    file: str
-    """图片路径、URL 或 Base64（file:// 本地路径、http(s):// 网络地址、base64://...）"""
+    csrf_token: NotRequired[int]
+    """CSRF Token（OneBot 11 / go-cqhttp 文档的字段名）"""
 
 
 class SetQqProfileParams(TypedDict):
@@ -391,3 +149,245 @@ class SetSelfLongnickResult(TypedDict):
 
     errMsg: NotRequired[str]
     """错误信息"""
+
+
+class SetQqAvatarParams(TypedDict):
+    """The params of ``set_qq_avatar``."""
+
+    file: str
+    """图片路径、URL 或 Base64（file:// 本地路径、http(s):// 网络地址、base64://...）"""
+
+
+class SetOnlineStatusParams(TypedDict):
+    """The params of ``set_online_status``."""
+
+    status: int
+    """在线状态（如 10 在线、30 离开、40 隐身、50 忙碌、60 Q我吧、70 请勿打扰）"""
+
+    ext_status: int
+    """扩展状态（0 为无扩展状态，其余见上表）"""
+
+    battery_status: int
+    """电量状态（电量百分比，一般传 0）"""
+
+
+class SetDiyOnlineStatusParams(TypedDict):
+    """The params of ``set_diy_online_status``."""
+
+    face_id: int | str
+    """图标 ID（QQ 表情的 QSid）"""
+
+    face_type: NotRequired[int | str]
+    """图标类型（数字或数字字符串，NapCat 的示例传 "1"）"""
+
+    wording: NotRequired[str]
+    """状态文字内容"""
+
+
+class SetInputStatusParams(TypedDict):
+    """The params of ``set_input_status``."""
+
+    user_id: int | str
+    """对方 QQ 号"""
+
+    event_type: int
+    """事件类型（状态类型）"""
+
+
+class SetInputStatusResult(TypedDict):
+    """QQNT 调用结果"""
+
+    result: NotRequired[int]
+    """结果码，0 为成功"""
+
+    errMsg: NotRequired[str]
+    """错误信息"""
+
+
+class GetModelShowParams(TypedDict):
+    """The params of ``_get_model_show``."""
+
+    model: NotRequired[str]
+    """机型名称"""
+
+
+class SetModelShowParams(TypedDict):
+    """The params of ``_set_model_show``."""
+
+    model: NotRequired[str]
+    """机型名称"""
+
+    model_show: NotRequired[str]
+    """机型显示名称"""
+
+
+class NcGetUserStatusParams(TypedDict):
+    """The params of ``nc_get_user_status``."""
+
+    user_id: int | str
+    """QQ 号"""
+
+
+class NcGetUserStatusResult(TypedDict):
+    """用户在线状态"""
+
+    status: int
+    """在线状态（取值同 set_online_status 的 status，如 10 在线）"""
+
+    ext_status: int
+    """扩展状态"""
+
+
+class GetFriendListParams(TypedDict):
+    """The params of ``get_friend_list``."""
+
+    no_cache: NotRequired[bool]
+    """是否不使用缓存"""
+
+
+class GetRecentContactParams(TypedDict):
+    """The params of ``get_recent_contact``."""
+
+    count: NotRequired[int]
+    """获取的会话数量"""
+
+
+class GetProfileLikeParams(TypedDict):
+    """The params of ``get_profile_like``."""
+
+    user_id: NotRequired[int | str]
+    """QQ 号，不传则为自己"""
+
+    start: NotRequired[int]
+    """起始位置"""
+
+    count: NotRequired[int]
+    """获取数量"""
+
+
+class GetProfileLikeResult(TypedDict):
+    """点赞详情"""
+
+    uid: str
+    """用户 UID"""
+
+    time: str
+    """时间（字符串形式的 Unix 时间戳）"""
+
+    favoriteInfo: ProfileLikeFavorite
+    """点赞（我赞过的）信息"""
+
+    voteInfo: ProfileLikeVote
+    """被赞（谁赞了我）信息"""
+
+
+class SendLikeParams(TypedDict):
+    """The params of ``send_like``."""
+
+    user_id: int | str
+    """对方 QQ 号"""
+
+    times: NotRequired[int]
+    """点赞次数"""
+
+
+class SetFriendAddRequestParams(TypedDict):
+    """The params of ``set_friend_add_request``."""
+
+    flag: str
+    """加好友请求的 flag（需从上报的数据中获得）"""
+
+    approve: NotRequired[bool]
+    """是否同意请求"""
+
+    remark: NotRequired[str]
+    """添加后的好友备注（仅在同意时有效）"""
+
+
+class SetFriendRemarkParams(TypedDict):
+    """The params of ``set_friend_remark``."""
+
+    user_id: int | str
+    """好友 QQ 号"""
+
+    remark: str
+    """备注内容"""
+
+
+class DeleteFriendParams(TypedDict):
+    """The params of ``delete_friend``."""
+
+    user_id: NotRequired[int | str]
+    """好友 QQ 号（NapCat 的参数名）"""
+
+    friend_id: NotRequired[int | str]
+    """好友 QQ 号（go-cqhttp 的参数名）"""
+
+    temp_block: NotRequired[bool]
+    """是否加入黑名单（拉黑）"""
+
+    temp_both_del: NotRequired[bool]
+    """是否双向删除"""
+
+
+class DeleteFriendResult(TypedDict):
+    """QQNT 调用结果（go-cqhttp 无响应数据）"""
+
+    result: NotRequired[int]
+    """结果码，0 为成功"""
+
+    errMsg: NotRequired[str]
+    """错误信息"""
+
+    valid: NotRequired[bool]
+    """仅在好友不存在 / 不是好友时出现，为 false"""
+
+    message: NotRequired[str]
+    """仅在好友不存在 / 不是好友时出现，说明原因"""
+
+
+class GetDoubtFriendsAddRequestParams(TypedDict):
+    """The params of ``get_doubt_friends_add_request``."""
+
+    count: NotRequired[int]
+    """获取数量"""
+
+
+class SetDoubtFriendsAddRequestParams(TypedDict):
+    """The params of ``set_doubt_friends_add_request``."""
+
+    flag: str
+    """请求 flag（get_doubt_friends_add_request 返回的 flag）"""
+
+    approve: NotRequired[bool]
+    """是否同意；该字段无实际语义，仅作保留，服务端总是同意"""
+
+
+class SendQzoneMsgParams(TypedDict):
+    """The params of ``send_qzone_msg``."""
+
+    content: str
+    """说说正文"""
+
+    images: NotRequired[list[str]]
+    """图片列表，每项可以是 file://、http(s):// 或 base64://"""
+
+    ugc_right: NotRequired[Literal[1, 4, 16, 64, 128]]
+    """查看权限：1 所有人可见，4 好友可见，16 部分好友可见，64 仅自己可见，128 部分好友不可见"""
+
+    target_uins: NotRequired[list[int | str]]
+    """ugc_right 为 16 或 128 时，权限作用的 QQ 号列表"""
+
+
+class DeleteQzoneMsgParams(TypedDict):
+    """The params of ``delete_qzone_msg``."""
+
+    tid: str
+    """说说的 tid（send_qzone_msg 返回）"""
+
+
+class GetOnlineClientsParams(TypedDict):
+    """The params of ``get_online_clients``."""
+
+    no_cache: NotRequired[bool]
+    """是否无视缓存"""

@@ -13,43 +13,162 @@ from onebot_client.models.common import (
 )
 
 
-class CancelOnlineFileParams(TypedDict):
-    """The params of ``cancel_online_file``."""
+class GetFileParams(TypedDict):
+    """The params of ``get_file``."""
+
+    file: NotRequired[str]
+    """文件 ID（消息段中的 file / file_id，或群文件的 file_id）；也可为文件名"""
+
+    file_id: NotRequired[str]
+    """文件 ID（file 为空时使用）"""
+
+
+class GetImageParams(TypedDict):
+    """The params of ``get_image``."""
+
+    file: NotRequired[str]
+    """图片文件名 / 文件 ID（消息段中 image 的 file 参数）"""
+
+    file_id: NotRequired[str]
+    """文件 ID（NapCat 扩展，file 为空时使用）"""
+
+
+class GetRecordParams(TypedDict):
+    """The params of ``get_record``."""
+
+    file: NotRequired[str]
+    """收到的语音文件名（消息段的 file 参数）/ 文件 ID"""
+
+    file_id: NotRequired[str]
+    """文件 ID（NapCat 扩展，file 为空时使用）"""
+
+    out_format: Literal["mp3", "amr", "wma", "m4a", "spx", "ogg", "wav", "flac"]
+    """要转换到的格式"""
+
+
+class UploadGroupFileParams(TypedDict):
+    """The params of ``upload_group_file``."""
+
+    group_id: int | str
+    """群号"""
+
+    file: str
+    """资源路径或 URL（本地路径、file:// URI、http(s) URL 或 base64://）"""
+
+    name: str
+    """储存名称（文件名）"""
+
+    folder: NotRequired[str]
+    """父目录 ID，不提供时上传到根目录"""
+
+    folder_id: NotRequired[str]
+    """父目录 ID（NapCat 的兼容字段，folder 为空时使用）"""
+
+    upload_file: NotRequired[bool]
+    """是否执行上传（NapCat 扩展）"""
+
+
+class UploadGroupFileResult(TypedDict):
+    """上传群文件 (upload group file)"""
+
+    file_id: str | None
+    """上传后的文件 ID，取不到时为 null"""
+
+
+class UploadPrivateFileParams(TypedDict):
+    """The params of ``upload_private_file``."""
 
     user_id: int | str
     """对方 QQ 号"""
 
-    msg_id: str
-    """在线文件消息的 QQNT msgId（send_online_file 的返回或 get_online_file_msg）"""
+    file: str
+    """资源路径或 URL（本地路径、file:// URI、http(s) URL 或 base64://）"""
+
+    name: str
+    """文件名"""
+
+    upload_file: NotRequired[bool]
+    """是否执行上传（NapCat 扩展）"""
 
 
-class CreateFlashTaskParams(TypedDict):
-    """The params of ``create_flash_task``."""
+class UploadPrivateFileResult(TypedDict):
+    """上传私聊文件 (upload private file)"""
 
-    files: list[str] | str
-    """要上传的文件绝对路径列表，或单个路径（可以是文件夹）"""
-
-    name: NotRequired[str]
-    """任务（文件集）名称"""
-
-    thumb_path: NotRequired[str]
-    """缩略图路径"""
+    file_id: str | None
+    """上传后的文件 ID，取不到时为 null"""
 
 
-class CreateFlashTaskResult(TypedDict):
-    """QQNT createFlashTransferUploadTask 的原始返回"""
+class GetGroupFileSystemInfoParams(TypedDict):
+    """The params of ``get_group_file_system_info``."""
 
-    result: int
-    """结果码，0 表示成功"""
+    group_id: int | str
+    """群号"""
 
-    errMsg: str
-    """错误信息"""
 
-    createFlashTransferResult: NotRequired[FlashTaskInfo]
-    """新建任务的信息（文件集 ID、分享链接等）"""
+class GetGroupRootFilesParams(TypedDict):
+    """The params of ``get_group_root_files``."""
 
-    seq: NotRequired[int]
-    """请求序号"""
+    group_id: int | str
+    """群号"""
+
+    file_count: NotRequired[int]
+    """最多获取的条目数（NapCat 扩展）"""
+
+
+class GetGroupRootFilesResult(TypedDict):
+    """获取群根目录文件列表 (get group root files)"""
+
+    files: list[GroupFile]
+    """文件列表"""
+
+    folders: list[GroupFolder]
+    """文件夹列表"""
+
+
+class GetGroupFilesByFolderParams(TypedDict):
+    """The params of ``get_group_files_by_folder``."""
+
+    group_id: int | str
+    """群号"""
+
+    folder_id: NotRequired[str]
+    """文件夹 ID，参考 GroupFolder 对象"""
+
+    folder: NotRequired[str]
+    """文件夹 ID（NapCat 的兼容字段，优先于 folder_id）"""
+
+    file_count: NotRequired[int]
+    """最多获取的条目数（NapCat 扩展）"""
+
+
+class GetGroupFilesByFolderResult(TypedDict):
+    """获取群子目录文件列表 (get group files by folder)"""
+
+    files: list[GroupFile]
+    """文件列表"""
+
+    folders: list[GroupFolder]
+    """文件夹列表（NapCat 恒为空列表）"""
+
+
+class GetGroupFileUrlParams(TypedDict):
+    """The params of ``get_group_file_url``."""
+
+    group_id: int | str
+    """群号"""
+
+    file_id: str
+    """文件 ID，参考 GroupFile 对象"""
+
+    busid: NotRequired[int]
+    """文件类型，参考 GroupFile 对象（go-cqhttp 必填；NapCat 忽略）"""
+
+
+class GetGroupFileUrlResult(TypedDict):
+    """获取群文件资源链接 (get group file url)"""
+
+    url: str
+    """文件下载链接"""
 
 
 class CreateGroupFileFolderParams(TypedDict):
@@ -127,313 +246,6 @@ class DeleteGroupFolderResult(TypedDict):
     """操作结果"""
 
 
-class DownloadFileParams(TypedDict):
-    """The params of ``download_file``."""
-
-    url: NotRequired[str]
-    """链接地址（与 base64 二选一）"""
-
-    base64: NotRequired[str]
-    """Base64 编码的文件内容（NapCat 扩展，与 url 二选一，优先于 url）"""
-
-    name: NotRequired[str]
-    """保存的文件名（NapCat 扩展；不填时文件名为文件的 MD5）"""
-
-    thread_count: NotRequired[int]
-    """下载线程数（go-cqhttp；NapCat 忽略）"""
-
-    headers: NotRequired[str | list[str]]
-    """自定义请求头。字符串形式："User-Agent=YOUR_UA[\\r\\n]Referer=https://www.baidu.com"； 数组形式：["User-Agent=YOUR_UA", "Referer=https://www.baidu.com"]"""
-
-
-class DownloadFileResult(TypedDict):
-    """下载文件到缓存目录 (download file)"""
-
-    file: str
-    """下载文件的绝对路径"""
-
-
-class DownloadFilesetParams(TypedDict):
-    """The params of ``download_fileset``."""
-
-    fileset_id: str
-    """文件集 ID"""
-
-
-class DownloadFilesetResult(TypedDict):
-    """QQNT startFileSetDownload 的原始返回"""
-
-    result: int
-    """结果码，0 表示成功开始下载"""
-
-    errMsg: str
-    """错误信息"""
-
-    extraInfo: NotRequired[Any]
-    """内核附带信息（结构未定义）"""
-
-
-class GetFileParams(TypedDict):
-    """The params of ``get_file``."""
-
-    file: NotRequired[str]
-    """文件 ID（消息段中的 file / file_id，或群文件的 file_id）；也可为文件名"""
-
-    file_id: NotRequired[str]
-    """文件 ID（file 为空时使用）"""
-
-
-class GetFilesetIdParams(TypedDict):
-    """The params of ``get_fileset_id``."""
-
-    share_code: str
-    """分享码或分享链接"""
-
-
-class GetFilesetIdResult(TypedDict):
-    """获取文件集 ID (get fileset id)"""
-
-    fileset_id: NotRequired[str]
-    """文件集 ID（NapCat 4.18.0 OpenAPI 声明的字段）"""
-
-    fileSetId: NotRequired[str]
-    """文件集 ID（内核原始返回的字段名）"""
-
-    result: NotRequired[int]
-    """结果码，0 表示成功（内核原始返回）"""
-
-    errMsg: NotRequired[str]
-    """错误信息（内核原始返回）"""
-
-
-class GetFilesetInfoParams(TypedDict):
-    """The params of ``get_fileset_info``."""
-
-    fileset_id: str
-    """文件集 ID"""
-
-
-class GetFilesetInfoResult(TypedDict):
-    """QQNT getFileSet 的原始返回"""
-
-    result: int
-    """结果码，0 表示成功"""
-
-    errMsg: str
-    """错误信息"""
-
-    seq: NotRequired[int]
-    """请求序号"""
-
-    isCache: NotRequired[bool]
-    """是否来自缓存"""
-
-    fileSet: NotRequired[FlashFileSetInfo]
-    """文件集信息"""
-
-
-class GetFlashFileListParams(TypedDict):
-    """The params of ``get_flash_file_list``."""
-
-    fileset_id: str
-    """文件集 ID"""
-
-
-class GetFlashFileListResult(TypedDict):
-    """QQNT getFileList 的原始返回（rsp）"""
-
-    seq: int
-    """请求序号"""
-
-    result: int
-    """结果码，0 表示成功"""
-
-    errMs: str
-    """错误信息（内核的键名就是 errMs）"""
-
-    fileLists: list[FlashFileListPage]
-    """各层文件列表"""
-
-
-class GetFlashFileUrlParams(TypedDict):
-    """The params of ``get_flash_file_url``."""
-
-    fileset_id: str
-    """文件集 ID"""
-
-    file_name: NotRequired[str]
-    """文件名（与 file_index 二选一）"""
-
-    file_index: NotRequired[int]
-    """文件索引，从 0 开始（与 file_name 二选一）"""
-
-
-class GetFlashFileUrlResult(TypedDict):
-    """获取闪传文件链接 (get flash file url)"""
-
-    result: int
-    """结果码，0 表示成功；找不到文件时为 -1"""
-
-    errMsg: str
-    """错误信息（找不到文件时为「未找到对应文件」）"""
-
-    transferUrl: str
-    """文件下载链接（找不到文件时为空字符串）"""
-
-
-class GetGroupFileSystemInfoParams(TypedDict):
-    """The params of ``get_group_file_system_info``."""
-
-    group_id: int | str
-    """群号"""
-
-
-class GetGroupFileUrlParams(TypedDict):
-    """The params of ``get_group_file_url``."""
-
-    group_id: int | str
-    """群号"""
-
-    file_id: str
-    """文件 ID，参考 GroupFile 对象"""
-
-    busid: NotRequired[int]
-    """文件类型，参考 GroupFile 对象（go-cqhttp 必填；NapCat 忽略）"""
-
-
-class GetGroupFileUrlResult(TypedDict):
-    """获取群文件资源链接 (get group file url)"""
-
-    url: str
-    """文件下载链接"""
-
-
-class GetGroupFilesByFolderParams(TypedDict):
-    """The params of ``get_group_files_by_folder``."""
-
-    group_id: int | str
-    """群号"""
-
-    folder_id: NotRequired[str]
-    """文件夹 ID，参考 GroupFolder 对象"""
-
-    folder: NotRequired[str]
-    """文件夹 ID（NapCat 的兼容字段，优先于 folder_id）"""
-
-    file_count: NotRequired[int]
-    """最多获取的条目数（NapCat 扩展）"""
-
-
-class GetGroupFilesByFolderResult(TypedDict):
-    """获取群子目录文件列表 (get group files by folder)"""
-
-    files: list[GroupFile]
-    """文件列表"""
-
-    folders: list[GroupFolder]
-    """文件夹列表（NapCat 恒为空列表）"""
-
-
-class GetGroupRootFilesParams(TypedDict):
-    """The params of ``get_group_root_files``."""
-
-    group_id: int | str
-    """群号"""
-
-    file_count: NotRequired[int]
-    """最多获取的条目数（NapCat 扩展）"""
-
-
-class GetGroupRootFilesResult(TypedDict):
-    """获取群根目录文件列表 (get group root files)"""
-
-    files: list[GroupFile]
-    """文件列表"""
-
-    folders: list[GroupFolder]
-    """文件夹列表"""
-
-
-class GetImageParams(TypedDict):
-    """The params of ``get_image``."""
-
-    file: NotRequired[str]
-    """图片文件名 / 文件 ID（消息段中 image 的 file 参数）"""
-
-    file_id: NotRequired[str]
-    """文件 ID（NapCat 扩展，file 为空时使用）"""
-
-
-class GetOnlineFileMsgParams(TypedDict):
-    """The params of ``get_online_file_msg``."""
-
-    user_id: int | str
-    """好友 QQ 号"""
-
-
-class GetOnlineFileMsgResult(TypedDict):
-    """QQNT getOnlineFileMsgs 的原始返回"""
-
-    result: NotRequired[int]
-    """结果码，0 表示成功"""
-
-    errMsg: NotRequired[str]
-    """错误信息"""
-
-    msgList: list[dict[str, Any]]
-    """QQNT 原始消息对象列表（含 msgId、msgTime、elements 等；在线文件元素的 elementType 为 23，文件夹为 30）"""
-
-
-class GetPrivateFileUrlParams(TypedDict):
-    """The params of ``get_private_file_url``."""
-
-    file_id: str
-    """文件 ID（私聊收到的文件消息段的 file_id）"""
-
-
-class GetPrivateFileUrlResult(TypedDict):
-    """获取私聊文件链接 (get private file url)"""
-
-    url: str
-    """文件下载链接"""
-
-
-class GetRecordParams(TypedDict):
-    """The params of ``get_record``."""
-
-    file: NotRequired[str]
-    """收到的语音文件名（消息段的 file 参数）/ 文件 ID"""
-
-    file_id: NotRequired[str]
-    """文件 ID（NapCat 扩展，file 为空时使用）"""
-
-    out_format: Literal["mp3", "amr", "wma", "m4a", "spx", "ogg", "wav", "flac"]
-    """要转换到的格式"""
-
-
-class GetShareLinkParams(TypedDict):
-    """The params of ``get_share_link``."""
-
-    fileset_id: str
-    """文件集 ID"""
-
-
-class GetShareLinkResult(TypedDict):
-    """QQNT getShareLinkReq 的原始返回"""
-
-    result: int
-    """结果码，0 表示成功"""
-
-    errMsg: str
-    """错误信息"""
-
-    shareLink: NotRequired[str]
-    """分享链接"""
-
-    expireTimestamp: NotRequired[str]
-    """过期时间（Unix 时间戳的字符串形式）"""
-
-
 class MoveGroupFileParams(TypedDict):
     """The params of ``move_group_file``."""
 
@@ -455,32 +267,6 @@ class MoveGroupFileResult(TypedDict):
 
     ok: bool
     """是否成功（成功时恒为 true，失败时报错）"""
-
-
-class ReceiveOnlineFileParams(TypedDict):
-    """The params of ``receive_online_file``."""
-
-    user_id: int | str
-    """好友 QQ 号"""
-
-    msg_id: str
-    """在线文件消息的 QQNT msgId（来自 get_online_file_msg）"""
-
-    element_id: str
-    """文件元素 ID（elementId）"""
-
-
-class RefuseOnlineFileParams(TypedDict):
-    """The params of ``refuse_online_file``."""
-
-    user_id: int | str
-    """好友 QQ 号"""
-
-    msg_id: str
-    """在线文件消息的 QQNT msgId（来自 get_online_file_msg）"""
-
-    element_id: str
-    """文件元素 ID（elementId）"""
 
 
 class RenameGroupFileParams(TypedDict):
@@ -506,30 +292,61 @@ class RenameGroupFileResult(TypedDict):
     """是否成功（成功时恒为 true，失败时报错）"""
 
 
-class SendFlashMsgParams(TypedDict):
-    """The params of ``send_flash_msg``."""
+class TransGroupFileParams(TypedDict):
+    """The params of ``trans_group_file``."""
 
-    fileset_id: str
-    """文件集 ID"""
-
-    user_id: NotRequired[int | str]
-    """对方 QQ 号（私聊；非好友时按群临时会话）"""
-
-    group_id: NotRequired[int | str]
+    group_id: int | str
     """群号"""
 
+    file_id: str
+    """文件 ID"""
 
-class SendFlashMsgResult(TypedDict):
-    """QQNT sendFlashTransferMsg 的原始返回"""
 
-    errCode: int
-    """错误码，0 表示成功"""
+class TransGroupFileResult(TypedDict):
+    """转存群文件 (trans group file)"""
 
-    errMsg: str
-    """错误信息"""
+    ok: bool
+    """是否成功（成功时恒为 true，失败时报错并带内核的 retMsg）"""
 
-    rsp: dict[str, list[FlashSendStatus]]
-    """{sendStatus: 各目标的发送状态}"""
+
+class GetPrivateFileUrlParams(TypedDict):
+    """The params of ``get_private_file_url``."""
+
+    file_id: str
+    """文件 ID（私聊收到的文件消息段的 file_id）"""
+
+
+class GetPrivateFileUrlResult(TypedDict):
+    """获取私聊文件链接 (get private file url)"""
+
+    url: str
+    """文件下载链接"""
+
+
+class DownloadFileParams(TypedDict):
+    """The params of ``download_file``."""
+
+    url: NotRequired[str]
+    """链接地址（与 base64 二选一）"""
+
+    base64: NotRequired[str]
+    """Base64 编码的文件内容（NapCat 扩展，与 url 二选一，优先于 url）"""
+
+    name: NotRequired[str]
+    """保存的文件名（NapCat 扩展；不填时文件名为文件的 MD5）"""
+
+    thread_count: NotRequired[int]
+    """下载线程数（go-cqhttp；NapCat 忽略）"""
+
+    headers: NotRequired[str | list[str]]
+    """自定义请求头。字符串形式："User-Agent=YOUR_UA[\\r\\n]Referer=https://www.baidu.com"； 数组形式：["User-Agent=YOUR_UA", "Referer=https://www.baidu.com"]"""
+
+
+class DownloadFileResult(TypedDict):
+    """下载文件到缓存目录 (download file)"""
+
+    file: str
+    """下载文件的绝对路径"""
 
 
 class SendOnlineFileParams(TypedDict):
@@ -590,70 +407,253 @@ class SendOnlineFolderResult(TypedDict):
     """文件夹元素 ID（成功时）"""
 
 
-class TransGroupFileParams(TypedDict):
-    """The params of ``trans_group_file``."""
+class GetOnlineFileMsgParams(TypedDict):
+    """The params of ``get_online_file_msg``."""
 
-    group_id: int | str
-    """群号"""
-
-    file_id: str
-    """文件 ID"""
+    user_id: int | str
+    """好友 QQ 号"""
 
 
-class TransGroupFileResult(TypedDict):
-    """转存群文件 (trans group file)"""
+class GetOnlineFileMsgResult(TypedDict):
+    """QQNT getOnlineFileMsgs 的原始返回"""
 
-    ok: bool
-    """是否成功（成功时恒为 true，失败时报错并带内核的 retMsg）"""
+    result: NotRequired[int]
+    """结果码，0 表示成功"""
 
+    errMsg: NotRequired[str]
+    """错误信息"""
 
-class UploadGroupFileParams(TypedDict):
-    """The params of ``upload_group_file``."""
-
-    group_id: int | str
-    """群号"""
-
-    file: str
-    """资源路径或 URL（本地路径、file:// URI、http(s) URL 或 base64://）"""
-
-    name: str
-    """储存名称（文件名）"""
-
-    folder: NotRequired[str]
-    """父目录 ID，不提供时上传到根目录"""
-
-    folder_id: NotRequired[str]
-    """父目录 ID（NapCat 的兼容字段，folder 为空时使用）"""
-
-    upload_file: NotRequired[bool]
-    """是否执行上传（NapCat 扩展）"""
+    msgList: list[dict[str, Any]]
+    """QQNT 原始消息对象列表（含 msgId、msgTime、elements 等；在线文件元素的 elementType 为 23，文件夹为 30）"""
 
 
-class UploadGroupFileResult(TypedDict):
-    """上传群文件 (upload group file)"""
+class ReceiveOnlineFileParams(TypedDict):
+    """The params of ``receive_online_file``."""
 
-    file_id: str | None
-    """上传后的文件 ID，取不到时为 null"""
+    user_id: int | str
+    """好友 QQ 号"""
+
+    msg_id: str
+    """在线文件消息的 QQNT msgId（来自 get_online_file_msg）"""
+
+    element_id: str
+    """文件元素 ID（elementId）"""
 
 
-class UploadPrivateFileParams(TypedDict):
-    """The params of ``upload_private_file``."""
+class RefuseOnlineFileParams(TypedDict):
+    """The params of ``refuse_online_file``."""
+
+    user_id: int | str
+    """好友 QQ 号"""
+
+    msg_id: str
+    """在线文件消息的 QQNT msgId（来自 get_online_file_msg）"""
+
+    element_id: str
+    """文件元素 ID（elementId）"""
+
+
+class CancelOnlineFileParams(TypedDict):
+    """The params of ``cancel_online_file``."""
 
     user_id: int | str
     """对方 QQ 号"""
 
-    file: str
-    """资源路径或 URL（本地路径、file:// URI、http(s) URL 或 base64://）"""
-
-    name: str
-    """文件名"""
-
-    upload_file: NotRequired[bool]
-    """是否执行上传（NapCat 扩展）"""
+    msg_id: str
+    """在线文件消息的 QQNT msgId（send_online_file 的返回或 get_online_file_msg）"""
 
 
-class UploadPrivateFileResult(TypedDict):
-    """上传私聊文件 (upload private file)"""
+class CreateFlashTaskParams(TypedDict):
+    """The params of ``create_flash_task``."""
 
-    file_id: str | None
-    """上传后的文件 ID，取不到时为 null"""
+    files: list[str] | str
+    """要上传的文件绝对路径列表，或单个路径（可以是文件夹）"""
+
+    name: NotRequired[str]
+    """任务（文件集）名称"""
+
+    thumb_path: NotRequired[str]
+    """缩略图路径"""
+
+
+class CreateFlashTaskResult(TypedDict):
+    """QQNT createFlashTransferUploadTask 的原始返回"""
+
+    result: int
+    """结果码，0 表示成功"""
+
+    errMsg: str
+    """错误信息"""
+
+    createFlashTransferResult: NotRequired[FlashTaskInfo]
+    """新建任务的信息（文件集 ID、分享链接等）"""
+
+    seq: NotRequired[int]
+    """请求序号"""
+
+
+class GetFlashFileListParams(TypedDict):
+    """The params of ``get_flash_file_list``."""
+
+    fileset_id: str
+    """文件集 ID"""
+
+
+class GetFlashFileListResult(TypedDict):
+    """QQNT getFileList 的原始返回（rsp）"""
+
+    seq: int
+    """请求序号"""
+
+    result: int
+    """结果码，0 表示成功"""
+
+    errMs: str
+    """错误信息（内核的键名就是 errMs）"""
+
+    fileLists: list[FlashFileListPage]
+    """各层文件列表"""
+
+
+class GetFlashFileUrlParams(TypedDict):
+    """The params of ``get_flash_file_url``."""
+
+    fileset_id: str
+    """文件集 ID"""
+
+    file_name: NotRequired[str]
+    """文件名（与 file_index 二选一）"""
+
+    file_index: NotRequired[int]
+    """文件索引，从 0 开始（与 file_name 二选一）"""
+
+
+class GetFlashFileUrlResult(TypedDict):
+    """获取闪传文件链接 (get flash file url)"""
+
+    result: int
+    """结果码，0 表示成功；找不到文件时为 -1"""
+
+    errMsg: str
+    """错误信息（找不到文件时为「未找到对应文件」）"""
+
+    transferUrl: str
+    """文件下载链接（找不到文件时为空字符串）"""
+
+
+class SendFlashMsgParams(TypedDict):
+    """The params of ``send_flash_msg``."""
+
+    fileset_id: str
+    """文件集 ID"""
+
+    user_id: NotRequired[int | str]
+    """对方 QQ 号（私聊；非好友时按群临时会话）"""
+
+    group_id: NotRequired[int | str]
+    """群号"""
+
+
+class SendFlashMsgResult(TypedDict):
+    """QQNT sendFlashTransferMsg 的原始返回"""
+
+    errCode: int
+    """错误码，0 表示成功"""
+
+    errMsg: str
+    """错误信息"""
+
+    rsp: dict[str, list[FlashSendStatus]]
+    """{sendStatus: 各目标的发送状态}"""
+
+
+class GetShareLinkParams(TypedDict):
+    """The params of ``get_share_link``."""
+
+    fileset_id: str
+    """文件集 ID"""
+
+
+class GetShareLinkResult(TypedDict):
+    """QQNT getShareLinkReq 的原始返回"""
+
+    result: int
+    """结果码，0 表示成功"""
+
+    errMsg: str
+    """错误信息"""
+
+    shareLink: NotRequired[str]
+    """分享链接"""
+
+    expireTimestamp: NotRequired[str]
+    """过期时间（Unix 时间戳的字符串形式）"""
+
+
+class GetFilesetIdParams(TypedDict):
+    """The params of ``get_fileset_id``."""
+
+    share_code: str
+    """分享码或分享链接"""
+
+
+class GetFilesetIdResult(TypedDict):
+    """获取文件集 ID (get fileset id)"""
+
+    fileset_id: NotRequired[str]
+    """文件集 ID（NapCat 4.18.0 OpenAPI 声明的字段）"""
+
+    fileSetId: NotRequired[str]
+    """文件集 ID（内核原始返回的字段名）"""
+
+    result: NotRequired[int]
+    """结果码，0 表示成功（内核原始返回）"""
+
+    errMsg: NotRequired[str]
+    """错误信息（内核原始返回）"""
+
+
+class GetFilesetInfoParams(TypedDict):
+    """The params of ``get_fileset_info``."""
+
+    fileset_id: str
+    """文件集 ID"""
+
+
+class GetFilesetInfoResult(TypedDict):
+    """QQNT getFileSet 的原始返回"""
+
+    result: int
+    """结果码，0 表示成功"""
+
+    errMsg: str
+    """错误信息"""
+
+    seq: NotRequired[int]
+    """请求序号"""
+
+    isCache: NotRequired[bool]
+    """是否来自缓存"""
+
+    fileSet: NotRequired[FlashFileSetInfo]
+    """文件集信息"""
+
+
+class DownloadFilesetParams(TypedDict):
+    """The params of ``download_fileset``."""
+
+    fileset_id: str
+    """文件集 ID"""
+
+
+class DownloadFilesetResult(TypedDict):
+    """QQNT startFileSetDownload 的原始返回"""
+
+    result: int
+    """结果码，0 表示成功开始下载"""
+
+    errMsg: str
+    """错误信息"""
+
+    extraInfo: NotRequired[Any]
+    """内核附带信息（结构未定义）"""

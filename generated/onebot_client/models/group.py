@@ -5,6 +5,30 @@ from typing import Literal, NotRequired, TypedDict
 from onebot_client.models.common import GroupAnonymousUser
 
 
+class GetGroupListParams(TypedDict):
+    """The params of ``get_group_list``."""
+
+    no_cache: NotRequired[bool]
+    """是否不使用缓存（使用缓存可能更新不及时，但响应更快）"""
+
+
+class GetGroupInfoParams(TypedDict):
+    """The params of ``get_group_info``."""
+
+    group_id: int | str
+    """群号"""
+
+    no_cache: NotRequired[bool]
+    """是否不使用缓存（使用缓存可能更新不及时，但响应更快）"""
+
+
+class GetGroupInfoExParams(TypedDict):
+    """The params of ``get_group_info_ex``."""
+
+    group_id: int | str
+    """群号"""
+
+
 class GetGroupDetailInfoParams(TypedDict):
     """The params of ``get_group_detail_info``."""
 
@@ -34,30 +58,6 @@ class GetGroupDetailInfoResult(TypedDict):
     """群备注（此接口恒为空字符串）"""
 
 
-class GetGroupInfoExParams(TypedDict):
-    """The params of ``get_group_info_ex``."""
-
-    group_id: int | str
-    """群号"""
-
-
-class GetGroupInfoParams(TypedDict):
-    """The params of ``get_group_info``."""
-
-    group_id: int | str
-    """群号"""
-
-    no_cache: NotRequired[bool]
-    """是否不使用缓存（使用缓存可能更新不及时，但响应更快）"""
-
-
-class GetGroupListParams(TypedDict):
-    """The params of ``get_group_list``."""
-
-    no_cache: NotRequired[bool]
-    """是否不使用缓存（使用缓存可能更新不及时，但响应更快）"""
-
-
 class GetGroupMemberInfoParams(TypedDict):
     """The params of ``get_group_member_info``."""
 
@@ -81,52 +81,43 @@ class GetGroupMemberListParams(TypedDict):
     """是否不使用缓存（NapCat 扩展参数）"""
 
 
-class SetGroupAddOptionParams(TypedDict):
-    """The params of ``set_group_add_option``."""
-
-    group_id: int | str
-    """群号"""
-
-    add_type: int
-    """加群方式（QQ 内部的数字取值，见说明）"""
-
-    group_question: NotRequired[str]
-    """加群问题"""
-
-    group_answer: NotRequired[str]
-    """加群答案"""
-
-
-class SetGroupAddRequestParams(TypedDict):
-    """The params of ``set_group_add_request``."""
-
-    flag: str
-    """加群请求的 flag（需从上报的数据中获得）"""
-
-    sub_type: NotRequired[Literal["add", "invite"]]
-    """请求类型，add 或 invite（需要和上报消息中的 sub_type 字段相符）。OneBot 11 / go-cqhttp 需要；NapCat 不读取"""
-
-    approve: NotRequired[bool]
-    """是否同意请求／邀请"""
-
-    reason: NotRequired[str]
-    """拒绝理由（仅在拒绝时有效）"""
-
-    count: NotRequired[int]
-    """查找请求时搜索的最近群通知数量（NapCat 扩展）"""
-
-
-class SetGroupAdminParams(TypedDict):
-    """The params of ``set_group_admin``."""
+class SetGroupKickParams(TypedDict):
+    """The params of ``set_group_kick``."""
 
     group_id: int | str
     """群号"""
 
     user_id: int | str
-    """要设置管理员的 QQ 号"""
+    """要踢的 QQ 号"""
 
-    enable: NotRequired[bool]
-    """true 为设置，false 为取消。go-cqhttp 不传时为 true；NapCat 不传时为 false（取消管理员），请显式传入。"""
+    reject_add_request: NotRequired[bool]
+    """拒绝此人的加群请求（NcatBot 称“是否群拉黑”）"""
+
+
+class SetGroupKickMembersParams(TypedDict):
+    """The params of ``set_group_kick_members``."""
+
+    group_id: int | str
+    """群号"""
+
+    user_id: list[int | str]
+    """要踢的 QQ 号列表"""
+
+    reject_add_request: NotRequired[bool]
+    """是否拒绝这些人再次加群"""
+
+
+class SetGroupBanParams(TypedDict):
+    """The params of ``set_group_ban``."""
+
+    group_id: int | str
+    """群号"""
+
+    user_id: int | str
+    """要禁言的 QQ 号"""
+
+    duration: int
+    """禁言时长，单位秒，0 表示取消禁言"""
 
 
 class SetGroupAnonymousBanParams(TypedDict):
@@ -145,6 +136,29 @@ class SetGroupAnonymousBanParams(TypedDict):
     """禁言时长，单位秒，无法取消匿名用户禁言"""
 
 
+class SetGroupWholeBanParams(TypedDict):
+    """The params of ``set_group_whole_ban``."""
+
+    group_id: int | str
+    """群号"""
+
+    enable: NotRequired[bool]
+    """是否禁言，true 为开启，false 为关闭"""
+
+
+class SetGroupAdminParams(TypedDict):
+    """The params of ``set_group_admin``."""
+
+    group_id: int | str
+    """群号"""
+
+    user_id: int | str
+    """要设置管理员的 QQ 号"""
+
+    enable: NotRequired[bool]
+    """true 为设置，false 为取消。go-cqhttp 不传时为 true；NapCat 不传时为 false（取消管理员），请显式传入。"""
+
+
 class SetGroupAnonymousParams(TypedDict):
     """The params of ``set_group_anonymous``."""
 
@@ -153,19 +167,6 @@ class SetGroupAnonymousParams(TypedDict):
 
     enable: NotRequired[bool]
     """是否允许匿名聊天"""
-
-
-class SetGroupBanParams(TypedDict):
-    """The params of ``set_group_ban``."""
-
-    group_id: int | str
-    """群号"""
-
-    user_id: int | str
-    """要禁言的 QQ 号"""
-
-    duration: int
-    """禁言时长，单位秒，0 表示取消禁言"""
 
 
 class SetGroupCardParams(TypedDict):
@@ -181,30 +182,14 @@ class SetGroupCardParams(TypedDict):
     """群名片内容，不填或空字符串表示删除群名片"""
 
 
-class SetGroupKickMembersParams(TypedDict):
-    """The params of ``set_group_kick_members``."""
+class SetGroupNameParams(TypedDict):
+    """The params of ``set_group_name``."""
 
     group_id: int | str
     """群号"""
 
-    user_id: list[int | str]
-    """要踢的 QQ 号列表"""
-
-    reject_add_request: NotRequired[bool]
-    """是否拒绝这些人再次加群"""
-
-
-class SetGroupKickParams(TypedDict):
-    """The params of ``set_group_kick``."""
-
-    group_id: int | str
-    """群号"""
-
-    user_id: int | str
-    """要踢的 QQ 号"""
-
-    reject_add_request: NotRequired[bool]
-    """拒绝此人的加群请求（NcatBot 称“是否群拉黑”）"""
+    group_name: str
+    """新群名"""
 
 
 class SetGroupLeaveParams(TypedDict):
@@ -217,50 +202,20 @@ class SetGroupLeaveParams(TypedDict):
     """是否解散，如果登录号是群主，则仅在此项为 true 时能够解散"""
 
 
-class SetGroupMemberInvitePolicyParams(TypedDict):
-    """The params of ``set_group_member_invite_policy``."""
+class SetGroupSpecialTitleParams(TypedDict):
+    """The params of ``set_group_special_title``."""
 
     group_id: int | str
     """群号"""
 
-    policy: Literal["disabled", "require_approval", "no_approval", "no_approval_under_100"]
-    """邀请策略：disabled 禁止邀请，require_approval 需管理员审核，no_approval 无需审核，no_approval_under_100 群成员少于 100 人时无需审核"""
+    user_id: int | str
+    """要设置的 QQ 号"""
 
+    special_title: NotRequired[str]
+    """专属头衔，不填或空字符串表示删除专属头衔"""
 
-class SetGroupMemberPermissionsParams(TypedDict):
-    """The params of ``set_group_member_permissions``."""
-
-    group_id: int | str
-    """群号"""
-
-    allow_member_upload_album: NotRequired[bool]
-    """是否允许成员上传群相册"""
-
-    allow_member_temporary_session: NotRequired[bool]
-    """是否允许成员发起临时会话"""
-
-    allow_member_create_group: NotRequired[bool]
-    """是否允许成员发起新的群聊"""
-
-
-class SetGroupNameParams(TypedDict):
-    """The params of ``set_group_name``."""
-
-    group_id: int | str
-    """群号"""
-
-    group_name: str
-    """新群名"""
-
-
-class SetGroupNewMemberHistoryVisibilityParams(TypedDict):
-    """The params of ``set_group_new_member_history_visibility``."""
-
-    group_id: int | str
-    """群号"""
-
-    visible: bool
-    """新成员是否默认可见最近聊天记录"""
+    duration: NotRequired[int]
+    """专属头衔有效期，单位秒，-1 表示永久（go-cqhttp 参数；此项似乎没有效果，NapCat 不读取）"""
 
 
 class SetGroupPortraitParams(TypedDict):
@@ -296,6 +251,41 @@ class SetGroupRemarkParams(TypedDict):
     """备注"""
 
 
+class SetGroupAddRequestParams(TypedDict):
+    """The params of ``set_group_add_request``."""
+
+    flag: str
+    """加群请求的 flag（需从上报的数据中获得）"""
+
+    sub_type: NotRequired[Literal["add", "invite"]]
+    """请求类型，add 或 invite（需要和上报消息中的 sub_type 字段相符）。OneBot 11 / go-cqhttp 需要；NapCat 不读取"""
+
+    approve: NotRequired[bool]
+    """是否同意请求／邀请"""
+
+    reason: NotRequired[str]
+    """拒绝理由（仅在拒绝时有效）"""
+
+    count: NotRequired[int]
+    """查找请求时搜索的最近群通知数量（NapCat 扩展）"""
+
+
+class SetGroupAddOptionParams(TypedDict):
+    """The params of ``set_group_add_option``."""
+
+    group_id: int | str
+    """群号"""
+
+    add_type: int
+    """加群方式（QQ 内部的数字取值，见说明）"""
+
+    group_question: NotRequired[str]
+    """加群问题"""
+
+    group_answer: NotRequired[str]
+    """加群答案"""
+
+
 class SetGroupRobotAddOptionParams(TypedDict):
     """The params of ``set_group_robot_add_option``."""
 
@@ -322,27 +312,37 @@ class SetGroupSearchParams(TypedDict):
     """对应 QQNT 的 noFingerOpenFlag（含义未文档化）"""
 
 
-class SetGroupSpecialTitleParams(TypedDict):
-    """The params of ``set_group_special_title``."""
+class SetGroupMemberInvitePolicyParams(TypedDict):
+    """The params of ``set_group_member_invite_policy``."""
 
     group_id: int | str
     """群号"""
 
-    user_id: int | str
-    """要设置的 QQ 号"""
-
-    special_title: NotRequired[str]
-    """专属头衔，不填或空字符串表示删除专属头衔"""
-
-    duration: NotRequired[int]
-    """专属头衔有效期，单位秒，-1 表示永久（go-cqhttp 参数；此项似乎没有效果，NapCat 不读取）"""
+    policy: Literal["disabled", "require_approval", "no_approval", "no_approval_under_100"]
+    """邀请策略：disabled 禁止邀请，require_approval 需管理员审核，no_approval 无需审核，no_approval_under_100 群成员少于 100 人时无需审核"""
 
 
-class SetGroupWholeBanParams(TypedDict):
-    """The params of ``set_group_whole_ban``."""
+class SetGroupMemberPermissionsParams(TypedDict):
+    """The params of ``set_group_member_permissions``."""
 
     group_id: int | str
     """群号"""
 
-    enable: NotRequired[bool]
-    """是否禁言，true 为开启，false 为关闭"""
+    allow_member_upload_album: NotRequired[bool]
+    """是否允许成员上传群相册"""
+
+    allow_member_temporary_session: NotRequired[bool]
+    """是否允许成员发起临时会话"""
+
+    allow_member_create_group: NotRequired[bool]
+    """是否允许成员发起新的群聊"""
+
+
+class SetGroupNewMemberHistoryVisibilityParams(TypedDict):
+    """The params of ``set_group_new_member_history_visibility``."""
+
+    group_id: int | str
+    """群号"""
+
+    visible: bool
+    """新成员是否默认可见最近聊天记录"""

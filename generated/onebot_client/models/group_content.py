@@ -5,24 +5,53 @@ from typing import Any, Literal, NotRequired, TypedDict
 from onebot_client.models.common import GroupAlbum, GroupAlbumMedia
 
 
-class CancelGroupAlbumMediaLikeParams(TypedDict):
-    """The params of ``cancel_group_album_media_like``."""
+class SendGroupNoticeParams(TypedDict):
+    """The params of ``_send_group_notice``."""
 
     group_id: int | str
     """群号"""
 
-    album_id: str
-    """相册 ID"""
+    content: str
+    """公告内容"""
 
-    batch_id: str
-    """上传批次 ID（get_group_album_media_list 返回的媒体所属的 batch_id）"""
+    image: NotRequired[str]
+    """公告图片，支持本地路径、网络 URL 或 base64://（NapCat 扩展）"""
 
-    lloc: NotRequired[str]
-    """媒体 ID（lloc）；取消对整次上传的点赞时不填"""
+    pinned: NotRequired[Literal[0, 1]]
+    """是否置顶（0/1）（NapCat 扩展）"""
+
+    type: NotRequired[int]
+    """公告类型，默认为 1（NapCat 扩展）"""
+
+    confirm_required: NotRequired[Literal[0, 1]]
+    """是否需要群成员确认（0/1）（NapCat 扩展）"""
+
+    is_show_edit_card: NotRequired[Literal[0, 1]]
+    """是否显示修改群名片引导（0/1）（NapCat 扩展）"""
+
+    tip_window_type: NotRequired[int]
+    """弹窗类型，默认为 0（NapCat 扩展）"""
 
 
-class CancelGroupTodoParams(TypedDict):
-    """The params of ``cancel_group_todo``."""
+class GetGroupNoticeParams(TypedDict):
+    """The params of ``_get_group_notice``."""
+
+    group_id: int | str
+    """群号"""
+
+
+class DelGroupNoticeParams(TypedDict):
+    """The params of ``_del_group_notice``."""
+
+    group_id: int | str
+    """群号"""
+
+    notice_id: str
+    """公告 ID（_get_group_notice 返回的 notice_id）"""
+
+
+class SetGroupTodoParams(TypedDict):
+    """The params of ``set_group_todo``."""
 
     group_id: int | str
     """群号"""
@@ -47,27 +76,24 @@ class CompleteGroupTodoParams(TypedDict):
     """消息序号（seq），提供时不再查找 message_id"""
 
 
-class DelGroupAlbumMediaParams(TypedDict):
-    """The params of ``del_group_album_media``."""
+class CancelGroupTodoParams(TypedDict):
+    """The params of ``cancel_group_todo``."""
 
     group_id: int | str
     """群号"""
 
-    album_id: str
-    """相册 ID"""
+    message_id: NotRequired[int | str]
+    """消息 ID"""
 
-    lloc: str
-    """媒体 ID（lloc）"""
+    message_seq: NotRequired[int | str]
+    """消息序号（seq），提供时不再查找 message_id"""
 
 
-class DelGroupNoticeParams(TypedDict):
-    """The params of ``_del_group_notice``."""
+class SetEssenceMsgParams(TypedDict):
+    """The params of ``set_essence_msg``."""
 
-    group_id: int | str
-    """群号"""
-
-    notice_id: str
-    """公告 ID（_get_group_notice 返回的 notice_id）"""
+    message_id: int | str
+    """消息 ID"""
 
 
 class DeleteEssenceMsgParams(TypedDict):
@@ -86,27 +112,88 @@ class DeleteEssenceMsgParams(TypedDict):
     """群号（NapCat 扩展，需与 msg_seq、msg_random 一起提供）"""
 
 
-class DoGroupAlbumCommentParams(TypedDict):
-    """The params of ``do_group_album_comment``."""
-
-    group_id: int | str
-    """群号"""
-
-    album_id: str
-    """相册 ID"""
-
-    lloc: str
-    """媒体 ID（lloc）"""
-
-    content: str
-    """评论内容"""
-
-
 class GetEssenceMsgListParams(TypedDict):
     """The params of ``get_essence_msg_list``."""
 
     group_id: int | str
     """群号"""
+
+
+class GetGroupHonorInfoParams(TypedDict):
+    """The params of ``get_group_honor_info``."""
+
+    group_id: int | str
+    """群号"""
+
+    type: NotRequired[
+        Literal["all", "talkative", "performer", "legend", "strong_newbie", "emotion"]
+    ]
+    """要获取的群荣誉类型：talkative 龙王，performer 群聊之火，legend 群聊炽焰，strong_newbie 冒尖小春笋，emotion 快乐之源，all 获取所有数据"""
+
+
+class GetGroupAtAllRemainParams(TypedDict):
+    """The params of ``get_group_at_all_remain``."""
+
+    group_id: int | str
+    """群号"""
+
+
+class SetGroupSignParams(TypedDict):
+    """The params of ``set_group_sign``."""
+
+    group_id: int | str
+    """群号"""
+
+
+class SendGroupSignParams(TypedDict):
+    """The params of ``send_group_sign``."""
+
+    group_id: int | str
+    """群号"""
+
+
+class GetGroupSignedListParams(TypedDict):
+    """The params of ``get_group_signed_list``."""
+
+    group_id: int | str
+    """群号"""
+
+
+class GetGroupSystemMsgParams(TypedDict):
+    """The params of ``get_group_system_msg``."""
+
+    count: NotRequired[int]
+    """获取的通知数量（NapCat 扩展）"""
+
+
+class GetGroupShutListParams(TypedDict):
+    """The params of ``get_group_shut_list``."""
+
+    group_id: int | str
+    """群号"""
+
+
+class GetQunAlbumListParams(TypedDict):
+    """The params of ``get_qun_album_list``."""
+
+    group_id: int | str
+    """群号"""
+
+    attach_info: NotRequired[str]
+    """分页附加信息，从上一次返回结果的 attach_info 获取；首次请求留空"""
+
+
+class GetQunAlbumListResult(TypedDict):
+    """群相册列表（一页）"""
+
+    album_list: list[GroupAlbum]
+    """群相册列表"""
+
+    attach_info: str
+    """分页附加信息，传入下一次请求以获取更多数据"""
+
+    has_more: bool
+    """是否有更多数据"""
 
 
 class GetGroupAlbumMediaListParams(TypedDict):
@@ -138,116 +225,49 @@ class GetGroupAlbumMediaListResult(TypedDict):
     """是否有更多数据"""
 
 
-class GetGroupAtAllRemainParams(TypedDict):
-    """The params of ``get_group_at_all_remain``."""
+class UploadImageToQunAlbumParams(TypedDict):
+    """The params of ``upload_image_to_qun_album``."""
 
     group_id: int | str
     """群号"""
 
+    album_id: str
+    """相册 ID"""
 
-class GetGroupHonorInfoParams(TypedDict):
-    """The params of ``get_group_honor_info``."""
+    album_name: str
+    """相册名称"""
 
-    group_id: int | str
-    """群号"""
-
-    type: NotRequired[
-        Literal["all", "talkative", "performer", "legend", "strong_newbie", "emotion"]
-    ]
-    """要获取的群荣誉类型：talkative 龙王，performer 群聊之火，legend 群聊炽焰，strong_newbie 冒尖小春笋，emotion 快乐之源，all 获取所有数据"""
+    file: str
+    """图片，支持本地路径、网络 URL 或 base64://"""
 
 
-class GetGroupNoticeParams(TypedDict):
-    """The params of ``_get_group_notice``."""
+class DelGroupAlbumMediaParams(TypedDict):
+    """The params of ``del_group_album_media``."""
 
     group_id: int | str
     """群号"""
 
+    album_id: str
+    """相册 ID"""
 
-class GetGroupShutListParams(TypedDict):
-    """The params of ``get_group_shut_list``."""
-
-    group_id: int | str
-    """群号"""
-
-
-class GetGroupSignedListParams(TypedDict):
-    """The params of ``get_group_signed_list``."""
-
-    group_id: int | str
-    """群号"""
+    lloc: str
+    """媒体 ID（lloc）"""
 
 
-class GetGroupSystemMsgParams(TypedDict):
-    """The params of ``get_group_system_msg``."""
-
-    count: NotRequired[int]
-    """获取的通知数量（NapCat 扩展）"""
-
-
-class GetQunAlbumListParams(TypedDict):
-    """The params of ``get_qun_album_list``."""
+class DoGroupAlbumCommentParams(TypedDict):
+    """The params of ``do_group_album_comment``."""
 
     group_id: int | str
     """群号"""
 
-    attach_info: NotRequired[str]
-    """分页附加信息，从上一次返回结果的 attach_info 获取；首次请求留空"""
+    album_id: str
+    """相册 ID"""
 
-
-class GetQunAlbumListResult(TypedDict):
-    """群相册列表（一页）"""
-
-    album_list: list[GroupAlbum]
-    """群相册列表"""
-
-    attach_info: str
-    """分页附加信息，传入下一次请求以获取更多数据"""
-
-    has_more: bool
-    """是否有更多数据"""
-
-
-class SendGroupNoticeParams(TypedDict):
-    """The params of ``_send_group_notice``."""
-
-    group_id: int | str
-    """群号"""
+    lloc: str
+    """媒体 ID（lloc）"""
 
     content: str
-    """公告内容"""
-
-    image: NotRequired[str]
-    """公告图片，支持本地路径、网络 URL 或 base64://（NapCat 扩展）"""
-
-    pinned: NotRequired[Literal[0, 1]]
-    """是否置顶（0/1）（NapCat 扩展）"""
-
-    type: NotRequired[int]
-    """公告类型，默认为 1（NapCat 扩展）"""
-
-    confirm_required: NotRequired[Literal[0, 1]]
-    """是否需要群成员确认（0/1）（NapCat 扩展）"""
-
-    is_show_edit_card: NotRequired[Literal[0, 1]]
-    """是否显示修改群名片引导（0/1）（NapCat 扩展）"""
-
-    tip_window_type: NotRequired[int]
-    """弹窗类型，默认为 0（NapCat 扩展）"""
-
-
-class SendGroupSignParams(TypedDict):
-    """The params of ``send_group_sign``."""
-
-    group_id: int | str
-    """群号"""
-
-
-class SetEssenceMsgParams(TypedDict):
-    """The params of ``set_essence_msg``."""
-
-    message_id: int | str
-    """消息 ID"""
+    """评论内容"""
 
 
 class SetGroupAlbumMediaLikeParams(TypedDict):
@@ -266,28 +286,8 @@ class SetGroupAlbumMediaLikeParams(TypedDict):
     """媒体 ID（lloc）；给整次上传点赞时不填"""
 
 
-class SetGroupSignParams(TypedDict):
-    """The params of ``set_group_sign``."""
-
-    group_id: int | str
-    """群号"""
-
-
-class SetGroupTodoParams(TypedDict):
-    """The params of ``set_group_todo``."""
-
-    group_id: int | str
-    """群号"""
-
-    message_id: NotRequired[int | str]
-    """消息 ID"""
-
-    message_seq: NotRequired[int | str]
-    """消息序号（seq），提供时不再查找 message_id"""
-
-
-class UploadImageToQunAlbumParams(TypedDict):
-    """The params of ``upload_image_to_qun_album``."""
+class CancelGroupAlbumMediaLikeParams(TypedDict):
+    """The params of ``cancel_group_album_media_like``."""
 
     group_id: int | str
     """群号"""
@@ -295,8 +295,8 @@ class UploadImageToQunAlbumParams(TypedDict):
     album_id: str
     """相册 ID"""
 
-    album_name: str
-    """相册名称"""
+    batch_id: str
+    """上传批次 ID（get_group_album_media_list 返回的媒体所属的 batch_id）"""
 
-    file: str
-    """图片，支持本地路径、网络 URL 或 base64://"""
+    lloc: NotRequired[str]
+    """媒体 ID（lloc）；取消对整次上传的点赞时不填"""

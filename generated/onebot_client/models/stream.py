@@ -4,68 +4,6 @@
 from typing import Literal, NotRequired, TypedDict
 
 
-class DownloadFileImageStreamParams(TypedDict):
-    """The params of ``download_file_image_stream``."""
-
-    file: NotRequired[str]
-    """图片文件 ID（消息段中 image 的 file / file_id）"""
-
-    file_id: NotRequired[str]
-    """文件 ID（file 为空时使用）"""
-
-    chunk_size: NotRequired[int]
-    """分块大小，单位字节"""
-
-
-class DownloadFileRecordStreamParams(TypedDict):
-    """The params of ``download_file_record_stream``."""
-
-    file: NotRequired[str]
-    """语音文件 ID（消息段中 record 的 file / file_id）"""
-
-    file_id: NotRequired[str]
-    """文件 ID（file 为空时使用）"""
-
-    chunk_size: NotRequired[int]
-    """分块大小，单位字节"""
-
-    out_format: NotRequired[Literal["mp3", "amr", "wma", "m4a", "spx", "ogg", "wav", "flac"]]
-    """输出格式，不填则返回原始文件"""
-
-
-class DownloadFileStreamParams(TypedDict):
-    """The params of ``download_file_stream``."""
-
-    file: NotRequired[str]
-    """文件 ID（消息段中的 file / file_id、群文件的 file_id）或文件名"""
-
-    file_id: NotRequired[str]
-    """文件 ID（file 为空时使用）"""
-
-    chunk_size: NotRequired[int]
-    """分块大小，单位字节"""
-
-
-class TestDownloadStreamParams(TypedDict):
-    """The params of ``test_download_stream``."""
-
-    error: NotRequired[bool]
-    """是否触发测试错误"""
-
-
-class TestDownloadStreamResult(TypedDict):
-    """每一帧的 data"""
-
-    type: Literal["stream", "response"]
-    """中间帧为 stream，最后一帧为 response"""
-
-    data_type: Literal["data_chunk", "data_complete"]
-    """帧类型"""
-
-    data: str
-    """测试数据（"Index-> N" 或 "Stream transmission complete"）"""
-
-
 class UploadFileStreamParams(TypedDict):
     """The params of ``upload_file_stream``."""
 
@@ -101,3 +39,65 @@ class UploadFileStreamParams(TypedDict):
 
     file_retention: NotRequired[int]
     """合并后文件的保留时间，单位毫秒，到期自动删除；0 表示不删除"""
+
+
+class DownloadFileStreamParams(TypedDict):
+    """The params of ``download_file_stream``."""
+
+    file: NotRequired[str]
+    """文件 ID（消息段中的 file / file_id、群文件的 file_id）或文件名"""
+
+    file_id: NotRequired[str]
+    """文件 ID（file 为空时使用）"""
+
+    chunk_size: NotRequired[int]
+    """分块大小，单位字节"""
+
+
+class DownloadFileImageStreamParams(TypedDict):
+    """The params of ``download_file_image_stream``."""
+
+    file: NotRequired[str]
+    """图片文件 ID（消息段中 image 的 file / file_id）"""
+
+    file_id: NotRequired[str]
+    """文件 ID（file 为空时使用）"""
+
+    chunk_size: NotRequired[int]
+    """分块大小，单位字节"""
+
+
+class DownloadFileRecordStreamParams(TypedDict):
+    """The params of ``download_file_record_stream``."""
+
+    file: NotRequired[str]
+    """语音文件 ID（消息段中 record 的 file / file_id）"""
+
+    file_id: NotRequired[str]
+    """文件 ID（file 为空时使用）"""
+
+    chunk_size: NotRequired[int]
+    """分块大小，单位字节"""
+
+    out_format: NotRequired[Literal["mp3", "amr", "wma", "m4a", "spx", "ogg", "wav", "flac"]]
+    """输出格式，不填则返回原始文件"""
+
+
+class TestDownloadStreamParams(TypedDict):
+    """The params of ``test_download_stream``."""
+
+    error: NotRequired[bool]
+    """是否触发测试错误"""
+
+
+class TestDownloadStreamResult(TypedDict):
+    """每一帧的 data"""
+
+    type: Literal["stream", "response"]
+    """中间帧为 stream，最后一帧为 response"""
+
+    data_type: Literal["data_chunk", "data_complete"]
+    """帧类型"""
+
+    data: str
+    """测试数据（"Index-> N" 或 "Stream transmission complete"）"""

@@ -19,38 +19,18 @@ class CanSendRecordResult(TypedDict):
     """是否可以发送（是或否）"""
 
 
-class CheckUrlSafelyParams(TypedDict):
-    """The params of ``check_url_safely``."""
+class SetRestartParams(TypedDict):
+    """The params of ``set_restart``."""
 
-    url: str
-    """需要检查的链接"""
-
-
-class CheckUrlSafelyResult(TypedDict):
-    """检查链接安全性 (check URL safety)"""
-
-    level: Literal[1, 2, 3]
-    """安全等级, 1: 安全 2: 未知 3: 危险"""
+    delay: NotRequired[int]
+    """要延迟的毫秒数，如果默认情况下无法重启，可以尝试设置延迟为 2000 左右"""
 
 
-class CreateCollectionParams(TypedDict):
-    """The params of ``create_collection``."""
+class OcrImageParams(TypedDict):
+    """The params of ``ocr_image``."""
 
-    rawData: str
-    """收藏的内容（原始数据）"""
-
-    brief: str
-    """标题 / 简要描述"""
-
-
-class CreateCollectionResult(TypedDict):
-    """QQ NT 的通用调用结果"""
-
-    result: int
-    """结果码，0 为成功"""
-
-    errMsg: str
-    """错误信息"""
+    image: str
+    """图片路径、URL 或 Base64（NapCat）；图片 ID（go-cqhttp）"""
 
 
 class DotOcrImageParams(TypedDict):
@@ -58,6 +38,34 @@ class DotOcrImageParams(TypedDict):
 
     image: str
     """图片路径、URL 或 Base64（NapCat）；图片 ID（go-cqhttp）"""
+
+
+class TranslateEn2zhParams(TypedDict):
+    """The params of ``translate_en2zh``."""
+
+    words: list[str]
+    """待翻译的英文单词列表"""
+
+
+class TranslateEn2zhResult(TypedDict):
+    """英文单词翻译成中文 (translate English words to Chinese)"""
+
+    words: list[str]
+    """翻译结果列表（与输入一一对应）"""
+
+
+class GetWordSlicesParams(TypedDict):
+    """The params of ``.get_word_slices``."""
+
+    content: str
+    """内容"""
+
+
+class GetWordSlicesResult(TypedDict):
+    """获取中文分词（隐藏 API）(get word slices)"""
+
+    slices: list[str]
+    """词组"""
 
 
 class GetAiCharactersParams(TypedDict):
@@ -83,6 +91,75 @@ class GetAiRecordParams(TypedDict):
     """语音文本内容"""
 
 
+class SendGroupAiRecordParams(TypedDict):
+    """The params of ``send_group_ai_record``."""
+
+    character: str
+    """AI 语音角色 ID（get_ai_characters 返回的 character_id）"""
+
+    group_id: int | str
+    """群号"""
+
+    text: str
+    """语音文本内容"""
+
+
+class SendGroupAiRecordResult(TypedDict):
+    """发送群 AI 语音 (send group AI voice record)"""
+
+    message_id: int
+    """消息 ID"""
+
+
+class GetRkeyServerResult(TypedDict):
+    """获取 RKey 服务器数据 (get rkey server)"""
+
+    private_rkey: NotRequired[str]
+    """私聊 RKey，如 `&rkey=...`"""
+
+    group_rkey: NotRequired[str]
+    """群聊 RKey，如 `&rkey=...`"""
+
+    expired_time: NotRequired[int]
+    """过期时间（Unix 时间戳，秒）"""
+
+    name: str
+    """名称，NapCat 固定为 `NapCat 4`"""
+
+
+class SendPacketParams(TypedDict):
+    """The params of ``send_packet``."""
+
+    cmd: str
+    """命令字"""
+
+    data: str
+    """十六进制编码的数据"""
+
+    rsp: NotRequired[bool]
+    """是否等待响应"""
+
+
+class CreateCollectionParams(TypedDict):
+    """The params of ``create_collection``."""
+
+    rawData: str
+    """收藏的内容（原始数据）"""
+
+    brief: str
+    """标题 / 简要描述"""
+
+
+class CreateCollectionResult(TypedDict):
+    """QQ NT 的通用调用结果"""
+
+    result: int
+    """结果码，0 为成功"""
+
+    errMsg: str
+    """错误信息"""
+
+
 class GetCollectionListParams(TypedDict):
     """The params of ``get_collection_list``."""
 
@@ -106,41 +183,18 @@ class GetCollectionListResult(TypedDict):
     """收藏列表"""
 
 
-class GetRkeyServerResult(TypedDict):
-    """获取 RKey 服务器数据 (get rkey server)"""
+class CheckUrlSafelyParams(TypedDict):
+    """The params of ``check_url_safely``."""
 
-    private_rkey: NotRequired[str]
-    """私聊 RKey，如 `&rkey=...`"""
-
-    group_rkey: NotRequired[str]
-    """群聊 RKey，如 `&rkey=...`"""
-
-    expired_time: NotRequired[int]
-    """过期时间（Unix 时间戳，秒）"""
-
-    name: str
-    """名称，NapCat 固定为 `NapCat 4`"""
+    url: str
+    """需要检查的链接"""
 
 
-class GetWordSlicesParams(TypedDict):
-    """The params of ``.get_word_slices``."""
+class CheckUrlSafelyResult(TypedDict):
+    """检查链接安全性 (check URL safety)"""
 
-    content: str
-    """内容"""
-
-
-class GetWordSlicesResult(TypedDict):
-    """获取中文分词（隐藏 API）(get word slices)"""
-
-    slices: list[str]
-    """词组"""
-
-
-class OcrImageParams(TypedDict):
-    """The params of ``ocr_image``."""
-
-    image: str
-    """图片路径、URL 或 Base64（NapCat）；图片 ID（go-cqhttp）"""
+    level: Literal[1, 2, 3]
+    """安全等级, 1: 安全 2: 未知 3: 危险"""
 
 
 class ReloadEventFilterParams(TypedDict):
@@ -148,57 +202,3 @@ class ReloadEventFilterParams(TypedDict):
 
     file: str
     """事件过滤器文件"""
-
-
-class SendGroupAiRecordParams(TypedDict):
-    """The params of ``send_group_ai_record``."""
-
-    character: str
-    """AI 语音角色 ID（get_ai_characters 返回的 character_id）"""
-
-    group_id: int | str
-    """群号"""
-
-    text: str
-    """语音文本内容"""
-
-
-class SendGroupAiRecordResult(TypedDict):
-    """发送群 AI 语音 (send group AI voice record)"""
-
-    message_id: int
-    """消息 ID"""
-
-
-class SendPacketParams(TypedDict):
-    """The params of ``send_packet``."""
-
-    cmd: str
-    """命令字"""
-
-    data: str
-    """十六进制编码的数据"""
-
-    rsp: NotRequired[bool]
-    """是否等待响应"""
-
-
-class SetRestartParams(TypedDict):
-    """The params of ``set_restart``."""
-
-    delay: NotRequired[int]
-    """要延迟的毫秒数，如果默认情况下无法重启，可以尝试设置延迟为 2000 左右"""
-
-
-class TranslateEn2zhParams(TypedDict):
-    """The params of ``translate_en2zh``."""
-
-    words: list[str]
-    """待翻译的英文单词列表"""
-
-
-class TranslateEn2zhResult(TypedDict):
-    """英文单词翻译成中文 (translate English words to Chinese)"""
-
-    words: list[str]
-    """翻译结果列表（与输入一一对应）"""
