@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Callable
@@ -9,40 +10,57 @@ from importlib.metadata import version
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import specfiles
 from .memo import NO_CACHE, Memo
+
+if TYPE_CHECKING:
+    from .workers import Workers
 
 #: The tools whose versions shape the output (they are pinned; a different pin is another build).
 TOOLS = ("black", "datamodel-code-generator", "jinja2", "pyyaml")
 
 
-def generate(spec_dir: Path, memo: Memo = NO_CACHE) -> dict[str, str]:
+def generate(
+    spec_dir: Path, memo: Memo = NO_CACHE, running: Workers | None = None
+) -> dict[str, str]:
     """Load, resolve, render and format; raises SpecInvalid with every problem of the spec.
 
     ``memo`` may cache the slow steps, and the whole build under a hash of everything it reads
     (the spec, the templates, the generator's own code and the tools' versions); it never
-    changes the result. A build the cache has imports neither jinja2 nor black.
+    changes the result. A build the cache has imports neither jinja2 nor black. ``running``:
+    the tools' processes (``start_tools``) to run the slow steps in; else the build starts its
+    own.
     """
     sources = specfiles.read(spec_dir)  # the one reading of the spec, for the key and the build
     if memo.root is None:
-        return _generate(sources, memo)
-    made = memo.get("build", fingerprint(sources), lambda: json.dumps(_generate(sources, memo)))
+        return _generate(sources, memo, running)
+    key = fingerprint(sources)
+    made = memo.get("build", key, lambda: json.dumps(_generate(sources, memo, running)))
     files_: dict[str, str] = json.loads(made)
     return files_
 
 
-def _generate(sources: specfiles.SpecFiles, memo: Memo) -> dict[str, str]:
-    from . import output, render_models, resolve, spec, workers  # on a cache miss only
+def start_tools() -> Workers:
+    """The processes that run the slow steps, started: each imports its tool at once."""
+    from . import output, render_models, workers
 
-    # The tools are imported in other processes while this one reads the spec; an invalid spec
-    # is reported without waiting for them.
     tools: dict[Callable[[], None], list[Callable[[str], str]]] = {
         output.warm: [output.black],
         render_models.warm: [render_models.made, render_models.made_units],
     }
-    with workers.Workers(tools) as running:
-        api = resolve.resolve(spec.load_files(sources))
+    return workers.Workers(tools)
+
+
+def _generate(sources: specfiles.SpecFiles, memo: Memo, running: Workers | None) -> dict[str, str]:
+    from . import output, resolve, spec  # on a cache miss only
+
+    with contextlib.ExitStack() as stack:
+        # The tools are imported in other processes while this one reads the spec; an invalid
+        # spec is reported without waiting for them.
+        running = running or stack.enter_context(start_tools())
+        api = resolve.resolve(spec.load_files(sources, memo))
         from . import render
 
         compiled = memo.root / "templates" if memo.root else None

@@ -1,14 +1,15 @@
-"""Black, a piece at a time: a module is cut into its functions (top-level ones and the methods
-of top-level classes), its classes without methods (the TypedDicts), and a skeleton holding the
-rest, each formatted and cached on its own, then put back together. One edited action then
-reformats one method or one TypedDict, not its module.
+"""Black, a piece at a time: a module is cut into pieces (its functions and the methods of its
+classes, its classes without methods such as the TypedDicts, its top-level assignments written
+over several lines, its ``if`` blocks of imports) and a skeleton holding the rest, each
+formatted and cached on its own, then put back together. One edited action then reformats its
+own method or TypedDict and the lines that list it, not its module.
 
 The result is what black makes of the whole module: black lays out each line from that line
 alone, and spaces lines from the kinds of the lines before them. The skeleton keeps every
-piece's place as a short definition of the same kind (a function: a stub ``...`` or not, sync or
-async, under the same decorators and blank lines; a class: a class), so black spaces it exactly
-as it spaces the real one. ``tests/test_golden.py`` checks the claim on every generated module
-(black --check).
+piece's place as a short statement of the same kind (a function: a stub ``...`` or not, sync or
+async, under the same decorators and blank lines; a class, an assignment, an ``if``), so black
+spaces it exactly as it spaces the real one. ``tests/test_golden.py`` checks the claim on every
+generated module (black --check), ``tests/test_chunks.py`` on odd ones.
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ import ast
 import re
 from dataclasses import dataclass
 
-#: The name of the definition holding the place of the N-th piece in a skeleton.
+#: The name of the statement holding the place of the N-th piece in a skeleton.
 _PLACE = "_onebot_gen_place_"
+#: A place: a function's (a stub's is one line), a class's, an ``if``'s (each two lines: the
+#: next is ``pass``), an assignment's (one line).
 _PLACE_LINE = re.compile(
-    rf"^( *)(?:(?:async )?def {_PLACE}(\d+)\(\):( \.\.\.)?|class {_PLACE}(\d+):)\n"
+    rf"^( *)(?:(?:async )?def {_PLACE}(\d+)\(\):(?P<stub> \.\.\.)?"
+    rf"|(?:class|if) {_PLACE}(\d+):|{_PLACE}(?P<assignment>\d+) = 0)\n"
 )
 #: What a method is wrapped in to be formatted at its depth.
 _WRAPPER = "class _:\n"
@@ -44,13 +48,16 @@ def cut(source: str) -> Cut | None:
         tree = ast.parse(source)
     except SyntaxError:
         return None
-    found: list[tuple[_Function | ast.ClassDef, int]] = []
+    starts = {node.lineno for node in tree.body}
+    found: list[tuple[ast.stmt, int]] = []
     for node in tree.body:
         if isinstance(node, _Function):
             found.append((node, 0))
         elif isinstance(node, ast.ClassDef):
             methods = [(m, 1) for m in node.body if isinstance(m, _Function)]
             found += methods or ([] if node.decorator_list else [(node, 0)])
+        elif _alone(node, starts) and (_long_assignment(node) or _imports_if(node)):
+            found.append((node, 0))
     if not found:
         return None
     lines = source.splitlines(keepends=True)
@@ -63,10 +70,34 @@ def cut(source: str) -> Cut | None:
     return Cut("".join(lines), tuple(reversed(pieces)))
 
 
-def _place(index: int, node: _Function | ast.ClassDef, depth: int) -> str:
+def _alone(node: ast.stmt, starts: set[int]) -> bool:
+    """Whether the statement has its lines to itself (no ``;`` before or after it)."""
+    return node.col_offset == 0 and not any(
+        line in starts for line in range(node.lineno + 1, (node.end_lineno or 0) + 1)
+    )
+
+
+def _long_assignment(node: ast.stmt) -> bool:
+    return isinstance(node, (ast.Assign, ast.AnnAssign)) and node.end_lineno != node.lineno
+
+
+def _imports_if(node: ast.stmt) -> bool:
+    """An ``if`` (``if TYPE_CHECKING:``) of imports only."""
+    return (
+        isinstance(node, ast.If)
+        and not node.orelse
+        and all(isinstance(n, (ast.Import, ast.ImportFrom)) for n in node.body)
+    )
+
+
+def _place(index: int, node: ast.stmt, depth: int) -> str:
+    if isinstance(node, (ast.Assign, ast.AnnAssign)):
+        return f"{_PLACE}{index} = 0\n"
+    if isinstance(node, (ast.ClassDef, ast.If)):
+        keyword = "class" if isinstance(node, ast.ClassDef) else "if"
+        return f"{keyword} {_PLACE}{index}:\n    pass\n"
+    assert isinstance(node, _Function)
     indent = "    " * depth
-    if isinstance(node, ast.ClassDef):
-        return f"class {_PLACE}{index}:\n    pass\n"
     head = f"{indent}{'async ' if isinstance(node, ast.AsyncFunctionDef) else ''}def "
     head += f"{_PLACE}{index}():"
     if _is_stub(node):
@@ -97,10 +128,10 @@ def join(skeleton: str, pieces: list[str]) -> str:
             out.append(lines[i])
             i += 1
             continue
-        indent, function, stub, cls = match.groups()
-        text = pieces[int(function or cls)]
+        indent, function, stub, other, assignment = match.groups()
+        text = pieces[int(function or other or assignment)]
         if indent:  # a method: unwrap it
             text = text.removeprefix(_WRAPPER).lstrip("\n")
         out.append(text)
-        i += 1 if stub else 2  # a stub place is one line, the others two
+        i += 1 if stub or assignment else 2  # the others' second line is ``pass``
     return "".join(out)

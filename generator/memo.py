@@ -35,16 +35,29 @@ class Memo:
 
     def get(self, step: str, text: str, make: Callable[[], str]) -> str:
         """``make()``, or what it returned before for the same ``step`` and ``text``."""
+        found = self.peek(step, text)
+        if found is not None:
+            return found
+        self.misses += 1
+        result = make()
+        self.put(step, text, result)
+        return result
+
+    def peek(self, step: str, text: str) -> str | None:
+        """What was kept for ``step`` and ``text``, if anything."""
         entry = self._entry(step, text)
         if entry is None:
-            self.misses += 1
-            return make()
+            return None
         try:
             return entry.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
-            pass
-        self.misses += 1
-        result = make()
+            return None
+
+    def put(self, step: str, text: str, result: str) -> None:
+        """Keep ``result`` for ``step`` and ``text``."""
+        entry = self._entry(step, text)
+        if entry is None:
+            return
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=entry.parent)
@@ -53,7 +66,15 @@ class Memo:
             os.replace(tmp, entry)
         except OSError:
             pass  # an unwritable cache only costs speed
-        return result
+
+
+def code_version(*sources: str) -> str:
+    """A short hash of source files (modules' ``__file__``), for the name of a step whose results
+    that code shapes: changed code then makes new entries instead of finding old ones."""
+    digest = hashlib.sha256()
+    for source in sources:
+        digest.update(Path(source).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 NO_CACHE = Memo(None)

@@ -11,6 +11,7 @@ from importlib.metadata import version
 from typing import Any
 
 from . import names
+from .memo import code_version
 from .output import Batch, Step
 from .text import docstring_text
 from .resolve import (
@@ -217,7 +218,10 @@ def render(api: Api) -> dict[str, str | Step | Batch]:
     return out
 
 
-_GENERATOR = f"datamodel-code-generator {version('datamodel-code-generator')} (eager, inline docs)"
+_GENERATOR = (
+    f"datamodel-code-generator {version('datamodel-code-generator')} "
+    f"(render_models {code_version(__file__)})"
+)
 #: The step that makes a whole models module.
 STEP = f"{_GENERATOR}, a module"
 #: The step that makes the TypedDicts of one object (an action's params or result).

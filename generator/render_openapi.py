@@ -11,11 +11,13 @@ type as ``x-onebot-type`` (and its default), so that reading it back loses nothi
 from __future__ import annotations
 
 import ast
+import functools
 import json
 from typing import Any
 
 from . import render_models
-from .output import Step
+from .memo import code_version
+from .output import Batch
 from .resolve import MESSAGE_ALIAS, SEGMENT_UNION, Api, ApiAction, ApiField, ApiObject
 
 #: The extension keyword that carries a field's type in the spec's own type language.
@@ -31,7 +33,7 @@ _EXAMPLES: dict[str, Any] = {
 }
 
 
-def document(api: Api, version: str) -> Step:
+def document(api: Api, version: str) -> Batch:
     schemas = {
         name: _components(schema)
         for name, schema in render_models.json_schema(api)["$defs"].items()
@@ -67,13 +69,58 @@ def document(api: Api, version: str) -> Step:
         },
         "security": [{"bearer": []}],
     }
-    # Laid out in a step of its own: with an indent, json encodes in Python, slowly.
-    return Step("openapi.json, indent 2", json.dumps(openapi, ensure_ascii=False), indented)
+    # Laid out by a step, a piece at a time (``_cut``): with an indent, json encodes in Python,
+    # slowly, and an edited action then lays out only its own path and schemas again.
+    pieces: list[str] = []
+    shape = _cut(openapi, pieces)
+    return Batch(LAYOUT, tuple(pieces), indented, functools.partial(_joined, shape))
 
 
-def indented(compact: str) -> str:
-    """The document laid out two spaces an indent, as it is written."""
-    return json.dumps(json.loads(compact), ensure_ascii=False, indent=2) + "\n"
+#: The step that lays out the document's pieces.
+LAYOUT = f"openapi.json, indent 2 (render_openapi {code_version(__file__)})"
+#: A JSON object whose compact text is longer than this is laid out an entry at a time.
+_PIECE = 2048
+
+#: Where a document's pieces go: None for a piece, else an object's keys and their shapes.
+_Shape = list[tuple[str, "_Shape"]] | None
+
+
+def _cut(value: Any, pieces: list[str]) -> _Shape:
+    """Add the compact JSON of each piece of ``value`` to ``pieces``, in document order; returns
+    its shape."""
+    compact = _compact(value)
+    if not isinstance(value, dict) or len(value) < 2 or len(compact) <= _PIECE:
+        pieces.append(compact)
+        return None
+    return [(key, _cut(entry, pieces)) for key, entry in value.items()]
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def indented(pieces: str) -> str:
+    """Each piece of a JSON list of them (``_cut``) laid out two spaces an indent."""
+    return _compact(
+        [
+            json.dumps(json.loads(piece), ensure_ascii=False, indent=2)
+            for piece in json.loads(pieces)
+        ]
+    )
+
+
+def _joined(shape: _Shape, laid_out: list[str]) -> str:
+    """The document laid out as ``json.dumps(indent=2)`` lays it out, from its pieces."""
+    pieces = iter(laid_out)
+
+    def text(shape: _Shape, depth: int) -> str:
+        if shape is None:
+            return next(pieces).replace("\n", "\n" + "  " * depth)
+        pad = "  " * (depth + 1)
+        entries = [f"{pad}{_compact(k)}: {text(inner, depth + 1)}" for k, inner in shape]
+        return "{\n" + ",\n".join(entries) + "\n" + "  " * depth + "}"
+
+    return text(shape, 0) + "\n"
 
 
 def _operation(a: ApiAction, tag: str) -> dict[str, Any]:

@@ -11,7 +11,8 @@ from typing import Any
 from . import specfiles
 from . import types as t
 from .problems import Loc, Problems, closest
-from .yamlpos import Document, Path, read
+from .memo import NO_CACHE, Memo
+from .yamlpos import Document, Path, read_cached
 
 SOURCES = (
     "onebot11",
@@ -206,11 +207,12 @@ def load(spec_dir: FsPath) -> Spec:
     return load_files(specfiles.read(spec_dir))
 
 
-def load_files(files: specfiles.SpecFiles) -> Spec:
-    """Check the files of a spec, read before; raises SpecInvalid listing all problems."""
+def load_files(files: specfiles.SpecFiles, memo: Memo = NO_CACHE) -> Spec:
+    """Check the files of a spec, read before; raises SpecInvalid listing all problems.
+    ``memo`` may keep each file's parsed YAML."""
     problems = Problems()
     problems.items += files.problems
-    loader = _Loader(files, problems)
+    loader = _Loader(files, problems, memo)
     # A file that does not read as YAML data (or not at all) would only echo as problems
     # elsewhere (unknown types, unknown actions): those are reported alone.
     problems.raise_if_any()
@@ -223,9 +225,10 @@ def load_files(files: specfiles.SpecFiles) -> Spec:
 
 
 class _Loader:
-    def __init__(self, files: specfiles.SpecFiles, problems: Problems) -> None:
+    def __init__(self, files: specfiles.SpecFiles, problems: Problems, memo: Memo) -> None:
         self.files = files
         self.problems = problems
+        self.memo = memo
         self.type_uses: list[tuple[t.TypeExpr, Loc]] = []
         self.docs = {name: self._read(name) for name in files.texts}
 
@@ -271,7 +274,7 @@ class _Loader:
                 "save the file as UTF-8",
             )
             return None
-        doc = read(file, text, self.problems)
+        doc = read_cached(file, text, self.problems, self.memo)
         if doc is not None and not isinstance(doc.data, dict):
             self.problems.add(doc.loc(()), "the file must hold a mapping", "see spec/README.md")
             return None

@@ -9,10 +9,12 @@ are counted on the event stream, before any value is built.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import yaml
 
+from .memo import NO_CACHE, Memo, code_version
 from .problems import Loc, Problems
 
 _SCALARS = yaml.constructor.SafeConstructor()
@@ -68,15 +70,15 @@ class Document:
     ) -> None:
         self.file = file
         self.data = data
-        self._marks = marks
+        self.marks = marks
         self.labels = labels or {}
 
     def loc(self, path: Path) -> Loc:
         # A path with no mark of its own (a missing key) points at its nearest parent.
         probe = path
-        while probe not in self._marks and probe:
+        while probe not in self.marks and probe:
             probe = probe[:-1]
-        line, col = self._marks.get(probe, (1, 1))
+        line, col = self.marks.get(probe, (1, 1))
         return Loc(self.file, line, col, dotted(path, self.labels))
 
 
@@ -119,6 +121,36 @@ def read(file: str, text: str, problems: Problems) -> Document | None:
     labels: dict[Path, str] = {}
     data = _Builder(file, problems, marks, labels).plain(root, ()) if root is not None else None
     return Document(file, data, marks, labels)
+
+
+#: The step that reads a file (PyYAML's version and this module's code shape what it reads).
+READ = f"yaml {yaml.__version__}, {_LOADER.__name__} (yamlpos {code_version(__file__)})"
+
+
+def read_cached(file: str, text: str, problems: Problems, memo: Memo = NO_CACHE) -> Document | None:
+    """``read`` through ``memo``: a file read before without problems is not parsed again
+    (reading is most of what a build of an edited spec costs before its formatting)."""
+    key = f"{file}\0{text}"
+    kept = memo.peek(READ, key)
+    if kept is not None:
+        data, marks, labels = json.loads(kept)
+        return Document(
+            file,
+            data,
+            {tuple(path): (line, col) for path, line, col in marks},
+            {tuple(path): label for path, label in labels},
+        )
+    found = Problems()
+    doc = read(file, text, found)
+    problems.items += found.items
+    if doc is not None and not found.items:
+        marks = [[path, line, col] for path, (line, col) in doc.marks.items()]
+        try:
+            kept = json.dumps([doc.data, marks, list(map(list, doc.labels.items()))])
+        except (TypeError, ValueError):
+            return doc  # values JSON cannot keep (dates, NaN): read again next time
+        memo.put(READ, key, kept)
+    return doc
 
 
 def _position(mark: Any) -> tuple[int, int]:

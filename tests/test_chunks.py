@@ -90,6 +90,62 @@ class NoDoc:
 if TYPE_CHECKING:
     def hidden() -> None: ...
 """,
+    "assignments over several lines and if blocks of imports": '''
+"""Doc."""
+from __future__ import annotations
+import os
+if TYPE_CHECKING:
+    from .models import (
+        A,
+        B
+    )
+    import json
+__all__ = [
+    "a", "b",
+]
+#: A table.
+TABLE: dict[str, tuple[str, str | None]] = {
+    "x": ("y", None),
+    "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz": ("wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww", "vvvvvvvv"),
+}
+"""An attribute docstring."""
+SHORT = 1
+def f():
+    pass
+AFTER_DEF = [
+    1, 2
+]
+class K:
+    x = [
+        1,
+    ]
+if os.name:
+    import sys
+else:
+    import json
+if TYPE_CHECKING:
+    import typing
+LAST = (
+    1
+)
+''',
+    "an if of imports between definitions": """
+def f():
+    return 1
+if TYPE_CHECKING:
+    from x import y
+
+
+
+class A:
+    pass
+if TYPE_CHECKING:
+    from x import z
+X = [1,
+  2]; Y = 3
+Z = {
+ 1: 2}
+""",
     "typed dicts, functional forms and aliases between them": '''
 # Generated.
 """The models."""
@@ -136,4 +192,5 @@ def test_cut_formats_as_black_does(name: str) -> None:
 
 def test_modules_without_pieces_or_not_parsing_are_not_cut() -> None:
     assert chunks.cut("X = 1\nif X:\n    class A:\n        y = 2\n") is None
+    assert chunks.cut("X = [1,\n 2]; Y = 3\nif X:\n    import y\nelse:\n    import z\n") is None
     assert chunks.cut("def f(:\n") is None

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from onebot_gen import output
+from onebot_gen import output, spec, specfiles, yamlpos
 from onebot_gen.build import generate
 from onebot_gen.memo import Memo
 
@@ -99,6 +99,22 @@ def test_a_build_the_cache_has_loads_no_renderer_or_formatter(tmp_path: Path) ->
         for _ in range(2)
     ]
     assert "jinja2" in runs[0] and runs[1] == "[]"
+
+
+def test_the_spec_read_through_the_cache_is_the_spec_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = specfiles.read(SPEC)
+    memo = Memo(tmp_path / "cache")
+    parsed = spec.load_files(files, memo)
+
+    def unexpected(*args: object) -> None:
+        raise AssertionError("a file the cache keeps was parsed again")
+
+    monkeypatch.setattr(yamlpos, "read", unexpected)
+    assert spec.load_files(files, memo) == parsed
+    monkeypatch.undo()
+    assert parsed == spec.load_files(files)
 
 
 def test_the_build_cache_follows_every_input(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from click.testing import CliRunner
 from openapi_spec_validator import validate
 
-from onebot_gen import resolve, spec
+from onebot_gen import render_openapi, resolve, spec
 from onebot_gen.cli import main
 from onebot_gen.openapi import OpenApi
 
@@ -65,3 +65,14 @@ def test_diff_reads_it_like_napcat_documents() -> None:
     result = CliRunner().invoke(main, ["diff", str(DOCUMENT), str(DOCUMENT)])
     assert result.exit_code == 0, result.output
     assert result.output == "no changes\n"
+
+
+def test_laid_out_a_piece_at_a_time_as_json_lays_it_out_whole() -> None:
+    big = {f"key {i}": {"description": "x" * 100, "list": [1, {"n": None}]} for i in range(40)}
+    for document in [{}, [], {"a": {}}, {"a": [1, {"b": "é\n\t"}], "c": 1.5}, {"big": big, "z": 0}]:
+        pieces: list[str] = []
+        shape = render_openapi._cut(document, pieces)
+        laid_out = json.loads(render_openapi.indented(json.dumps(pieces)))
+        whole = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        assert render_openapi._joined(shape, laid_out) == whole
+    assert len(pieces) > 40  # the big object was cut
