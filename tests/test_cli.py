@@ -297,3 +297,69 @@ def test_help_explains_build() -> None:
 
 def test_differences_against_a_missing_directory_lists_every_file() -> None:
     assert output.differences({"a.py": "x = 1\n"}, Path("/nonexistent/out")) == ["missing: a.py"]
+
+
+class Watching:
+    """``onebot-gen build --watch`` in a process of its own, its lines read as they come."""
+
+    def __init__(self, spec: Path, out: Path, cache: Path) -> None:
+        import queue
+        import threading
+
+        args = ["build", "--spec", str(spec), "--out", str(out), "--cache-dir", str(cache)]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "onebot_gen.cli", *args, "--watch"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def next_build(self) -> list[str]:
+        """The lines up to the end of the next build (its ``wrote`` or problem count line)."""
+        said = []
+        while not said or not said[-1].startswith(("wrote ", "1 problem")):
+            said.append(self.lines.get(timeout=120))
+        return said
+
+
+def test_watch_builds_again_on_each_change_and_goes_on_after_an_invalid_spec(
+    spec: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    watching = Watching(spec, out, tmp_path / "cache")
+    try:
+        assert watching.lines.get(timeout=60) == f"watching {spec} (Ctrl-C to stop)"
+        assert watching.next_build()[-1].startswith("wrote ")
+        first = snapshot(out)
+        change(spec)
+        assert watching.next_build()[-1].startswith("wrote ")
+        changed = snapshot(out)
+        assert changed != first
+        assert b"\xe8\x8e\xb7\xe5\x8f\x96\xe4\xb8\x80\xe6\x9d\xa1" in b"".join(changed.values())
+        area = spec / "actions" / "demo.yaml"
+        valid = area.read_text(encoding="utf-8")
+        area.write_text(valid + "unknown_key: 1\n", encoding="utf-8")
+        said = watching.next_build()
+        assert said[-1] == f"1 problem(s) in {spec}; nothing was written."
+        assert said[0].startswith("error: ") and "unknown_key" in said[0]
+        assert snapshot(out) == changed
+        area.write_text(valid.replace("获取一条消息", "获取消息"), encoding="utf-8")
+        assert watching.next_build()[-1].startswith("wrote ")
+        assert snapshot(out) == first
+    finally:
+        watching.process.send_signal(signal.SIGINT)
+        assert watching.process.wait(timeout=30) == 0
+    assert watching.lines.get(timeout=10) == "stopped watching"
+
+
+def test_watch_does_not_go_with_check(spec: Path, tmp_path: Path) -> None:
+    result = run("build", "--spec", str(spec), "--out", str(tmp_path / "out"), "--watch", "--check")
+    assert result.exit_code == 2
+    assert "--watch builds; it does not go with --check" in result.output
