@@ -46,13 +46,14 @@ def render(api: Api, compiled: Path | None = None) -> dict[str, str | Step | Bat
     directory: its text, or the step that makes it (see ``output.formatted``). ``compiled``:
     where to keep the compiled templates between builds."""
     env, code = _environment(False, compiled), _environment(True, compiled)
+    models = render_models.modules(api)
     out: dict[str, str | Step | Batch] = {
         "pyproject.toml": code.get_template("pyproject.toml.jinja").render(
             header=HEADER, version=CLIENT_VERSION
         ),
         f"{PACKAGE}/py.typed": "",
-        "openapi.json": render_openapi.document(api, CLIENT_VERSION),
-        **{f"{PACKAGE}/{path}": text for path, text in render_models.render(api).items()},
+        "openapi.json": render_openapi.document(api, CLIENT_VERSION, models),
+        **{f"{PACKAGE}/{path}": text for path, text in render_models.render(api, models).items()},
         **{f"{PACKAGE}/{path}": text for path, text in _api(code, api).items()},
         f"{PACKAGE}/seg.py": _segments(code, api),
         f"{PACKAGE}/events.py": _events(code, api),

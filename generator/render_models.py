@@ -52,10 +52,9 @@ def modules(api: Api) -> dict[str, dict[str, Any]]:
     return out
 
 
-def json_schema(api: Api) -> dict[str, Any]:
-    """One JSON Schema whose ``$defs`` are every TypedDict of the package."""
-    defs = {name: d for module in modules(api).values() for name, d in module.items()}
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$defs": defs}
+def every_def(by_module: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The JSON Schema of every TypedDict of the package by its name, from ``modules``."""
+    return {name: d for defs in by_module.values() for name, d in defs.items()}
 
 
 def _segment_defs(api: Api) -> dict[str, Any]:
@@ -186,12 +185,12 @@ def _described(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return schema
 
 
-def render(api: Api) -> dict[str, str | Step | Batch]:
+def render(api: Api, by_module: dict[str, dict[str, Any]]) -> dict[str, str | Step | Batch]:
     """The models package by path in it: the shared and the event modules each as the step
     that makes it, an area's module as the batch that makes its actions' TypedDicts (each
     cached on its own, so that an edited action costs one datamodel-code-generator run of its
-    own TypedDicts), and the ``__init__`` re-exporting them. Black formats them after."""
-    by_module = modules(api)
+    own TypedDicts), and the ``__init__`` re-exporting them. Black formats them after.
+    ``by_module``: ``modules(api)``."""
     home = {name: module for module, defs in by_module.items() for name in defs}
     areas = {area.name: area for area in api.areas}
     out: dict[str, str | Step | Batch] = {}

@@ -2,7 +2,7 @@
 ``POST /{action}`` with its params and its result inside the OneBot envelope, the shared objects
 and segments under ``components``, and the events under ``webhooks``.
 
-The schemas are the ones the TypedDicts are made from (``render_models.json_schema``), so the
+The schemas are the ones the TypedDicts are made from (``render_models.modules``), so the
 document and the client cannot disagree. Its shape follows NapCat's own OpenAPI documents, so
 ``onebot-gen diff`` and ``import-napcat`` read it like theirs; each field also carries its spec
 type as ``x-onebot-type`` (and its default), so that reading it back loses nothing.
@@ -33,10 +33,10 @@ _EXAMPLES: dict[str, Any] = {
 }
 
 
-def document(api: Api, version: str) -> Batch:
+def document(api: Api, version: str, models: dict[str, dict[str, Any]]) -> Batch:
+    """The document (made by a step, see ``_cut``); ``models``: ``render_models.modules(api)``."""
     schemas = {
-        name: _components(schema)
-        for name, schema in render_models.json_schema(api)["$defs"].items()
+        name: _components(schema) for name, schema in render_models.every_def(models).items()
     }
     for obj in _objects(api):
         _annotate(schemas, obj)

@@ -16,7 +16,8 @@ from .goldens import FIXTURES, SPEC, fixture_names
 
 def _batches(spec_dir: str) -> dict[str, Batch]:
     path = SPEC if spec_dir == "spec" else FIXTURES / spec_dir / "spec"
-    files = render_models.render(resolve.resolve(spec.load(path)))
+    api = resolve.resolve(spec.load(path))
+    files = render_models.render(api, render_models.modules(api))
     return {path: item for path, item in files.items() if isinstance(item, Batch)}
 
 
