@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 
+from onebot_gen import output, render
 from onebot_gen.unasync import RULES, replace, unasync
+
+from .goldens import GENERATED
+
+SOURCE = "_client_async.py"
+MADE = f"{render.PACKAGE}/{render.UNASYNC[SOURCE]}"
 
 
 @pytest.mark.parametrize(
@@ -73,3 +81,38 @@ def test_the_replacements_do_not_chain() -> None:
     assert not made & RULES.keys()
     text = "async def __aenter__(self) -> AsyncIterator[AsyncHandlers]: await x"
     assert unasync(text) == unasync(unasync(text)) == "def __enter__(self) -> Iterator[Handlers]: x"
+
+
+def test_the_package_has_the_blocking_module_made_from_the_source() -> None:
+    source = render.TEMPLATES.joinpath("runtime", SOURCE).read_text("utf-8")
+    made = render.runtime()[MADE]
+    assert made == render.UNASYNC_HEADER.format(name=SOURCE) + unasync(source)
+    assert (GENERATED / MADE).read_text("utf-8") == made
+    # black would leave it as it is: so it need not be formatted in the build
+    assert output.black(made) == made, "a line of the source needs wrapping that reads both ways"
+
+
+def test_the_blocking_module_has_no_asyncio_left() -> None:
+    tree = ast.parse(render.runtime()[MADE])
+    asynchronous = (ast.Await, ast.AsyncFunctionDef, ast.AsyncFor, ast.AsyncWith)
+    assert not [n for n in ast.walk(tree) if isinstance(n, asynchronous)]
+    imported = {
+        alias.name if isinstance(n, ast.Import) else n.module or ""
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Import | ast.ImportFrom)
+        for alias in n.names
+    }
+    assert not {m for m in imported if "asyncio" in m or "async" in m}
+
+
+def test_both_clients_have_the_same_methods() -> None:
+    """The blocking twin defines each method of the source, by its blocking name."""
+
+    def methods(text: str) -> list[str]:
+        (cls,) = (n for n in ast.parse(text).body if isinstance(n, ast.ClassDef))
+        return [n.name for n in cls.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+
+    source = render.TEMPLATES.joinpath("runtime", SOURCE).read_text("utf-8")
+    renamed = {"__aenter__": "__enter__", "__aexit__": "__exit__"}
+    expected = [renamed.get(name, name) for name in methods(source)]
+    assert methods(render.runtime()[MADE]) == expected
