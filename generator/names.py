@@ -9,6 +9,8 @@ import re
 from importlib.resources import files
 from typing import Generic
 
+from .unasync import unasync
+
 #: Names a generated function body uses itself (``self``, ``timeout=``, the helpers it calls): a
 #: parameter may not take one.
 BODY_NAMES = frozenset({"self", "timeout", "cast", "compose", "segments_of_ids", "_segment"})
@@ -124,15 +126,23 @@ def is_identifier(name: str) -> bool:
     return name.isidentifier() and not keyword.iskeyword(name)
 
 
+#: The runtime modules that define the clients' classes (and the blocking one made from
+#: ``_client_async.py``).
+CLIENT_MODULES = ("_base.py", "_client_async.py", "_clients.py")
+
+
 @functools.cache
 def client_attributes() -> frozenset[str]:
     """Every attribute of the runtime's client classes (methods, class and instance attributes,
     and those of ``object``): a generated method may not take one. Read from the runtime's source,
     so that it follows the runtime."""
-    source = files("onebot_gen.templates").joinpath("runtime", "_base.py").read_text("utf-8")
+    runtime = files("onebot_gen.templates").joinpath("runtime")
+    sources = [runtime.joinpath(n).read_text("utf-8") for n in CLIENT_MODULES]
+    sources.append(unasync(runtime.joinpath("_client_async.py").read_text("utf-8")))
     found = set(dir(type("Client", (), {"__annotations__": {}})))  # what every class has
     found |= {*dir(Generic), "__orig_bases__", "__parameters__"}  # and a generic one's subclass
-    for cls in (n for n in ast.parse(source).body if isinstance(n, ast.ClassDef)):
+    classes = (n for s in sources for n in ast.parse(s).body if isinstance(n, ast.ClassDef))
+    for cls in classes:
         for statement in cls.body:  # methods and class attributes
             if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
                 found.add(statement.name)

@@ -18,6 +18,7 @@ from . import types as t
 from .names import ASYNC_SENDERS, SENDERS
 from .output import Batch, Step
 from .text import docstring_text, table_cell
+from .unasync import unasync
 from .resolve import (
     ANY_EVENT_HANDLER,
     SENDERS_MODULE,
@@ -101,17 +102,27 @@ def _environment(code: bool, compiled: Path | None) -> jinja2.Environment:
 
 def runtime() -> dict[str, str]:
     """The hand-written runtime, by path: each file as it is (the tests keep it formatted) under
-    a line saying where to edit it."""
-    modules = (f for f in _runtime_dir().iterdir() if f.name.endswith(".py"))
-    return {
-        f"{PACKAGE}/{f.name}": RUNTIME_HEADER.format(name=f.name) + f.read_text(encoding="utf-8")
-        for f in modules
-    }
+    a line saying where to edit it; and the blocking client's I/O, made from the asyncio
+    client's (see ``unasync``; the tests check that it comes out formatted)."""
+    out = {}
+    for f in sorted(_runtime_dir().iterdir(), key=lambda f: f.name):
+        if f.name.endswith(".py"):
+            source = f.read_text(encoding="utf-8")
+            out[f"{PACKAGE}/{f.name}"] = RUNTIME_HEADER.format(name=f.name) + source
+            if f.name in UNASYNC:
+                made = UNASYNC_HEADER.format(name=f.name) + unasync(source)
+                out[f"{PACKAGE}/{UNASYNC[f.name]}"] = made
+    return out
 
 
 #: The first line of each runtime file in the package: where to change it.
 RUNTIME_HEADER = (
     "# Copied from templates/runtime/{name} by `onebot-gen build`. Do not edit: change it there.\n"
+)
+#: The runtime module the blocking one is made from (``unasync``), and the module made.
+UNASYNC = {"_client_async.py": "_client_sync.py"}
+UNASYNC_HEADER = (
+    "# Made from templates/runtime/{name} by `onebot-gen build`. Do not edit: change it there.\n"
 )
 
 
@@ -148,7 +159,7 @@ def _imports(
 def _api(env: jinja2.Environment, api: Api) -> dict[str, str]:
     """``api/``, a module per area (and one of senders), and ``client.py``, which composes them."""
     out = {"api/__init__.py": env.get_template("api/__init__.py.jinja").render(header=HEADER)}
-    base = {".._base": ["AsyncClient", "SyncClient"], ".._types": list(_RUNTIME_TYPES)}
+    base = {".._clients": ["AsyncClient", "SyncClient"], ".._types": list(_RUNTIME_TYPES)}
     for area in api.areas:
         uses = frozenset().union(*(a.uses for a in area.actions))
         casts = ["cast"] if any(a.returns_value for a in area.actions) else []

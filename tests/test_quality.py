@@ -62,7 +62,7 @@ def test_module_names_cover_what_generated_modules_import_and_define() -> None:
 
 
 def test_client_attributes_follow_the_runtime() -> None:
-    from onebot_client._base import AsyncClient, SyncClient
+    from onebot_client._clients import AsyncClient, SyncClient
 
     runtime = {n for cls in (SyncClient, AsyncClient) for n in dir(cls)}
     assert runtime <= names.client_attributes()

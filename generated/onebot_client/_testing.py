@@ -43,8 +43,8 @@ from typing import (
 )
 
 from . import cq
-from ._base import AsyncClient, SyncClient
 from ._check import problems
+from ._clients import AsyncClient, SyncClient
 from ._envelope import as_object, encode
 from ._events import kind_of
 from .errors import ProtocolError, RequestTimeout

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypedDict, cast
 
-from onebot_client._base import AsyncClient, SyncClient
+from onebot_client._clients import AsyncClient, SyncClient
 from onebot_client._types import NOT_GIVEN, NotGiven, Timeout
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 
 import onebot_client.errors as errors
-from onebot_client._base import AsyncClient, SyncClient
+from onebot_client._clients import AsyncClient, SyncClient
 from onebot_client._types import NOT_GIVEN, NotGiven
 from tests.onebot_server import OneBotServer
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from onebot_client._base import AsyncClient, SyncClient
+from onebot_client._clients import AsyncClient, SyncClient
 from onebot_client.errors import AuthError, NetworkError
 from tests.onebot_server import OneBotServer
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, TYPE_CHECKING, cast
 
-from .._base import AsyncClient, SyncClient
+from .._clients import AsyncClient, SyncClient
 from .._types import NOT_GIVEN, NotGiven, Timeout
 
 if TYPE_CHECKING:
