@@ -15,6 +15,7 @@ generated module (black --check), ``tests/test_chunks.py`` on odd ones.
 from __future__ import annotations
 
 import ast
+import io
 import re
 from dataclasses import dataclass
 
@@ -60,7 +61,7 @@ def cut(source: str) -> Cut | None:
             found.append((node, 0))
     if not found:
         return None
-    lines = source.splitlines(keepends=True)
+    lines = python_lines(source)
     pieces = []
     for index, (node, depth) in reversed(list(enumerate(found))):
         assert node.end_lineno is not None
@@ -68,6 +69,12 @@ def cut(source: str) -> Cut | None:
         pieces.append(_WRAPPER + text if depth else text)
         lines[node.lineno - 1 : node.end_lineno] = [_place(index, node, depth)]
     return Cut("".join(lines), tuple(reversed(pieces)))
+
+
+def python_lines(source: str) -> list[str]:
+    """The lines of ``source`` as Python numbers them, ends kept: split at ``\\n`` only
+    (``str.splitlines`` also splits at ``\\f``, ``\\v`` and others, which a string may hold)."""
+    return io.StringIO(source).readlines()
 
 
 def _alone(node: ast.stmt, starts: set[int]) -> bool:
@@ -120,7 +127,7 @@ def _is_stub(node: _Function) -> bool:
 def join(skeleton: str, pieces: list[str]) -> str:
     """The formatted module from its formatted skeleton and pieces."""
     out = []
-    lines = skeleton.splitlines(keepends=True)
+    lines = python_lines(skeleton)
     i = 0
     while i < len(lines):
         match = _PLACE_LINE.match(lines[i])

@@ -11,6 +11,7 @@ from importlib.metadata import version
 from typing import Any
 
 from . import names
+from .chunks import python_lines
 from .memo import code_version
 from .output import Batch, Step
 from .text import docstring_text
@@ -264,7 +265,7 @@ def made_units(texts: str) -> str:
     if statements.keys() != merged.keys():
         extra, missing = sorted(statements.keys() - merged), sorted(merged.keys() - statements)
         raise RuntimeError(f"datamodel-code-generator made {extra} instead of {missing}")
-    lines = source.splitlines(keepends=True)
+    lines = python_lines(source)
     out = []
     for schema in schemas:
         nodes = [node for name in schema["$defs"] for node in statements[name]]

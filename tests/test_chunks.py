@@ -146,6 +146,10 @@ X = [1,
 Z = {
  1: 2}
 """,
+    "strings holding line breaks that only str.splitlines sees": (
+        'class A(TypedDict):\n    """Form \x0c feed."""\n    a: str\n    """\x0c\x1c\x85\u2028"""\n'
+        'X = [\n    "\x0b",\n]\ndef f():\n    return "\x0c"\n'
+    ),
     "typed dicts, functional forms and aliases between them": '''
 # Generated.
 """The models."""

@@ -58,3 +58,19 @@ def test_a_class_the_schema_does_not_name_is_refused() -> None:
     schema = {"$defs": {"A": {"type": "object", "properties": {"inner": inline}}}}
     with pytest.raises(RuntimeError, match=r"made \['Inner'\] instead of \[\]"):
         render_models.made_units(json.dumps([json.dumps(schema)]))
+
+
+def test_a_docstring_holding_a_form_feed_stays_whole() -> None:
+    schema = {
+        "$defs": {
+            "A": {
+                "type": "object",
+                "description": "\x0c",
+                "properties": {"x": {"type": "integer", "description": "a\x0cb\u2028c"}},
+            }
+        }
+    }
+    (result,) = json.loads(render_models.made_units(json.dumps([json.dumps(schema)])))
+    body = json.loads(result)["body"]
+    compile(body, "A", "exec")
+    assert "a\x0cb\u2028c" in body
