@@ -37,7 +37,10 @@ def generate(
     if memo.root is None:
         return _generate(sources, memo, running)
     key = fingerprint(sources)
-    made = memo.get("build", key, lambda: json.dumps(_generate(sources, memo, running)))
+    try:
+        made = memo.get("build", key, lambda: json.dumps(_generate(sources, memo, running)))
+    finally:
+        memo.flush()  # what the build made, even when the spec turned out invalid
     files_: dict[str, str] = json.loads(made)
     return files_
 

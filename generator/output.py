@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import version
 
-from . import chunks, workers
+from . import chunks
 from .memo import NO_CACHE, Memo
 
 LINE_LENGTH = 100
@@ -53,18 +53,20 @@ class Batch:
 def formatted(
     files: Mapping[str, str | Step | Batch],
     memo: Memo = NO_CACHE,
-    run: Callable[[list[Step]], list[str]] = workers.run_all,
+    run: Callable[[list[Step]], list[str]] | None = None,
 ) -> dict[str, str]:
     """Every file made: the steps run, Python files (rendered or made by steps) through black
     (in-process, pinned), the others as they are.
 
     A module is formatted a piece at a time (see ``chunks``), each piece cached on its own.
-    What the cache does not have goes to ``run`` (see ``workers``): black and
+    What the cache does not have goes to ``run`` (default: ``workers.run_all``): black and
     datamodel-code-generator are nearly all of a cold build's time. The steps and black's work
     on the rendered modules go in one run, so that they overlap; black's work on what the
     steps made goes in a second.
     """
-    results = _Results(memo, run)
+    from .workers import run_all  # on a build the cache does not have only
+
+    results = _Results(memo, run or run_all)
     plans = {}  # path → its black pieces
     for path, item in files.items():
         if isinstance(item, Step):

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 #: Below this much input in all, the steps run one after another: forking and importing the
 #: tools again in each process would cost more than it saves.
-SMALL = 64 * 1024
+SMALL = 16 * 1024
 
 
 class Workers:
