@@ -126,6 +126,8 @@ def _merged(operation: dict[str, Any] | None, result: object) -> dict[str, Any] 
 
 
 class SyncRouter(_Router):
+    """The handlers of ``OneBot``: each called in turn."""
+
     def dispatch(self, bot: object, event: Mapping[str, Any]) -> dict[str, Any] | None:
         """Call the event's handlers in order; their quick operations merged (None: none).
         A handler that raises is logged and the others still run."""
@@ -139,6 +141,8 @@ class SyncRouter(_Router):
 
 
 class AsyncRouter(_Router):
+    """The handlers of ``AsyncOneBot``: each awaited in turn."""
+
     async def dispatch(self, bot: object, event: Mapping[str, Any]) -> dict[str, Any] | None:
         """Await the event's handlers in order; their quick operations merged (None: none).
         A handler that raises is logged and the others still run."""
