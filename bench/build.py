@@ -28,13 +28,9 @@ import io
 import itertools
 import json
 import pstats
-import queue
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -44,6 +40,9 @@ from unittest import mock
 import yaml
 
 from common import ENV, command, summary, table, timed_runs
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' helpers
+from tests.watching import Watching  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -326,44 +325,11 @@ def measure(spec: Path, work: Path, repeat: int) -> dict[str, list[float]]:
     return times
 
 
-class Watching:
-    """``onebot-gen build --watch`` running on a spec, its lines read as they come."""
-
-    def __init__(self, spec: Path, out: Path, cache: Path) -> None:
-        args = ["build", "--spec", str(spec), "--out", str(out), "--cache-dir", str(cache)]
-        self.process = subprocess.Popen(
-            [str(BIN / "onebot-gen"), *args, "--watch"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=ENV,
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line.rstrip("\n"))
-
-    def built(self) -> str:
-        """The line of the next build that wrote the output (exits on an error)."""
-        while True:
-            line = self.lines.get(timeout=120)
-            if line.startswith("wrote "):
-                return line
-            if line.startswith("error"):
-                raise SystemExit(f"build --watch: {line}")
-
-    def settle(self) -> None:
-        """Wait until no build has said anything for a second."""
-        with contextlib.suppress(queue.Empty):
-            while True:
-                self.lines.get(timeout=1.0)
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGINT)
-        self.process.wait(timeout=30)
+def built(watching: Watching) -> None:
+    """Wait for the next build; exits when it found the spec invalid."""
+    said = watching.next_build()
+    if not said[-1].startswith("wrote "):
+        raise SystemExit("build --watch: " + "\n".join(said))
 
 
 def measure_watching(spec: Path, work: Path, repeat: int) -> dict[str, list[float]]:
@@ -371,10 +337,10 @@ def measure_watching(spec: Path, work: Path, repeat: int) -> dict[str, list[floa
     looks at the spec every 0.1 s; the first build, untimed, warms its tools)."""
     out, cache = work / "watched", work / "cache"
     editor = SpecEditor(spec)
-    watching = Watching(spec, out, cache)
+    watching = Watching(spec, out, cache, ENV)
     times: dict[str, list[float]] = {}
     try:
-        watching.built()
+        built(watching)
         for kind, edit in EDITS:
             times[kind] = []
             for n in range(repeat):
@@ -382,7 +348,7 @@ def measure_watching(spec: Path, work: Path, repeat: int) -> dict[str, list[floa
                 watching.settle()
                 unedited = tree(out)
                 edit(editor, repeat + n)  # an edit the one-shot builds did not make
-                watching.built()
+                built(watching)
                 times[kind].append(time.perf_counter() - editor.written)
                 if tree(out) == unedited:
                     raise SystemExit(f"{kind}, --watch: the build left {out} as it was")

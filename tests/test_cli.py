@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from onebot_gen import output
-from onebot_gen.build import generate
 from onebot_gen.cli import main
 
 from .goldens import FIXTURES
+from .watching import Watching
 
 
 def run(*args: str) -> Result:
@@ -299,36 +299,6 @@ def test_differences_against_a_missing_directory_lists_every_file() -> None:
     assert output.differences({"a.py": "x = 1\n"}, Path("/nonexistent/out")) == ["missing: a.py"]
 
 
-class Watching:
-    """``onebot-gen build --watch`` in a process of its own, its lines read as they come."""
-
-    def __init__(self, spec: Path, out: Path, cache: Path) -> None:
-        import queue
-        import threading
-
-        args = ["build", "--spec", str(spec), "--out", str(out), "--cache-dir", str(cache)]
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "onebot_gen.cli", *args, "--watch"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line.rstrip("\n"))
-
-    def next_build(self) -> list[str]:
-        """The lines up to the end of the next build (its ``wrote`` or problem count line)."""
-        said = []
-        while not said or not said[-1].startswith(("wrote ", "1 problem")):
-            said.append(self.lines.get(timeout=120))
-        return said
-
-
 def test_watch_builds_again_on_each_change_and_goes_on_after_an_invalid_spec(
     spec: Path, tmp_path: Path
 ) -> None:
@@ -354,8 +324,7 @@ def test_watch_builds_again_on_each_change_and_goes_on_after_an_invalid_spec(
         assert watching.next_build()[-1].startswith("wrote ")
         assert snapshot(out) == first
     finally:
-        watching.process.send_signal(signal.SIGINT)
-        assert watching.process.wait(timeout=30) == 0
+        assert watching.stop() == 0
     assert watching.lines.get(timeout=10) == "stopped watching"
 
 

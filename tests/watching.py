@@ -1,0 +1,53 @@
+"""``onebot-gen build --watch`` in a process of its own, its lines read as they come (for the
+tests and ``bench/build.py``)."""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+
+
+class Watching:
+    def __init__(
+        self, spec: Path, out: Path, cache: Path, env: Mapping[str, str] | None = None
+    ) -> None:
+        args = ["build", "--spec", str(spec), "--out", str(out), "--cache-dir", str(cache)]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "onebot_gen.cli", *args, "--watch"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def next_build(self) -> list[str]:
+        """The lines of the next build that ended, up to its last: ``wrote ...``, or the count
+        of the spec's problems."""
+        said: list[str] = []
+        while not said or not (said[-1].startswith("wrote ") or " problem(s) in " in said[-1]):
+            said.append(self.lines.get(timeout=120))
+        return said
+
+    def settle(self) -> None:
+        """Wait until no build has said anything for a second."""
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self.lines.get(timeout=1.0)
+
+    def stop(self) -> int:
+        """Ctrl-C; returns the exit status."""
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=30)
