@@ -1,6 +1,6 @@
 """Black, a piece at a time: a module is cut into pieces (its functions and the methods of its
-classes, its classes without methods such as the TypedDicts, its top-level assignments written
-over several lines, its ``if`` blocks of imports) and a skeleton holding the rest, each
+classes, its classes without methods such as the TypedDicts, its long top-level assignments
+and imports, its ``if`` blocks of imports) and a skeleton holding the rest, each
 formatted and cached on its own, then put back together. One edited action then reformats its
 own method or TypedDict and the lines that list it, not its module.
 
@@ -18,15 +18,22 @@ import ast
 import io
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
+
+#: Black's line length, the generated code's.
+LINE_LENGTH = 100
 
 #: The name of the statement holding the place of the N-th piece in a skeleton.
 _PLACE = "_onebot_gen_place_"
 #: A place: a function's (a stub's is one line), a class's, an ``if``'s (each two lines: the
-#: next is ``pass``), an assignment's (one line).
+#: next is ``pass``), an assignment's or an import's (one line).
 _PLACE_LINE = re.compile(
     rf"^( *)(?:(?:async )?def {_PLACE}(\d+)\(\):(?P<stub> \.\.\.)?"
-    rf"|(?:class|if) {_PLACE}(\d+):|{_PLACE}(?P<assignment>\d+) = 0)\n"
+    rf"|(?:class|if) {_PLACE}(\d+):"
+    rf"|{_PLACE}(?P<assignment>\d+) = 0|import {_PLACE}(?P<imported>\d+))\n"
 )
+#: The end of the place of a run of overloads.
+_END_LINE = re.compile(rf"^ *(?:async )?def {_PLACE}\d+_end\(\):(?P<stub> \.\.\.)?\n")
 #: What a method is wrapped in to be formatted at its depth.
 _WRAPPER = "class _:\n"
 
@@ -50,25 +57,58 @@ def cut(source: str) -> Cut | None:
     except SyntaxError:
         return None
     starts = {node.lineno for node in tree.body}
-    found: list[tuple[ast.stmt, int]] = []
+    found: list[_Span] = []
+    before: ast.stmt | None = None
     for node in tree.body:
         if isinstance(node, _Function):
-            found.append((node, 0))
+            _add_function(found, before, node, 0)
         elif isinstance(node, ast.ClassDef):
-            methods = [(m, 1) for m in node.body if isinstance(m, _Function)]
-            found += methods or ([] if node.decorator_list else [(node, 0)])
-        elif _alone(node, starts) and (_long_assignment(node) or _imports_if(node)):
-            found.append((node, 0))
+            member: ast.stmt | None = None
+            for statement in node.body:
+                if isinstance(statement, _Function):
+                    _add_function(found, member, statement, 1)
+                member = statement
+            if not any(isinstance(m, _Function) for m in node.body) and not node.decorator_list:
+                found.append(_Span(node, node, 0))
+        elif _alone(node, starts) and (_long(node) or _imports_if(node)):
+            found.append(_Span(node, node, 0))
+        before = node
     if not found:
         return None
     lines = python_lines(source)
     pieces = []
-    for index, (node, depth) in reversed(list(enumerate(found))):
-        assert node.end_lineno is not None
-        text = "".join(lines[node.lineno - 1 : node.end_lineno])
+    for index, (first, last, depth, _) in reversed(list(enumerate(found))):
+        assert last.end_lineno is not None
+        text = "".join(lines[first.lineno - 1 : last.end_lineno])
         pieces.append(_WRAPPER + text if depth else text)
-        lines[node.lineno - 1 : node.end_lineno] = [_place(index, node, depth)]
+        end = "" if last is first else _place(index, last, depth, "_end")
+        lines[first.lineno - 1 : last.end_lineno] = [_place(index, first, depth) + end]
     return Cut("".join(lines), tuple(reversed(pieces)))
+
+
+#: The most functions in one piece: a long run of overloads (the testing kit overloads a method
+#: for each action) is cut into pieces this long, so that an added action reformats one of them.
+RUN = 16
+
+
+class _Span(NamedTuple):
+    """The statements of a piece: its first and last, their depth and how many they are."""
+
+    first: ast.stmt
+    last: ast.stmt
+    depth: int
+    functions: int = 1
+
+
+def _add_function(found: list[_Span], before: ast.stmt | None, node: _Function, depth: int) -> None:
+    """A function is a piece together with the functions of its name right before it (its
+    overloads, up to ``RUN``): the skeleton then keeps one place for all of them."""
+    if found and found[-1].last is before and isinstance(before, _Function):
+        span = found[-1]
+        if before.name == node.name and span.functions < RUN:
+            found[-1] = span._replace(last=node, functions=span.functions + 1)
+            return
+    found.append(_Span(node, node, depth))
 
 
 def python_lines(source: str) -> list[str]:
@@ -84,8 +124,11 @@ def _alone(node: ast.stmt, starts: set[int]) -> bool:
     )
 
 
-def _long_assignment(node: ast.stmt) -> bool:
-    return isinstance(node, (ast.Assign, ast.AnnAssign)) and node.end_lineno != node.lineno
+def _long(node: ast.stmt) -> bool:
+    """An assignment or an import written over several lines, or on one too long to stay so."""
+    kinds = (ast.Assign, ast.AnnAssign, ast.ImportFrom)
+    one_line = node.end_lineno == node.lineno and (node.end_col_offset or 0) <= LINE_LENGTH
+    return isinstance(node, kinds) and not one_line
 
 
 def _imports_if(node: ast.stmt) -> bool:
@@ -97,16 +140,21 @@ def _imports_if(node: ast.stmt) -> bool:
     )
 
 
-def _place(index: int, node: ast.stmt, depth: int) -> str:
+def _place(index: int, node: ast.stmt, depth: int, suffix: str = "") -> str:
+    """The place of a piece in the skeleton, like its first statement. A run of overloads
+    also has an end (``suffix`` ``_end``) like its last function, which black spaces the next
+    statement from."""
     if isinstance(node, (ast.Assign, ast.AnnAssign)):
         return f"{_PLACE}{index} = 0\n"
+    if isinstance(node, ast.ImportFrom):
+        return f"import {_PLACE}{index}\n"
     if isinstance(node, (ast.ClassDef, ast.If)):
         keyword = "class" if isinstance(node, ast.ClassDef) else "if"
         return f"{keyword} {_PLACE}{index}:\n    pass\n"
     assert isinstance(node, _Function)
     indent = "    " * depth
     head = f"{indent}{'async ' if isinstance(node, ast.AsyncFunctionDef) else ''}def "
-    head += f"{_PLACE}{index}():"
+    head += f"{_PLACE}{index}{suffix}():"
     if _is_stub(node):
         return f"{head} ...\n"
     return f"{head}\n{indent}    pass\n"
@@ -135,10 +183,16 @@ def join(skeleton: str, pieces: list[str]) -> str:
             out.append(lines[i])
             i += 1
             continue
-        indent, function, stub, other, assignment = match.groups()
-        text = pieces[int(function or other or assignment)]
+        indent, function, stub, other, assignment, imported = match.groups()
+        one_line = assignment or imported
+        text = pieces[int(function or other or one_line)]
         if indent:  # a method: unwrap it
             text = text.removeprefix(_WRAPPER).lstrip("\n")
         out.append(text)
-        i += 1 if stub or assignment else 2  # the others' second line is ``pass``
+        i += 1 if stub or one_line else 2  # the others' second line is ``pass``
+        end = i
+        while end < len(lines) and not lines[end].strip():
+            end += 1
+        if end < len(lines) and (match := _END_LINE.match(lines[end])):
+            i = end + (1 if match.group("stub") else 2)
     return "".join(out)

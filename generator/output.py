@@ -19,11 +19,8 @@ from importlib.metadata import version
 from . import chunks
 from .memo import NO_CACHE, Memo
 
-LINE_LENGTH = 100
-
-
 #: The formatting step (the tool's version and settings are part of every cache key).
-FORMAT = f"black {version('black')} py311 {LINE_LENGTH}"
+FORMAT = f"black {version('black')} py311 {chunks.LINE_LENGTH}"
 
 
 @dataclass(frozen=True)
@@ -166,7 +163,7 @@ def black(text: str) -> str:
     import black  # imported on a cache miss only: it is slow to import
     from black.mode import Mode, TargetVersion
 
-    mode = Mode(target_versions={TargetVersion.PY311}, line_length=LINE_LENGTH)
+    mode = Mode(target_versions={TargetVersion.PY311}, line_length=chunks.LINE_LENGTH)
     return black.format_str(text, mode=mode)
 
 

@@ -129,6 +129,25 @@ LAST = (
     1
 )
 ''',
+    "imports over several lines": """
+\"\"\"Doc.\"\"\"
+from .common import (
+    A,
+    B,
+)
+from .account import (C,
+    D)
+import os
+from .x import y
+from .long import aaaaaaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbbbbbbbbbbbbbb, cccccccccccccccccccccccc, dddddddddddddddd
+__all__ = ["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"]
+def f():
+    pass
+from .late import (
+    E,
+)
+X = 1
+""",
     "an if of imports between definitions": """
 def f():
     return 1
@@ -150,6 +169,37 @@ Z = {
         'class A(TypedDict):\n    """Form \x0c feed."""\n    a: str\n    """\x0c\x1c\x85\u2028"""\n'
         'X = [\n    "\x0b",\n]\ndef f():\n    return "\x0c"\n'
     ),
+    "runs of overloads ending every way": """
+from typing import overload
+class P:
+    @overload
+    def a(self, x: int) -> int: ...
+    @overload
+    def a(self, x: str) -> str: ...
+    def b(self): ...
+    @overload
+    async def c(self, x: int) -> int: ...
+    @overload
+    async def c(self, x: str) -> str: ...
+    async def c(self, x):
+        return x
+    def c2(self): ...
+
+    @overload
+    def d(self) -> None: ...
+
+    def d(self, x=1):
+        pass
+X = 1
+@overload
+def e(x: int) -> int: ...
+@overload
+def e(x: str) -> str: ...
+Y = 2
+def e2(): ...
+def e2():
+    return 1
+""",
     "typed dicts, functional forms and aliases between them": '''
 # Generated.
 """The models."""
@@ -183,6 +233,16 @@ class E(
     z: list[A]
 ''',
 }
+
+
+CASES["a run of overloads longer than a piece"] = (
+    "from typing import overload\nclass K:\n"
+    + "".join(
+        f"    @overload\n    def f(self, x: Literal[{i}]) -> int: ...\n" + ("\n" if i % 3 else "")
+        for i in range(2 * chunks.RUN + 5)
+    )
+    + "    def f(self, x):\n        return x\n    def g(self): ...\n"
+)
 
 
 @pytest.mark.parametrize("name", CASES)
