@@ -5,8 +5,6 @@ installs it, when the client is created (not as a bare ``ModuleNotFoundError`` o
 
 from __future__ import annotations
 
-from importlib.util import find_spec
-
 #: The library of each extra of the ``onebot-client`` package.
 EXTRAS = {"async": "aiohttp", "websocket": "websockets"}
 
@@ -18,6 +16,8 @@ class MissingExtra(ModuleNotFoundError):
 def require(extra: str, what: str) -> None:
     """Raise ``MissingExtra`` saying what to install when the library of ``extra`` is missing
     (``what`` names the client that needs it)."""
+    from importlib.util import find_spec  # here: it imports more than the client needs
+
     module = EXTRAS[extra]
     if find_spec(module) is None:
         raise MissingExtra(
