@@ -70,8 +70,8 @@ def main() -> None:
     "--watch",
     is_flag=True,
     help="Keep running: build again each time a file of the spec changes, until Ctrl-C. The"
-    " tools stay loaded between builds, so an edit of one action is built in about half a"
-    " second. A change to onebot-gen itself needs a restart.",
+    " tools stay loaded between builds, so an edit of one action is built in under a second."
+    " A change to onebot-gen itself needs a restart.",
 )
 def build(
     spec_dir: Path | None,
