@@ -1,14 +1,15 @@
 """Black, a piece at a time: a module is cut into pieces (its functions and the methods of its
-classes, its classes without methods such as the TypedDicts, its long top-level assignments
-and imports, its ``if`` blocks of imports) and a skeleton holding the rest, each
-formatted and cached on its own, then put back together. One edited action then reformats its
-own method or TypedDict and the lines that list it, not its module.
+classes, a run of overloads together, its classes without methods such as the TypedDicts, its
+long top-level assignments and imports, its ``if`` blocks of imports) and a skeleton holding
+the rest, each formatted and cached on its own, then put back together. One edited action then
+reformats its own method or TypedDict and the lines that list it, not its module.
 
 The result is what black makes of the whole module: black lays out each line from that line
 alone, and spaces lines from the kinds of the lines before them. The skeleton keeps every
 piece's place as a short statement of the same kind (a function: a stub ``...`` or not, sync or
-async, under the same decorators and blank lines; a class, an assignment, an ``if``), so black
-spaces it exactly as it spaces the real one. ``tests/test_golden.py`` checks the claim on every
+async, under the same decorators and blank lines; a class, an assignment, an import, an ``if``),
+so black spaces it exactly as it spaces the real one; a run of overloads has a place like its
+first function and an end like its last. ``tests/test_golden.py`` checks the claim on every
 generated module (black --check), ``tests/test_chunks.py`` on odd ones.
 """
 

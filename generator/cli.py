@@ -5,9 +5,9 @@ from __future__ import annotations
 import stat
 import sys
 import time
+from collections.abc import Callable
 from importlib.resources import as_file, files
 from pathlib import Path
-from collections.abc import Callable
 from typing import TYPE_CHECKING, NoReturn
 
 import click
@@ -169,15 +169,11 @@ def _build(
             return 0
         output.write(files, out_dir)
     except output.OutputRefused as exc:
-        click.echo(f"error: {exc}", err=True)
-        return 2
+        return _error(str(exc))
     except OSError as exc:
-        click.echo(
-            f"error: cannot write {out_dir}: {exc.strerror or exc} ({exc.filename});"
-            " nothing was changed",
-            err=True,
+        return _error(
+            f"cannot write {out_dir}: {exc.strerror or exc} ({exc.filename}); nothing was changed"
         )
-        return 2
     click.echo(f"wrote {len(files)} files to {out_dir} in {elapsed}")
     return 0
 
@@ -197,11 +193,16 @@ def _warn_pending(spec_dir: Path) -> None:
         )
 
 
+def _error(message: str) -> int:
+    """Say ``message`` as an error; returns the exit status that goes with it."""
+    click.echo(f"error: {message}", err=True)
+    return 2
+
+
 def _fail(message: str, problems: list[str] = []) -> NoReturn:
     for problem in problems:
         click.echo(f"error: {problem}", err=True)
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
+    sys.exit(_error(message))
 
 
 def _load(source: str) -> Spec:

@@ -48,6 +48,7 @@ def render(api: Api, compiled: Path | None = None) -> dict[str, str | Step | Bat
     where to keep the compiled templates between builds."""
     env, code = _environment(False, compiled), _environment(True, compiled)
     models = render_models.modules(api)
+    errors = _runtime_dir().joinpath("errors.py").read_text("utf-8")
     out: dict[str, str | Step | Batch] = {
         "pyproject.toml": code.get_template("pyproject.toml.jinja").render(
             header=HEADER, version=CLIENT_VERSION
@@ -59,12 +60,10 @@ def render(api: Api, compiled: Path | None = None) -> dict[str, str | Step | Bat
         f"{PACKAGE}/seg.py": _segments(code, api),
         f"{PACKAGE}/events.py": _events(code, api),
         f"{PACKAGE}/testing.py": _testing(code, api),
-        f"{PACKAGE}/__init__.py": _init(
-            code, _runtime_dir().joinpath("errors.py").read_text("utf-8")
-        ),
+        f"{PACKAGE}/__init__.py": _init(code, errors),
         **_docs(env, api),
         "docs/errors.md": env.get_template("docs/errors.md.jinja").render(
-            errors=error_classes(_runtime_dir().joinpath("errors.py").read_text("utf-8"))
+            errors=error_classes(errors)
         ),
         "docs/connecting.md": env.get_template("docs/connecting.md.jinja").render(),
     }

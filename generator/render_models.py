@@ -201,7 +201,8 @@ def render(api: Api, by_module: dict[str, dict[str, Any]]) -> dict[str, str | St
         elif module == EVENT_MODELS:
             about = "The events: a TypedDict per kind, a union per post_type, and ``Event``."
         else:
-            about = f"The params and results of the actions of ``api/{module}.py`` ({areas[module].title})."
+            title = areas[module].title
+            about = f"The params and results of the actions of ``api/{module}.py`` ({title})."
         header = f'{HEADER}\n"""{docstring_text(about)}"""'
         if module in areas:
             units = [
@@ -248,7 +249,7 @@ def made_units(texts: str) -> str:
 
     Each object's result is what a run on that object alone makes: an object refers to no class
     of another object of the list (each is typed by its import path, see ``_schema``).
-    ``tests/test_models_runtime.py`` checks the claim."""
+    ``tests/test_model_units.py`` checks the claim."""
     schemas = [json.loads(text) for text in json.loads(texts)]
     merged = {k: v for schema in schemas for k, v in schema["$defs"].items()}
     source = _generate(HEADER, json.dumps({"$defs": merged}, ensure_ascii=False))

@@ -148,7 +148,7 @@ def read_cached(file: str, text: str, problems: Problems, memo: Memo = NO_CACHE)
         try:
             kept = json.dumps([doc.data, marks, list(map(list, doc.labels.items()))])
         except (TypeError, ValueError):
-            return doc  # values JSON cannot keep (dates, NaN): read again next time
+            return doc  # values JSON cannot keep (dates): read again next time
         memo.put(READ, key, kept)
     return doc
 
