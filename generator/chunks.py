@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import io
 import re
+import zlib
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -58,16 +59,17 @@ def cut(source: str) -> Cut | None:
     except SyntaxError:
         return None
     starts = {node.lineno for node in tree.body}
+    lines = python_lines(source)
     found: list[_Span] = []
     before: ast.stmt | None = None
     for node in tree.body:
         if isinstance(node, _Function):
-            _add_function(found, before, node, 0)
+            _add_function(found, before, node, 0, lines)
         elif isinstance(node, ast.ClassDef):
             member: ast.stmt | None = None
             for statement in node.body:
                 if isinstance(statement, _Function):
-                    _add_function(found, member, statement, 1)
+                    _add_function(found, member, statement, 1, lines)
                 member = statement
             if not any(isinstance(m, _Function) for m in node.body) and not node.decorator_list:
                 found.append(_Span(node, node, 0))
@@ -76,7 +78,6 @@ def cut(source: str) -> Cut | None:
         before = node
     if not found:
         return None
-    lines = python_lines(source)
     pieces = []
     for index, (first, last, depth, _) in reversed(list(enumerate(found))):
         assert last.end_lineno is not None
@@ -88,8 +89,12 @@ def cut(source: str) -> Cut | None:
 
 
 #: The most functions in one piece: a long run of overloads (the testing kit overloads a method
-#: for each action) is cut into pieces this long, so that an added action reformats one of them.
+#: for each action) is cut into pieces, so that an added action reformats one of them.
 RUN = 16
+#: A run also ends after a function whose text hashes to a multiple of this: where runs end
+#: then depends on the functions, not on how many come before, so an added overload changes its
+#: own run only (cut every ``RUN``, an action added at the top changed every run after it).
+ENDS = 8
 
 
 class _Span(NamedTuple):
@@ -101,15 +106,22 @@ class _Span(NamedTuple):
     functions: int = 1
 
 
-def _add_function(found: list[_Span], before: ast.stmt | None, node: _Function, depth: int) -> None:
+def _add_function(
+    found: list[_Span], before: ast.stmt | None, node: _Function, depth: int, lines: list[str]
+) -> None:
     """A function is a piece together with the functions of its name right before it (its
-    overloads, up to ``RUN``): the skeleton then keeps one place for all of them."""
+    overloads, up to ``RUN``, see ``ENDS``): the skeleton then keeps one place for them all."""
     if found and found[-1].last is before and isinstance(before, _Function):
         span = found[-1]
-        if before.name == node.name and span.functions < RUN:
+        if before.name == node.name and span.functions < RUN and not _ends_run(before, lines):
             found[-1] = span._replace(last=node, functions=span.functions + 1)
             return
     found.append(_Span(node, node, depth))
+
+
+def _ends_run(node: _Function, lines: list[str]) -> bool:
+    text = "".join(lines[node.lineno - 1 : node.end_lineno])
+    return zlib.crc32(text.encode("utf-8", "surrogatepass")) % ENDS == 0
 
 
 def python_lines(source: str) -> list[str]:

@@ -258,3 +258,17 @@ def test_modules_without_pieces_or_not_parsing_are_not_cut() -> None:
     assert chunks.cut("X = 1\nif X:\n    class A:\n        y = 2\n") is None
     assert chunks.cut("X = [1,\n 2]; Y = 3\nif X:\n    import y\nelse:\n    import z\n") is None
     assert chunks.cut("def f(:\n") is None
+
+
+def test_an_added_overload_changes_its_own_run_only() -> None:
+    def module(values: list[int]) -> str:
+        overloads = "".join(
+            f"    @overload\n    def f(self, x: Literal[{v}]) -> int: ...\n\n" for v in values
+        )
+        return f"class A:\n{overloads}    def f(self, x):\n        return x\n"
+
+    values = list(range(0, 400, 2))
+    before, after = chunks.cut(module(values)), chunks.cut(module([1, *values]))
+    assert before is not None and after is not None
+    assert len(before.pieces) > 400 // 2 // chunks.RUN + 1  # runs end by their text too
+    assert len(set(after.pieces) - set(before.pieces)) == 1
