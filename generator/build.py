@@ -29,45 +29,45 @@ def generate(
 
     ``memo`` may cache the slow steps, and the whole build under a hash of everything it reads
     (the spec, the templates, the generator's own code and the tools' versions); it never
-    changes the result. A build the cache has imports neither jinja2 nor black. ``running``:
-    the tools' processes (``start_tools``) to run the slow steps in; else the build starts its
-    own.
+    changes the result. ``running``: the tools' processes (``start_tools``) to run the slow
+    steps in; else the build starts its own before it reads anything, so that they import
+    their tools while it reads the spec and looks in the cache. A build the cache has stops
+    them unused (it imports neither jinja2 nor black itself).
     """
-    sources = specfiles.read(spec_dir)  # the one reading of the spec, for the key and the build
-    if memo.root is None:
-        return _generate(sources, memo, running)
-    key = fingerprint(sources)
-    try:
-        made = memo.get("build", key, lambda: json.dumps(_generate(sources, memo, running)))
-    finally:
-        memo.flush()  # what the build made, even when the spec turned out invalid
+    with contextlib.ExitStack() as stack:
+        running = running or stack.enter_context(start_tools())
+        sources = specfiles.read(spec_dir)  # the one reading of the spec, for key and build
+        if memo.root is None:
+            return _generate(sources, memo, running)
+        key = fingerprint(sources)
+        try:
+            made = memo.get("build", key, lambda: json.dumps(_generate(sources, memo, running)))
+        finally:
+            memo.flush()  # what the build made, even when the spec turned out invalid
     files_: dict[str, str] = json.loads(made)
     return files_
 
 
 def start_tools() -> Workers:
     """The processes that run the slow steps, started: each imports its tool at once."""
-    from . import output, render_models, workers
+    from . import datamodels, output, workers
 
     tools: dict[Callable[[], None], list[Callable[[str], str]]] = {
         output.warm: [output.black],
-        render_models.warm: [render_models.made, render_models.made_units],
+        datamodels.warm: [datamodels.made, datamodels.made_units],
     }
     return workers.Workers(tools)
 
 
-def _generate(sources: specfiles.SpecFiles, memo: Memo, running: Workers | None) -> dict[str, str]:
+def _generate(sources: specfiles.SpecFiles, memo: Memo, running: Workers) -> dict[str, str]:
     from . import output, resolve, spec  # on a cache miss only
 
-    with contextlib.ExitStack() as stack:
-        # The tools are imported in other processes while this one reads the spec; an invalid
-        # spec is reported without waiting for them.
-        running = running or stack.enter_context(start_tools())
-        api = resolve.resolve(spec.load_files(sources, memo))
-        from . import render
+    # An invalid spec is reported without waiting for the tools, or importing jinja2.
+    api = resolve.resolve(spec.load_files(sources, memo))
+    from . import render
 
-        compiled = memo.root / "templates" if memo.root else None
-        made = output.formatted(render.render(api, compiled), memo, running.run)
+    compiled = memo.root / "templates" if memo.root else None
+    made = output.formatted(render.render(api, compiled), memo, running.run)
     return output.with_marker({**made, **render.runtime()})
 
 

@@ -1,8 +1,9 @@
 """The processes that run the slow, pure steps (black, datamodel-code-generator).
 
-A build the cache does not have starts ``Workers`` before it reads the spec: a process per tool
-imports it (black 0.2 s; datamodel-code-generator 0.9 s, most of it its first run) on another
-core while this one reads, resolves and renders the spec. The steps then run in those processes,
+A build starts ``Workers`` before it reads anything (a build the cache has stops them unused):
+a process per tool imports it (black 0.2 s; datamodel-code-generator 0.9 s, most of it its
+first run) on another core while this one reads the spec, looks in the cache, resolves and
+renders. The processes import the tool and the module of its steps, not the generator. The steps then run in those processes,
 or in processes they fork, which start with the tools imported. A one-action edit so waits for
 the spec, not for the imports.
 """
@@ -35,7 +36,7 @@ class Workers:
 
     def __init__(self, tools: Mapping[Callable[[], None], Iterable[Callable[[str], str]]]) -> None:
         """``tools``: what imports each tool, and the steps' ``make`` functions that use it.
-        Steps made otherwise run in the first process."""
+        Other steps (quick ones) run in this process."""
         self._served: dict[Callable[[str], str], tuple[BaseProcess, Connection]] = {}
         self._processes: list[BaseProcess] = []
         if "fork" not in multiprocessing.get_all_start_methods():
@@ -52,10 +53,9 @@ class Workers:
 
     def run(self, steps: list[Step]) -> list[str]:
         """Each step's result, in order."""
-        first = next(iter(self._served.values()), None)
         by_conn: dict[Connection | None, list[int]] = {}
         for i, step in enumerate(steps):
-            served = self._served.get(step.make, first)
+            served = self._served.get(step.make)
             by_conn.setdefault(served[1] if served else None, []).append(i)
         results: dict[int, str] = {}
         waiting = []

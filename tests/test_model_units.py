@@ -1,5 +1,5 @@
 """An area's TypedDicts are made by datamodel-code-generator an object at a time when cached
-and many at once when not (``render_models.made_units``): the module must come out the same
+and many at once when not (``datamodels.made_units``): the module must come out the same
 either way, so each object's result must not depend on the others in its run."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from onebot_gen import render_models, resolve, spec
+from onebot_gen import datamodels, render_models, resolve, spec
 from onebot_gen.output import Batch
 
 from .goldens import FIXTURES, SPEC, fixture_names
@@ -26,8 +26,8 @@ def test_an_object_made_with_others_is_made_as_alone(spec_dir: str) -> None:
     batches = _batches(spec_dir)
     assert batches, "no area has params or results"
     for path, batch in batches.items():
-        together = json.loads(render_models.made_units(json.dumps(batch.texts)))
-        alone = [json.loads(render_models.made_units(json.dumps([t])))[0] for t in batch.texts]
+        together = json.loads(datamodels.made_units(json.dumps(batch.texts)))
+        alone = [json.loads(datamodels.made_units(json.dumps([t])))[0] for t in batch.texts]
         assert together == alone, path
 
 
@@ -57,7 +57,7 @@ def test_a_class_the_schema_does_not_name_is_refused() -> None:
     inline = {"type": "object", "properties": {"x": {"type": "integer"}}}
     schema = {"$defs": {"A": {"type": "object", "properties": {"inner": inline}}}}
     with pytest.raises(RuntimeError, match=r"made \['Inner'\] instead of \[\]"):
-        render_models.made_units(json.dumps([json.dumps(schema)]))
+        datamodels.made_units(json.dumps([json.dumps(schema)]))
 
 
 def test_a_docstring_holding_a_form_feed_stays_whole() -> None:
@@ -70,7 +70,7 @@ def test_a_docstring_holding_a_form_feed_stays_whole() -> None:
             }
         }
     }
-    (result,) = json.loads(render_models.made_units(json.dumps([json.dumps(schema)])))
+    (result,) = json.loads(datamodels.made_units(json.dumps([json.dumps(schema)])))
     body = json.loads(result)["body"]
     compile(body, "A", "exec")
     assert "a\x0cb\u2028c" in body

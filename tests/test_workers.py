@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from onebot_gen.output import Step
@@ -24,11 +26,21 @@ def warm_too() -> None:
     pass
 
 
+def pid(text: str) -> str:
+    return f"{text} {os.getpid()}"
+
+
 def test_steps_run_in_their_tools_process_and_come_back_in_order() -> None:
     steps = [Step("up", t, upper) for t in ("a", "b")] + [Step("other", "c", str.strip)]
     with Workers({nothing: [upper]}) as workers:
-        assert workers.run(steps) == ["A", "B", "c"]  # str.strip runs in the first process
+        assert workers.run(steps) == ["A", "B", "c"]
         assert workers.run(steps[:1]) == ["A"]  # and again: a build runs steps twice
+
+
+def test_steps_of_no_tool_run_in_this_process() -> None:
+    with Workers({nothing: [upper]}) as workers:
+        served, here = workers.run([Step("up", "a", upper), Step("pid", "b", pid)])
+    assert (served, here) == ("A", f"b {os.getpid()}")
 
 
 def test_a_failing_step_is_reported_with_its_error() -> None:
