@@ -7,8 +7,11 @@ import re
 
 def docstring_text(text: str) -> str:
     """Text that reads the same inside a triple-quoted docstring."""
+    text = text.replace("\\", "\\\\").replace('"', '\\"')
+    if text.replace("\n", "").isprintable():
+        return text  # the common case, without a look at each character
     out = []
-    for ch in text.replace("\\", "\\\\").replace('"', '\\"'):
+    for ch in text:
         out.append(
             ch if ch == "\n" or ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
         )

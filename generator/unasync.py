@@ -10,6 +10,7 @@ rule) is an error, so that a name added to the source without its rule cannot sl
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import tokenize
@@ -56,6 +57,7 @@ def replace(source: str) -> str:
     return _PATTERN.sub(lambda match: RULES[match.group()], source)
 
 
+@functools.cache  # a build makes the runtime's, and reads its names (names.client_attributes)
 def unasync(source: str) -> str:
     """The blocking twin of the asyncio module ``source``: each word of ``RULES`` replaced.
 
