@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 import sys
 import time
@@ -356,5 +357,22 @@ def import_napcat(openapi_file: Path, spec_dir: Path, out: Path | None, report: 
     )
 
 
+def run() -> NoReturn:
+    """The ``onebot-gen`` command: ``main``, then an exit without the interpreter's teardown,
+    which frees every object of the build one at a time (measured: 30-130 ms of a 1.1 s
+    one-action build). Nothing is left to clean up by then: the files are written, the cache
+    committed, the tools' processes stopped; what was printed is flushed here."""
+    try:
+        main()
+        status: int | str | None = 0
+    except SystemExit as exc:
+        status = exc.code
+    if isinstance(status, str):
+        click.echo(status, err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status if isinstance(status, int) else 0 if status is None else 1)
+
+
 if __name__ == "__main__":
-    main()
+    run()

@@ -332,3 +332,19 @@ def test_watch_does_not_go_with_check(spec: Path, tmp_path: Path) -> None:
     result = run("build", "--spec", str(spec), "--out", str(tmp_path / "out"), "--watch", "--check")
     assert result.exit_code == 2
     assert "--watch builds; it does not go with --check" in result.output
+
+
+def test_the_command_says_everything_and_exits_with_the_status(spec: Path, tmp_path: Path) -> None:
+    """The command ends without the interpreter's teardown (``cli.run``): what it printed
+    still comes out through pipes, and its exit status is the build's."""
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "onebot_gen.cli", "build", "--spec", str(spec)]
+    command += ["--out", str(out), "--no-cache"]
+    built = subprocess.run(command, capture_output=True, text=True)
+    assert built.returncode == 0 and built.stdout.startswith(f"wrote {len(snapshot(out))} files")
+    change(spec)
+    checked = subprocess.run([*command, "--check"], capture_output=True, text=True)
+    assert checked.returncode == 1
+    assert "differs: docs/demo.md" in checked.stdout and "is out of date" in checked.stderr
+    usage = subprocess.run([*command, "--watch", "--check"], capture_output=True, text=True)
+    assert usage.returncode == 2 and "does not go with --check" in usage.stderr
