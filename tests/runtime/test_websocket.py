@@ -245,9 +245,9 @@ def test_reconnect_in_the_background(server: OneBotServer) -> None:
 def test_reconnect_retries_until_the_server_is_back(
     server: OneBotServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from onebot_client import _ws_common
+    from onebot_client import _backoff
 
-    monkeypatch.setattr(_ws_common, "FIRST_BACKOFF", 0.01)
+    monkeypatch.setattr(_backoff, "FIRST_BACKOFF", 0.01)
     server.on("slow", hang=True)
 
     async def main() -> None:
@@ -270,9 +270,9 @@ def test_reconnect_retries_until_the_server_is_back(
 def test_sync_reconnect_in_the_background(
     server: OneBotServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from onebot_client import _ws_common
+    from onebot_client import _backoff
 
-    monkeypatch.setattr(_ws_common, "FIRST_BACKOFF", 0.01)
+    monkeypatch.setattr(_backoff, "FIRST_BACKOFF", 0.01)
     with SyncClient.websocket(
         server.ws_url, access_token=TOKEN, reconnect=True, max_backoff=0.05, timeout=5
     ) as bot:
