@@ -4,6 +4,7 @@ socket failing every waiting call at once, reconnection."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import subprocess
@@ -215,6 +216,13 @@ def test_late_replies_and_stream_frames_are_not_events(
         return next(bot.events())
 
     assert ws_client(first_event) == event(7)
+
+
+def test_backoff_doubles_and_never_waits_longer_than_max_backoff() -> None:
+    from onebot_client._backoff import delays
+
+    assert list(itertools.islice(delays(3.0), 5)) == [0.5, 1.0, 2.0, 3.0, 3.0]
+    assert list(itertools.islice(delays(0.05), 3)) == [0.05, 0.05, 0.05]
 
 
 def test_reconnect_in_the_background(server: OneBotServer) -> None:
