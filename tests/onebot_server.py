@@ -4,8 +4,9 @@ its own.
 
 It records every request exactly (action, params, echo, headers, the raw frame or body), answers
 with canned replies (``on(...)``: data, failures, garbage, HTTP errors, delays, dropped
-connections, events sent before the reply), pushes events, drops sockets, and implements NapCat's
-stream actions well enough to round-trip a file:
+connections, events sent before the reply), pushes events, drops sockets and streams, goes down
+and comes back on the same port, and implements NapCat's stream actions well enough to round-trip
+a file:
 
 - ``upload_file_stream``: chunks kept by stream id, ``verify_only`` state, ``is_complete`` merges,
   checks the SHA-256 and writes the file under ``files``; replies shaped like NapCat's.
@@ -125,6 +126,7 @@ class OneBotServer(Loopback):
         self.token = token
         self.ws_auth = ws_auth
         self.refuse_handshakes = 0  # how many WebSocket handshakes to refuse with HTTP 503
+        self.sse_status: int | None = None  # answer GET /_events with this status, no stream
         self.requests: list[Request] = []
         self.handshakes: list[dict[str, str]] = []
         self.events_sent: list[dict[str, Any]] = []
@@ -137,6 +139,7 @@ class OneBotServer(Loopback):
         self._loop: asyncio.AbstractEventLoop  # running in self._thread once entered
         self._thread: threading.Thread
         self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
         self.port = 0
 
     # -- control, from the test's thread ---------------------------------------------------
@@ -178,6 +181,18 @@ class OneBotServer(Loopback):
         """Abort every WebSocket connection (no closing handshake) and SSE stream."""
         self._run(self._drop())
 
+    def end_streams(self) -> None:
+        """End every SSE stream cleanly (the response's last chunk, then the connection)."""
+        self._run(self._end_streams())
+
+    def stop_listening(self) -> None:
+        """Go down: drop every connection and refuse new ones (``listen_again()`` ends it)."""
+        self._run(self._stop_listening())
+
+    def listen_again(self) -> None:
+        """Accept connections again, on the same port."""
+        self._run(self._listen())
+
     def drop_http(self) -> None:
         """Abort every HTTP connection (as a server does with idle kept-alive ones)."""
         self._run(self._drop_http())
@@ -214,8 +229,19 @@ class OneBotServer(Loopback):
         app.router.add_get("/{tail:.*}", self._websocket)
         self._runner = web.AppRunner(app, shutdown_timeout=0.1, access_log=None)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        await self._listen()
         self.port = self._runner.addresses[0][1]
+
+    async def _listen(self) -> None:
+        assert self._runner is not None
+        self._site = web.TCPSite(self._runner, "127.0.0.1", self.port)
+        await self._site.start()
+
+    async def _stop_listening(self) -> None:
+        assert self._site is not None
+        await self._site.stop()
+        await self._drop()
+        await self._drop_http()
 
     async def _stop(self) -> None:
         await self._drop()
@@ -285,6 +311,8 @@ class OneBotServer(Loopback):
         self.handshakes.append(dict(request.headers))
         if not self._authorized(request):
             return web.Response(status=403, text=json.dumps({"message": "token verify failed!"}))
+        if self.sse_status is not None:
+            return web.Response(status=self.sse_status, text="no stream")
         response = web.StreamResponse(
             headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
         )
@@ -522,6 +550,12 @@ class OneBotServer(Loopback):
         for _, transport in [*self._sockets, *self._streams]:
             transport.abort()
         self._sockets.clear()
+        self._streams.clear()
+
+    async def _end_streams(self) -> None:
+        for response, transport in list(self._streams):
+            await response.write_eof()
+            transport.close()
         self._streams.clear()
 
     async def _drop_http(self) -> None:

@@ -21,7 +21,7 @@ from .errors import Redacting
 # The transports and the stream helpers are imported on first use, so that `import onebot_client`
 # loads no HTTP, asyncio or WebSocket machinery it does not need.
 if TYPE_CHECKING:
-    from ._http import AsyncHttp, Endpoint, SyncHttp
+    from ._http import AsyncHttp, SyncHttp
     from ._stream import Download, DownloadKind, Upload
 
 DEFAULT_HTTP_URL = "http://127.0.0.1:3000"
@@ -57,6 +57,8 @@ class _Client(Generic[HttpT, SocketT, SseT, HandlersT]):
     _socket_transport: SocketT | None = None
     _handlers: HandlersT | None = None
     _sse: SseT | None = None
+    _reconnect: bool
+    _max_backoff: float
 
     def _http_class(self) -> Callable[[str, str | None], HttpT]:
         raise NotImplementedError
@@ -64,7 +66,7 @@ class _Client(Generic[HttpT, SocketT, SseT, HandlersT]):
     def _websocket_class(self) -> Callable[..., SocketT]:
         raise NotImplementedError
 
-    def _sse_class(self) -> Callable[[Endpoint], SseT]:
+    def _sse_class(self) -> Callable[..., SseT]:
         raise NotImplementedError
 
     def _handlers_class(self) -> Callable[[], HandlersT]:
@@ -76,18 +78,33 @@ class _Client(Generic[HttpT, SocketT, SseT, HandlersT]):
         *,
         access_token: str | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
+        reconnect: bool = False,
+        max_backoff: float = DEFAULT_MAX_BACKOFF,
     ) -> None:
-        """Connect over HTTP.
+        """Connect over HTTP: each call is a request of its own; ``events()`` reads NapCat's
+        HTTP SSE stream (``GET {base_url}/_events``) on a connection of its own.
 
         Args:
             base_url: The server's HTTP address, e.g. ``http://127.0.0.1:3000``.
             access_token: Sent as ``Authorization: Bearer <token>``; never shown by ``repr``
                 or in errors. A URL's ``?access_token=`` is taken as the token, the same way.
-            timeout: Default seconds to wait for each reply (``None``: no limit).
+            timeout: Default seconds to wait for each reply (``None``: no limit); for
+                ``events()``, the wait to connect and for the stream's response headers.
+            reconnect: When the event stream ends or fails once it has opened (the server
+                closed it, the connection dropped, the server is restarting), ``events()``
+                opens it again (at once, then after 0.5 s, doubling up to ``max_backoff``) and
+                goes on; events the server sent while no stream was open are lost. A refused
+                token (``AuthError``), an HTTP error status and a first attempt that fails
+                still raise; ``close()`` ends ``events()``, between attempts too. Without it,
+                ``events()`` raises the ``NetworkError``. Calls are not affected.
+            max_backoff: The longest wait between attempts to open the stream again, in
+                seconds.
         """
         http = self._http_class()
         url = self._configure(base_url, access_token, timeout, "")
         self._transport = http(url, self._secret)
+        self._reconnect = reconnect
+        self._max_backoff = max_backoff
 
     @classmethod
     def websocket(
@@ -155,7 +172,9 @@ class _Client(Generic[HttpT, SocketT, SseT, HandlersT]):
             return self._socket_transport
         if self._sse is None:
             endpoint = cast("SyncHttp | AsyncHttp", self._transport).endpoint
-            self._sse = self._sse_class()(endpoint)
+            self._sse = self._sse_class()(
+                endpoint, reconnect=self._reconnect, max_backoff=self._max_backoff
+            )
         return self._sse
 
     def _upload(

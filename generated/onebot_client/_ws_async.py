@@ -17,11 +17,11 @@ from websockets.exceptions import ConnectionClosed, WebSocketException
 from websockets.frames import Frame, Opcode
 from websockets.protocol import Event
 
+from ._backoff import delays
 from ._events import EVENT_BUFFER, put_newest
 from ._ws_common import (
     RECONNECT_HANDSHAKE,
     FrameSink,
-    _delays,
     _End,
     _event,
     _for,
@@ -296,7 +296,7 @@ class AsyncWebSocket(_Socket[Waiter]):
 
     async def _reconnect(self) -> None:
         try:
-            for delay in _delays(self.max_backoff):
+            for delay in delays(self.max_backoff):
                 try:
                     async with self._lock:
                         await self._open(RECONNECT_HANDSHAKE)

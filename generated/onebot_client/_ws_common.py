@@ -23,7 +23,7 @@ import json
 import logging
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from websockets.exceptions import InvalidStatus
@@ -38,8 +38,6 @@ from .events import parse
 if TYPE_CHECKING:
     from .models import Event as TypedEvent
 
-#: Seconds before the second reconnection attempt (the first is immediate); doubles each time.
-FIRST_BACKOFF = 0.5
 #: Seconds a reconnection attempt may take for its handshake.
 RECONNECT_HANDSHAKE = 10.0
 #: Seconds ``close()`` waits for the server to acknowledge the closing handshake.
@@ -54,14 +52,6 @@ FrameSink = Callable[[dict[str, Any]], bool]
 
 #: Where a call waits for its reply: a queue or a future of the transport's kind.
 Slot = TypeVar("Slot")
-
-
-def _delays(max_backoff: float) -> Iterator[float]:
-    """The waits between reconnection attempts: ``FIRST_BACKOFF``, doubling up to ``max_backoff``."""
-    delay = FIRST_BACKOFF
-    while True:
-        yield delay
-        delay = min(delay * 2, max_backoff)
 
 
 class _End:

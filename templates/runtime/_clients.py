@@ -33,16 +33,18 @@ class SyncClient(_SyncClient):
 
         Blocks for the next one. A kind the spec does not describe comes as ``UnknownEvent``;
         frames that are not events never come. Ends when the client is closed; raises
-        ``NetworkError`` when the connection drops. Over WebSocket, up to 10,000 unread events
+        ``NetworkError`` when the connection drops (with ``reconnect``, it connects again and
+        goes on; events sent meanwhile are lost). Over WebSocket, up to 10,000 unread events
         are kept (then the oldest go).
         """
         return self._redacted(self._event_source().events(self._timeout))
 
     def run(self) -> None:
         """Hand each event to the handlers registered on ``on``, one after another, until the
-        client is closed (raises ``NetworkError`` when the connection drops). A handler's quick
-        operation is carried out through ``.handle_quick_operation``; a handler or an operation
-        that fails is logged and the events go on."""
+        client is closed (raises ``NetworkError`` when the connection drops without
+        ``reconnect``). A handler's quick operation is carried out through
+        ``.handle_quick_operation``; a handler or an operation that fails is logged and the
+        events go on."""
         for event in self.events():
             self._handle(event)
 
@@ -65,8 +67,9 @@ class AsyncClient(_AsyncClient):
 
         ``async for event in bot.events(): ...`` A kind the spec does not describe comes as
         ``UnknownEvent``; frames that are not events never come. Ends when the client is
-        closed; raises ``NetworkError`` when the connection drops (without ``reconnect``). Over
-        WebSocket, up to 10,000 unread events are kept (then the oldest go).
+        closed; raises ``NetworkError`` when the connection drops (with ``reconnect``, it
+        connects again and goes on; events sent meanwhile are lost). Over WebSocket, up to
+        10,000 unread events are kept (then the oldest go).
         """
         return self._redacted(self._event_source().events(self._timeout))
 

@@ -3,25 +3,34 @@ by ``events()`` on an HTTP client).
 
 NapCat writes each event as one ``data: <json>`` line and a blank line. The stream also carries
 what is not an event (the frames of streamed action replies, which have an ``echo``), and a
-server may send comments (``: keep-alive``): neither is delivered. There is no reconnection: a
-dropped stream ends ``events()`` with ``NetworkError``.
+server may send comments (``: keep-alive``): neither is delivered.
+
+A stream that ends or fails ends ``events()`` with ``NetworkError``; with ``reconnect``, once a
+stream has opened, ``events()`` opens it again instead (``_Reopening`` decides, for both
+clients). Events the server sent while no stream was open are lost. An HTTP error status (a
+refused token, no stream at that address) is never retried.
 
 Sync: ``http.client`` (standard library). Async: ``aiohttp``, imported on first use.
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
+import logging
 import socket
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from typing import TYPE_CHECKING
 
+from ._backoff import delays
 from ._envelope import preview
 from .errors import AuthError, NetworkError, OneBotError, RequestTimeout
 from .events import parse
 
 if TYPE_CHECKING:
+    import asyncio
     import http.client
 
     import aiohttp
@@ -94,42 +103,106 @@ def _failure(url: str, exc: Exception, seconds: float | None) -> OneBotError:
     return NetworkError(f"events(): the event stream from {url} failed: {exc!r}")
 
 
+class _Dropped(Exception):
+    """A stream that ended or failed (not an HTTP error status): opening it again may help.
+    ``error`` is what ``events()`` raises when it does not."""
+
+    def __init__(self, error: OneBotError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+class _Reopening:
+    """Whether and when one ``events()`` opens its stream again after a ``_Dropped``, the same
+    for both clients: only with ``reconnect``, and once a stream has opened (a first attempt that
+    fails raises, as without it); at once, then after the backoff's waits (``_backoff``), which
+    start over each time a stream opens."""
+
+    def __init__(self, reconnect: bool, max_backoff: float) -> None:
+        self._reconnect = reconnect
+        self._max_backoff = max_backoff
+        self._delays: Iterator[float] | None = None  # None: no stream has opened yet
+
+    def opened(self) -> None:
+        """A stream opened (HTTP 200)."""
+        self._delays = itertools.chain([0.0], delays(self._max_backoff))
+
+    def wait(self, dropped: _Dropped) -> float:
+        """The seconds to wait before the next attempt; raises the drop's error when there is
+        to be none."""
+        if not self._reconnect or self._delays is None:
+            raise dropped.error from dropped.__cause__
+        delay = next(self._delays)
+        logging.getLogger("onebot_client").info(
+            "onebot_client: opening the event stream again in %g s: %s", delay, dropped.error
+        )
+        return delay
+
+
 class SyncSse:
     """Event streams of a blocking HTTP client, each on a connection of its own; ``close()``
-    ends those open (from any thread)."""
+    ends the running ``events()`` (from any thread)."""
 
-    def __init__(self, endpoint: Endpoint) -> None:
+    def __init__(self, endpoint: Endpoint, *, reconnect: bool, max_backoff: float) -> None:
         self._endpoint = endpoint
-        self._open: set[http.client.HTTPConnection] = set()
-        self._closed: set[http.client.HTTPConnection] = set()
+        self._reconnect = reconnect
+        self._max_backoff = max_backoff
+        #: Each running ``events()``: the event ``close()`` sets, and its open connection.
+        self._listeners: dict[threading.Event, http.client.HTTPConnection | None] = {}
         self._lock = threading.Lock()
 
     def events(self, seconds: float | None) -> Iterator[Event]:
-        """The events of a new stream, in order (``seconds`` bounds connecting and the response
-        headers; events may then be any time apart)."""
+        """The events of a new stream, in order, across reopenings with ``reconnect``
+        (``seconds`` bounds connecting and the response headers; events may then be any time
+        apart)."""
+        stop = threading.Event()
+        with self._lock:
+            self._listeners[stop] = None
+        reopening = _Reopening(self._reconnect, self._max_backoff)
+        try:
+            while True:
+                try:
+                    yield from self._stream(seconds, stop, reopening)
+                    return
+                except _Dropped as dropped:
+                    delay = reopening.wait(dropped)
+                if stop.wait(delay):
+                    return
+        finally:
+            with self._lock:
+                del self._listeners[stop]
+
+    def _stream(
+        self, seconds: float | None, stop: threading.Event, reopening: _Reopening
+    ) -> Iterator[Event]:
+        """The events of one stream; returns once ``stop`` is set, raises ``_Dropped`` when the
+        stream ends or fails."""
         import http.client
 
         endpoint = self._endpoint
         kind = http.client.HTTPSConnection if endpoint.https else http.client.HTTPConnection
         connection = kind(endpoint.host, endpoint.port, timeout=seconds)
         with self._lock:
-            self._open.add(connection)
+            self._listeners[stop] = connection
         try:
+            connection.connect()
+            if stop.is_set():  # closed while connecting, when there was no socket to shut down
+                return
             response = self._respond(connection)
+            reopening.opened()
             if connection.sock is not None:
                 connection.sock.settimeout(None)
             reader = SseReader()
             while chunk := response.read1(READ_SIZE):
                 yield from events_in(reader.feed(chunk))
-            if connection not in self._closed:
-                raise _ended(endpoint.url)
+            if not stop.is_set():
+                raise _Dropped(_ended(endpoint.url))
         except (OSError, http.client.HTTPException) as exc:
-            if connection not in self._closed:
-                raise _failure(endpoint.url, exc, seconds) from exc
+            if not stop.is_set():
+                raise _Dropped(_failure(endpoint.url, exc, seconds)) from exc
         finally:
             with self._lock:
-                self._open.discard(connection)
-                self._closed.discard(connection)
+                self._listeners[stop] = None
             connection.close()
 
     def _respond(self, connection: http.client.HTTPConnection) -> http.client.HTTPResponse:
@@ -141,70 +214,107 @@ class SyncSse:
         return response
 
     def close(self) -> None:
-        """End the open streams: their ``events()`` return."""
+        """End the running ``events()``, their streams open or their waits to open one: they
+        return."""
         with self._lock:
-            self._closed |= self._open
-            closing = list(self._open)
-        for connection in closing:
-            if connection.sock is not None:
+            for stop in self._listeners:
+                stop.set()
+            sockets = [c.sock for c in self._listeners.values() if c is not None]
+        for sock in sockets:
+            if sock is not None:
                 try:
-                    connection.sock.shutdown(socket.SHUT_RDWR)  # wakes a blocked read
+                    sock.shutdown(socket.SHUT_RDWR)  # wakes a blocked read
                 except OSError:
                     pass
 
 
 class AsyncSse:
     """Event streams of an asyncio HTTP client, each on an ``aiohttp`` session of its own;
-    ``close()`` ends those open."""
+    ``close()`` ends the running ``events()``."""
 
-    def __init__(self, endpoint: Endpoint) -> None:
+    def __init__(self, endpoint: Endpoint, *, reconnect: bool, max_backoff: float) -> None:
         self._endpoint = endpoint
-        # The open streams' sessions, with their responses once they have come.
-        self._open: dict[aiohttp.ClientSession, aiohttp.ClientResponse | None] = {}
-        self._closed: set[aiohttp.ClientSession] = set()
+        self._reconnect = reconnect
+        self._max_backoff = max_backoff
+        #: Each running ``events()``: the event ``close()`` sets, and its open stream's session,
+        #: or its response once it has come.
+        self._listeners: dict[
+            asyncio.Event, aiohttp.ClientSession | aiohttp.ClientResponse | None
+        ] = {}
 
     async def events(self, seconds: float | None) -> AsyncIterator[Event]:
-        """The events of a new stream, in order (``seconds`` bounds connecting and the response
-        headers; events may then be any time apart)."""
+        """The events of a new stream, in order, across reopenings with ``reconnect``
+        (``seconds`` bounds connecting and the response headers; events may then be any time
+        apart)."""
+        import asyncio
+
+        stop = asyncio.Event()
+        self._listeners[stop] = None
+        reopening = _Reopening(self._reconnect, self._max_backoff)
+        try:
+            while True:
+                try:
+                    stream = self._stream(seconds, stop, reopening)
+                    async with contextlib.aclosing(stream):
+                        async for event in stream:
+                            yield event
+                    return
+                except _Dropped as dropped:
+                    delay = reopening.wait(dropped)
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(delay):
+                        await stop.wait()
+                if stop.is_set():
+                    return
+        finally:
+            del self._listeners[stop]
+
+    async def _stream(
+        self, seconds: float | None, stop: asyncio.Event, reopening: _Reopening
+    ) -> AsyncGenerator[Event, None]:
+        """The events of one stream; returns once ``stop`` is set, raises ``_Dropped`` when the
+        stream ends or fails."""
         import asyncio
 
         import aiohttp
 
         endpoint = self._endpoint
         url = endpoint.url
-        session = aiohttp.ClientSession(
+        session = self._listeners[stop] = aiohttp.ClientSession(
             headers=sse_headers(endpoint), timeout=aiohttp.ClientTimeout(total=None)
         )
-        self._open[session] = None
         try:
             async with asyncio.timeout(seconds):
-                response = self._open[session] = await session.get(url + EVENTS_PATH)
+                response = self._listeners[stop] = await session.get(url + EVENTS_PATH)
             if response.status != 200:
                 raise _status_error(url, response.status, await response.read(), endpoint.secret)
+            reopening.opened()
             reader = SseReader()
             async for chunk in response.content.iter_any():
                 for event in events_in(reader.feed(chunk)):
                     yield event
-            if session not in self._closed:
-                raise _ended(url)
+            if not stop.is_set():
+                raise _Dropped(_ended(url))
         except TimeoutError as exc:
-            raise _failure(url, exc, seconds) from None
+            raise _Dropped(_failure(url, exc, seconds)) from None
         except aiohttp.ClientError as exc:
-            if session not in self._closed:
-                raise _failure(url, exc, seconds) from exc
+            if not stop.is_set():
+                raise _Dropped(_failure(url, exc, seconds)) from exc
         finally:
-            self._open.pop(session, None)
-            self._closed.discard(session)
+            self._listeners[stop] = None
             await session.close()
 
     async def close(self) -> None:
-        """End the open streams: their ``events()`` return."""
-        for session, response in list(self._open.items()):
-            self._closed.add(session)
-            if response is not None:
-                response.close()  # ends the read under way (closing the session would not)
-            else:
-                await session.close()
+        """End the running ``events()``, their streams open or their waits to open one: they
+        return."""
+        import aiohttp
+
+        for stop, stream in list(self._listeners.items()):
+            stop.set()
+            if isinstance(stream, aiohttp.ClientResponse):
+                stream.close()  # ends the read under way (closing the session would not)
+            elif stream is not None:
+                await stream.close()
 
 
 def sse_headers(endpoint: Endpoint) -> dict[str, str]:

@@ -22,13 +22,13 @@ from websockets.frames import Frame, Opcode
 from websockets.protocol import Event
 from websockets.sync import client as sync_client
 
+from ._backoff import delays
 from ._events import EVENT_BUFFER
 from ._types import deadline, remaining
 from ._ws_common import (
     CLOSE_TIMEOUT,
     RECONNECT_HANDSHAKE,
     FrameSink,
-    _delays,
     _End,
     _event,
     _for,
@@ -306,7 +306,7 @@ class SyncWebSocket(_Socket[Frames]):
     def _reconnect(self, stop: threading.Event) -> None:
         """Open a new connection after a drop, until one opens or ``close()`` stops it."""
         try:
-            for delay in _delays(self.max_backoff):
+            for delay in delays(self.max_backoff):
                 if stop.is_set():
                     return
                 try:

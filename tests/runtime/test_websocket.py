@@ -4,6 +4,7 @@ socket failing every waiting call at once, reconnection."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import subprocess
@@ -217,6 +218,13 @@ def test_late_replies_and_stream_frames_are_not_events(
     assert ws_client(first_event) == event(7)
 
 
+def test_backoff_doubles_and_never_waits_longer_than_max_backoff() -> None:
+    from onebot_client._backoff import delays
+
+    assert list(itertools.islice(delays(3.0), 5)) == [0.5, 1.0, 2.0, 3.0, 3.0]
+    assert list(itertools.islice(delays(0.05), 3)) == [0.05, 0.05, 0.05]
+
+
 def test_reconnect_in_the_background(server: OneBotServer) -> None:
     server.on("slow", hang=True)
 
@@ -245,9 +253,9 @@ def test_reconnect_in_the_background(server: OneBotServer) -> None:
 def test_reconnect_retries_until_the_server_is_back(
     server: OneBotServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from onebot_client import _ws_common
+    from onebot_client import _backoff
 
-    monkeypatch.setattr(_ws_common, "FIRST_BACKOFF", 0.01)
+    monkeypatch.setattr(_backoff, "FIRST_BACKOFF", 0.01)
     server.on("slow", hang=True)
 
     async def main() -> None:
@@ -270,9 +278,9 @@ def test_reconnect_retries_until_the_server_is_back(
 def test_sync_reconnect_in_the_background(
     server: OneBotServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from onebot_client import _ws_common
+    from onebot_client import _backoff
 
-    monkeypatch.setattr(_ws_common, "FIRST_BACKOFF", 0.01)
+    monkeypatch.setattr(_backoff, "FIRST_BACKOFF", 0.01)
     with SyncClient.websocket(
         server.ws_url, access_token=TOKEN, reconnect=True, max_backoff=0.05, timeout=5
     ) as bot:
