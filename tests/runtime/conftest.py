@@ -18,6 +18,19 @@ TOKEN = "tok-3f9a1c77e2-secret"
 KINDS = ["sync-http", "sync-ws", "async-http", "async-ws"]
 
 
+def heartbeat(n: int) -> dict[str, Any]:
+    """An event of a kind the spec has, so it is delivered as it came; numbered by its
+    ``time``."""
+    return {
+        "post_type": "meta_event",
+        "meta_event_type": "heartbeat",
+        "time": n,
+        "self_id": 1,
+        "status": {"online": True, "good": True},
+        "interval": 30000,
+    }
+
+
 class Driver:
     """One client of any kind, used with plain calls: ``driver(lambda bot: bot.call("x"))``.
     An async client runs on an event loop of its own."""

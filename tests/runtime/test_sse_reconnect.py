@@ -18,23 +18,11 @@ from onebot_client import AuthError, NetworkError
 from tests.onebot_server import OneBotServer
 
 from .bots import AsyncBot, Bot
-from .conftest import TOKEN
+from .conftest import TOKEN, heartbeat
 
 KINDS = ["sync", "async"]
 #: What the client logs before each attempt to open the stream again.
 REOPENING = "opening the event stream again"
-
-
-def heartbeat(n: int) -> dict[str, Any]:
-    """An event of a kind the spec has, numbered by its ``time``."""
-    return {
-        "post_type": "meta_event",
-        "meta_event_type": "heartbeat",
-        "time": n,
-        "self_id": 1,
-        "status": {"online": True, "good": True},
-        "interval": 30000,
-    }
 
 
 class Listener:

@@ -21,19 +21,7 @@ from onebot_client._clients import AsyncClient, SyncClient
 from onebot_client.errors import AuthError, NetworkError
 from tests.onebot_server import OneBotServer
 
-from .conftest import TOKEN, Driver
-
-
-def event(n: int) -> dict[str, Any]:
-    """A heartbeat: an event kind of the spec, so it is delivered as it came."""
-    return {
-        "post_type": "meta_event",
-        "meta_event_type": "heartbeat",
-        "time": n,
-        "self_id": 1,
-        "status": {"online": True, "good": True},
-        "interval": 30000,
-    }
+from .conftest import TOKEN, Driver, heartbeat
 
 
 def test_ten_thousand_concurrent_calls_on_one_socket(server: OneBotServer) -> None:
@@ -87,7 +75,7 @@ import json, sys
 from onebot_client import OneBot
 with OneBot.websocket({server.ws_url!r}, access_token={TOKEN!r}) as bot:
     reply = bot.call("echo_params", {{"n": 1}})
-    bot.call("emit", {{"events": [{event(7)!r}]}})
+    bot.call("emit", {{"events": [{heartbeat(7)!r}]}})
     first = next(bot.events())
 loaded = sorted(m for m in sys.modules if "asyncio" in m)
 print(json.dumps([reply, first, loaded, "websockets.sync.client" in sys.modules]))
@@ -98,7 +86,7 @@ print(json.dumps([reply, first, loaded, "websockets.sync.client" in sys.modules]
     )
     assert result.returncode == 0, result.stderr
     reply, first, loaded, sync_client = json.loads(result.stdout)
-    assert (reply, first) == ({"n": 1}, event(7))
+    assert (reply, first) == ({"n": 1}, heartbeat(7))
     assert loaded == [] and sync_client
 
 
@@ -171,11 +159,12 @@ def test_events_interleaved_with_replies_arrive_in_order(server: OneBotServer) -
 
             listener = asyncio.ensure_future(listen())
             calls = [
-                bot.call("emit", {"events": [event(3 * n), event(3 * n + 1)]}) for n in range(100)
+                bot.call("emit", {"events": [heartbeat(3 * n), heartbeat(3 * n + 1)]})
+                for n in range(100)
             ]
             replies = await asyncio.gather(*calls)
             for n in range(100):  # pushed by the server between nothing in particular
-                await asyncio.to_thread(server.push_event, event(1000 + n))
+                await asyncio.to_thread(server.push_event, heartbeat(1000 + n))
             await asyncio.wait_for(listener, 5)
             return replies, received
 
@@ -186,12 +175,12 @@ def test_events_interleaved_with_replies_arrive_in_order(server: OneBotServer) -
 
 
 def test_sync_events(server: OneBotServer) -> None:
-    server.on("get_status", {"online": True}, events=[event(1), event(2)])
+    server.on("get_status", {"online": True}, events=[heartbeat(1), heartbeat(2)])
     with SyncClient.websocket(server.ws_url, access_token=TOKEN) as bot:
         assert bot.call("get_status") == {"online": True}
-        server.push_event(event(3))
+        server.push_event(heartbeat(3))
         stream = bot.events()
-        assert [next(stream) for _ in range(3)] == [event(1), event(2), event(3)]
+        assert [next(stream) for _ in range(3)] == [heartbeat(1), heartbeat(2), heartbeat(3)]
 
 
 def test_late_replies_and_stream_frames_are_not_events(
@@ -203,7 +192,7 @@ def test_late_replies_and_stream_frames_are_not_events(
     (server.files / "f.bin").write_bytes(b"x" * 1000)
     ws_client(lambda b: b.call("download_file_stream", {"file": "f.bin", "chunk_size": 100}))
     time.sleep(0.3)  # the late reply and the other 11 stream frames arrive meanwhile
-    server.push_event(event(7))
+    server.push_event(heartbeat(7))
 
     def first_event(bot: Any) -> Any:
         if ws_client.is_async:
@@ -215,7 +204,7 @@ def test_late_replies_and_stream_frames_are_not_events(
             return first()
         return next(bot.events())
 
-    assert ws_client(first_event) == event(7)
+    assert ws_client(first_event) == heartbeat(7)
 
 
 def test_backoff_doubles_and_never_waits_longer_than_max_backoff() -> None:
@@ -233,8 +222,8 @@ def test_reconnect_in_the_background(server: OneBotServer) -> None:
             server.ws_url, access_token=TOKEN, reconnect=True, max_backoff=0.2
         ) as bot:
             events = bot.events()
-            server.push_event(event(1))
-            assert await anext(events) == event(1)
+            server.push_event(heartbeat(1))
+            assert await anext(events) == heartbeat(1)
             pending = asyncio.ensure_future(bot.call("slow"))
             while not server.calls("slow"):
                 await asyncio.sleep(0.002)
@@ -243,8 +232,8 @@ def test_reconnect_in_the_background(server: OneBotServer) -> None:
                 await pending
             # calls wait for the new socket; events() goes on across the drop
             assert await bot.call("echo_params", {"after": "drop"}) == {"after": "drop"}
-            await asyncio.to_thread(server.push_event, event(2))
-            assert await anext(events) == event(2)
+            await asyncio.to_thread(server.push_event, heartbeat(2))
+            assert await anext(events) == heartbeat(2)
 
     asyncio.run(main())
     assert len(server.handshakes) == 2
@@ -285,14 +274,14 @@ def test_sync_reconnect_in_the_background(
         server.ws_url, access_token=TOKEN, reconnect=True, max_backoff=0.05, timeout=5
     ) as bot:
         events = bot.events()
-        server.push_event(event(1))
-        assert next(events) == event(1)
+        server.push_event(heartbeat(1))
+        assert next(events) == heartbeat(1)
         server.refuse_handshakes = 2  # HTTP 503 twice, then accepted
         server.drop()
         server.wait_for(lambda: len(server.handshakes) == 4)
         # events() goes on across the drop, on the socket the background thread opened
-        server.push_event(event(2))
-        assert next(events) == event(2)
+        server.push_event(heartbeat(2))
+        assert next(events) == heartbeat(2)
         assert bot.call("echo_params", {"after": "drop"}) == {"after": "drop"}
     assert len(server.handshakes) == 4
 
@@ -391,8 +380,8 @@ def test_event_buffer_keeps_the_newest(
 
     async def main() -> list[Any]:
         async with AsyncClient.websocket(server.ws_url, access_token=TOKEN) as bot:
-            await bot.call("emit", {"events": [event(n) for n in range(8)]})
+            await bot.call("emit", {"events": [heartbeat(n) for n in range(8)]})
             events = bot.events()
             return [await anext(events) for _ in range(5)]
 
-    assert asyncio.run(main()) == [event(n) for n in range(3, 8)]
+    assert asyncio.run(main()) == [heartbeat(n) for n in range(3, 8)]
