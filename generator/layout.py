@@ -44,6 +44,9 @@ _SPLITTABLE = frozenset((tokenize.OP, tokenize.NAME, tokenize.STRING, tokenize.N
 _LAYOUT = frozenset(
     (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER)
 )
+#: From Python 3.12 an f-string is tokens, and a string inside it one of them: left as it is
+#: (double quotes there need Python 3.12, and the client runs on 3.11).
+_FSTRING_START = getattr(tokenize, "FSTRING_START", None)
 
 
 class _Token(NamedTuple):
@@ -62,13 +65,13 @@ def laid_out(source: str) -> str:
         tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
     except (tokenize.TokenError, SyntaxError):
         return source
-    untouched: set[int] = set()  # rows of a token over several rows, or of a comment
+    untouched: set[int] = set()  # rows of a token over several rows, a comment, an f-string
     by_row: dict[int, list[tokenize.TokenInfo]] = {}
     for token in tokens:
         row = token.start[0]
         if token.end[0] != row:
             untouched.update(range(row, token.end[0] + 1))
-        elif token.type == tokenize.COMMENT:
+        elif token.type in (tokenize.COMMENT, _FSTRING_START):
             untouched.add(row)
         elif token.type not in _LAYOUT:
             by_row.setdefault(row, []).append(token)

@@ -103,6 +103,9 @@ def f():
     "strings with quotes or escapes, f-strings, bytes": """
 x = ['say "hi"', 'a\\n', f'{x}', b'b', '''t''']
 """,
+    "a string inside an f-string": """
+x = f"{d['a']}"
+""",
     "a trailing comma already": """
 x = call_something_long(argument_one_with_a_long_name, argument_two_with_a_long_name, argument_three_with_a_long_name,)
 """,
