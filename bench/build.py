@@ -8,10 +8,10 @@ one param's type, one new action. Every run makes an edit no build has seen (a c
 text, or the next int param), so the cache has the rest of the spec but never the edit; only the
 rebuild is timed, and each rebuild must change the output (compared file by file, whatever the
 layout). The same edits are then timed under `onebot-gen build --watch`, from the edit's write
-to the build's line (its tools stay loaded between builds). Prints min/median seconds, the ratio of the min against openapi-python-client's cold
-build of the synthetic 150 (measured in the same run, taking turns with its cold builds: the
-machine's speed drifts over minutes), and whether the min meets its goal;
-nothing here is asserted.
+to the build's line (its tools stay loaded between builds). Prints min/median seconds, the ratio
+of the min against openapi-python-client's cold build of the synthetic 150 (measured in the same
+run, taking turns with its cold builds: the machine's speed drifts over minutes), and whether
+the min meets its goal; nothing here is asserted.
 
 .venv/bin/python bench/build.py --profile: one cold build of the synthetic spec in this process
 under cProfile (black in this process, not in a pool), and how much of it goes to black, the

@@ -3,9 +3,9 @@
 A build starts ``Workers`` before it reads anything (a build the cache has stops them unused):
 a process per tool imports it (black 0.2 s; datamodel-code-generator 0.9 s, most of it its
 first run) on another core while this one reads the spec, looks in the cache, resolves and
-renders. The processes import the tool and the module of its steps, not the generator. The steps then run in those processes,
-or in processes they fork, which start with the tools imported. A one-action edit so waits for
-the spec, not for the imports.
+renders. The processes import the tool and the module of its steps, not the generator. The
+steps then run in those processes, or in processes they fork, which start with the tools
+imported. A one-action edit so waits for the spec, not for the imports.
 """
 
 from __future__ import annotations
