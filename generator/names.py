@@ -9,7 +9,7 @@ import re
 from importlib.resources import files
 from typing import Generic
 
-from .unasync import unasync
+from .unasync import MODULES, unasync
 
 #: Names a generated function body uses itself (``self``, ``timeout=``, the helpers it calls): a
 #: parameter may not take one.
@@ -137,8 +137,8 @@ def client_attributes() -> frozenset[str]:
     and those of ``object``): a generated method may not take one. Read from the runtime's source,
     so that it follows the runtime."""
     runtime = files("onebot_gen.templates").joinpath("runtime")
-    sources = [runtime.joinpath(n).read_text("utf-8") for n in CLIENT_MODULES]
-    sources.append(unasync(runtime.joinpath("_client_async.py").read_text("utf-8")))
+    texts = {n: runtime.joinpath(n).read_text("utf-8") for n in CLIENT_MODULES}
+    sources = [*texts.values(), *(unasync(texts[n]) for n in MODULES)]
     found = set(dir(type("Client", (), {"__annotations__": {}})))  # what every class has
     found |= {*dir(Generic), "__orig_bases__", "__parameters__"}  # and a generic one's subclass
     classes = (n for s in sources for n in ast.parse(s).body if isinstance(n, ast.ClassDef))

@@ -18,7 +18,7 @@ from . import types as t
 from .names import ASYNC_SENDERS, SENDERS
 from .output import Batch, Step
 from .text import docstring_text, table_cell
-from .unasync import unasync
+from .unasync import MODULES, unasync
 from .resolve import (
     ANY_EVENT_HANDLER,
     SENDERS_MODULE,
@@ -108,9 +108,9 @@ def runtime() -> dict[str, str]:
         if f.name.endswith(".py"):
             source = f.read_text(encoding="utf-8")
             out[f"{PACKAGE}/{f.name}"] = RUNTIME_HEADER.format(name=f.name) + source
-            if f.name in UNASYNC:
+            if f.name in MODULES:
                 made = UNASYNC_HEADER.format(name=f.name) + unasync(source)
-                out[f"{PACKAGE}/{UNASYNC[f.name]}"] = made
+                out[f"{PACKAGE}/{MODULES[f.name]}"] = made
     return out
 
 
@@ -118,8 +118,7 @@ def runtime() -> dict[str, str]:
 RUNTIME_HEADER = (
     "# Copied from templates/runtime/{name} by `onebot-gen build`. Do not edit: change it there.\n"
 )
-#: The runtime module the blocking one is made from (``unasync``), and the module made.
-UNASYNC = {"_client_async.py": "_client_sync.py"}
+#: The first line of a module the build makes from another (``unasync.MODULES``).
 UNASYNC_HEADER = (
     "# Made from templates/runtime/{name} by `onebot-gen build`. Do not edit: change it there.\n"
 )

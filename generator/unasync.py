@@ -15,6 +15,9 @@ import io
 import re
 import tokenize
 
+#: The runtime module the blocking one is made from, and the module made.
+MODULES = {"_client_async.py": "_client_sync.py"}
+
 #: Each word of the asyncio source and what stands in its place in the blocking one: the one
 #: table of the step. A name needs a rule when its blocking twin has another name.
 RULES = {

@@ -7,12 +7,12 @@ import ast
 import pytest
 
 from onebot_gen import output, render
-from onebot_gen.unasync import RULES, replace, unasync
+from onebot_gen.unasync import MODULES, RULES, replace, unasync
 
 from .goldens import GENERATED
 
 SOURCE = "_client_async.py"
-MADE = f"{render.PACKAGE}/{render.UNASYNC[SOURCE]}"
+MADE = f"{render.PACKAGE}/{MODULES[SOURCE]}"
 
 
 @pytest.mark.parametrize(
