@@ -33,7 +33,8 @@ from typing import NamedTuple
 
 from .chunks import LINE_LENGTH, python_lines
 
-_CLOSING = {"(": ")", "[": "]", "{": "}"}
+_OPENING = frozenset("([{")
+_CLOSING = frozenset(")]}")
 #: Words after which a bracket opens a display (a list, a dict, ...), not a call or subscript.
 _KEYWORDS = frozenset(
     "and as assert async await case del elif else except for from global if import in is"
@@ -145,17 +146,16 @@ def _split(indent: str, code: str, tokens: list[_Token]) -> list[str] | None:
         at = words.index("import") + 1
         names = _items(code, tokens[at:])
         return _bracketed(indent, code[: tokens[at - 1].end] + " (", names, ")", always=True)
+    partner = _partners(words)
     if words[0] == "def" or words[:2] == ["async", "def"]:
         opening = words.index("(") if "(" in words else None
     else:
-        last = max((i for i, w in enumerate(words) if w in ")]}"), default=None)
+        last = max((i for i, w in enumerate(words) if w in _CLOSING), default=None)
         if last is None or words[last + 1 :] not in ([], [","]):
             return None  # black's choice depends on what follows the brackets
-        opening = _opening(words, last)
-    if opening is None:
-        return None
-    closing = _closing(words, opening)
-    if closing is None:
+        opening = partner.get(last)
+    closing = None if opening is None else partner.get(opening)
+    if opening is None or closing is None:
         return None
     before = tokens[opening - 1] if opening else None
     follows_value = before is not None and (
@@ -202,12 +202,12 @@ def _items(code: str, tokens: list[_Token]) -> list[tuple[str, list[_Token]]]:
     items: list[list[_Token]] = [[]]
     depth = 0
     for token in tokens:
-        depth -= token.text in ")]}"
+        depth -= token.text in _CLOSING
         if depth == 0 and token.text == ",":
             items.append([])
         else:
             items[-1].append(token)
-        depth += token.text in _CLOSING
+        depth += token.text in _OPENING
     out = []
     for item in items:
         if item:
@@ -221,19 +221,13 @@ def _with_comma(text: str, tokens: list[_Token]) -> tuple[str, list[_Token]]:
     return text + ",", [*tokens, _Token(tokenize.OP, ",", len(text), len(text) + 1)]
 
 
-def _opening(words: list[str], closing: int) -> int | None:
-    depth = 0
-    for i in range(closing, -1, -1):
-        depth += (words[i] in ")]}") - (words[i] in _CLOSING)
-        if depth == 0:
-            return i
-    return None
-
-
-def _closing(words: list[str], opening: int) -> int | None:
-    depth = 0
-    for i in range(opening, len(words)):
-        depth += (words[i] in _CLOSING) - (words[i] in ")]}")
-        if depth == 0:
-            return i
-    return None
+def _partners(words: list[str]) -> dict[int, int]:
+    """Each bracket that is closed on the line, by its index, and the index of its partner."""
+    partner, open_ = {}, []
+    for i, word in enumerate(words):
+        if word in _OPENING:
+            open_.append(i)
+        elif word in _CLOSING and open_:
+            j = open_.pop()
+            partner[i], partner[j] = j, i
+    return partner
