@@ -88,11 +88,23 @@ _Shape = list[tuple[str, "_Shape"]] | None
 def _cut(value: Any, pieces: list[str]) -> _Shape:
     """Add the compact JSON of each piece of ``value`` to ``pieces``, in document order; returns
     its shape."""
-    compact = _compact(value)
-    if not isinstance(value, dict) or len(value) < 2 or len(compact) <= _PIECE:
-        pieces.append(compact)
-        return None
-    return [(key, _cut(entry, pieces)) for key, entry in value.items()]
+    _, shape, own = _pieces(value)
+    pieces += own
+    return shape
+
+
+def _pieces(value: Any) -> tuple[str, _Shape, list[str]]:
+    """``value``'s compact JSON, its shape and its pieces. An object's JSON is put together
+    from its entries', so that each value is encoded once, not once for each object it is in."""
+    if not isinstance(value, dict) or len(value) < 2:
+        compact = _compact(value)
+        return compact, None, [compact]
+    entries = [(key, *_pieces(entry)) for key, entry in value.items()]
+    compact = "{" + ", ".join(f"{_compact(key)}: {text}" for key, text, _, _ in entries) + "}"
+    if len(compact) <= _PIECE:
+        return compact, None, [compact]
+    shape = [(key, inner) for key, _, inner, _ in entries]
+    return compact, shape, [piece for *_, own in entries for piece in own]
 
 
 def _compact(value: Any) -> str:
