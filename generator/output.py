@@ -164,11 +164,16 @@ def warm() -> None:
 def black(text: str) -> str:
     """``text`` formatted by black, as the package's files are (laid out first where black's
     layout is known, which spares black a second pass: see ``layout``)."""
+    return black_alone(layout.laid_out(text))
+
+
+def black_alone(text: str) -> str:
+    """``text`` formatted by black with the package's settings, and nothing before it."""
     import black  # imported on a cache miss only: it is slow to import
     from black.mode import Mode, TargetVersion
 
     mode = Mode(target_versions={TargetVersion.PY311}, line_length=chunks.LINE_LENGTH)
-    return black.format_str(layout.laid_out(text), mode=mode)
+    return black.format_str(text, mode=mode)
 
 
 def differences(files: dict[str, str], out_dir: Path) -> list[str]:

@@ -3,23 +3,14 @@ black makes of a module."""
 
 from __future__ import annotations
 
-import black as black_tool
 import pytest
-from black.mode import Mode, TargetVersion
 
 from onebot_gen import chunks, render, resolve, spec
 from onebot_gen.layout import laid_out
 from onebot_gen.output import Step
+from onebot_gen.output import black_alone as black
 
 from .goldens import FIXTURES, fixture_names
-
-MODE = Mode(target_versions={TargetVersion.PY311}, line_length=chunks.LINE_LENGTH)
-
-
-def black(text: str) -> str:
-    """Black alone, without ``layout``."""
-    return black_tool.format_str(text, mode=MODE)
-
 
 #: Code that ``laid_out`` makes exactly as black makes it.
 AS_BLACK = {
