@@ -127,6 +127,8 @@ class OneBotServer(Loopback):
         self.ws_auth = ws_auth
         self.refuse_handshakes = 0  # how many WebSocket handshakes to refuse with HTTP 503
         self.sse_status: int | None = None  # answer GET /_events with this status, no stream
+        #: Accept each WebSocket and event stream, then close it at once (a broken server).
+        self.close_at_once = False
         self.requests: list[Request] = []
         self.handshakes: list[dict[str, str]] = []
         self.events_sent: list[dict[str, Any]] = []
@@ -317,6 +319,8 @@ class OneBotServer(Loopback):
             headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
         )
         await response.prepare(request)
+        if self.close_at_once:
+            return response
         transport = request.transport
         assert transport is not None
         key = (response, transport)
@@ -342,6 +346,9 @@ class OneBotServer(Loopback):
             return web.Response(status=401, text="token verify failed")
         ws = web.WebSocketResponse(max_msg_size=0)
         await ws.prepare(request)
+        if self.close_at_once:
+            await ws.close()
+            return ws
         if not authorized:
             await ws.send_str(json.dumps({**TOKEN_REFUSED, "wording": "token验证失败"}))
             await ws.close()

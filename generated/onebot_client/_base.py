@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Generic, Self, TypeVar, cast
 
+from ._backoff import DEFAULT_MAX_BACKOFF
 from ._envelope import request_body
 from ._types import NotGiven, Timeout
 from ._url import shown, token_from
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 DEFAULT_HTTP_URL = "http://127.0.0.1:3000"
 DEFAULT_WS_URL = "ws://127.0.0.1:3001"
 DEFAULT_TIMEOUT = 30.0
-DEFAULT_MAX_BACKOFF = 30.0
 #: The action that carries out a handler's quick operation (OneBot 11's hidden API).
 QUICK_OPERATION = ".handle_quick_operation"
 #: The action ``reply()`` sends through.
@@ -92,8 +92,10 @@ class _Client(Generic[HttpT, SocketT, SseT, HandlersT]):
                 ``events()``, the wait to connect and for the stream's response headers.
             reconnect: When the event stream ends or fails once it has opened (the server
                 closed it, the connection dropped, the server is restarting), ``events()``
-                opens it again (at once, then after 0.5 s, doubling up to ``max_backoff``) and
-                goes on; events the server sent while no stream was open are lost. A refused
+                opens it again (at once, then after 0.5 s, doubling up to ``max_backoff``; the
+                waits start over once a stream has stayed open 10 s, so a server that closes
+                each stream at once is not hammered) and goes on; events the server sent while
+                no stream was open are lost. A refused
                 token (``AuthError``), an HTTP error status and a first attempt that fails
                 still raise; ``close()`` ends ``events()``, between attempts too. Without it,
                 ``events()`` raises the ``NetworkError``. Calls are not affected.
@@ -127,8 +129,8 @@ class _Client(Generic[HttpT, SocketT, SseT, HandlersT]):
                 ``?access_token=`` is taken as the token, the same way).
             timeout: Default seconds to wait for each reply (``None``: no limit).
             reconnect: After a drop, reconnect in the background (a thread, or with asyncio a
-                task; at once, then with exponential backoff from 0.5 s) so ``events()`` goes
-                on; with asyncio, calls made meanwhile wait for the new socket (within their
+                task; at once, then with exponential backoff from 0.5 s, which starts over once
+                a socket has stayed open 10 s) so ``events()`` goes on; with asyncio, calls made meanwhile wait for the new socket (within their
                 timeout). Without it, ``events()`` raises the ``NetworkError``.
             max_backoff: The longest wait between reconnection attempts, in seconds.
         """

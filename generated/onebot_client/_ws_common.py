@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from websockets.exceptions import InvalidStatus
 from websockets.protocol import Protocol as WebSocketProtocol
 
+from ._backoff import Backoff
 from ._envelope import MAX_REPLY_BYTES, NOT_JSON, as_object, encode, preview
 from ._events import Overflow
 from ._url import bearer, checked, where
@@ -138,7 +139,7 @@ class _Socket(Generic[Slot]):
         self.secret = access_token or None
         self.headers = bearer(access_token)
         self.reconnect = reconnect
-        self.max_backoff = max_backoff
+        self._backoff = Backoff(max_backoff)
         self.log = _RedactingLog("onebot_client", self.secret)
         self._library_log = _RedactingLog("websockets.client", self.secret)
         self._echoes = itertools.count(1)
@@ -245,13 +246,19 @@ class _Socket(Generic[Slot]):
             + (f" {reason!r}" if reason else "")
         )
 
-    def _gives_up(self, error: OneBotError | TimeoutError, delay: float) -> bool:
+    def _next_wait(self, error: OneBotError | TimeoutError) -> float:
+        """Before a reconnection attempt, after ``error`` (the drop's, or the failed attempt's):
+        the seconds to wait (see ``_backoff``), logged."""
+        delay = self._backoff.wait()
+        self.log.info("onebot_client: reconnecting in %g s: %s", delay, error)
+        return delay
+
+    def _gives_up(self, error: OneBotError | TimeoutError) -> bool:
         """After a failed reconnection attempt: a refused token ends ``events()`` and the
-        reconnecting (True); anything else is logged, and the next attempt follows ``delay``."""
+        reconnecting (True); after anything else, the next attempt follows."""
         if isinstance(error, AuthError):
             self._push(_End(error))
             return True
-        self.log.info("onebot_client: reconnecting in %.1f s: %s", delay, error)
         return False
 
     def _end_listeners(self, listeners: int) -> None:

@@ -16,7 +16,6 @@ Sync: ``http.client`` (standard library). Async: ``aiohttp``, imported on first 
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import logging
 import socket
@@ -24,7 +23,7 @@ import threading
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from typing import TYPE_CHECKING
 
-from ._backoff import delays
+from ._backoff import Backoff
 from ._envelope import preview
 from .errors import AuthError, NetworkError, OneBotError, RequestTimeout
 from .events import parse
@@ -115,24 +114,24 @@ class _Dropped(Exception):
 class _Reopening:
     """Whether and when one ``events()`` opens its stream again after a ``_Dropped``, the same
     for both clients: only with ``reconnect``, and once a stream has opened (a first attempt that
-    fails raises, as without it); at once, then after the backoff's waits (``_backoff``), which
-    start over each time a stream opens."""
+    fails raises, as without it); after the waits of ``_backoff.Backoff``."""
 
     def __init__(self, reconnect: bool, max_backoff: float) -> None:
         self._reconnect = reconnect
-        self._max_backoff = max_backoff
-        self._delays: Iterator[float] | None = None  # None: no stream has opened yet
+        self._backoff = Backoff(max_backoff)
+        self._ever_opened = False
 
     def opened(self) -> None:
         """A stream opened (HTTP 200)."""
-        self._delays = itertools.chain([0.0], delays(self._max_backoff))
+        self._ever_opened = True
+        self._backoff.opened()
 
     def wait(self, dropped: _Dropped) -> float:
         """The seconds to wait before the next attempt; raises the drop's error when there is
         to be none."""
-        if not self._reconnect or self._delays is None:
+        if not self._reconnect or not self._ever_opened:
             raise dropped.error from dropped.__cause__
-        delay = next(self._delays)
+        delay = self._backoff.wait()
         logging.getLogger("onebot_client").info(
             "onebot_client: opening the event stream again in %g s: %s", delay, dropped.error
         )

@@ -16,7 +16,6 @@ from websockets.exceptions import ConnectionClosed, WebSocketException
 from websockets.frames import Frame, Opcode
 from websockets.protocol import Event
 
-from ._backoff import delays
 from ._events import EVENT_BUFFER, put_newest
 from ._ws_common import (
     RECONNECT_HANDSHAKE,
@@ -121,8 +120,8 @@ def _reply(action: str, item: object, seconds: float | None) -> dict[str, Any]:
 
 class AsyncWebSocket(_Socket[Waiter]):
     """A forward-WebSocket connection for asyncio; a reader task routes the frames that come in,
-    and with ``reconnect`` a background task reconnects after a drop (the first attempt at once,
-    then after ``FIRST_BACKOFF`` seconds, doubling up to ``max_backoff``)."""
+    and with ``reconnect`` a background task reconnects after a drop (waiting as
+    ``_backoff.Backoff`` says)."""
 
     def __init__(
         self, url: str, access_token: str | None, *, reconnect: bool, max_backoff: float
@@ -261,6 +260,7 @@ class AsyncWebSocket(_Socket[Waiter]):
     def _adopt(self, connection: async_client.ClientConnection) -> _AsyncLink:
         """Make ``connection`` the open one, with a reader task of its own."""
         link = self._link = _AsyncLink(connection, self._read)
+        self._backoff.opened()
         self._readers.add(link.reader)
         link.reader.add_done_callback(self._readers.discard)
         return link
@@ -290,20 +290,23 @@ class AsyncWebSocket(_Socket[Waiter]):
         if self._closing:
             return
         if self._after_drop(error):
-            self._reconnecting = asyncio.create_task(self._reconnect())
+            self._reconnecting = asyncio.create_task(self._reconnect(error))
         await link.connection.close()
 
-    async def _reconnect(self) -> None:
+    async def _reconnect(self, error: OneBotError | TimeoutError) -> None:
+        """Open a new connection after a drop that ended with ``error``, until one opens or
+        ``close()`` cancels this."""
         try:
-            for delay in delays(self.max_backoff):
+            while True:
+                await asyncio.sleep(self._next_wait(error))
                 try:
                     async with self._lock:
                         await self._open(RECONNECT_HANDSHAKE)
                     return
                 except (OneBotError, TimeoutError) as exc:
-                    if self._gives_up(exc, delay):
+                    if self._gives_up(exc):
                         return
-                await asyncio.sleep(delay)
+                    error = exc
         finally:
             self._reconnecting = None
 

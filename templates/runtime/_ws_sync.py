@@ -22,7 +22,7 @@ from websockets.frames import Frame, Opcode
 from websockets.protocol import Event
 from websockets.sync import client as sync_client
 
-from ._backoff import delays
+from ._backoff import DEFAULT_MAX_BACKOFF
 from ._events import EVENT_BUFFER
 from ._types import deadline, remaining
 from ._ws_common import (
@@ -115,8 +115,7 @@ class _SyncLink(sync_client.ClientConnection):
 class SyncWebSocket(_Socket[Frames]):
     """A blocking forward-WebSocket connection, shared by threads; websockets' receiving thread
     routes the frames that come in, and with ``reconnect`` a background thread reconnects after
-    a drop (the first attempt at once, then after ``FIRST_BACKOFF`` seconds, doubling up to
-    ``max_backoff``)."""
+    a drop (waiting as ``_backoff.Backoff`` says)."""
 
     def __init__(
         self,
@@ -124,7 +123,7 @@ class SyncWebSocket(_Socket[Frames]):
         access_token: str | None,
         *,
         reconnect: bool = False,
-        max_backoff: float = 30.0,
+        max_backoff: float = DEFAULT_MAX_BACKOFF,
     ) -> None:
         super().__init__(url, access_token, reconnect=reconnect, max_backoff=max_backoff)
         self._events: queue.Queue[TypedEvent | _End] = queue.Queue(EVENT_BUFFER)
@@ -174,6 +173,7 @@ class SyncWebSocket(_Socket[Frames]):
                     raise link.error
                 link.adopted = True
             self._link = link
+            self._backoff.opened()
             return link
         finally:
             self._lock.release()
@@ -295,7 +295,7 @@ class SyncWebSocket(_Socket[Frames]):
                     self._stop = threading.Event()
                     self._reconnecting = threading.Thread(
                         target=self._reconnect,
-                        args=(self._stop,),
+                        args=(self._stop, ended),
                         name="onebot-ws-reconnect",
                         daemon=True,
                     )
@@ -303,20 +303,18 @@ class SyncWebSocket(_Socket[Frames]):
         self._fail(link.pending, ended)
         link.ended.set()
 
-    def _reconnect(self, stop: threading.Event) -> None:
-        """Open a new connection after a drop, until one opens or ``close()`` stops it."""
+    def _reconnect(self, stop: threading.Event, error: OneBotError | TimeoutError) -> None:
+        """Open a new connection after a drop that ended with ``error``, until one opens or
+        ``close()`` stops it."""
         try:
-            for delay in delays(self.max_backoff):
-                if stop.is_set():
-                    return
+            while not stop.wait(self._next_wait(error)):
                 try:
                     self._connect(deadline(RECONNECT_HANDSHAKE))
                     return
                 except (OneBotError, TimeoutError) as exc:
-                    if self._gives_up(exc, delay):
+                    if self._gives_up(exc):
                         return
-                if stop.wait(delay):
-                    return
+                    error = exc
         finally:
             with self._lock:
                 if self._reconnecting is threading.current_thread():

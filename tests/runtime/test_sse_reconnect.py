@@ -137,6 +137,26 @@ def test_events_come_again_once_the_server_is_back(
     assert then and all("in 0.05 s: events()" in m for m in then), then  # then max_backoff
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_server_that_closes_each_stream_at_once_is_tried_ever_more_slowly(
+    kind: str,
+    server: OneBotServer,
+    listen: Callable[..., Listener],
+    reopenings: Callable[[], list[str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from onebot_client import _backoff
+
+    monkeypatch.setattr(_backoff, "FIRST_BACKOFF", 0.01)
+    listener = listen(kind, reconnect=True, max_backoff=0.08)
+    listener.receive(1)
+    server.close_at_once = True
+    server.end_streams()
+    server.wait_for(lambda: len(reopenings()) >= 5)
+    waits = [m.split(" in ", 1)[1].split(" s: ", 1)[0] for m in reopenings()[:5]]
+    assert waits == ["0", "0.01", "0.02", "0.04", "0.08"]  # doubling, not back to 0 each time
+
+
 @pytest.mark.parametrize(
     ("status", "error", "match"),
     [

@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import logging
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -212,6 +214,65 @@ def test_backoff_doubles_and_never_waits_longer_than_max_backoff() -> None:
 
     assert list(itertools.islice(delays(3.0), 5)) == [0.5, 1.0, 2.0, 3.0, 3.0]
     assert list(itertools.islice(delays(0.05), 3)) == [0.05, 0.05, 0.05]
+
+
+def test_backoff_starts_over_only_after_a_connection_that_stayed_open() -> None:
+    from onebot_client._backoff import STEADY, Backoff
+
+    now = [0.0]
+    backoff = Backoff(3.0, clock=lambda: now[0])
+    assert backoff.wait() == 0.0  # the first drop: at once
+    assert [backoff.wait(), backoff.wait()] == [0.5, 1.0]  # attempts that failed
+    backoff.opened()
+    now[0] += STEADY / 2
+    assert backoff.wait() == 2.0  # it closed too soon: the same outage
+    backoff.opened()
+    now[0] += STEADY  # (halves and wholes of 10 add up exactly)
+    assert [backoff.wait(), backoff.wait()] == [0.0, 0.5]  # it stayed open: a new outage
+
+
+#: What the clients log before each reconnection attempt, and the wait it announces.
+RECONNECTING = re.compile(r"reconnecting in ([0-9.e-]+) s: ")
+
+
+def announced_waits(caplog: pytest.LogCaptureFixture) -> list[float]:
+    """The waits the clients logged before their reconnection attempts, in order."""
+    matches = (RECONNECTING.search(r.getMessage()) for r in list(caplog.records))
+    return [float(m.group(1)) for m in matches if m]
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_a_server_that_closes_each_socket_at_once_is_tried_ever_more_slowly(
+    kind: str,
+    server: OneBotServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from onebot_client import _backoff
+
+    monkeypatch.setattr(_backoff, "FIRST_BACKOFF", 0.01)
+    caplog.set_level(logging.INFO, logger="onebot_client")
+    options: dict[str, Any] = {"access_token": TOKEN, "reconnect": True, "max_backoff": 0.08}
+
+    def tried() -> None:
+        server.close_at_once = True
+        server.drop()
+        server.wait_for(lambda: len(server.handshakes) >= 6)
+
+    if kind == "sync":
+        with SyncClient.websocket(server.ws_url, **options) as bot:
+            bot.call("echo_params")
+            tried()
+    else:
+
+        async def main() -> None:
+            async with AsyncClient.websocket(server.ws_url, **options) as bot:
+                await bot.call("echo_params")
+                await asyncio.to_thread(tried)
+
+        asyncio.run(main())
+    # each socket opened and closed at once: the waits go on doubling, not back to 0 each time
+    assert announced_waits(caplog)[:5] == [0.0, 0.01, 0.02, 0.04, 0.08]
 
 
 def test_reconnect_in_the_background(server: OneBotServer) -> None:
