@@ -4,6 +4,7 @@ tests and ``bench/build.py``)."""
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 import signal
 import subprocess
@@ -23,7 +24,8 @@ class Watching:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            env=env,
+            # SIGABRT then prints every thread's stack (see ``stop``)
+            env={**(os.environ if env is None else env), "PYTHONFAULTHANDLER": "1"},
         )
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -48,6 +50,19 @@ class Watching:
                 self.lines.get(timeout=1.0)
 
     def stop(self) -> int:
-        """Ctrl-C; returns the exit status."""
+        """Ctrl-C; returns the exit status. A process that does not stop is aborted, and the
+        failure shows where each of its threads was."""
         self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=30)
+        try:
+            return self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.send_signal(signal.SIGABRT)
+            self.process.wait(timeout=30)
+            said = []
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    said.append(self.lines.get(timeout=1.0))
+            raise AssertionError(
+                "build --watch did not stop within 30 s of Ctrl-C; what it said last:\n"
+                + "\n".join(said)
+            ) from None
