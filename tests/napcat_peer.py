@@ -29,10 +29,11 @@ class ReverseAccount:
     event once open, each call answered with its echo (``data``: the account, the action and
     its params), except the actions in ``hang``."""
 
-    def __init__(self, url: str, self_id: int, token: str = "") -> None:
+    def __init__(self, url: str, self_id: int, token: str = "", role: str = "Universal") -> None:
         self.url = url
         self.self_id = self_id
         self.token = token
+        self.role = role  # OneBot 11's other roles: API (calls only), Event (events only)
         self.hang: set[str] = set()
         self.calls: list[dict[str, Any]] = []
         self.connection: ClientConnection | None = None
@@ -42,7 +43,7 @@ class ReverseAccount:
         return {
             "X-Self-ID": str(self.self_id),
             "Authorization": f"Bearer {self.token}",
-            "x-client-role": "Universal",
+            "x-client-role": self.role,
             "User-Agent": "OneBot/11",
         }
 

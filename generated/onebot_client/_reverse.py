@@ -6,6 +6,11 @@ NapCat opens one Universal connection per account, with ``X-Self-ID`` (the accou
 ``X-Client-Role: Universal`` and ``Authorization: Bearer <token>``, then pushes events on it and
 answers calls sent over it, echo-matched, as on a forward WebSocket. When it drops, NapCat
 reconnects after ``reconnectInterval`` (5 s by default).
+
+OneBot 11 also lets an implementation open two connections per account instead (its default:
+``use_universal_client`` false): ``X-Client-Role: API``, which answers calls, and ``Event``,
+which pushes events. Both are served: an account's calls go over its API or Universal
+connection, and the events of all its connections are delivered.
 """
 
 from __future__ import annotations
@@ -53,12 +58,21 @@ def refusal(token: str | None, headers: Any, query: str) -> HTTPStatus | None:
     return None
 
 
-class AcceptedWebSocket(AsyncWebSocket):
-    """The connection of one account: calls go out over it as on a forward WebSocket; its events
-    go to ``deliver`` (and to this client's own ``events()``, if read). Re-adopted when the
-    account reconnects; while it is away, calls fail with ``NetworkError``."""
+#: The values of ``X-Client-Role`` served (compared without case), and whether a connection of
+#: that role carries the account's calls.
+ROLES = {"universal": True, "api": True, "event": False}
 
-    def __init__(self, connection: ServerConnection, deliver: Callable[[Event], None]) -> None:
+
+class AcceptedWebSocket(AsyncWebSocket):
+    """One connection of one account, of one kind (for calls, or for events only): calls go out
+    over it as on a forward WebSocket; its events go to ``deliver`` (and to this client's own
+    ``events()``, if read). Adopts the account's next connection of its kind when it reconnects;
+    while there is none, calls fail with ``NetworkError``."""
+
+    def __init__(
+        self, connection: ServerConnection, self_id: int, deliver: Callable[[Event], None]
+    ) -> None:
+        """Named after ``connection`` (the account's first), which it does not adopt."""
         host, port = connection.remote_address[:2]
         super().__init__(
             f"ws://{f'[{host}]' if ':' in host else host}:{port}",
@@ -66,20 +80,21 @@ class AcceptedWebSocket(AsyncWebSocket):
             reconnect=False,
             max_backoff=0.0,
         )
-        self.self_id = connection.request.headers["X-Self-ID"] if connection.request else ""
-        self.where = f"{self.where} (NapCat {self.self_id})"
+        self.self_id = self_id
+        self.where = f"{self.where} (NapCat {self_id})"
         self._deliver = deliver
-        self._adopt(cast("ClientConnection", connection))
 
     async def replace(self, connection: ServerConnection) -> None:
-        """Carry calls over ``connection`` from now on; the previous one, if still open, is
+        """Carry on over ``connection`` from now on; the previous one, if still open, is
         closed (its calls fail)."""
         if self._link is not None:
             await self._link.connection.close()
         self._adopt(cast("ClientConnection", connection))
 
     async def _open(self, seconds: float | None) -> None:
-        raise NetworkError(f"NapCat {self.self_id} is not connected (it reconnects by itself)")
+        raise NetworkError(
+            f"NapCat {self.self_id} has no connection for calls open (it reconnects by itself)"
+        )
 
     def _push(self, item: Event | _End) -> None:
         if not isinstance(item, _End):
@@ -90,7 +105,8 @@ class AcceptedWebSocket(AsyncWebSocket):
 
 class ReverseWebSocketServer(EventServer):
     """A reverse WebSocket server: NapCat connects to it, one connection per account, each with
-    a typed ``AsyncOneBot`` whose calls go back over that connection. Async only.
+    a typed ``AsyncOneBot`` whose calls go back over that connection (or an API and an Event
+    connection per account, as OneBot 11 allows: calls go over the API one). Async only.
 
         server = ReverseWebSocketServer(port=8082, access_token="token")
 
@@ -131,6 +147,8 @@ class ReverseWebSocketServer(EventServer):
         #: The client of each account that has connected, by its ``self_id`` (kept while it is
         #: away: its calls fail until it reconnects, then go over the new connection).
         self.bots: dict[int, AsyncOneBot] = {}
+        #: Each account's connection for events only (``X-Client-Role: Event``), if it has one.
+        self._event_sockets: dict[int, AcceptedWebSocket] = {}
 
     @property
     def url(self) -> str:
@@ -159,6 +177,8 @@ class ReverseWebSocketServer(EventServer):
     async def _stop(self) -> None:
         for bot in self.bots.values():
             await bot.close()
+        for socket in self._event_sockets.values():
+            await socket.close()
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
@@ -175,30 +195,42 @@ class ReverseWebSocketServer(EventServer):
         if not request.headers.get("X-Self-ID", "").isdigit():
             return connection.respond(HTTPStatus.BAD_REQUEST, "X-Self-ID missing\n")
         role = request.headers.get("X-Client-Role", "Universal")
-        if role.lower() != "universal":
+        if role.lower() not in ROLES:
             return connection.respond(
-                HTTPStatus.BAD_REQUEST, f"X-Client-Role {role}: only Universal is served\n"
+                HTTPStatus.BAD_REQUEST,
+                f"X-Client-Role {role}: expected Universal, API or Event\n",
             )
         return None
 
     async def _serve(self, connection: ServerConnection) -> None:
         assert connection.request is not None
-        self_id = int(connection.request.headers["X-Self-ID"])
+        headers = connection.request.headers
+        self_id = int(headers["X-Self-ID"])
         bot = self.bots.get(self_id)
         if bot is None:
-            bot = self._bot(connection)
-            self.bots[self_id] = bot
+            bot = self.bots[self_id] = self._bot(connection, self_id)
+        if ROLES[headers.get("X-Client-Role", "Universal").lower()]:
+            socket = cast("AcceptedWebSocket", bot._socket_transport)
         else:
-            await cast("AcceptedWebSocket", bot._socket_transport).replace(connection)
+            socket = self._event_sockets.get(self_id) or self._socket(connection, self_id, bot)
+            self._event_sockets[self_id] = socket
+        await socket.replace(connection)
         await connection.wait_closed()
 
-    def _bot(self, connection: ServerConnection) -> AsyncOneBot:
+    def _bot(self, connection: ServerConnection, self_id: int) -> AsyncOneBot:
+        """The client of the account that ``connection`` (its first) is of."""
         from .client import AsyncOneBot
 
         bot = AsyncOneBot.__new__(AsyncOneBot)
-        socket = AcceptedWebSocket(connection, lambda event: self._deliver(bot, event))
+        socket = self._socket(connection, self_id, bot)
         # The token NapCat connected with is the one its replies might echo: it is redacted too.
         bot._configure(f"reverse WebSocket from {socket.where}", self._token, self._timeout, "")
         bot._transport = bot._socket_transport = socket
         bot._handlers = self.on  # its run() and quick operations use the server's handlers
         return bot
+
+    def _socket(
+        self, connection: ServerConnection, self_id: int, bot: AsyncOneBot
+    ) -> AcceptedWebSocket:
+        """A connection of the account ``self_id``, delivering its events with ``bot``."""
+        return AcceptedWebSocket(connection, self_id, lambda event: self._deliver(bot, event))

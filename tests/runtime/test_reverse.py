@@ -76,7 +76,7 @@ def test_napcat_connects_events_come_with_its_client_and_calls_go_back() -> None
         ({"Authorization": "Bearer wrong"}, "", 403),
         ({"Authorization": "Bearer "}, "?access_token=wrong", 403),
         ({"Authorization": "Bearer ", "X-Self-ID": ""}, f"?access_token={TOKEN}", 400),
-        ({"x-client-role": "API"}, "", 400),
+        ({"x-client-role": "Observer"}, "", 400),
     ],
 )
 def test_a_refused_handshake_delivers_nothing(
@@ -195,7 +195,7 @@ def test_a_dropped_connection_fails_its_pending_calls_at_once() -> None:
         with pytest.raises(NetworkError, match="slow: .*NapCat 10001"):
             await pending
         assert time.monotonic() - started < 1
-        with pytest.raises(NetworkError, match="NapCat 10001 is not connected"):
+        with pytest.raises(NetworkError, match="NapCat 10001 has no connection for calls open"):
             await bot.call("get_status")
 
     run(test)
@@ -223,6 +223,33 @@ def test_a_reconnecting_account_is_picked_up_again() -> None:
         assert [c["action"] for c in replacement.calls] == ["get_status"]
         await replacement.close()
         await napcat.close()
+
+    run(test)
+
+
+def test_an_account_with_an_api_and_an_event_connection_is_served_over_both() -> None:
+    async def test(server: ReverseWebSocketServer) -> None:
+        events = ReverseAccount(server.url, 10001, TOKEN, role="Event")
+        await events.connect()
+        ((bot, connected),) = await take(server, 1)
+        assert connected == lifecycle(10001) and server.bots == {10001: bot}
+        with pytest.raises(NetworkError, match="NapCat 10001 has no connection for calls open"):
+            await bot.call("get_status")  # the Event connection carries no calls
+        api = ReverseAccount(server.url, 10001, TOKEN, role="API")
+        await api.connect()
+        await events.send(example("GroupMessageEvent"))
+        pairs = await take(server, 2)  # the API connection's lifecycle event, and the message
+        assert [b for b, _ in pairs] == [bot, bot] and server.bots == {10001: bot}
+        assert example("GroupMessageEvent") in [e for _, e in pairs]
+        assert (await bot.call("get_status"))["action"] == "get_status"
+        assert [c["action"] for c in api.calls] == ["get_status"] and events.calls == []
+        # the Event connection comes back after a drop, and its events come with the same client
+        events.drop()
+        await events.connect()
+        assert await take(server, 1) == [(bot, lifecycle(10001))]
+        assert (await bot.call("get_status"))["self_id"] == 10001
+        await events.close()
+        await api.close()
 
     run(test)
 
