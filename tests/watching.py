@@ -19,14 +19,21 @@ class Watching:
         self, spec: Path, out: Path, cache: Path, env: Mapping[str, str] | None = None
     ) -> None:
         args = ["build", "--spec", str(spec), "--out", str(out), "--cache-dir", str(cache)]
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "onebot_gen.cli", *args, "--watch"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            # SIGABRT then prints every thread's stack (see ``stop``)
-            env={**(os.environ if env is None else env), "PYTHONFAULTHANDLER": "1"},
-        )
+        # A background job of a shell ignores SIGINT, and so would the command it starts: it
+        # then could not be stopped with Ctrl-C. A handler (reset to the default at exec) does
+        # not pass on.
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "onebot_gen.cli", *args, "--watch"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                # SIGABRT then prints every thread's stack (see ``stop``)
+                env={**(os.environ if env is None else env), "PYTHONFAULTHANDLER": "1"},
+            )
+        finally:
+            signal.signal(signal.SIGINT, previous)
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
