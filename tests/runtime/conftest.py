@@ -18,6 +18,14 @@ TOKEN = "tok-3f9a1c77e2-secret"
 KINDS = ["sync-http", "sync-ws", "async-http", "async-ws"]
 
 
+@pytest.fixture
+def first_backoff(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None]:
+    """Sets, for the test, the clients' wait before their second reconnection attempt."""
+    from onebot_client import _backoff
+
+    return lambda seconds: monkeypatch.setattr(_backoff, "FIRST_BACKOFF", seconds)
+
+
 def heartbeat(n: int) -> dict[str, Any]:
     """An event of a kind the spec has, so it is delivered as it came; numbered by its
     ``time``."""

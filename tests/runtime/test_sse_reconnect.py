@@ -143,11 +143,9 @@ def test_a_server_that_closes_each_stream_at_once_is_tried_ever_more_slowly(
     server: OneBotServer,
     listen: Callable[..., Listener],
     reopenings: Callable[[], list[str]],
-    monkeypatch: pytest.MonkeyPatch,
+    first_backoff: Callable[[float], None],
 ) -> None:
-    from onebot_client import _backoff
-
-    monkeypatch.setattr(_backoff, "FIRST_BACKOFF", 0.01)
+    first_backoff(0.01)
     listener = listen(kind, reconnect=True, max_backoff=0.08)
     listener.receive(1)
     server.close_at_once = True
@@ -203,11 +201,9 @@ def test_close_ends_events_during_the_backoff(
     server: OneBotServer,
     listen: Callable[..., Listener],
     reopenings: Callable[[], list[str]],
-    monkeypatch: pytest.MonkeyPatch,
+    first_backoff: Callable[[float], None],
 ) -> None:
-    from onebot_client import _backoff
-
-    monkeypatch.setattr(_backoff, "FIRST_BACKOFF", 60.0)
+    first_backoff(60.0)
     listener = listen(kind, reconnect=True, max_backoff=60.0)
     listener.receive(1)
     server.stop_listening()

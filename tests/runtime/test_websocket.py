@@ -245,12 +245,10 @@ def announced_waits(caplog: pytest.LogCaptureFixture) -> list[float]:
 def test_a_server_that_closes_each_socket_at_once_is_tried_ever_more_slowly(
     kind: str,
     server: OneBotServer,
-    monkeypatch: pytest.MonkeyPatch,
+    first_backoff: Callable[[float], None],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from onebot_client import _backoff
-
-    monkeypatch.setattr(_backoff, "FIRST_BACKOFF", 0.01)
+    first_backoff(0.01)
     caplog.set_level(logging.INFO, logger="onebot_client")
     options: dict[str, Any] = {"access_token": TOKEN, "reconnect": True, "max_backoff": 0.08}
 
@@ -301,11 +299,9 @@ def test_reconnect_in_the_background(server: OneBotServer) -> None:
 
 
 def test_reconnect_retries_until_the_server_is_back(
-    server: OneBotServer, monkeypatch: pytest.MonkeyPatch
+    server: OneBotServer, first_backoff: Callable[[float], None]
 ) -> None:
-    from onebot_client import _backoff
-
-    monkeypatch.setattr(_backoff, "FIRST_BACKOFF", 0.01)
+    first_backoff(0.01)
     server.on("slow", hang=True)
 
     async def main() -> None:
@@ -326,11 +322,9 @@ def test_reconnect_retries_until_the_server_is_back(
 
 
 def test_sync_reconnect_in_the_background(
-    server: OneBotServer, monkeypatch: pytest.MonkeyPatch
+    server: OneBotServer, first_backoff: Callable[[float], None]
 ) -> None:
-    from onebot_client import _backoff
-
-    monkeypatch.setattr(_backoff, "FIRST_BACKOFF", 0.01)
+    first_backoff(0.01)
     with SyncClient.websocket(
         server.ws_url, access_token=TOKEN, reconnect=True, max_backoff=0.05, timeout=5
     ) as bot:
