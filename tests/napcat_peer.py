@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import logging
 from typing import Any
 
 import aiohttp
@@ -53,6 +54,7 @@ class ReverseAccount:
             additional_headers={**self.headers(), **headers},
             max_size=50 * 1024 * 1024,
             compression=None,
+            logger=logging.getLogger("napcat.peer"),  # apart from the client's own records
         )
         self._reader = asyncio.create_task(self._answer(self.connection))
         await self.send(lifecycle(self.self_id))

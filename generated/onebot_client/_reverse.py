@@ -28,7 +28,7 @@ from ._base import DEFAULT_TIMEOUT
 from ._events import handle_each
 from ._serving import EventServer, Pair
 from ._ws_async import AsyncWebSocket
-from ._ws_common import _End
+from ._ws_common import _End, _RedactingLog
 from .errors import NetworkError
 
 if TYPE_CHECKING:
@@ -70,13 +70,18 @@ class AcceptedWebSocket(AsyncWebSocket):
     while there is none, calls fail with ``NetworkError``."""
 
     def __init__(
-        self, connection: ServerConnection, self_id: int, deliver: Callable[[Event], None]
+        self,
+        connection: ServerConnection,
+        self_id: int,
+        token: str | None,
+        deliver: Callable[[Event], None],
     ) -> None:
-        """Named after ``connection`` (the account's first), which it does not adopt."""
+        """Named after ``connection`` (the account's first), which it does not adopt; ``token``
+        (the server's) is blanked out of its errors and logs, as a client's is."""
         host, port = connection.remote_address[:2]
         super().__init__(
             f"ws://{f'[{host}]' if ':' in host else host}:{port}",
-            None,
+            token,
             reconnect=False,
             max_backoff=0.0,
         )
@@ -171,6 +176,8 @@ class ReverseWebSocketServer(EventServer):
             process_request=self._check,
             max_size=None,  # NapCat allows 50 MB
             compression=None,  # NapCat offers none
+            # At DEBUG websockets logs each handshake's path and headers, where the token is.
+            logger=_RedactingLog("websockets.server", self._token),
         )
         self.port: int = int(self._server.sockets[0].getsockname()[1])
 
@@ -233,4 +240,6 @@ class ReverseWebSocketServer(EventServer):
         self, connection: ServerConnection, self_id: int, bot: AsyncOneBot
     ) -> AcceptedWebSocket:
         """A connection of the account ``self_id``, delivering its events with ``bot``."""
-        return AcceptedWebSocket(connection, self_id, lambda event: self._deliver(bot, event))
+        return AcceptedWebSocket(
+            connection, self_id, self._token, lambda event: self._deliver(bot, event)
+        )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,32 @@ from .bots import AsyncBot, Bot
 
 TOKEN = "tok-3f9a1c77e2-secret"
 KINDS = ["sync-http", "sync-ws", "async-http", "async-ws"]
+
+
+class Records(logging.Handler):
+    """Every record, formatted (with its traceback)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+        self.texts: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.texts.append(self.format(record))
+
+
+@pytest.fixture
+def debug_logs() -> Iterator[list[str]]:
+    """Every logger at DEBUG; the formatted records."""
+    root = logging.getLogger()
+    handler, level = Records(), root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield handler.texts
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
 
 
 @pytest.fixture

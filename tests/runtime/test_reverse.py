@@ -254,6 +254,27 @@ def test_an_account_with_an_api_and_an_event_connection_is_served_over_both() ->
     run(test)
 
 
+def test_the_token_is_in_no_log_of_the_server(debug_logs: list[str]) -> None:
+    async def test(server: ReverseWebSocketServer) -> None:
+        header = ReverseAccount(server.url, 10001, TOKEN)
+        await header.connect()
+        query = ReverseAccount(server.url, 10002)
+        await query.connect(f"{server.url}?access_token={TOKEN}")
+        with pytest.raises(InvalidStatus, match="HTTP 403"):
+            await ReverseAccount(server.url, 10003, TOKEN + "-wrong").connect()
+        await take(server, 2)
+        stray = {"status": "failed", "retcode": 100, "message": f"stray {TOKEN}"}
+        await header.send(stray)  # logged by the account's client as a failure outside any call
+        await until(lambda: any("a failure outside any call" in t for t in debug_logs))
+        await header.close()
+        await query.close()
+
+    run(test)
+    assert any(text.startswith("websockets.server DEBUG < GET") for text in debug_logs)
+    ours = [text for text in debug_logs if not text.startswith("napcat.peer ")]
+    assert [text for text in ours if TOKEN in text] == []
+
+
 def test_run_hands_events_to_handlers_and_quick_operations_go_back() -> None:
     async def main() -> None:
         server = ReverseWebSocketServer(port=0, access_token=TOKEN)

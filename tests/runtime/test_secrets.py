@@ -134,32 +134,6 @@ def texts(error: BaseException, depth: int = 0) -> list[str]:
     return found
 
 
-class Records(logging.Handler):
-    """Every record, formatted (with its traceback)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
-        self.texts: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.texts.append(self.format(record))
-
-
-@pytest.fixture
-def debug_logs() -> Iterator[list[str]]:
-    """Every logger at DEBUG; the formatted records."""
-    root = logging.getLogger()
-    handler, level = Records(), root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
-        yield handler.texts
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
-
-
 def test_the_token_is_in_no_error_and_no_log(server: OneBotServer, debug_logs: list[str]) -> None:
     errors: list[BaseException] = []
 
