@@ -9,14 +9,19 @@ alone, and spaces lines from the kinds of the lines before them. The skeleton ke
 piece's place as a short statement of the same kind (a function: a stub ``...`` or not, sync or
 async, under the same decorators and blank lines; a class, an assignment, an import, an ``if``),
 so black spaces it exactly as it spaces the real one; a run of overloads has a place like its
-first function and an end like its last. ``tests/test_golden.py`` checks the claim on every
-generated module (black --check), ``tests/test_chunks.py`` on odd ones.
+first function and an end like its last. Pieces alike that follow each other (one statement
+each, of one kind, the same blank lines apart: an area's methods, a module's TypedDicts) share
+a place, which holds the first and the next (``_next``): black spaces every two of them as it
+spaces those two, and the skeleton stays the same when one is added. ``tests/test_golden.py``
+checks the claim on every generated module (black --check), ``tests/test_chunks.py`` on odd
+ones.
 """
 
 from __future__ import annotations
 
 import ast
 import io
+import itertools
 import re
 import zlib
 from dataclasses import dataclass
@@ -25,17 +30,16 @@ from typing import NamedTuple
 #: Black's line length, the generated code's.
 LINE_LENGTH = 100
 
-#: The name of the statement holding the place of the N-th piece in a skeleton.
+#: The name of the statement holding the N-th place in a skeleton.
 _PLACE = "_onebot_gen_place_"
-#: A place: a function's (a stub's is one line), a class's, an ``if``'s (each two lines: the
-#: next is ``pass``), an assignment's or an import's (one line).
+#: A line of a place: a function's (a stub's is one line), a class's, an ``if``'s (each two
+#: lines: the next is ``pass``), an assignment's or an import's (one line). A place of a run of
+#: overloads ends with a second function, named ``_end``; one of pieces alike, with a second
+#: statement named ``_next``.
 _PLACE_LINE = re.compile(
-    rf"^( *)(?:(?:async )?def {_PLACE}(\d+)\(\):(?P<stub> \.\.\.)?"
-    rf"|(?:class|if) {_PLACE}(\d+):"
-    rf"|{_PLACE}(?P<assignment>\d+) = 0|import {_PLACE}(?P<imported>\d+))\n"
+    rf"^( *)(?:(?:async )?def |class |if |import )?{_PLACE}(?P<number>\d+)(?P<second>_end|_next)?"
+    rf"(?:\(\):(?: \.\.\.)?|:| = 0)?\n"
 )
-#: The end of the place of a run of overloads.
-_END_LINE = re.compile(rf"^ *(?:async )?def {_PLACE}\d+_end\(\):(?P<stub> \.\.\.)?\n")
 #: What a method is wrapped in to be formatted at its depth.
 _WRAPPER = "class _:\n"
 
@@ -44,11 +48,40 @@ _Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 @dataclass(frozen=True)
 class Cut:
-    """A module cut for formatting: the skeleton, then each piece's text (a method wrapped in a
-    class, so that black sees it at its depth)."""
+    """A module cut for formatting: the skeleton, each piece's text (a method wrapped in a
+    class, so that black sees it at its depth), and how many pieces each place of the skeleton
+    holds."""
 
     skeleton: str
     pieces: tuple[str, ...]
+    counts: tuple[int, ...]
+
+    def join(self, skeleton: str, pieces: list[str]) -> str:
+        """The formatted module from the formatted skeleton and pieces."""
+        starts = list(itertools.accumulate(self.counts, initial=0))
+        out = []
+        lines = python_lines(skeleton)
+        i = 0
+        while i < len(lines):
+            match = _PLACE_LINE.match(lines[i])
+            if match is None:
+                out.append(lines[i])
+                i += 1
+                continue
+            start = starts[int(match["number"])]
+            out.append(_unwrapped(pieces[start], match))
+            i += _height(match)
+            end = i
+            while end < len(lines) and not lines[end].strip():
+                end += 1
+            second = _PLACE_LINE.match(lines[end]) if end < len(lines) else None
+            if second is None or second["second"] is None:
+                continue
+            between = "".join(lines[i:end])  # as black spaces each two pieces of the place
+            for piece in pieces[start + 1 : starts[int(match["number"]) + 1]]:
+                out.append(between + _unwrapped(piece, second))
+            i = end + _height(second)
+        return "".join(out)
 
 
 def cut(source: str) -> Cut | None:
@@ -78,14 +111,51 @@ def cut(source: str) -> Cut | None:
         before = node
     if not found:
         return None
-    pieces = []
-    for index, (first, last, depth, _) in reversed(list(enumerate(found))):
-        assert last.end_lineno is not None
-        text = "".join(lines[first.lineno - 1 : last.end_lineno])
-        pieces.append(_WRAPPER + text if depth else text)
-        end = "" if last is first else _place(index, last, depth, "_end")
-        lines[first.lineno - 1 : last.end_lineno] = [_place(index, first, depth) + end]
-    return Cut("".join(lines), tuple(reversed(pieces)))
+    pieces = tuple(_text(span, lines) for span in found)
+    places = _places(found, lines)
+    for number, group in reversed(list(enumerate(places))):
+        head, tail = group[0], group[-1]
+        place = _place(number, head.first, head.depth)
+        if len(group) > 1:
+            between = lines[head.last.end_lineno or 0 : group[1].first.lineno - 1]
+            place += "".join(between) + _place(number, tail.first, tail.depth, "_next")
+        elif head.last is not head.first:
+            place += _place(number, head.last, head.depth, "_end")
+        lines[head.first.lineno - 1 : tail.last.end_lineno] = [place]
+    return Cut("".join(lines), pieces, tuple(len(group) for group in places))
+
+
+def _text(span: _Span, lines: list[str]) -> str:
+    text = "".join(lines[span.first.lineno - 1 : span.last.end_lineno])
+    return _WRAPPER + text if span.depth else text
+
+
+def _places(found: list[_Span], lines: list[str]) -> list[list[_Span]]:
+    """The pieces grouped by place: pieces alike that follow each other share one (each one
+    statement, with the same place, and the same blank lines, and nothing else, between each
+    two)."""
+    places: list[list[_Span]] = []
+    gap: list[str] | None = None  # the lines between the pieces of the last place
+    for span in found:
+        group = places[-1] if places else None
+        if group is not None:
+            before = group[-1]
+            between = lines[before.last.end_lineno or 0 : span.first.lineno - 1]
+            alike = (
+                before.first is before.last
+                and span.first is span.last
+                and before.depth == span.depth
+                and _place(0, before.first, before.depth) == _place(0, span.first, span.depth)
+                and not any(line.strip() for line in between)
+                and (gap is None or len(between) == len(gap))
+            )
+            if alike:
+                group.append(span)
+                gap = between
+                continue
+        places.append([span])
+        gap = None
+    return places
 
 
 #: The most functions in one piece: a long run of overloads (the testing kit overloads a method
@@ -153,21 +223,21 @@ def _imports_if(node: ast.stmt) -> bool:
     )
 
 
-def _place(index: int, node: ast.stmt, depth: int, suffix: str = "") -> str:
-    """The place of a piece in the skeleton, like its first statement. A run of overloads
-    also has an end (``suffix`` ``_end``) like its last function, which black spaces the next
-    statement from."""
+def _place(number: int, node: ast.stmt, depth: int, second: str = "") -> str:
+    """A statement of the ``number``-th place in the skeleton, like ``node``, a statement of
+    its pieces: their first, or (``second``) the last function of a run of overloads
+    (``_end``), or the second of pieces alike (``_next``)."""
+    name = f"{_PLACE}{number}{second}"
     if isinstance(node, (ast.Assign, ast.AnnAssign)):
-        return f"{_PLACE}{index} = 0\n"
+        return f"{name} = 0\n"
     if isinstance(node, ast.ImportFrom):
-        return f"import {_PLACE}{index}\n"
+        return f"import {name}\n"
     if isinstance(node, (ast.ClassDef, ast.If)):
         keyword = "class" if isinstance(node, ast.ClassDef) else "if"
-        return f"{keyword} {_PLACE}{index}:\n    pass\n"
+        return f"{keyword} {name}:\n    pass\n"
     assert isinstance(node, _Function)
     indent = "    " * depth
-    head = f"{indent}{'async ' if isinstance(node, ast.AsyncFunctionDef) else ''}def "
-    head += f"{_PLACE}{index}{suffix}():"
+    head = f"{indent}{'async ' if isinstance(node, ast.AsyncFunctionDef) else ''}def {name}():"
     if _is_stub(node):
         return f"{head} ...\n"
     return f"{head}\n{indent}    pass\n"
@@ -185,27 +255,11 @@ def _is_stub(node: _Function) -> bool:
     )
 
 
-def join(skeleton: str, pieces: list[str]) -> str:
-    """The formatted module from its formatted skeleton and pieces."""
-    out = []
-    lines = python_lines(skeleton)
-    i = 0
-    while i < len(lines):
-        match = _PLACE_LINE.match(lines[i])
-        if match is None:
-            out.append(lines[i])
-            i += 1
-            continue
-        indent, function, stub, other, assignment, imported = match.groups()
-        one_line = assignment or imported
-        text = pieces[int(function or other or one_line)]
-        if indent:  # a method: unwrap it
-            text = text.removeprefix(_WRAPPER).lstrip("\n")
-        out.append(text)
-        i += 1 if stub or one_line else 2  # the others' second line is ``pass``
-        end = i
-        while end < len(lines) and not lines[end].strip():
-            end += 1
-        if end < len(lines) and (match := _END_LINE.match(lines[end])):
-            i = end + (1 if match.group("stub") else 2)
-    return "".join(out)
+def _height(place: re.Match[str]) -> int:
+    """How many lines a place's statement takes: two when it opens a block (``pass``)."""
+    return 2 if place.group(0).rstrip().endswith(":") else 1
+
+
+def _unwrapped(piece: str, place: re.Match[str]) -> str:
+    """A formatted piece as it goes in the module: a method (an indented place) unwrapped."""
+    return piece.removeprefix(_WRAPPER).lstrip("\n") if place[1] else piece

@@ -67,7 +67,7 @@ def formatted(
     from .workers import run_all  # on a build the cache does not have only
 
     results = _Results(memo, run or run_all)
-    plans = {}  # path → its black pieces
+    plans = {}  # path → its cut into black pieces
     for path, item in files.items():
         if isinstance(item, Step):
             results.want(item)
@@ -136,23 +136,22 @@ class _Results:
         return self._memo.get(name, text, lambda: self._made[name, text])
 
 
-def _want_black(text: str, memo: Memo, results: _Results) -> tuple[str, ...] | None:
-    """The pieces of a module to format (see ``chunks``), each wanted from ``results``; None
-    when the cache has the whole module."""
+def _want_black(text: str, memo: Memo, results: _Results) -> chunks.Cut | None:
+    """The module cut into pieces to format (see ``chunks``; a module that cannot be cut is
+    a skeleton alone), each wanted from ``results``; None when the cache has the whole module."""
     if memo.has(FORMAT, text):
         return None
-    cut = chunks.cut(text)
-    pieces = (text,) if cut is None else (cut.skeleton, *cut.pieces)
-    for piece in pieces:
+    cut = chunks.cut(text) or chunks.Cut(text, (), ())
+    for piece in (cut.skeleton, *cut.pieces):
         results.want(Step(FORMAT, piece, black))
-    return pieces
+    return cut
 
 
-def _black_result(text: str, pieces: tuple[str, ...] | None, memo: Memo, results: _Results) -> str:
-    if pieces is None:
+def _black_result(text: str, cut: chunks.Cut | None, memo: Memo, results: _Results) -> str:
+    if cut is None:
         return memo.get(FORMAT, text, lambda: black(text))
-    made = [results.get(FORMAT, piece) for piece in pieces]
-    whole = made[0] if len(made) == 1 else chunks.join(made[0], made[1:])
+    skeleton, *pieces = [results.get(FORMAT, piece) for piece in (cut.skeleton, *cut.pieces)]
+    whole = cut.join(skeleton, pieces)
     return memo.get(FORMAT, text, lambda: whole)  # the whole module too, for next time
 
 

@@ -235,6 +235,56 @@ class E(
 }
 
 
+CASES["pieces alike in runs, broken by gaps, decorators, comments and kinds"] = """
+class A:
+    def a(self) -> int:
+        return 1
+
+    def b(self) -> int:
+        return 2
+
+    def c(self) -> int:
+        return 3
+
+
+    def d(self) -> int:
+        return 4
+    def e(self) -> int:
+        return 5
+    @property
+    def f(self) -> int:
+        return 6
+    def g(self) -> int:
+        return 7
+    # a comment
+    def h(self) -> int:
+        return 8
+    async def i(self) -> int:
+        return 9
+    async def j(self) -> int:
+        return 10
+    def k(self): ...
+    def l(self): ...
+
+    def m(self): ...
+class T1(TypedDict):
+    x: int
+class T2(TypedDict):
+    y: int
+
+
+
+class T3(TypedDict):
+    z: int
+X = [
+    1,
+]
+Y = [
+    2,
+]
+"""
+
+
 CASES["a run of overloads longer than a piece"] = (
     "from typing import overload\nclass K:\n"
     + "".join(
@@ -250,7 +300,7 @@ def test_cut_formats_as_black_does(name: str) -> None:
     source = CASES[name].lstrip("\n")
     cut = chunks.cut(source)
     assert cut is not None
-    joined = chunks.join(black(cut.skeleton), [black(f) for f in cut.pieces])
+    joined = cut.join(black(cut.skeleton), [black(f) for f in cut.pieces])
     assert joined == black(source)
 
 
@@ -272,3 +322,16 @@ def test_an_added_overload_changes_its_own_run_only() -> None:
     assert before is not None and after is not None
     assert len(before.pieces) > 400 // 2 // chunks.RUN + 1  # runs end by their text too
     assert len(set(after.pieces) - set(before.pieces)) == 1
+
+
+def test_an_added_method_leaves_the_skeleton_as_it_was() -> None:
+    def module(names: list[str]) -> str:
+        methods = "".join(f"    def {n}(self) -> None:\n        pass\n\n" for n in names)
+        return f"class A:\n    x = 1\n\n{methods}"
+
+    before, after = chunks.cut(module(["a", "b", "c"])), chunks.cut(module(["a", "b", "z", "c"]))
+    assert before is not None and after is not None
+    assert after.skeleton == before.skeleton and after.counts == (4,)
+    assert after.join(black(after.skeleton), [black(p) for p in after.pieces]) == black(
+        module(["a", "b", "z", "c"])
+    )
