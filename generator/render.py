@@ -267,7 +267,7 @@ def _testing(env: jinja2.Environment, api: Api) -> str:
         events=api.events,
         # the spec has at least one action; ``on`` is overloaded when it has more
         overloaded_on=len(api.actions) > 1,
-        model_imports=_models(uses),
+        model_imports=_models([*uses, "Segment"]),  # the fake's messages: str | list[Segment]
         typing_imports=typing,
     )
 

@@ -226,6 +226,7 @@ if TYPE_CHECKING:
         RenameGroupFileResult,
         RkeyInfo,
         RobotUinRange,
+        Segment,
         SendArkShareParams,
         SendFlashMsgParams,
         SendFlashMsgResult,
@@ -308,7 +309,6 @@ if TYPE_CHECKING:
         UploadStreamPacket,
         VersionInfo,
     )
-    from .models import Segment
 
 __all__ = ["ACTIONS", "Call", "FakeOneBot", "FakeServer", "GROUP_ID", "SELF_ID", "USER_ID"]
 
