@@ -27,6 +27,8 @@ import zlib
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from . import displays
+
 #: Black's line length, the generated code's.
 LINE_LENGTH = 100
 
@@ -49,12 +51,13 @@ _Function = ast.FunctionDef | ast.AsyncFunctionDef
 @dataclass(frozen=True)
 class Cut:
     """A module cut for formatting: the skeleton, each piece's text (a method wrapped in a
-    class, so that black sees it at its depth), and how many pieces each place of the skeleton
-    holds."""
+    class, so that black sees it at its depth), how many pieces each place of the skeleton
+    holds, and which places hold the pieces of one long list."""
 
     skeleton: str
     pieces: tuple[str, ...]
     counts: tuple[int, ...]
+    lists: frozenset[int] = frozenset()
 
     def join(self, skeleton: str, pieces: list[str]) -> str:
         """The formatted module from the formatted skeleton and pieces."""
@@ -68,7 +71,12 @@ class Cut:
                 out.append(lines[i])
                 i += 1
                 continue
-            start = starts[int(match["number"])]
+            number = int(match["number"])
+            start = starts[number]
+            if number in self.lists:
+                out.append(displays.join(pieces[start : starts[number + 1]]))
+                i += _height(match)
+                continue
             out.append(_unwrapped(pieces[start], match))
             i += _height(match)
             end = i
@@ -78,7 +86,7 @@ class Cut:
             if second is None or second["second"] is None:
                 continue
             between = "".join(lines[i:end])  # as black spaces each two pieces of the place
-            for piece in pieces[start + 1 : starts[int(match["number"]) + 1]]:
+            for piece in pieces[start + 1 : starts[number + 1]]:
                 out.append(between + _unwrapped(piece, second))
             i = end + _height(second)
         return "".join(out)
@@ -107,11 +115,11 @@ def cut(source: str) -> Cut | None:
             if not any(isinstance(m, _Function) for m in node.body) and not node.decorator_list:
                 found.append(_Span(node, node, 0))
         elif _alone(node, starts) and (_long(node) or _imports_if(node)):
-            found.append(_Span(node, node, 0))
+            found.append(_Span(node, node, 0, items=displays.pieces(node, lines)))
         before = node
     if not found:
         return None
-    pieces = tuple(_text(span, lines) for span in found)
+    pieces = tuple(piece for span in found for piece in span.items or (_text(span, lines),))
     places = _places(found, lines)
     for number, group in reversed(list(enumerate(places))):
         head, tail = group[0], group[-1]
@@ -122,7 +130,9 @@ def cut(source: str) -> Cut | None:
         elif head.last is not head.first:
             place += _place(number, head.last, head.depth, "_end")
         lines[head.first.lineno - 1 : tail.last.end_lineno] = [place]
-    return Cut("".join(lines), pieces, tuple(len(group) for group in places))
+    counts = tuple(len(group[0].items or group) for group in places)
+    lists = frozenset(n for n, group in enumerate(places) if group[0].items)
+    return Cut("".join(lines), pieces, counts, lists)
 
 
 def _text(span: _Span, lines: list[str]) -> str:
@@ -144,6 +154,8 @@ def _places(found: list[_Span], lines: list[str]) -> list[list[_Span]]:
             alike = (
                 before.first is before.last
                 and span.first is span.last
+                and not before.items
+                and not span.items
                 and before.depth == span.depth
                 and _place(0, before.first, before.depth) == _place(0, span.first, span.depth)
                 and not any(line.strip() for line in between)
@@ -168,12 +180,14 @@ ENDS = 8
 
 
 class _Span(NamedTuple):
-    """The statements of a piece: its first and last, their depth and how many they are."""
+    """The statements of a piece: its first and last, their depth and how many they are; or a
+    statement whose display is cut into pieces of a few items (``items``, see ``displays``)."""
 
     first: ast.stmt
     last: ast.stmt
     depth: int
     functions: int = 1
+    items: tuple[str, ...] | None = None
 
 
 def _add_function(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from onebot_gen import chunks
+from onebot_gen import chunks, displays
 from onebot_gen.output import black
 
 CASES = {
@@ -285,6 +285,27 @@ Y = [
 """
 
 
+NAMES = [f"Name{i}" for i in range(90)]
+CASES["long lists, dicts and imports, cut by items"] = (
+    f"from .models import {', '.join(NAMES)}\n"
+    f"from .other import ({', '.join(NAMES[:45])})\n"
+    "if TYPE_CHECKING:\n"
+    f"    from .models import {', '.join(NAMES[::2])}\n"
+    f"__all__ = {NAMES!r}\n"
+    "ACTIONS: dict[str, tuple[str, str | None]] = {"
+    + "".join(
+        f'"action_{i}": ("méthode_{i}", {"None" if i % 3 else repr("x" * (40 + i))}),'
+        for i in range(60)
+    )
+    + "}\n"
+    + f"SETS = {{{', '.join(map(str, range(50)))}}}\n"
+    + f"SHORT = {NAMES[:5]!r}\n"
+    + "COMMENTED = [\n"
+    + "".join(f"    {i},  # {i}\n" for i in range(50))
+    + "]\n"
+)
+
+
 CASES["a run of overloads longer than a piece"] = (
     "from typing import overload\nclass K:\n"
     + "".join(
@@ -335,3 +356,16 @@ def test_an_added_method_leaves_the_skeleton_as_it_was() -> None:
     assert after.join(black(after.skeleton), [black(p) for p in after.pieces]) == black(
         module(["a", "b", "z", "c"])
     )
+
+
+def test_an_added_item_changes_its_own_piece_only() -> None:
+    def module(names: list[str]) -> str:
+        return f"__all__ = {names!r}\n"
+
+    names = [f"Name{i}" for i in range(300)]
+    before, after = chunks.cut(module(names)), chunks.cut(
+        module([*names[:150], "New", *names[150:]])
+    )
+    assert before is not None and after is not None
+    assert after.skeleton == before.skeleton and len(before.pieces) > 300 // displays.ITEMS
+    assert len(set(after.pieces) - set(before.pieces)) == 1
