@@ -72,13 +72,12 @@ class Cut:
                 i += 1
                 continue
             number = int(match["number"])
-            start = starts[number]
+            start, stop = starts[number], starts[number + 1]
+            i += _height(match)
             if number in self.lists:
-                out.append(displays.join(pieces[start : starts[number + 1]]))
-                i += _height(match)
+                out.append(displays.join(pieces[start:stop]))
                 continue
             out.append(_unwrapped(pieces[start], match))
-            i += _height(match)
             end = i
             while end < len(lines) and not lines[end].strip():
                 end += 1
@@ -86,7 +85,7 @@ class Cut:
             if second is None or second["second"] is None:
                 continue
             between = "".join(lines[i:end])  # as black spaces each two pieces of the place
-            for piece in pieces[start + 1 : starts[number + 1]]:
+            for piece in pieces[start + 1 : stop]:
                 out.append(between + _unwrapped(piece, second))
             i = end + _height(second)
         return "".join(out)
@@ -145,7 +144,7 @@ def _places(found: list[_Span], lines: list[str]) -> list[list[_Span]]:
     statement, with the same place, and the same blank lines, and nothing else, between each
     two)."""
     places: list[list[_Span]] = []
-    gap: list[str] | None = None  # the lines between the pieces of the last place
+    gap: int | None = None  # how many (blank) lines are between the pieces of the last place
     for span in found:
         group = places[-1] if places else None
         if group is not None:
@@ -159,11 +158,11 @@ def _places(found: list[_Span], lines: list[str]) -> list[list[_Span]]:
                 and before.depth == span.depth
                 and _place(0, before.first, before.depth) == _place(0, span.first, span.depth)
                 and not any(line.strip() for line in between)
-                and (gap is None or len(between) == len(gap))
+                and gap in (None, len(between))
             )
             if alike:
                 group.append(span)
-                gap = between
+                gap = len(between)
                 continue
         places.append([span])
         gap = None

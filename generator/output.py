@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import version
 
-from . import chunks, layout
+from . import chunks, displays, layout
 from .memo import NO_CACHE, Memo, code_version
 
 #: The formatting step (the tool's version and settings are part of every cache key, and so is
@@ -24,6 +24,8 @@ from .memo import NO_CACHE, Memo, code_version
 FORMAT = (
     f"black {version('black')} py311 {chunks.LINE_LENGTH} (layout {code_version(layout.__file__)})"
 )
+#: A whole module formatted a piece at a time: the code that cuts and joins it is part of the key.
+MODULE = f"{FORMAT}, a module (chunks {code_version(chunks.__file__, displays.__file__)})"
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,7 @@ class _Results:
 def _want_black(text: str, memo: Memo, results: _Results) -> chunks.Cut | None:
     """The module cut into pieces to format (see ``chunks``; a module that cannot be cut is
     a skeleton alone), each wanted from ``results``; None when the cache has the whole module."""
-    if memo.has(FORMAT, text):
+    if memo.has(MODULE, text):
         return None
     cut = chunks.cut(text) or chunks.Cut(text, (), ())
     for piece in (cut.skeleton, *cut.pieces):
@@ -149,10 +151,10 @@ def _want_black(text: str, memo: Memo, results: _Results) -> chunks.Cut | None:
 
 def _black_result(text: str, cut: chunks.Cut | None, memo: Memo, results: _Results) -> str:
     if cut is None:
-        return memo.get(FORMAT, text, lambda: black(text))
+        return memo.get(MODULE, text, lambda: black(text))
     skeleton, *pieces = [results.get(FORMAT, piece) for piece in (cut.skeleton, *cut.pieces)]
     whole = cut.join(skeleton, pieces)
-    return memo.get(FORMAT, text, lambda: whole)  # the whole module too, for next time
+    return memo.get(MODULE, text, lambda: whole)  # the whole module too, for next time
 
 
 def warm() -> None:
