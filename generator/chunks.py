@@ -39,7 +39,7 @@ _PLACE = "_onebot_gen_place_"
 #: overloads ends with a second function, named ``_end``; one of pieces alike, with a second
 #: statement named ``_next``.
 _PLACE_LINE = re.compile(
-    rf"^( *)(?:(?:async )?def |class |if |import )?{_PLACE}(?P<number>\d+)(?P<second>_end|_next)?"
+    rf"^( *)(?:(?:async )?def |class |if |import )?{_PLACE}(?P<number>\d+)(?P<second>_end|_next_end|_next)?"
     rf"(?:\(\):(?: \.\.\.)?|:| = 0)?\n"
 )
 #: What a method is wrapped in to be formatted at its depth.
@@ -78,16 +78,12 @@ class Cut:
                 out.append(displays.join(pieces[start:stop]))
                 continue
             out.append(_unwrapped(pieces[start], match))
-            end = i
-            while end < len(lines) and not lines[end].strip():
-                end += 1
-            second = _PLACE_LINE.match(lines[end]) if end < len(lines) else None
-            if second is None or second["second"] is None:
-                continue
-            between = "".join(lines[i:end])  # as black spaces each two pieces of the place
-            for piece in pieces[start + 1 : stop]:
-                out.append(between + _unwrapped(piece, second))
-            i = end + _height(second)
+            i = _past(lines, i, "_end")  # the end of a run of overloads is in its piece
+            then = _past(lines, i, "_next")
+            if then != i:  # pieces alike: each two as black spaces the place's two
+                between = "".join(lines[i : then - _height(match)])
+                out += [between + _unwrapped(piece, match) for piece in pieces[start + 1 : stop]]
+                i = _past(lines, then, "_next_end")
         return "".join(out)
 
 
@@ -123,11 +119,13 @@ def cut(source: str) -> Cut | None:
     for number, group in reversed(list(enumerate(places))):
         head, tail = group[0], group[-1]
         place = _place(number, head.first, head.depth)
-        if len(group) > 1:
-            between = lines[head.last.end_lineno or 0 : group[1].first.lineno - 1]
-            place += "".join(between) + _place(number, tail.first, tail.depth, "_next")
-        elif head.last is not head.first:
+        if head.last is not head.first:
             place += _place(number, head.last, head.depth, "_end")
+        if len(group) > 1:
+            place += "".join(_between(head, group[1], lines))
+            place += _place(number, tail.first, tail.depth, "_next")
+            if tail.last is not tail.first:
+                place += _place(number, tail.last, tail.depth, "_next_end")
         lines[head.first.lineno - 1 : tail.last.end_lineno] = [place]
     counts = tuple(len(group[0].items or group) for group in places)
     lists = frozenset(n for n, group in enumerate(places) if group[0].items)
@@ -140,33 +138,49 @@ def _text(span: _Span, lines: list[str]) -> str:
 
 
 def _places(found: list[_Span], lines: list[str]) -> list[list[_Span]]:
-    """The pieces grouped by place: pieces alike that follow each other share one (each one
-    statement, with the same place, and the same blank lines, and nothing else, between each
-    two)."""
+    """The pieces grouped by place: pieces alike that follow each other share one (the same
+    place, with the same lines between each two: blank ones, and the decorators of the next)."""
     places: list[list[_Span]] = []
-    gap: int | None = None  # how many (blank) lines are between the pieces of the last place
     for span in found:
-        group = places[-1] if places else None
-        if group is not None:
-            before = group[-1]
-            between = lines[before.last.end_lineno or 0 : span.first.lineno - 1]
-            alike = (
-                before.first is before.last
-                and span.first is span.last
-                and not before.items
-                and not span.items
-                and before.depth == span.depth
-                and _place(0, before.first, before.depth) == _place(0, span.first, span.depth)
-                and not any(line.strip() for line in between)
-                and gap in (None, len(between))
-            )
-            if alike:
+        group = places[-1] if places else []
+        if group and _alike(group[-1], span):
+            between = _between(group[-1], span, lines)
+            first = between if len(group) == 1 else _between(group[0], group[1], lines)
+            if between == first and all(
+                line.isspace() or line.lstrip().startswith("@") for line in between
+            ):
                 group.append(span)
-                gap = len(between)
                 continue
         places.append([span])
-        gap = None
     return places
+
+
+def _alike(before: _Span, span: _Span) -> bool:
+    """Whether two pieces have the same place: statements of one kind, or runs of overloads
+    whose first and last functions are each of one kind."""
+    return (
+        not before.items
+        and not span.items
+        and before.depth == span.depth
+        and (before.first is before.last) == (span.first is span.last)
+        and _place(0, before.first, before.depth) == _place(0, span.first, span.depth)
+        and _place(0, before.last, before.depth) == _place(0, span.last, span.depth)
+    )
+
+
+def _between(before: _Span, span: _Span, lines: list[str]) -> list[str]:
+    """The lines between two pieces (their statements' own decorators are not in a piece)."""
+    return lines[before.last.end_lineno or 0 : span.first.lineno - 1]
+
+
+def _past(lines: list[str], i: int, second: str) -> int:
+    """Past the place's statement named ``second`` (``_end``, ``_next``, ``_next_end``) when,
+    after blank lines and decorators, it comes at line ``i``; else ``i``."""
+    end = i
+    while end < len(lines) and (lines[end].isspace() or lines[end].lstrip().startswith("@")):
+        end += 1
+    match = _PLACE_LINE.match(lines[end]) if end < len(lines) else None
+    return end + _height(match) if match and match["second"] == second else i
 
 
 #: The most functions in one piece: a long run of overloads (the testing kit overloads a method
