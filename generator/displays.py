@@ -33,12 +33,19 @@ _Located = ast.stmt | ast.expr | ast.alias
 def pieces(node: ast.stmt, lines: list[str]) -> tuple[str, ...] | None:
     """The top-level statement ``node`` as pieces of a few items each, when it is an assignment
     of a list, set or dict display, an import, or an ``if`` of one import, of at least ``FEW``
-    items, written without comments; else None. ``lines``: the module's lines."""
+    items, written without comments, whose line that opens the display fits; else None.
+    ``lines``: the module's lines."""
+    from .chunks import LINE_LENGTH  # (chunks imports this module)
+
     found = _parts(node, lines)
     if found is None:
         return None
     opening, items, indent = found
-    if len(items) < FEW or any("#" in line for line in lines[node.lineno - 1 : node.end_lineno]):
+    if (
+        len(items) < FEW
+        or len(opening.rsplit("\n", 1)[-1]) > LINE_LENGTH  # black would split it too
+        or any("#" in line for line in lines[node.lineno - 1 : node.end_lineno])
+    ):
         return None
     runs: list[list[str]] = [[]]
     for item in items:

@@ -299,6 +299,7 @@ CASES["long lists, dicts and imports, cut by items"] = (
     )
     + "}\n"
     + f"SETS = {{{', '.join(map(str, range(50)))}}}\n"
+    + f"A_NAME_SO_LONG_{'X' * 80}: dict[str, int] = {{{', '.join(f'{n!r}: 1' for n in NAMES)}}}\n"
     + f"SHORT = {NAMES[:5]!r}\n"
     + "COMMENTED = [\n"
     + "".join(f"    {i},  # {i}\n" for i in range(50))
