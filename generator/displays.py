@@ -16,6 +16,8 @@ from __future__ import annotations
 import ast
 import zlib
 
+from . import chunks  # which imports this module: its names are read when called
+
 #: The most items in one piece. A piece also ends after an item whose text hashes to a
 #: multiple of ``ENDS``, so where pieces end depends on the items, not on how many come before
 #: (an added item changes its own piece only).
@@ -35,15 +37,13 @@ def pieces(node: ast.stmt, lines: list[str]) -> tuple[str, ...] | None:
     of a list, set or dict display, an import, or an ``if`` of one import, of at least ``FEW``
     items, written without comments, whose line that opens the display fits; else None.
     ``lines``: the module's lines."""
-    from .chunks import LINE_LENGTH  # (chunks imports this module)
-
     found = _parts(node, lines)
     if found is None:
         return None
     opening, items, indent = found
     if (
         len(items) < FEW
-        or len(opening.rsplit("\n", 1)[-1]) > LINE_LENGTH  # black would split it too
+        or len(opening.rsplit("\n", 1)[-1]) > chunks.LINE_LENGTH  # black would split it too
         or any("#" in line for line in lines[node.lineno - 1 : node.end_lineno])
     ):
         return None
@@ -71,7 +71,7 @@ def join(formatted: list[str]) -> str:
 
 def _split(text: str) -> tuple[str, str, str]:
     """A formatted piece's lines: those that open it, its items', those that close it."""
-    lines = text.splitlines(keepends=True)
+    lines = chunks.python_lines(text)
     start = next(i for i, line in enumerate(lines) if line.rstrip()[-1:] in _CLOSING) + 1
     end = max(i for i, line in enumerate(lines) if line.lstrip()[:1] in _CLOSING.values())
     return "".join(lines[:start]), "".join(lines[start:end]), "".join(lines[end:])
