@@ -37,9 +37,10 @@ _PLACE = "_onebot_gen_place_"
 #: A line of a place: a function's (a stub's is one line), a class's, an ``if``'s (each two
 #: lines: the next is ``pass``), an assignment's or an import's (one line). A place of a run of
 #: overloads ends with a second function, named ``_end``; one of pieces alike, with a second
-#: statement named ``_next``.
+#: statement named ``_next`` (and, when they are runs of overloads, ``_next_end``).
 _PLACE_LINE = re.compile(
-    rf"^( *)(?:(?:async )?def |class |if |import )?{_PLACE}(?P<number>\d+)(?P<second>_end|_next_end|_next)?"
+    rf"^( *)(?:(?:async )?def |class |if |import )?{_PLACE}(?P<number>\d+)"
+    rf"(?P<second>_end|_next_end|_next)?"
     rf"(?:\(\):(?: \.\.\.)?|:| = 0)?\n"
 )
 #: What a method is wrapped in to be formatted at its depth.

@@ -94,10 +94,10 @@ class _Client(Generic[HttpT, SocketT, SseT, HandlersT]):
                 opens it again (at once, then after 0.5 s, doubling up to ``max_backoff``; the
                 waits start over once a stream has stayed open 10 s, so a server that closes
                 each stream at once is not hammered) and goes on; events the server sent while
-                no stream was open are lost. A refused
-                token (``AuthError``), an HTTP error status and a first attempt that fails
-                still raise; ``close()`` ends ``events()``, between attempts too. Without it,
-                ``events()`` raises the ``NetworkError``. Calls are not affected.
+                no stream was open are lost. A refused token (``AuthError``), an HTTP error
+                status and a first attempt that fails still raise; ``close()`` ends
+                ``events()``, between attempts too. Without it, ``events()`` raises the
+                ``NetworkError``. Calls are not affected.
             max_backoff: The longest wait between attempts to open the stream again, in
                 seconds.
         """
@@ -129,8 +129,9 @@ class _Client(Generic[HttpT, SocketT, SseT, HandlersT]):
             timeout: Default seconds to wait for each reply (``None``: no limit).
             reconnect: After a drop, reconnect in the background (a thread, or with asyncio a
                 task; at once, then with exponential backoff from 0.5 s, which starts over once
-                a socket has stayed open 10 s) so ``events()`` goes on; with asyncio, calls made meanwhile wait for the new socket (within their
-                timeout). Without it, ``events()`` raises the ``NetworkError``.
+                a socket has stayed open 10 s) so ``events()`` goes on; with asyncio, calls
+                made meanwhile wait for the new socket (within their timeout). Without it,
+                ``events()`` raises the ``NetworkError``.
             max_backoff: The longest wait between reconnection attempts, in seconds.
         """
         client = cls.__new__(cls)
