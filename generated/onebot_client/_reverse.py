@@ -63,6 +63,11 @@ def refusal(token: str | None, headers: Any, query: str) -> HTTPStatus | None:
 ROLES = {"universal": True, "api": True, "event": False}
 
 
+def role(headers: Any) -> str:
+    """A connection's ``X-Client-Role``, as sent (Universal when it sends none)."""
+    return str(headers.get("X-Client-Role", "Universal"))
+
+
 class AcceptedWebSocket(AsyncWebSocket):
     """One connection of one account, of one kind (for calls, or for events only): calls go out
     over it as on a forward WebSocket; its events go to ``deliver`` (and to this client's own
@@ -201,11 +206,11 @@ class ReverseWebSocketServer(EventServer):
             return connection.respond(refused, "token verify failed\n")
         if not request.headers.get("X-Self-ID", "").isdigit():
             return connection.respond(HTTPStatus.BAD_REQUEST, "X-Self-ID missing\n")
-        role = request.headers.get("X-Client-Role", "Universal")
-        if role.lower() not in ROLES:
+        sent = role(request.headers)
+        if sent.lower() not in ROLES:
             return connection.respond(
                 HTTPStatus.BAD_REQUEST,
-                f"X-Client-Role {role}: expected Universal, API or Event\n",
+                f"X-Client-Role {sent}: expected Universal, API or Event\n",
             )
         return None
 
@@ -216,7 +221,7 @@ class ReverseWebSocketServer(EventServer):
         bot = self.bots.get(self_id)
         if bot is None:
             bot = self.bots[self_id] = self._bot(connection, self_id)
-        if ROLES[headers.get("X-Client-Role", "Universal").lower()]:
+        if ROLES[role(headers).lower()]:
             socket = cast("AcceptedWebSocket", bot._socket_transport)
         else:
             socket = self._event_sockets.get(self_id) or self._socket(connection, self_id, bot)
