@@ -127,6 +127,7 @@ class OneBotServer(Loopback):
         self.ws_auth = ws_auth
         self.refuse_handshakes = 0  # how many WebSocket handshakes to refuse with HTTP 503
         self.sse_status: int | None = None  # answer GET /_events with this status, no stream
+        self.sse_content_type = "text/event-stream"
         #: Accept each WebSocket and event stream, then close it at once (a broken server).
         self.close_at_once = False
         self.requests: list[Request] = []
@@ -169,6 +170,10 @@ class OneBotServer(Loopback):
     def push_event(self, event: dict[str, Any]) -> None:
         """Send an event to every connected WebSocket and SSE stream (as NapCat writes it)."""
         self._run(self._broadcast(event))
+
+    def push_raw(self, text: str) -> None:
+        """Send ``text`` as it is, one message, to every connected WebSocket."""
+        self._run(self._send_raw(text))
 
     def push_sse(self, raw: bytes) -> None:
         """Write ``raw`` to every SSE stream."""
@@ -316,7 +321,7 @@ class OneBotServer(Loopback):
         if self.sse_status is not None:
             return web.Response(status=self.sse_status, text="no stream")
         response = web.StreamResponse(
-            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+            headers={"Content-Type": self.sse_content_type, "Cache-Control": "no-cache"}
         )
         await response.prepare(request)
         if self.close_at_once:
@@ -552,6 +557,10 @@ class OneBotServer(Loopback):
             self.events_sent.append(event)
             await ws.send_str(json.dumps(event))
         await self._write_streams(f"data: {json.dumps(event)}\n\n".encode())
+
+    async def _send_raw(self, text: str) -> None:
+        for ws, _ in list(self._sockets):
+            await ws.send_str(text)
 
     async def _drop(self) -> None:
         for _, transport in [*self._sockets, *self._streams]:

@@ -20,9 +20,44 @@ if TYPE_CHECKING:
 H = TypeVar("H", bound=Callable[..., Any])
 T = TypeVar("T")
 
-#: Events kept for ``events()`` by each transport and server; when full, the oldest is dropped
-#: (the readers never block, so replies keep flowing even when nobody reads events).
+#: Events kept for ``events()`` and ``run()`` by each connection and server. When full, a reader
+#: waits for room while they are read, and drops the oldest while nothing reads them (see
+#: ``_backlog``; the blocking client's own is in ``_ws_sync``).
 EVENT_BUFFER = 10_000
+#: Seconds between a waiting reader's looks at whether a call now waits on its connection.
+RECHECK = 0.05
+
+
+class Drops:
+    """Counts the events dropped from a full buffer while nothing read it; each run of drops is
+    logged when it starts, and its count when reading starts."""
+
+    def __init__(self) -> None:
+        self.dropped = 0
+
+    def drop(self) -> None:
+        self.dropped += 1
+        if self.dropped == 1:
+            _log().warning(
+                "onebot_client: %d events are waiting and neither events() nor run() reads "
+                "them; dropping the oldest until one does",
+                EVENT_BUFFER,
+            )
+
+    def reading(self) -> None:
+        """``events()`` or ``run()`` started reading: say how many events were lost before."""
+        if self.dropped:
+            _log().warning(
+                "onebot_client: %d events were dropped while nothing read them", self.dropped
+            )
+            self.dropped = 0
+
+
+def _log() -> Any:
+    import logging
+
+    return logging.getLogger("onebot_client")
+
 
 #: What ``UnknownEvent`` carries as its post_type, and the name its handlers are kept under.
 UNKNOWN = "unknown"
@@ -35,28 +70,36 @@ ANY_KIND = "Event"
 Selector = Any
 
 
-class Overflow:
-    """Counts the events dropped from a full buffer of ``EVENT_BUFFER``; warns at the first."""
+class FrameLog:
+    """What one connection could not use of what the server sent: the first frame of each kind
+    of problem is logged (WARNING, quoted without the token), the others only counted, so a
+    server sending garbage cannot flood the log."""
 
-    def __init__(self) -> None:
-        self.dropped = 0
+    def __init__(self, where: str, secret: str | None) -> None:
+        self._where = where
+        self._secret = secret
+        #: How many frames of each kind of problem came.
+        self.counts: dict[str, int] = {}
 
-    def drop(self, log: Any) -> None:
-        self.dropped += 1
-        if self.dropped == 1:
-            log.warning(
-                "onebot_client: %d events are waiting; dropping the oldest (read events())",
-                EVENT_BUFFER,
-            )
+    def skip(self, problem: str, raw: str | bytes | None = None, *, trace: bool = False) -> None:
+        """Note a frame that was skipped (or kept only in part) because of ``problem``;
+        ``trace`` logs the exception being handled with it."""
+        seen = self.counts.get(problem, 0)
+        self.counts[problem] = seen + 1
+        if seen:
+            return
+        import logging
 
+        from ._envelope import preview
+        from .errors import redact
 
-def put_newest(queue: asyncio.Queue[T], item: T, overflow: Overflow, log: Any) -> None:
-    """Put ``item`` in an asyncio queue, dropping the oldest items while it is full (the
-    writer never waits, so replies keep flowing when nobody reads events)."""
-    while queue.full():
-        queue.get_nowait()
-        overflow.drop(log)
-    queue.put_nowait(item)
+        quoted = f": {preview(raw, self._secret)}" if raw is not None else ""
+        text = f"onebot_client: {self._where}: {problem}{quoted} (only the first such is logged)"
+        if trace:
+            import traceback
+
+            text += "\n" + traceback.format_exc().rstrip()
+        logging.getLogger("onebot_client").warning("%s", redact(text, self._secret))
 
 
 def kind_of(selector: Selector, frame: Mapping[str, Any]) -> str | None:
@@ -73,9 +116,15 @@ def kind_of(selector: Selector, frame: Mapping[str, Any]) -> str | None:
     return node
 
 
-def parse(selector: Selector, frame: object) -> Event | None:
+def parse(selector: Selector, frame: object, log: FrameLog | None = None) -> Event | None:
     """The frame as a typed event: itself when the table knows its kind, wrapped in an
-    ``UnknownEvent`` when it does not; None when it is not an event at all (no post_type)."""
+    ``UnknownEvent`` when it does not; None when it is not an event at all (no post_type).
+
+    Never raises. Fields are as the server sent them: the kind is told by its discriminators
+    only, and a field of another type than the event's is passed on as it is. A message sent as
+    a CQ-code string is converted to segments (see ``cq.parse``); one over ``cq.MAX_CHARS`` is
+    kept as one text segment, noted in ``log``.
+    """
     if not isinstance(frame, dict) or not isinstance(frame.get("post_type"), str):
         return None
     if kind_of(selector, frame) is None:
@@ -83,7 +132,12 @@ def parse(selector: Selector, frame: object) -> Event | None:
     message = frame.get("message")
     # A server set to post messages as CQ-code strings (a notice's "message" is plain text).
     if isinstance(message, str) and frame["post_type"] in ("message", "message_sent"):
-        frame["message"] = cq.parse(message)
+        try:
+            frame["message"] = cq.parse(message)
+        except ValueError as exc:
+            frame["message"] = [{"type": "text", "data": {"text": cq.unescape(message)}}]
+            if log is not None:
+                log.skip(f"kept a message as one text segment: {exc}")
     return cast("Event", frame)
 
 
@@ -202,17 +256,30 @@ def log_failure(what: str) -> None:
 # -- helpers for message events ------------------------------------------------------------
 
 
+def _segments(message: object) -> list[Mapping[str, Any]]:
+    """The segments of a message that are JSON objects with an object ``data`` (the helpers
+    skip any other, as a server may send them)."""
+    if not isinstance(message, list | tuple):
+        return []
+    return [s for s in message if isinstance(s, Mapping) and isinstance(s.get("data"), Mapping)]
+
+
 def plain_text(event: Mapping[str, Any]) -> str:
-    """The text segments of a message event (or of a message: a list of segments), joined."""
-    message = event.get("message", ()) if isinstance(event, Mapping) else event
-    return "".join(str(s["data"].get("text", "")) for s in message if s.get("type") == "text")
+    """The text segments of a message event (or of a message: a list of segments), joined.
+    Never raises: what is not a text segment is left out."""
+    message = event.get("message") if isinstance(event, Mapping) else event
+    return "".join(
+        str(s["data"].get("text", "")) for s in _segments(message) if s.get("type") == "text"
+    )
 
 
 def mentioned(event: Mapping[str, Any]) -> bool:
-    """Whether a message event @-mentions the bot that received it (``at`` its self_id)."""
+    """Whether a message event @-mentions the bot that received it (``at`` its self_id).
+    Never raises."""
     me = str(event.get("self_id"))
     return any(
-        s.get("type") == "at" and str(s["data"].get("qq")) == me for s in event.get("message", ())
+        s.get("type") == "at" and str(s["data"].get("qq")) == me
+        for s in _segments(event.get("message"))
     )
 
 
@@ -231,7 +298,9 @@ def reply_params(event: Mapping[str, Any], message: object, quote: bool) -> dict
         segments = (
             [message] if isinstance(message, Mapping) else list(cast("list[object]", message))
         )
+    key = "group_id" if kind == "group" else "user_id"
+    if not isinstance(event.get(key), int | str) or (quote and "message_id" not in event):
+        raise ValueError(f"reply(): the {kind} message event has no {key} or message_id")
     if quote:
         segments = [{"type": "reply", "data": {"id": str(event["message_id"])}}, *segments]
-    target = {"group_id": event["group_id"]} if kind == "group" else {"user_id": event["user_id"]}
-    return {"message_type": kind, **target, "message": segments}
+    return {"message_type": kind, key: event[key], "message": segments}

@@ -4,46 +4,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Self
 
-from ._events import EVENT_BUFFER, Overflow, put_newest
+from ._backlog import AsyncBacklog, idle
 
 if TYPE_CHECKING:
     from .client import AsyncOneBot
     from .events import AsyncHandlers
     from .models import Event
-
-T = TypeVar("T")
-
-
-class Inbox(Generic[T]):
-    """Items kept for their readers, in order: the newest ``EVENT_BUFFER`` (then the oldest go)."""
-
-    def __init__(self) -> None:
-        self._queue: asyncio.Queue[T | None] = asyncio.Queue(EVENT_BUFFER)  # None: closed
-        self._readers = 0
-        self._overflow = Overflow()
-
-    def put(self, item: T | None) -> None:
-        put_newest(self._queue, item, self._overflow, logging.getLogger("onebot_client"))
-
-    def close(self) -> None:
-        """End the iterations under way."""
-        for _ in range(self._readers):
-            self.put(None)
-
-    async def items(self) -> AsyncIterator[T]:
-        self._readers += 1
-        try:
-            while (item := await self._queue.get()) is not None:
-                yield item
-        finally:
-            self._readers -= 1
-
 
 Pair = tuple["AsyncOneBot", "Event"]
 
@@ -58,7 +28,8 @@ class EventServer:
         self.host: str = host
         self.port: int = port
         self.path: str = "/" + path.strip("/")
-        self._inbox: Inbox[Pair] | None = None
+        #: The events of every account, for ``events()`` and ``run()`` (None: the end).
+        self._inbox: AsyncBacklog[Pair | None] | None = None
 
     @property
     def on(self) -> AsyncHandlers:
@@ -73,7 +44,7 @@ class EventServer:
     async def start(self) -> None:
         """Start listening (``port`` 0: on a free port, then set to it); nothing if listening."""
         if self._inbox is None:
-            self._inbox = Inbox()
+            self._inbox = AsyncBacklog()
             try:
                 await self._listen()
             except BaseException:
@@ -85,7 +56,8 @@ class EventServer:
         inbox, self._inbox = self._inbox, None
         if inbox is not None:
             await self._stop()
-            inbox.close()
+            for _ in range(inbox.readers):
+                inbox.end(None)
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -112,19 +84,27 @@ class EventServer:
     async def events(self) -> AsyncIterator[Pair]:
         """``(bot, event)`` for each event, in order: the client of the account it came from,
         and the event, typed. Starts the server if need be; ends when it is closed. Up to
-        10,000 unread events are kept (then the oldest go)."""
+        10,000 unread events are kept; then an account's connection is not read until there
+        is room (NapCat waits), so none is lost (see ``_backlog``)."""
         await self.start()
         async for pair in self._pairs():
             yield pair
 
-    def _pairs(self) -> AsyncIterator[Pair]:
+    async def _pairs(self) -> AsyncIterator[Pair]:
         """``events()`` of a started server."""
-        assert self._inbox is not None
-        return self._inbox.items()
+        inbox = self._inbox
+        assert inbox is not None
+        with inbox.reading():
+            while (pair := await inbox.get()) is not None:
+                yield pair
 
-    def _deliver(self, bot: AsyncOneBot, event: Event) -> None:
+    async def _deliver(
+        self, bot: AsyncOneBot, event: Event, busy: Callable[[], bool] = idle
+    ) -> None:
+        """Keep an event of ``bot``'s account for ``events()`` and ``run()``; ``busy``: whether
+        a call of that account waits for its reply (see ``_backlog``)."""
         if self._inbox is not None:
-            self._inbox.put((bot, event))
+            await self._inbox.put((bot, event), busy)
 
     async def _handle_events(self) -> None:
         raise NotImplementedError

@@ -19,14 +19,16 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 import socket
 import threading
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from typing import TYPE_CHECKING
 
 from ._backoff import Backoff
-from ._envelope import preview
-from .errors import AuthError, NetworkError, OneBotError, RequestTimeout
+from ._envelope import MAX_REPLY_BYTES, NOT_JSON, preview
+from ._events import FrameLog
+from .errors import AuthError, NetworkError, OneBotError, ProtocolError, RequestTimeout
 from .events import parse
 
 if TYPE_CHECKING:
@@ -42,55 +44,102 @@ if TYPE_CHECKING:
 EVENTS_PATH = "/_events"
 #: Bytes read from the stream at a time.
 READ_SIZE = 64 * 1024
+#: The largest event (its data) or line taken from a stream: as large as any reply.
+MAX_EVENT_BYTES = MAX_REPLY_BYTES
+#: How much of an answer that is no event stream is read, to quote it.
+PREVIEW_BYTES = 1024
+_LINE_END = re.compile(rb"\r\n|\r|\n")
 
 
 class SseReader:
-    """Splits a ``text/event-stream`` into the data of its events, however the bytes are cut."""
+    """Splits a ``text/event-stream`` into the data of its events, however the bytes are cut.
 
-    def __init__(self) -> None:
+    Lines end with CRLF, LF or CR, as the standard allows. An event whose data, or a line of
+    which, is over ``MAX_EVENT_BYTES`` is skipped (noted in ``log``): nothing held grows past
+    that, whatever the server sends.
+    """
+
+    def __init__(self, log: FrameLog) -> None:
+        self._log = log
         self._buffer = bytearray()
         self._scanned = 0  # the buffer holds no line end before this offset
         self._data: list[str] = []
+        self._size = 0  # of the data of the event under way
+        self._too_big = False  # the event under way went over the bound: it is skipped
+        self._discarding = False  # the line under way went over the bound: up to its end
+        self._after_cr = False  # the last chunk ended with CR: an LF first is part of it
 
     def feed(self, chunk: bytes) -> list[str]:
         """The data of each event that ``chunk`` completes (its ``data:`` lines joined)."""
+        if self._after_cr and chunk[:1] == b"\n":
+            chunk = chunk[1:]
+        self._after_cr = False
         buffer = self._buffer
         buffer += chunk
         done: list[str] = []
         start = 0
-        while (end := buffer.find(b"\n", max(start, self._scanned))) >= 0:
-            line = bytes(buffer[start:end]).rstrip(b"\r").decode("utf-8", "replace")
-            start = end + 1
-            if not line:  # a blank line ends an event
-                if self._data:
-                    done.append("\n".join(self._data))
-                    self._data = []
-            elif line.startswith("data:"):
-                self._data.append(line[6:] if line.startswith("data: ") else line[5:])
-            # comments (":...") and the other fields (event, id, retry) are not used
+        for end in _LINE_END.finditer(buffer, self._scanned):
+            self._line(bytes(buffer[start : end.start()]), done)
+            start = end.end()
+            self._after_cr = start == len(buffer) and end.group() == b"\r"
         del buffer[:start]
         self._scanned = len(buffer)
+        if len(buffer) > MAX_EVENT_BYTES:  # a line with no end in sight
+            buffer.clear()
+            self._scanned = 0
+            self._discarding = self._too_big = True
         return done
 
+    def _line(self, line: bytes, done: list[str]) -> None:
+        if self._discarding:  # the end of a line over the bound
+            self._discarding = False
+        elif not line:  # a blank line ends an event
+            if self._too_big:
+                self._log.skip(f"skipped an event over {MAX_EVENT_BYTES} bytes")
+            elif self._data:
+                done.append("\n".join(self._data))
+            self._data, self._size, self._too_big = [], 0, False
+        elif line.startswith(b"data:"):
+            value = line[6:] if line.startswith(b"data: ") else line[5:]
+            self._size += len(value) + 1
+            if self._size > MAX_EVENT_BYTES:
+                self._data, self._too_big = [], True
+            elif not self._too_big:
+                self._data.append(value.decode("utf-8", "replace"))
+        # comments (":...") and the other fields (event, id, retry) are not used
 
-def events_in(data: list[str]) -> Iterator[Event]:
-    """The events among the data of SSE events (others: not JSON, or not an event)."""
+
+def events_in(data: list[str], log: FrameLog) -> Iterator[Event]:
+    """The events among the data of SSE events; what is not JSON is noted in ``log`` (what is
+    not an event, such as a streamed reply's frames, is passed over)."""
     for text in data:
         try:
-            event = parse(json.loads(text))
-        except ValueError:
+            frame = json.loads(text)
+        except NOT_JSON:
+            log.skip("skipped data that is not JSON", text)
             continue
+        event = parse(frame, log)
         if event is not None:
             yield event
 
 
-def _status_error(url: str, status: int, body: bytes, secret: str | None) -> OneBotError:
+def _refusal(
+    url: str, status: int, content_type: str, body: bytes, secret: str | None
+) -> OneBotError | None:
+    """Why a response to ``GET /_events`` is no event stream (``body``: its start), or None."""
     if status in (401, 403):
         return AuthError(f"the server at {url} refused the access token (HTTP {status})")
-    return NetworkError(
-        f"the server at {url} has no event stream at {EVENTS_PATH} (is it NapCat's HTTP SSE "
-        f"server?): HTTP {status}: {preview(body, secret)}"
-    )
+    if status != 200:
+        return NetworkError(
+            f"the server at {url} has no event stream at {EVENTS_PATH} (is it NapCat's HTTP SSE "
+            f"server?): HTTP {status}: {preview(body, secret)}"
+        )
+    if content_type.split(";")[0].strip().lower() != "text/event-stream":
+        return ProtocolError(
+            f"the server at {url} answered {EVENTS_PATH} with {content_type or 'no content type'}"
+            f", not an event stream (is it NapCat's HTTP SSE server?): {preview(body, secret)}"
+        )
+    return None
 
 
 def _ended(url: str) -> NetworkError:
@@ -147,8 +196,8 @@ class SyncSse:
         self._endpoint = endpoint
         self._reconnect = reconnect
         self._max_backoff = max_backoff
-        #: Each running ``events()``: the event ``close()`` sets, and its open connection.
-        self._listeners: dict[threading.Event, http.client.HTTPConnection | None] = {}
+        #: Each running ``events()``: the event ``close()`` sets, and its open socket.
+        self._listeners: dict[threading.Event, socket.socket | None] = {}
         self._lock = threading.Lock()
 
     def events(self, seconds: float | None) -> Iterator[Event]:
@@ -182,19 +231,21 @@ class SyncSse:
         endpoint = self._endpoint
         kind = http.client.HTTPSConnection if endpoint.https else http.client.HTTPConnection
         connection = kind(endpoint.host, endpoint.port, timeout=seconds)
-        with self._lock:
-            self._listeners[stop] = connection
         try:
             connection.connect()
+            # Kept here: the connection lets go of its socket when the response has no length.
+            sock = connection.sock
+            with self._lock:
+                self._listeners[stop] = sock
             if stop.is_set():  # closed while connecting, when there was no socket to shut down
                 return
             response = self._respond(connection)
             reopening.opened()
-            if connection.sock is not None:
-                connection.sock.settimeout(None)
-            reader = SseReader()
+            sock.settimeout(None)  # events may be any time apart
+            log = FrameLog(f"the event stream from {endpoint.url}", endpoint.secret)
+            reader = SseReader(log)
             while chunk := response.read1(READ_SIZE):
-                yield from events_in(reader.feed(chunk))
+                yield from events_in(reader.feed(chunk), log)
             if not stop.is_set():
                 raise _Dropped(_ended(endpoint.url))
         except (OSError, http.client.HTTPException) as exc:
@@ -209,8 +260,11 @@ class SyncSse:
         endpoint = self._endpoint
         connection.request("GET", endpoint.path(EVENTS_PATH[1:]), headers=sse_headers(endpoint))
         response = connection.getresponse()
-        if response.status != 200:
-            raise _status_error(endpoint.url, response.status, response.read(), endpoint.secret)
+        kind = response.getheader("Content-Type") or ""
+        body = b"" if response.status == 200 else response.read(PREVIEW_BYTES)
+        refused = _refusal(endpoint.url, response.status, kind, body, endpoint.secret)
+        if refused is not None:
+            raise refused
         return response
 
     def close(self) -> None:
@@ -219,13 +273,10 @@ class SyncSse:
         with self._lock:
             for stop in self._listeners:
                 stop.set()
-            sockets = [c.sock for c in self._listeners.values() if c is not None]
+            sockets = [sock for sock in self._listeners.values() if sock is not None]
         for sock in sockets:
-            if sock is not None:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)  # wakes a blocked read
-                except OSError:
-                    pass
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)  # wakes a blocked read
 
 
 class AsyncSse:
@@ -286,12 +337,16 @@ class AsyncSse:
         try:
             async with asyncio.timeout(seconds):
                 response = self._listeners[stop] = await session.get(url + EVENTS_PATH)
-            if response.status != 200:
-                raise _status_error(url, response.status, await response.read(), endpoint.secret)
+            kind = response.headers.get("Content-Type", "")
+            body = b"" if response.status == 200 else await response.content.read(PREVIEW_BYTES)
+            refused = _refusal(url, response.status, kind, body, endpoint.secret)
+            if refused is not None:
+                raise refused
             reopening.opened()
-            reader = SseReader()
+            log = FrameLog(f"the event stream from {url}", endpoint.secret)
+            reader = SseReader(log)
             async for chunk in response.content.iter_any():
-                for event in events_in(reader.feed(chunk)):
+                for event in events_in(reader.feed(chunk), log):
                     yield event
             if not stop.is_set():
                 raise _Dropped(_ended(url))

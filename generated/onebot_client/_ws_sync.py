@@ -15,8 +15,8 @@ import contextlib
 import functools
 import queue
 import threading
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from websockets.exceptions import ConnectionClosed, WebSocketException
 from websockets.frames import Frame, Opcode
@@ -24,7 +24,7 @@ from websockets.protocol import Event
 from websockets.sync import client as sync_client
 
 from ._backoff import DEFAULT_MAX_BACKOFF
-from ._events import EVENT_BUFFER
+from ._events import EVENT_BUFFER, RECHECK, Drops, FrameLog
 from ._types import deadline, remaining
 from ._ws_common import (
     CLOSE_TIMEOUT,
@@ -40,6 +40,7 @@ from .errors import OneBotError, RequestTimeout
 if TYPE_CHECKING:
     from .models import Event as TypedEvent
 
+T = TypeVar("T")
 Reply = dict[str, Any] | OneBotError
 #: Where a call waits for the frames of its reply (or its connection's error).
 Frames = queue.SimpleQueue[Reply]
@@ -67,6 +68,7 @@ class _SyncLink(sync_client.ClientConnection):
         #: Guards ``error`` and ``adopted`` (the client's own lock is held by a handshake, and
         #: websockets waits for the receiving thread to stop when a handshake fails).
         self.lock = threading.Lock()
+        self.frames = FrameLog(f"the WebSocket with {owner.where}", owner.secret)
         #: The message coming in, when in fragments, and whether it is text.
         self._fragments: list[bytes] = []
         self._text = True
@@ -97,14 +99,21 @@ class _SyncLink(sync_client.ClientConnection):
             with contextlib.suppress(UnicodeDecodeError):  # then not JSON either: _route says
                 message = data.decode()
         try:
-            self.owner._dispatch(self.pending, message)
-        except OneBotError as exc:  # garbage, or a refused token: the connection ends
+            kept = self.owner._dispatch(self.pending, message, self.frames)
+        except OneBotError as exc:  # a refused token: the connection ends
             self.owner._ended(self, exc)
             # Closed on a thread of its own: this one goes on to read the server's reply. (The
             # handshake may not have returned yet: the client closes the connection, as a
             # context manager would; websockets ≥ 17.1 warns otherwise.)
             self.pending_legacy_warning = False
             threading.Thread(target=self.close, name="onebot-ws-close", daemon=True).start()
+            return
+        if kept is not None:
+            self.owner._events.put(kept, self.busy)
+
+    def busy(self) -> bool:
+        """Whether a call waits for its reply on this connection."""
+        return bool(self.pending)
 
     def recv_events(self) -> None:
         try:
@@ -127,7 +136,7 @@ class SyncWebSocket(_Socket[Frames]):
         max_backoff: float = DEFAULT_MAX_BACKOFF,
     ) -> None:
         super().__init__(url, access_token, reconnect=reconnect, max_backoff=max_backoff)
-        self._events: queue.Queue[TypedEvent | _End] = queue.Queue(EVENT_BUFFER)
+        self._events: _SyncBacklog[TypedEvent | _End] = _SyncBacklog()
         self._lock = threading.Lock()
         self._link: _SyncLink | None = None
         #: Set by ``close()``: the reconnecting thread (if any) stops.
@@ -239,14 +248,9 @@ class SyncWebSocket(_Socket[Frames]):
         """The events the server pushes, in order; ends when the client is closed and raises
         ``NetworkError`` when the connection drops."""
         self.connect(seconds)
-        with self._lock:
-            self._listeners += 1
-        try:
+        with self._events.reading():
             while (event := _event(self._events.get())) is not None:
                 yield event
-        finally:
-            with self._lock:
-                self._listeners -= 1
 
     def close(self) -> None:
         """Close the connection and stop reconnecting; calls waiting on it fail, ``events()``
@@ -264,9 +268,8 @@ class SyncWebSocket(_Socket[Frames]):
                 link.close()
                 if link.recv_events_thread is not threading.current_thread():
                     link.recv_events_thread.join()
-            with self._lock:
-                listeners = self._listeners
-            self._end_listeners(listeners)
+            for _ in range(self._events.readers):
+                self._events.end(_End(None))
         finally:
             self._closing = False
 
@@ -324,12 +327,57 @@ class SyncWebSocket(_Socket[Frames]):
     def _give(self, slot: Frames, item: Reply) -> None:
         slot.put(item)
 
-    def _push(self, item: TypedEvent | _End) -> None:
+    def _end(self, item: _End) -> None:
+        for _ in range(max(1, self._events.readers)):
+            self._events.end(item)
+
+
+class _SyncBacklog(Generic[T]):
+    """The events a blocking connection keeps for ``events()``, by the rules of ``_backlog``
+    (a reader that waits for room is websockets' receiving thread: the socket is not read)."""
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[T] = queue.Queue(EVENT_BUFFER)
+        self._lock = threading.Lock()
+        self.readers = 0
+        self._drops = Drops()
+
+    def put(self, item: T, busy: Callable[[], bool]) -> None:
+        """Keep ``item``, waiting for room while the backlog is full and read, unless ``busy()``
+        (a call waits on the reader's connection)."""
         while True:
+            waits = bool(self.readers) and not busy()
             try:
-                self._events.put_nowait(item)
+                self._queue.put(item, block=waits, timeout=RECHECK)
                 return
             except queue.Full:
-                self._overflow.drop(self.log)
-                with contextlib.suppress(queue.Empty):
-                    self._events.get_nowait()
+                if not self.readers:
+                    with contextlib.suppress(queue.Empty):
+                        self._queue.get_nowait()
+                        self._drops.drop()
+                elif busy():
+                    self.end(item)
+                    return
+
+    def end(self, item: T) -> None:
+        """Put ``item``, even when full."""
+        q = self._queue
+        with q.mutex:
+            q.queue.append(item)
+            q.unfinished_tasks += 1
+            q.not_empty.notify()
+
+    def get(self) -> T:
+        return self._queue.get()
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """While ``events()`` reads the items: none is dropped."""
+        with self._lock:
+            self.readers += 1
+            self._drops.reading()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.readers -= 1

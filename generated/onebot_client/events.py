@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeAlias, TypeVar
 
-from ._events import AsyncRouter, Selector, SyncRouter, parse as _parse
+from ._events import AsyncRouter, FrameLog, Selector, SyncRouter, parse as _parse
 
 if TYPE_CHECKING:
     from .client import AsyncOneBot, OneBot
@@ -225,10 +225,10 @@ GROUPS: dict[str, str] = {
 }
 
 
-def parse(frame: object) -> Event | None:
+def parse(frame: object, log: FrameLog | None = None) -> Event | None:
     """The frame as a typed event (``UnknownEvent`` for kinds the spec lacks); None when it is
-    not an event."""
-    return _parse(SELECTOR, frame)
+    not an event. Never raises (see ``_events.parse``; ``log`` notes what was kept in part)."""
+    return _parse(SELECTOR, frame, log)
 
 
 class Handlers(SyncRouter):

@@ -9,28 +9,42 @@ body: none). Calls go out through a separate HTTP client, to NapCat's HTTP serve
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
 
 from aiohttp import web
 
-from ._envelope import as_object, encode
+from ._envelope import MAX_REPLY_BYTES, NOT_JSON, as_object, encode
+from ._events import FrameLog
 from ._serving import EventServer
 from .client import AsyncOneBot
 from .events import parse
 
 #: NapCat's default HTTP POST address is ``http://localhost:8080``.
 DEFAULT_PORT = 8080
+#: The largest post taken, in bytes (HTTP 413 beyond; a declared length is refused before
+#: anything is read): as large as any reply, above NapCat's 50 MB message limit.
+MAX_POST_BYTES = MAX_REPLY_BYTES
+#: Seconds a connection may take to send a request's headers (or stay idle between requests),
+#: and a request its body (HTTP 408 beyond): NapCat sends each post at once.
+HEADERS_TIMEOUT = 15.0
+BODY_TIMEOUT = 30.0
 
 
-def signature_refusal(secret: bytes | None, signature: str | None, body: bytes) -> int | None:
+def signature_refusal(
+    secret: bytes | None, signature: str | None, body: bytes | None
+) -> int | None:
     """Why a post's signature is refused (401 none, 403 a wrong one, as OneBot 11's example
-    does), or None. Compared in constant time."""
+    does), or None; with ``body`` None (not read yet), only a missing one. Compared in constant
+    time."""
     if secret is None:
         return None
     if not signature:
         return 401
+    if body is None:
+        return None
     expected = "sha1=" + hmac.new(secret, body, hashlib.sha1).hexdigest()
     return None if hmac.compare_digest(signature.encode(), expected.encode()) else 403
 
@@ -79,6 +93,7 @@ class HttpPostServer(EventServer):
         self.api: AsyncOneBot = api if api is not None else AsyncOneBot()
         self._runner: web.AppRunner | None = None
         self._serving_handlers = False
+        self._refusals = FrameLog("the HTTP POST server", None)
 
     @property
     def url(self) -> str:
@@ -96,13 +111,35 @@ class HttpPostServer(EventServer):
             self._serving_handlers = False
 
     async def _listen(self) -> None:
-        app = web.Application(client_max_size=64 * 1024 * 1024)  # NapCat's messages: up to 50 MB
+        app = web.Application(client_max_size=MAX_POST_BYTES)
         app.router.add_post(self.path, self._post)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, keepalive_timeout=HEADERS_TIMEOUT
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         self.port: int = int(self._runner.addresses[0][1])
+
+    def _refusal(self, request: web.Request, signature: str | None) -> web.Response | None:
+        """The answer to a post refused before its body is read (a body is read only when it
+        may be an event): no signature, not JSON, a declared length over the limit."""
+        unsigned = signature_refusal(self._secret, signature, None)
+        if unsigned is not None:
+            return self._unsigned(unsigned)
+        if request.content_type != "application/json":
+            # NapCat posts JSON; so no browser form, cross-origin, can post an event.
+            return web.Response(status=415, text="expected Content-Type: application/json\n")
+        if (request.content_length or 0) > MAX_POST_BYTES:
+            return web.Response(status=413, text=f"a post is at most {MAX_POST_BYTES} bytes\n")
+        return None
+
+    def _unsigned(self, status: int) -> web.Response:
+        """The answer to a post whose signature is refused (logged once per kind)."""
+        self._refusals.skip(
+            "refused a post " + ("without a signature" if status == 401 else "wrongly signed")
+        )
+        return web.Response(status=status, text="signature verify failed\n")
 
     async def _stop(self) -> None:
         if self._runner is not None:
@@ -110,13 +147,21 @@ class HttpPostServer(EventServer):
             self._runner = None
 
     async def _post(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        refused = signature_refusal(self._secret, request.headers.get("X-Signature"), body)
+        signature = request.headers.get("X-Signature")
+        refused = self._refusal(request, signature)
         if refused is not None:
-            return web.Response(status=refused, text="signature verify failed\n")
+            return refused
+        try:
+            async with asyncio.timeout(BODY_TIMEOUT):
+                body = await request.read()  # at most MAX_POST_BYTES (client_max_size)
+        except TimeoutError:
+            return web.Response(status=408, text=f"no whole body within {BODY_TIMEOUT} s\n")
+        unsigned = signature_refusal(self._secret, signature, body)
+        if unsigned is not None:
+            return self._unsigned(unsigned)
         try:
             frame = as_object(json.loads(body))
-        except ValueError:
+        except NOT_JSON:
             frame = None
         if frame is None:
             return web.Response(status=400, text="the body is not a JSON object\n")
@@ -128,7 +173,7 @@ class HttpPostServer(EventServer):
         else:
             operation = None
         if not self._serving_handlers:
-            self._deliver(self.api, event)
+            await self._deliver(self.api, event)
         if operation is None:
             return web.Response(status=204)
         return web.Response(text=encode(operation), content_type="application/json")

@@ -14,8 +14,10 @@ connection, and the events of all its connections are delivered.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
-from collections.abc import Callable
+import re
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qsl
@@ -24,10 +26,11 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
 from ._base import DEFAULT_TIMEOUT
+from ._envelope import MAX_REPLY_BYTES
 from ._events import handle_each
 from ._serving import EventServer, Pair
-from ._ws_async import AsyncWebSocket
-from ._ws_common import _End, _RedactingLog
+from ._ws_async import AsyncWebSocket, _AsyncLink
+from ._ws_common import _RedactingLog
 from .errors import NetworkError
 
 if TYPE_CHECKING:
@@ -40,6 +43,9 @@ if TYPE_CHECKING:
 #: usual one of OneBot 11 bot frameworks.
 DEFAULT_PORT = 8082
 DEFAULT_PATH = "/onebot/v11/ws"
+#: Seconds ``close()`` waits for an account's connection to answer its close frame (NapCat
+#: answers at once; a peer that hangs is cut after this, all accounts' at the same time).
+CLOSE_TIMEOUT = 0.5
 
 
 def refusal(token: str | None, headers: Any, query: str) -> HTTPStatus | None:
@@ -56,6 +62,9 @@ def refusal(token: str | None, headers: Any, query: str) -> HTTPStatus | None:
         return HTTPStatus.FORBIDDEN
     return None
 
+
+#: An ``X-Self-ID`` taken: a QQ number, 1 to 20 ASCII digits (``str.isdigit`` takes ``²``).
+SELF_ID = re.compile(r"[0-9]{1,20}")
 
 #: The values of ``X-Client-Role`` served (compared without case), and whether a connection of
 #: that role carries the account's calls.
@@ -78,7 +87,7 @@ class AcceptedWebSocket(AsyncWebSocket):
         connection: ServerConnection,
         self_id: int,
         token: str | None,
-        deliver: Callable[[Event], None],
+        deliver: Callable[[Event, Callable[[], bool]], Awaitable[None]],
     ) -> None:
         """Named after ``connection`` (the account's first), which it does not adopt; ``token``
         (the server's) is blanked out of its errors and logs, as a client's is."""
@@ -105,11 +114,10 @@ class AcceptedWebSocket(AsyncWebSocket):
             f"NapCat {self.self_id} has no connection for calls open (it reconnects by itself)"
         )
 
-    def _push(self, item: Event | _End) -> None:
-        if not isinstance(item, _End):
-            self._deliver(item)
-        if self._listeners:
-            super()._push(item)
+    async def _keep(self, event: Event, link: _AsyncLink) -> None:
+        await self._deliver(event, link.busy)
+        if self._events.readers:
+            await super()._keep(event, link)
 
 
 class ReverseWebSocketServer(EventServer):
@@ -178,7 +186,8 @@ class ReverseWebSocketServer(EventServer):
             self.host,
             self.port,
             process_request=self._check,
-            max_size=None,  # NapCat allows 50 MB
+            max_size=MAX_REPLY_BYTES,  # NapCat allows 50 MB
+            close_timeout=CLOSE_TIMEOUT,
             compression=None,  # NapCat offers none
             # At DEBUG websockets logs each handshake's path and headers, where the token is.
             logger=_RedactingLog("websockets.server", self._token),
@@ -186,14 +195,18 @@ class ReverseWebSocketServer(EventServer):
         self.port: int = int(self._server.sockets[0].getsockname()[1])
 
     async def _stop(self) -> None:
-        for bot in self.bots.values():
-            await bot.close()
-        for socket in self._event_sockets.values():
-            await socket.close()
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
+        # Stop taking connections first, then close the accounts' all at once: each closing
+        # handshake waits up to CLOSE_TIMEOUT for a peer that may hang.
+        server, self._server = self._server, None
+        if server is not None:
+            server.close(close_connections=False)
+        sockets = [bot._transport for bot in self.bots.values()]
+        closing = [s.close() for s in [*sockets, *self._event_sockets.values()]]
+        if closing:
+            await asyncio.wait([asyncio.ensure_future(c) for c in closing])
+        if server is not None:
+            server.close()
+            await server.wait_closed()
 
     def _check(self, connection: ServerConnection, request: Request) -> Response | None:
         """Refuse a handshake that is not NapCat's, before anything is delivered."""
@@ -203,8 +216,10 @@ class ReverseWebSocketServer(EventServer):
         refused = refusal(self._token, request.headers, query)
         if refused is not None:
             return connection.respond(refused, "token verify failed\n")
-        if not request.headers.get("X-Self-ID", "").isdigit():
-            return connection.respond(HTTPStatus.BAD_REQUEST, "X-Self-ID missing\n")
+        if not SELF_ID.fullmatch(request.headers.get("X-Self-ID", "")):
+            return connection.respond(
+                HTTPStatus.BAD_REQUEST, "X-Self-ID: expected the account's QQ number\n"
+            )
         sent = role(request.headers)
         if sent.lower() not in ROLES:
             return connection.respond(
@@ -245,5 +260,5 @@ class ReverseWebSocketServer(EventServer):
     ) -> AcceptedWebSocket:
         """A connection of the account ``self_id``, delivering its events with ``bot``."""
         return AcceptedWebSocket(
-            connection, self_id, self._token, lambda event: self._deliver(bot, event)
+            connection, self_id, self._token, lambda event, busy: self._deliver(bot, event, busy)
         )

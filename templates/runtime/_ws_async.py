@@ -16,7 +16,8 @@ from websockets.exceptions import ConnectionClosed, WebSocketException
 from websockets.frames import Frame, Opcode
 from websockets.protocol import Event
 
-from ._events import EVENT_BUFFER, put_newest
+from ._backlog import AsyncBacklog
+from ._events import FrameLog
 from ._ws_common import (
     RECONNECT_HANDSHAKE,
     FrameSink,
@@ -60,6 +61,8 @@ class _AsyncLink:
         self,
         connection: async_client.ClientConnection,
         read: Callable[[_AsyncLink], Coroutine[Any, Any, None]],
+        owner_where: str,
+        secret: str | None,
     ) -> None:
         self.connection = connection
         self.pending: dict[str, Waiter] = {}
@@ -67,7 +70,12 @@ class _AsyncLink:
         self.ended = asyncio.Event()
         self.loop = asyncio.get_running_loop()
         self.deadlines = _Deadlines(self.loop)
+        self.frames = FrameLog(f"the WebSocket with {owner_where}", secret)
         self.reader: asyncio.Task[None] = asyncio.create_task(read(self))
+
+    def busy(self) -> bool:
+        """Whether a call waits for its reply on this connection."""
+        return bool(self.pending)
 
     def sends_at_once(self, text: str) -> bool:
         """Whether sending ``text`` cannot wait: nothing is queued for the socket, and the frame
@@ -127,7 +135,7 @@ class AsyncWebSocket(_Socket[Waiter]):
         self, url: str, access_token: str | None, *, reconnect: bool, max_backoff: float
     ) -> None:
         super().__init__(url, access_token, reconnect=reconnect, max_backoff=max_backoff)
-        self._events: asyncio.Queue[TypedEvent | _End] = asyncio.Queue(EVENT_BUFFER)
+        self._events: AsyncBacklog[TypedEvent | _End] = AsyncBacklog()
         self._lock = asyncio.Lock()
         self._link: _AsyncLink | None = None
         self._readers: set[asyncio.Task[None]] = set()  # also those still closing old links
@@ -223,12 +231,9 @@ class AsyncWebSocket(_Socket[Waiter]):
         when the client is closed; raises ``NetworkError`` when the connection drops and no
         reconnection is under way."""
         await self.connect(seconds)
-        self._listeners += 1
-        try:
+        with self._events.reading():
             while (event := _event(await self._events.get())) is not None:
                 yield event
-        finally:
-            self._listeners -= 1
 
     async def close(self) -> None:
         """Close the connection and stop reconnecting; calls waiting on it fail, ``events()``
@@ -242,7 +247,8 @@ class AsyncWebSocket(_Socket[Waiter]):
                 await self._link.connection.close()
             if self._readers:
                 await asyncio.wait(self._readers)
-            self._end_listeners(self._listeners)
+            for _ in range(self._events.readers):
+                self._events.end(_End(None))
         finally:
             self._closing = False
 
@@ -259,7 +265,7 @@ class AsyncWebSocket(_Socket[Waiter]):
 
     def _adopt(self, connection: async_client.ClientConnection) -> _AsyncLink:
         """Make ``connection`` the open one, with a reader task of its own."""
-        link = self._link = _AsyncLink(connection, self._read)
+        link = self._link = _AsyncLink(connection, self._read, self.where, self.secret)
         self._backoff.opened()
         self._readers.add(link.reader)
         link.reader.add_done_callback(self._readers.discard)
@@ -277,7 +283,9 @@ class AsyncWebSocket(_Socket[Waiter]):
         error: OneBotError | None = None
         try:
             async for message in link.connection:
-                self._dispatch(link.pending, message)
+                event = self._dispatch(link.pending, message, link.frames)
+                if event is not None:
+                    await self._keep(event, link)
         except ConnectionClosed:
             pass
         except OneBotError as exc:
@@ -316,5 +324,10 @@ class AsyncWebSocket(_Socket[Waiter]):
         elif not slot.done():
             slot.set_result(item)
 
-    def _push(self, item: TypedEvent | _End) -> None:
-        put_newest(self._events, item, self._overflow, self.log)
+    async def _keep(self, event: TypedEvent, link: _AsyncLink) -> None:
+        """Keep an event that came in over ``link`` for ``events()`` (see ``_backlog``)."""
+        await self._events.put(event, link.busy)
+
+    def _end(self, item: _End) -> None:
+        for _ in range(max(1, self._events.readers)):
+            self._events.end(item)

@@ -3,8 +3,10 @@ taken when a connection ends, and a logger that keeps the access token out of th
 
 Frames out: ``{"action", "params", "echo"}``, each call with its own echo. Frames in: a frame with
 an ``echo`` is a reply, handed to the call that sent that echo (and dropped when that call has
-given up); a frame without one is an event. Many calls share one socket. When the socket drops,
-every call waiting on it fails at once with ``NetworkError``.
+given up); a frame without one is an event. A frame of neither kind (not JSON, not an object, a
+poisoned event) is skipped, logged once per kind of problem per connection, and the connection
+goes on. Many calls share one socket. When the socket drops, every call waiting on it fails at
+once with ``NetworkError``.
 
 The blocking client is in ``_ws_sync`` (``websockets.sync``, threads only); the asyncio one in
 ``_ws_async`` (``websockets.asyncio``). Neither imports the other. This module imports neither
@@ -23,14 +25,14 @@ import logging
 import sys
 import traceback
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
 from websockets.exceptions import InvalidStatus
 from websockets.protocol import Protocol as WebSocketProtocol
 
 from ._backoff import Backoff
 from ._envelope import MAX_REPLY_BYTES, NOT_JSON, as_object, encode, preview
-from ._events import Overflow
+from ._events import FrameLog
 from ._url import bearer, checked, where
 from .errors import AuthError, NetworkError, OneBotError, ProtocolError, redact
 from .events import parse
@@ -142,8 +144,6 @@ class _Socket(Generic[Slot]):
         self.log = _RedactingLog("onebot_client", self.secret)
         self._library_log = _RedactingLog("websockets.client", self.secret)
         self._echoes = itertools.count(1)
-        self._overflow = Overflow()
-        self._listeners = 0
         #: True while ``close()`` runs: the connection's end is the client's own doing.
         self._closing = False
 
@@ -163,44 +163,50 @@ class _Socket(Generic[Slot]):
         echo = str(next(self._echoes))
         return echo, encode({"action": action, "params": params, "echo": echo})
 
-    def _route(self, message: str | bytes) -> tuple[str | None, Any]:
+    def _route(self, message: str | bytes, log: FrameLog) -> tuple[str | None, Any]:
         """``(echo, frame)`` for a reply, ``(None, event)`` for an event, ``(None, None)`` for a
-        frame that is neither. Raises for garbage and for a refusal outside any call (NapCat's
-        token check), which end the connection."""
+        frame of neither kind, noted in ``log`` and skipped. Raises ``AuthError`` for a refusal
+        outside any call (NapCat's token check), which ends the connection."""
         try:
             frame = as_object(json.loads(message))
         except NOT_JSON:
-            frame = None
+            log.skip("skipped a frame that is not JSON", message)
+            return None, None
         if frame is None:
-            raise ProtocolError(
-                f"the server at {self.where} sent a frame that is not a JSON object: "
-                f"{preview(message, self.secret)}"
-            )
+            log.skip("skipped a frame that is not a JSON object", message)
+            return None, None
         echo = frame.get("echo")
         if echo is not None:
             return str(echo), frame
-        event = parse(frame)
-        if event is None and frame.get("status") == "failed":
-            if frame.get("retcode") in (1401, 1403):
+        event = parse(frame, log)
+        if event is None:
+            if frame.get("status") == "failed" and frame.get("retcode") in (1401, 1403):
                 raise AuthError(
                     f"the server at {self.where} refused the access token: "
                     f"retcode {frame.get('retcode')}, "
                     f"{preview(str(frame.get('message')), self.secret)}"
                 )
-            self.log.warning(
-                "onebot_client: a failure outside any call: %s", preview(message, self.secret)
-            )
+            log.skip("skipped a frame that is neither a reply (no echo) nor an event", message)
         return None, event
 
-    def _dispatch(self, pending: Mapping[str, Slot], message: str | bytes) -> None:
+    def _dispatch(
+        self, pending: Mapping[str, Slot], message: str | bytes, log: FrameLog
+    ) -> TypedEvent | None:
         """Route one message that came in: a reply to the slot of the call that waits for it
-        (none: that call has given up), an event to ``events()``. Raises as ``_route``."""
-        echo, frame = self._route(message)
-        if echo is None:
-            if frame is not None:
-                self._push(frame)
-        elif (slot := pending.get(echo)) is not None:
-            self._give(slot, frame)
+        (none: that call has given up); returns an event, to be kept for ``events()``. Never
+        raises but ``AuthError`` (see ``_route``): a frame whose handling fails is noted in
+        ``log`` and skipped."""
+        try:
+            echo, frame = self._route(message, log)
+            if echo is None:
+                return cast("TypedEvent | None", frame)
+            if (slot := pending.get(echo)) is not None:
+                self._give(slot, frame)
+        except AuthError:
+            raise
+        except Exception as exc:  # a bug of ours, met on a frame: that frame only is lost
+            log.skip(f"skipped a frame whose handling failed ({type(exc).__name__})", message, trace=True)
+        return None
 
     def _fail(self, pending: Mapping[str, Slot], error: OneBotError) -> None:
         """Every call waiting on a connection that ended fails with ``error``."""
@@ -215,7 +221,7 @@ class _Socket(Generic[Slot]):
             return False
         if self.reconnect and not isinstance(error, AuthError):
             return True
-        self._push(_End(error))
+        self._end(_End(error))
         return False
 
     def _handshake_error(self, exc: Exception) -> OneBotError:
@@ -256,18 +262,14 @@ class _Socket(Generic[Slot]):
         """After a failed reconnection attempt: a refused token ends ``events()`` and the
         reconnecting (True); after anything else, the next attempt follows."""
         if isinstance(error, AuthError):
-            self._push(_End(error))
+            self._end(_End(error))
             return True
         return False
-
-    def _end_listeners(self, listeners: int) -> None:
-        """``close()``: each of the ``listeners`` running ``events()`` ends."""
-        for _ in range(listeners):
-            self._push(_End(None))
 
     def _give(self, slot: Slot, item: dict[str, Any] | OneBotError) -> None:
         """Hand a call its reply frame or its connection's error."""
         raise NotImplementedError
 
-    def _push(self, item: TypedEvent | _End) -> None:
+    def _end(self, item: _End) -> None:
+        """End the ``events()`` under way (one item each) with ``item``."""
         raise NotImplementedError

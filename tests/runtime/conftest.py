@@ -134,3 +134,9 @@ def client(request: pytest.FixtureRequest, connect: Callable[..., Driver]) -> Dr
 def ws_client(request: pytest.FixtureRequest, connect: Callable[..., Driver]) -> Driver:
     """A WebSocket client, sync then async."""
     return connect(request.param)
+
+
+@pytest.fixture(params=["sync-http", "async-http"])
+def http_client(request: pytest.FixtureRequest, connect: Callable[..., Driver]) -> Driver:
+    """An HTTP client, sync then async."""
+    return connect(request.param)

@@ -47,8 +47,30 @@ def test_parse_converts_the_fields_typed_as_numbers_and_booleans() -> None:
         {"type": "reply", "data": {"seq": 42, "id": "7"}},  # id: int | str, kept as written
         {"type": "record", "data": {"file": "a.amr", "magic": True}},
     ]
-    with pytest.raises(ValueError, match=r"image.sub_type='three' is not int"):
-        cq.parse("[CQ:image,file=a.png,sub_type=three]")
+
+
+@pytest.mark.parametrize(
+    ("code", "data"),
+    [
+        ("[CQ:image,file=a.jpg,sub_type=abc]", {"file": "a.jpg", "sub_type": "abc"}),
+        ("[CQ:face,id=1,chainCount=x]", {"id": "1", "chainCount": "x"}),
+        ("[CQ:reply,seq=" + "9" * 5000 + "]", {"seq": "9" * 5000}),  # over int's 4,300 digits
+        ("[CQ:record,file=a.amr,magic=maybe]", {"file": "a.amr", "magic": "maybe"}),
+    ],
+)
+def test_a_value_that_does_not_convert_is_kept_as_written(code: str, data: object) -> None:
+    (segment,) = cq.parse(code)
+    assert segment["data"] == data
+
+
+def test_parse_bounds_its_input() -> None:
+    """(Its time on hostile strings is measured by ``bench/cq.py``.)"""
+    assert cq.parse("[CQ:a[CQ:at,qq=1]") == [
+        {"type": "text", "data": {"text": "[CQ:a"}},
+        {"type": "at", "data": {"qq": "1"}},
+    ]
+    with pytest.raises(ValueError, match="at most"):
+        cq.parse("x" * (cq.MAX_CHARS + 1))
 
 
 @given(st.text())

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from onebot_client import mentioned, models, plain_text
-from onebot_client._events import Overflow, kind_of, put_newest, reply_params
+from onebot_client._events import kind_of, reply_params
 from onebot_client.events import GROUPS, SELECTOR, AsyncHandlers, Handlers, parse
 
 from tests.event_examples import EXAMPLES, example
@@ -190,18 +190,3 @@ def test_a_handler_must_return_a_dict_or_none(caplog: pytest.LogCaptureFixture) 
     assert "a handler returned str; return a dict or None" in caplog.text
 
 
-def test_a_full_buffer_drops_the_oldest_and_warns_once(caplog: pytest.LogCaptureFixture) -> None:
-    async def fill() -> list[int]:
-        queue: asyncio.Queue[int] = asyncio.Queue(2)
-        overflow = Overflow()
-        for n in range(5):
-            put_newest(queue, n, overflow, logging.getLogger("onebot_client"))
-        assert overflow.dropped == 3
-        return [queue.get_nowait() for _ in range(queue.qsize())]
-
-    with caplog.at_level(logging.WARNING, logger="onebot_client"):
-        assert asyncio.run(fill()) == [3, 4]
-    # Only this logger's: asyncio may report a task another test left behind.
-    assert [r.getMessage() for r in caplog.records if r.name == "onebot_client"] == [
-        "onebot_client: 10000 events are waiting; dropping the oldest (read events())"
-    ]

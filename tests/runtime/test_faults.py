@@ -136,7 +136,11 @@ def test_a_websocket_message_over_the_limit_is_refused(
         connect(kind)(lambda b: b.call("get_status"))
 
 
-def test_json_nested_too_deep_is_a_protocol_error(client: Driver, server: OneBotServer) -> None:
+def test_json_nested_too_deep_is_a_protocol_error(
+    http_client: Driver, server: OneBotServer
+) -> None:
+    """(Over WebSocket, a frame that is no JSON is skipped: test_hostile.py.)"""
+    client = http_client
     server.on("get_status", raw="[" * 100_000, times=1)
     with pytest.raises(ProtocolError, match="not"):
         client(lambda b: b.call("get_status"))

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import socket
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from onebot_client import AuthError, NetworkError
+from onebot_client import AuthError, NetworkError, OneBot, ProtocolError
+from onebot_client._events import FrameLog
 from onebot_client._sse import SseReader
 from tests.onebot_server import OneBotServer
 
@@ -31,16 +35,18 @@ STREAM = (
     + b"\n\n"
 )
 
+LOG = FrameLog("a test stream", None)
+
 
 def test_every_cut_of_the_stream_reads_the_same() -> None:
-    whole = SseReader().feed(STREAM)
+    whole = SseReader(LOG).feed(STREAM)
     assert len(whole) == 4
     for cut in range(len(STREAM)):
-        reader = SseReader()
+        reader = SseReader(LOG)
         assert reader.feed(STREAM[:cut]) + reader.feed(STREAM[cut:]) == whole
-    reader = SseReader()
+    reader = SseReader(LOG)
     assert [d for b in STREAM for d in reader.feed(bytes([b]))] == whole
-    assert SseReader().feed(b"data: a\ndata:b\n\n") == ["a\nb"]
+    assert SseReader(LOG).feed(b"data: a\ndata:b\n\n") == ["a\nb"]
 
 
 def read_events(driver: Driver, count: int) -> Callable[[], list[Any]]:
@@ -181,3 +187,77 @@ def test_sync_run_over_http(server: OneBotServer) -> None:
     assert not thread.is_alive()
     (sent,) = server.calls("send_msg")
     assert sent.params["message"] == [{"type": "text", "data": {"text": "pong"}}]
+
+
+# -- every line and event bounded, every line ending taken -------------------------------------
+
+
+def test_cr_only_line_endings_are_line_endings() -> None:
+    """The standard allows CRLF, LF and CR; a CR at the end of one read and an LF at the start
+    of the next are one line end."""
+    whole = SseReader(LOG).feed(b"data: a\r\rdata: b\r\ndata: c\r\n\r\n")
+    assert whole == ["a", "b\nc"]
+    reader = SseReader(LOG)
+    assert reader.feed(b"data: a\r") + reader.feed(b"\ndata: b\r") + reader.feed(b"\r") == [
+        "a\nb"
+    ]
+
+
+@pytest.mark.parametrize("endless", [b"data: " + b"x" * 100, b"data: xx\n" * 40])
+def test_nothing_grows_past_the_bound(
+    endless: bytes, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An endless line, or endless data lines: what is held stays under the bound, the event
+    is skipped (logged once) and the stream goes on."""
+    monkeypatch.setattr("onebot_client._sse.MAX_EVENT_BYTES", 64)
+    reader = SseReader(FrameLog("a test stream", None))
+    with caplog.at_level(logging.WARNING, logger="onebot_client"):
+        for _ in range(1000):
+            assert reader.feed(endless) == []
+            held = len(reader._buffer) + sum(map(len, reader._data))
+            assert held <= 64 + len(endless)
+        assert reader.feed(b"\n\ndata: after\n\n") == ["after"]
+    assert [r.getMessage() for r in caplog.records] == [
+        "onebot_client: a test stream: skipped an event over 64 bytes (only the first such "
+        "is logged)"
+    ]
+
+
+@pytest.mark.parametrize("kind", ["sync-http", "async-http"])
+def test_an_answer_that_is_no_event_stream_is_a_protocol_error(
+    kind: str, connect: Callable[..., Driver], server: OneBotServer
+) -> None:
+    server.sse_content_type = "text/html"
+    with pytest.raises(ProtocolError, match="with text/html, not an event stream"):
+        read_events(connect(kind), 1)()
+
+
+def test_sync_events_over_a_read_until_close_stream(tmp_path: Any) -> None:
+    """No chunked encoding, no length: events may come later than the client's timeout, and
+    ``close()`` from another thread ends ``events()``."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    served: list[socket.socket] = []
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        served.append(connection)
+        connection.recv(65536)
+        connection.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n"
+        )
+        time.sleep(0.6)  # longer than the client's timeout
+        connection.sendall(b"data: " + json.dumps(example("HeartbeatMetaEvent")).encode() + b"\n\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    bot = OneBot(f"http://127.0.0.1:{port}", timeout=0.3)
+    events = bot.events()
+    assert next(events) == example("HeartbeatMetaEvent")
+    closer = threading.Timer(0.3, bot.close)
+    closer.start()
+    started = time.monotonic()
+    assert list(events) == []  # ended by close(), not by a timeout or the server
+    assert time.monotonic() - started < 3
+    listener.close()
+    for connection in served:
+        connection.close()

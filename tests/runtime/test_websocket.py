@@ -426,12 +426,12 @@ def test_stream_downloads_need_a_websocket(kind: str, connect: Callable[..., Dri
         connect(kind)(lambda bot: bot.download_stream("x"))
 
 
-def test_event_buffer_keeps_the_newest(
+def test_events_nobody_reads_keep_the_newest(
     server: OneBotServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from onebot_client import _ws_async
+    from onebot_client import _backlog
 
-    monkeypatch.setattr(_ws_async, "EVENT_BUFFER", 5)
+    monkeypatch.setattr(_backlog, "EVENT_BUFFER", 5)
 
     async def main() -> list[Any]:
         async with AsyncClient.websocket(server.ws_url, access_token=TOKEN) as bot:
@@ -440,3 +440,56 @@ def test_event_buffer_keeps_the_newest(
             return [await anext(events) for _ in range(5)]
 
     assert asyncio.run(main()) == [heartbeat(n) for n in range(3, 8)]
+
+
+@pytest.mark.parametrize("kind", ["sync-ws", "async-ws"])
+def test_events_read_slowly_are_all_delivered(
+    kind: str, server: OneBotServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full buffer that ``events()`` reads makes the reader wait (the socket is not read
+    meanwhile): none is lost, and calls made while it is full still get their replies."""
+    from onebot_client import _backlog, _ws_sync
+
+    monkeypatch.setattr(_backlog, "EVENT_BUFFER", 5)
+    monkeypatch.setattr(_ws_sync, "EVENT_BUFFER", 5)
+    driver = Driver(kind, server)
+    got: list[Any] = []
+
+    async def read_async() -> None:
+        async for event in driver.bot.events():
+            got.append(event)
+            if len(got) % 10 == 0:  # a call while the buffer is full
+                assert (await driver.bot.call("echo_params", {"n": len(got)}))["n"] == len(got)
+            if len(got) == 60:
+                return
+
+    def read() -> None:
+        for event in driver.bot.events():
+            got.append(event)
+            if len(got) % 10 == 0:
+                assert driver.bot.call("echo_params", {"n": len(got)})["n"] == len(got)
+            if len(got) == 60:
+                return
+
+    def emit() -> None:  # once events() reads: unread events would be dropped
+        backlog = driver.bot._socket_transport._events
+        server.wait_for(lambda: backlog.readers == 1)
+        call = driver.bot.call("emit", {"events": [heartbeat(n) for n in range(60)]})
+        if driver.is_async:
+            asyncio.run_coroutine_threadsafe(call, loop).result(5)
+
+    try:
+        driver(lambda bot: bot.call("get_status"))  # connected
+        if driver.is_async:
+            loop = driver.loop
+            emitter = threading.Thread(target=emit)
+            emitter.start()
+            driver(lambda bot: read_async())
+        else:
+            emitter = threading.Thread(target=emit)
+            emitter.start()
+            read()
+        emitter.join(5)
+    finally:
+        driver.close()
+    assert got == [heartbeat(n) for n in range(60)]
