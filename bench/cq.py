@@ -26,7 +26,9 @@ def main() -> None:
             text = make(size)
             parse = summary(timed_runs(lambda: cq.parse(text), repeat))[1]
             scan = summary(timed_runs(lambda: re.findall(r"\[CQ:", text), repeat))[1]
-            rows.append([name, f"{size // 1000} KB", f"{parse * 1000:.1f} ms", f"{parse / scan:.2f}x"])
+            rows.append(
+                [name, f"{size // 1000} KB", f"{parse * 1000:.1f} ms", f"{parse / scan:.2f}x"]
+            )
     print(table("cq.parse, median of runs", ["string", "size", "parse", "vs scan"], rows))
 
 

@@ -78,6 +78,7 @@ MODULE_NAMES = frozenset(
         "AsyncHandler",
         "AsyncHandlers",
         "E",
+        "FrameLog",
         "GROUPS",
         "Handler",
         "Handlers",

@@ -23,12 +23,12 @@ def problems(value: Any, annotation: Any, where: str = "$") -> list[str]:
     if annotation is Any:
         return []
     if annotation is None or annotation is type(None):
-        return [] if value is None else [f"{where}: {_shown(value)} is not None"]
+        return [] if value is None else [f"{where}: {shown(value)} is not None"]
     if origin is NotRequired:
         return problems(value, get_args(annotation)[0], where)
     if origin is Literal:
         ok = any(value == v and type(value) is type(v) for v in get_args(annotation))
-        return [] if ok else [f"{where}: {_shown(value)} is not one of {get_args(annotation)}"]
+        return [] if ok else [f"{where}: {shown(value)} is not one of {get_args(annotation)}"]
     if origin in (Union, types.UnionType):
         return _union(value, annotation, where)
     if typing.is_typeddict(annotation):
@@ -47,7 +47,7 @@ def problems(value: Any, annotation: Any, where: str = "$") -> list[str]:
         ok = isinstance(value, annotation) and (annotation is bool or not isinstance(value, bool))
         if annotation is float:
             ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        return [] if ok else [f"{where}: {_shown(value)} is not {annotation.__name__}"]
+        return [] if ok else [f"{where}: {shown(value)} is not {annotation.__name__}"]
     raise TypeError(f"{where}: the validator does not know {annotation!r}")
 
 
@@ -69,7 +69,7 @@ def _union(value: Any, annotation: Any, where: str) -> list[str]:
     near = [f for f in found if not any(_at(p, where) or _at(p, f"{where}.type") for p in f)]
     if len(near) == 1:
         return near[0]
-    return [f"{where}: {_shown(value)} is not {type_name(annotation)}"]
+    return [f"{where}: {shown(value)} is not {type_name(annotation)}"]
 
 
 def _at(problem: str, where: str) -> bool:
@@ -89,6 +89,7 @@ def _typed_dict(value: Any, cls: Any, where: str) -> list[str]:
     return out
 
 
-def _shown(value: Any) -> str:
+def shown(value: Any) -> str:
+    """``value`` as an error message quotes it: its repr, cut short."""
     text = repr(value)
     return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"

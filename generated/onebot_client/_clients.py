@@ -35,8 +35,8 @@ class SyncClient(_SyncClient):
         Blocks for the next one. A kind the spec does not describe comes as ``UnknownEvent``;
         frames that are not events never come. Ends when the client is closed; raises
         ``NetworkError`` when the connection drops (with ``reconnect``, it connects again and
-        goes on; events sent meanwhile are lost). Over WebSocket, up to 10,000 unread events
-        are kept (then the oldest go).
+        goes on; events sent meanwhile are lost). Up to 10,000 unread events are kept; then
+        the socket is not read until there is room, so none is lost (see connecting.md).
         """
         return self._redacted(self._event_source().events(self._timeout))
 
@@ -69,8 +69,9 @@ class AsyncClient(_AsyncClient):
         ``async for event in bot.events(): ...`` A kind the spec does not describe comes as
         ``UnknownEvent``; frames that are not events never come. Ends when the client is
         closed; raises ``NetworkError`` when the connection drops (with ``reconnect``, it
-        connects again and goes on; events sent meanwhile are lost). Over WebSocket, up to
-        10,000 unread events are kept (then the oldest go).
+        connects again and goes on; events sent meanwhile are lost). Up to 10,000 unread
+        events are kept; then the socket is not read until there is room, so none is lost (see
+        connecting.md).
         """
         return self._redacted(self._event_source().events(self._timeout))
 

@@ -183,7 +183,7 @@ class _Reopening:
             raise dropped.error from dropped.__cause__
         delay = self._backoff.wait()
         logging.getLogger("onebot_client").info(
-            "onebot_client: opening the event stream again in %g s: %s", delay, dropped.error
+            "opening the event stream again in %g s: %s", delay, dropped.error
         )
         return delay
 

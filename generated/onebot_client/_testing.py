@@ -19,6 +19,8 @@ import contextlib
 import functools
 import itertools
 import json
+import math
+import re
 import threading
 import time
 import types
@@ -43,9 +45,9 @@ from typing import (
 )
 
 from . import cq
-from ._check import problems
+from ._check import problems, shown
 from ._clients import AsyncClient, SyncClient
-from ._envelope import as_object, encode
+from ._envelope import NOT_JSON, as_object, encode
 from ._events import kind_of
 from .errors import ProtocolError, RequestTimeout
 
@@ -190,8 +192,11 @@ class Fake:
 
     def delay(self, action: str, seconds: float) -> None:
         """Answer ``action`` after ``seconds`` (a client with a shorter timeout raises
-        ``RequestTimeout``); 0 answers at once again."""
+        ``RequestTimeout``); 0 answers at once again. ``ValueError`` for a negative or
+        infinite wait, or one that is not a number."""
         self._known(action)
+        if not isinstance(seconds, int | float) or not math.isfinite(seconds) or seconds < 0:
+            raise ValueError(f"delay(): {seconds!r} is not a number of seconds (0 or more)")
         with self._lock:
             self._delays[action] = seconds
 
@@ -287,7 +292,13 @@ class Fake:
         cls = self._types(action)[0]
         if cls is None:
             return [f"unknown param {key!r} (it takes none)" for key in params]
-        return [_param_problem(cls.__name__, p) for p in problems(params, cls, "")]
+        wrong = [_param_problem(cls.__name__, p) for p in problems(params, cls, "")]
+        hints = _hints(cls)
+        return wrong + [
+            f"param {key!r}: {shown(value)} is not a number"
+            for key, value in params.items()
+            if hints.get(key) == _ID and _not_a_number(value)
+        ]
 
     def _result(self, action: str, params: dict[str, Any]) -> Any:
         script = self._scripts.get(action, _DEFAULT)
@@ -533,9 +544,27 @@ def _param_problem(params_class: str, problem: str) -> str:
     return f"param {where!r}: {what}"
 
 
+#: What an id param is typed as (``Id``: a number, or its digits), and a number NapCat takes:
+#: at most 20 ASCII digits (``str.isdigit`` takes ``²``, which is no number).
+_ID = int | str
+_NUMBER = re.compile(r"-?[0-9]{1,20}")
+
+
+def _not_a_number(value: object) -> bool:
+    """Whether an ``int | str`` value (another type is a type error) is no number."""
+    fits = isinstance(value, int | str) and not isinstance(value, bool)
+    return fits and not _NUMBER.fullmatch(str(value))
+
+
+@functools.cache
+def _hints(cls: type[object]) -> dict[str, Any]:
+    """A TypedDict's annotations, ``NotRequired`` taken off."""
+    return get_type_hints(cls)
+
+
 def _conversions(value: object) -> list[object]:
     """Other JSON forms of an id (``"123"`` and ``123``), for a result key of the other type."""
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and _NUMBER.fullmatch(value):
         return [int(value)]
     if isinstance(value, int) and not isinstance(value, bool):
         return [str(value)]
@@ -549,9 +578,14 @@ def _selector() -> Any:
 
 
 def _event_type(kind: str) -> Any:
+    """The event TypedDict named ``kind``; ``AttributeError`` when there is none."""
     from . import models
+    from ._events import ANY_KIND
 
-    return getattr(models, kind)
+    cls = getattr(models, kind) if kind in models.__all__ and kind != ANY_KIND else None
+    if not typing.is_typeddict(cls) or "post_type" not in _hints(cls):
+        raise AttributeError(kind)
+    return cls
 
 
 def _wired(cls: type[object], transport: object, timeout: float | None) -> Any:
@@ -803,7 +837,7 @@ class FakeServer:
         raw = await request.read()
         try:
             params = json.loads(raw) if raw.strip() else {}
-        except ValueError:
+        except NOT_JSON:
             return web.Response(status=400, text="the body is not JSON")
         reply = await self._reply(request.match_info["action"], params)
         return web.Response(text=encode(reply), content_type="application/json")
@@ -848,7 +882,7 @@ class FakeServer:
                     continue
                 try:
                     frame = as_object(json.loads(message.data))
-                except ValueError:
+                except NOT_JSON:
                     frame = None
                 if frame is None:
                     await send(_envelope(None, BAD_REQUEST, "the frame is not a JSON object"))

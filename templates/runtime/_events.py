@@ -23,6 +23,8 @@ T = TypeVar("T")
 #: waits for room while they are read, and drops the oldest while nothing reads them (see
 #: ``_backlog``; the blocking client's own is in ``_ws_sync``).
 EVENT_BUFFER = 10_000
+#: Events handled at once by ``run()`` (each in a task of its own).
+HANDLING = 10_000
 #: Seconds between a waiting reader's looks at whether a call now waits on its connection.
 RECHECK = 0.05
 
@@ -38,7 +40,7 @@ class Drops:
         self.dropped += 1
         if self.dropped == 1:
             _log().warning(
-                "onebot_client: %d events are waiting and neither events() nor run() reads "
+                "%d events are waiting and neither events() nor run() reads "
                 "them; dropping the oldest until one does",
                 EVENT_BUFFER,
             )
@@ -47,7 +49,7 @@ class Drops:
         """``events()`` or ``run()`` started reading: say how many events were lost before."""
         if self.dropped:
             _log().warning(
-                "onebot_client: %d events were dropped while nothing read them", self.dropped
+                "%d events were dropped while nothing read them", self.dropped
             )
             self.dropped = 0
 
@@ -93,7 +95,7 @@ class FrameLog:
         from .errors import redact
 
         quoted = f": {preview(raw, self._secret)}" if raw is not None else ""
-        text = f"onebot_client: {self._where}: {problem}{quoted} (only the first such is logged)"
+        text = f"{self._where}: {problem}{quoted} (only the first such is logged)"
         if trace:
             import traceback
 
@@ -213,7 +215,8 @@ async def handle_each(
     items: AsyncIterator[T], handle: Callable[[T], Coroutine[Any, Any, None]]
 ) -> None:
     """``handle`` each item in a task of its own, so a slow one holds up no other; returns once
-    ``items`` has ended and the tasks have."""
+    ``items`` has ended and the tasks have. At most ``HANDLING`` run at once: then the next item
+    is taken once one ends (and the events wait in their buffers, see ``_backlog``)."""
     import asyncio
     import sys
 
@@ -224,6 +227,8 @@ async def handle_each(
     tasks: set[asyncio.Task[None]] = set()
     try:
         async for item in items:
+            if len(tasks) >= HANDLING:
+                await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             if sys.version_info >= (3, 12):
                 task = asyncio.Task(handle(item), loop=loop, eager_start=True)
             else:
@@ -249,7 +254,7 @@ def log_failure(what: str) -> None:
     """Log the exception being handled (``logging`` is imported only when there is one)."""
     import logging
 
-    logging.getLogger("onebot_client").exception("onebot_client: %s failed", what)
+    logging.getLogger("onebot_client").exception("%s failed", what)
 
 
 # -- helpers for message events ------------------------------------------------------------

@@ -155,7 +155,9 @@ class HttpPostServer(EventServer):
             async with asyncio.timeout(BODY_TIMEOUT):
                 body = await request.read()  # at most MAX_POST_BYTES (client_max_size)
         except TimeoutError:
-            return web.Response(status=408, text=f"no whole body within {BODY_TIMEOUT} s\n")
+            late = web.Response(status=408, text=f"no whole body within {BODY_TIMEOUT} s\n")
+            late.force_close()  # the rest of the body may still come: the connection ends
+            return late
         unsigned = signature_refusal(self._secret, signature, body)
         if unsigned is not None:
             return self._unsigned(unsigned)

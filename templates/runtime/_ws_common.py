@@ -205,7 +205,9 @@ class _Socket(Generic[Slot]):
         except AuthError:
             raise
         except Exception as exc:  # a bug of ours, met on a frame: that frame only is lost
-            log.skip(f"skipped a frame whose handling failed ({type(exc).__name__})", message, trace=True)
+            log.skip(
+                f"skipped a frame whose handling failed ({type(exc).__name__})", message, trace=True
+            )
         return None
 
     def _fail(self, pending: Mapping[str, Slot], error: OneBotError) -> None:
@@ -255,7 +257,7 @@ class _Socket(Generic[Slot]):
         """Before a reconnection attempt, after ``error`` (the drop's, or the failed attempt's):
         the seconds to wait (see ``_backoff``), logged."""
         delay = self._backoff.wait()
-        self.log.info("onebot_client: reconnecting in %g s: %s", delay, error)
+        self.log.info("reconnecting in %g s: %s", delay, error)
         return delay
 
     def _gives_up(self, error: OneBotError | TimeoutError) -> bool:

@@ -8,6 +8,7 @@ import asyncio
 import logging
 import threading
 import time
+from typing import Any
 
 import pytest
 from onebot_client import _backlog, _ws_sync
@@ -39,9 +40,9 @@ def test_unread_events_drop_the_oldest_and_say_so(caplog: pytest.LogCaptureFixtu
     with caplog.at_level(logging.WARNING, logger="onebot_client"):
         assert asyncio.run(scenario()) == [4, 5, 6]
     assert records(caplog) == [
-        "onebot_client: 10000 events are waiting and neither events() nor run() reads them; "
+        "10000 events are waiting and neither events() nor run() reads them; "
         "dropping the oldest until one does",
-        "onebot_client: 4 events were dropped while nothing read them",
+        "4 events were dropped while nothing read them",
     ]
 
 
@@ -137,3 +138,32 @@ def test_the_blocking_backlog_follows_the_same_rules(caplog: pytest.LogCaptureFi
         writer.join(RECHECK * 4)
         assert not writer.is_alive()
         assert [backlog.get() for _ in range(BOUND + 1)] == [0, 1, 2, 99]
+
+
+def test_run_handles_at_most_HANDLING_events_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from onebot_client import _events
+    from onebot_client._events import handle_each
+
+    monkeypatch.setattr(_events, "HANDLING", 2)
+
+    async def scenario() -> tuple[int, list[int]]:
+        running: set[int] = set()
+        most = 0
+        done: list[int] = []
+
+        async def items() -> Any:
+            for n in range(6):
+                yield n
+
+        async def handle(n: int) -> None:
+            nonlocal most
+            running.add(n)
+            most = max(most, len(running))
+            await asyncio.sleep(0.01)
+            running.discard(n)
+            done.append(n)
+
+        await handle_each(items(), handle)
+        return most, sorted(done)
+
+    assert asyncio.run(scenario()) == (2, list(range(6)))

@@ -188,5 +188,3 @@ def test_a_handler_must_return_a_dict_or_none(caplog: pytest.LogCaptureFixture) 
     with caplog.at_level(logging.ERROR, logger="onebot_client"):
         assert on.dispatch(None, example("HeartbeatMetaEvent")) is None
     assert "a handler returned str; return a dict or None" in caplog.text
-
-

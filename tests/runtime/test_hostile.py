@@ -174,7 +174,7 @@ def test_reverse_websocket(case: str, caplog: pytest.LogCaptureFixture) -> None:
             napcat = ReverseAccount(server.url, 123, TOKEN)
             await napcat.connect()
             events = server.events()
-            bot, lifecycle = await anext(events)
+            bot, _ = await anext(events)
             for _ in range(2):
                 await napcat.send_raw(frames_of(case))
             await napcat.send(GOOD)
@@ -185,6 +185,7 @@ def test_reverse_websocket(case: str, caplog: pytest.LogCaptureFixture) -> None:
             assert (await bot.call("get_status"))["self_id"] == 123
             assert napcat.connection is not None and napcat.connection.close_code is None
             await napcat.close()
+            await events.aclose()
 
     with caplog.at_level(logging.WARNING, logger="onebot_client"):
         asyncio.run(asyncio.wait_for(main(), 20))
@@ -206,5 +207,6 @@ def test_http_post(case: str) -> None:
                 check_delivered(case, (await anext(events))[1])
             assert (await post(napcat, server.url, GOOD))[0] == 204
             assert (await anext(events))[1] == GOOD
+            await events.aclose()
 
     asyncio.run(asyncio.wait_for(main(), 20))

@@ -5,6 +5,7 @@ bodies that are not events, events typed, quick operations in the responses, cal
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -36,10 +37,11 @@ def run(test: Test, **options: Any) -> None:
 
 async def take(server: HttpPostServer, count: int) -> list[Any]:
     events = []
-    async for _, event in server.events():
-        events.append(event)
-        if len(events) == count:
-            break
+    async with contextlib.aclosing(server.events()) as pairs:
+        async for _, event in pairs:
+            events.append(event)
+            if len(events) == count:
+                break
     return events
 
 
@@ -176,3 +178,78 @@ def test_quick_operations_are_the_response_and_handlers_call_through_api(
 
     asyncio.run(asyncio.wait_for(main(), 10))
     assert [r.action for r in server.requests] == ["get_login_info"]
+
+
+# -- what is refused before a body is read, and every wait bounded --------------------------
+
+
+def test_what_can_be_refused_is_refused_before_the_body_is_read() -> None:
+    """No signature (with a secret), another content type, a declared length over the limit:
+    answered at once, the body never read (the client is still sending it)."""
+
+    async def test(server: HttpPostServer, napcat: aiohttp.ClientSession) -> None:
+        from onebot_client._post import MAX_POST_BYTES
+
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        heads = [
+            (b"Content-Type: application/json\r\nX-Signature: sha1=00\r\n", 413),
+            (b"Content-Type: application/json\r\n", 401),
+            (b"Content-Type: application/x-www-form-urlencoded\r\nX-Signature: sha1=00\r\n", 415),
+        ]
+        for head, status in heads:
+            reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+            writer.write(
+                b"POST / HTTP/1.1\r\nHost: x\r\n"
+                + head
+                + f"Content-Length: {MAX_POST_BYTES + 1}\r\n\r\n".encode()
+                + b"{"  # and nothing more: the server does not wait for it
+            )
+            line = await asyncio.wait_for(reader.readline(), 5)
+            assert line.startswith(f"HTTP/1.1 {status}".encode()), line
+            writer.close()
+
+    run(test)
+
+
+def test_a_body_nested_too_deep_is_400_and_the_server_goes_on() -> None:
+    async def test(server: HttpPostServer, napcat: aiohttp.ClientSession) -> None:
+        reading = asyncio.create_task(take(server, 1))
+        body = b"[" * 100_000
+        assert (await post(napcat, server.url, None, SECRET, body=body))[0] == 400
+        assert (await post(napcat, server.url, example("HeartbeatMetaEvent"), SECRET))[0] == 204
+        assert await reading == [example("HeartbeatMetaEvent")]
+
+    run(test)
+
+
+def test_a_chunked_body_over_the_limit_is_413(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("onebot_client._post.MAX_POST_BYTES", 1000)
+
+    async def test(server: HttpPostServer, napcat: aiohttp.ClientSession) -> None:
+        async def chunks() -> Any:
+            for _ in range(10):
+                yield b"[" + b" " * 500
+
+        headers = {"Content-Type": "application/json"}
+        async with napcat.post(server.url, data=chunks(), headers=headers) as response:
+            assert response.status == 413
+
+    run(test, secret=None)
+
+
+@pytest.mark.parametrize("stalls", ["headers", "body"])
+def test_a_connection_that_dribbles_is_cut(stalls: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("onebot_client._post.HEADERS_TIMEOUT", 0.3)
+    monkeypatch.setattr("onebot_client._post.BODY_TIMEOUT", 0.3)
+
+    async def test(server: HttpPostServer, napcat: aiohttp.ClientSession) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(b"POST / HTTP/1.1\r\nHost: x\r\n")
+        if stalls == "body":
+            writer.write(b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+        # Headers that never end: the connection is closed; a body that never ends: 408.
+        answer = await asyncio.wait_for(reader.readline(), 5)
+        assert answer == (b"HTTP/1.1 408 Request Timeout\r\n" if stalls == "body" else b"")
+        writer.close()
+
+    run(test, secret=None)

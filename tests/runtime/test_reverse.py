@@ -6,6 +6,7 @@ up, handlers and quick operations."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -35,10 +36,11 @@ def run(test: Test, **options: Any) -> None:
 
 async def take(server: ReverseWebSocketServer, count: int) -> list[tuple[AsyncOneBot, Any]]:
     pairs = []
-    async for pair in server.events():
-        pairs.append(pair)
-        if len(pairs) == count:
-            break
+    async with contextlib.aclosing(server.events()) as events:
+        async for pair in events:
+            pairs.append(pair)
+            if len(pairs) == count:
+                break
     return pairs
 
 
@@ -77,6 +79,10 @@ def test_napcat_connects_events_come_with_its_client_and_calls_go_back() -> None
         ({"Authorization": "Bearer "}, "?access_token=wrong", 403),
         ({"Authorization": "Bearer ", "X-Self-ID": ""}, f"?access_token={TOKEN}", 400),
         ({"x-client-role": "Observer"}, "", 400),
+        ({"X-Self-ID": "²"}, "", 400),  # str.isdigit() takes it
+        ({"X-Self-ID": "9" * 5000}, "", 400),
+        ({"X-Self-ID": "9" * 21}, "", 400),
+        ({"X-Self-ID": "-1"}, "", 400),
     ],
 )
 def test_a_refused_handshake_delivers_nothing(
@@ -306,3 +312,59 @@ def test_run_hands_events_to_handlers_and_quick_operations_go_back() -> None:
             await napcat.close()
 
     asyncio.run(asyncio.wait_for(main(), 10))
+
+
+def test_a_message_over_the_limit_ends_only_that_connection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("onebot_client._reverse.MAX_REPLY_BYTES", 1000)
+
+    async def test(server: ReverseWebSocketServer) -> None:
+        big, other = ReverseAccount(server.url, 1, TOKEN), ReverseAccount(server.url, 2, TOKEN)
+        await big.connect()
+        await other.connect()
+        await take(server, 2)
+        await big.send_raw("x" * 2000)
+        assert big.connection is not None
+        await big.connection.wait_closed()
+        assert big.connection.close_code == 1009  # message too big
+        await other.send(example("HeartbeatMetaEvent"))
+        ((bot, event),) = await take(server, 1)
+        assert bot is server.bots[2] and event == example("HeartbeatMetaEvent")
+        await other.close()
+
+    run(test)
+
+
+def test_close_is_quick_with_hung_peers_and_accounts_connecting() -> None:
+    """Accounts are closed all at once, a peer that never answers the close frame cut after
+    CLOSE_TIMEOUT; an account connecting meanwhile is closed too, and ``run()`` returns."""
+    from onebot_client._reverse import CLOSE_TIMEOUT
+
+    async def main() -> float:
+        server = ReverseWebSocketServer(port=0, access_token=TOKEN)
+        running = asyncio.create_task(server.run())
+        await until(lambda: server.port != 0 and server._server is not None)
+        accounts = [ReverseAccount(server.url, n, TOKEN) for n in range(1, 11)]
+        for account in accounts:
+            await account.connect()
+        await until(lambda: len(server.bots) == 10)
+        for account in accounts[:2]:  # hung: their reading stops, so no close frame is answered
+            assert account._reader is not None and account.connection is not None
+            account._reader.cancel()
+            account.connection.transport.pause_reading()
+        late = asyncio.create_task(ReverseAccount(server.url, 99, TOKEN).connect())
+        started = time.monotonic()
+        await server.close()
+        took = time.monotonic() - started
+        await asyncio.wait_for(running, 2)
+        await asyncio.wait([late])
+        for account in accounts[2:]:
+            assert account.connection is not None
+            await account.connection.wait_closed()
+            assert account.connection.close_code == 1000
+        return took
+
+    took = asyncio.run(asyncio.wait_for(main(), 20))
+    # Bounded by CLOSE_TIMEOUT, not by the number of hung peers (2 of 10 took 20 s before).
+    assert took < CLOSE_TIMEOUT + 2

@@ -198,9 +198,7 @@ def test_cr_only_line_endings_are_line_endings() -> None:
     whole = SseReader(LOG).feed(b"data: a\r\rdata: b\r\ndata: c\r\n\r\n")
     assert whole == ["a", "b\nc"]
     reader = SseReader(LOG)
-    assert reader.feed(b"data: a\r") + reader.feed(b"\ndata: b\r") + reader.feed(b"\r") == [
-        "a\nb"
-    ]
+    assert reader.feed(b"data: a\r") + reader.feed(b"\ndata: b\r") + reader.feed(b"\r") == ["a\nb"]
 
 
 @pytest.mark.parametrize("endless", [b"data: " + b"x" * 100, b"data: xx\n" * 40])
@@ -218,8 +216,7 @@ def test_nothing_grows_past_the_bound(
             assert held <= 64 + len(endless)
         assert reader.feed(b"\n\ndata: after\n\n") == ["after"]
     assert [r.getMessage() for r in caplog.records] == [
-        "onebot_client: a test stream: skipped an event over 64 bytes (only the first such "
-        "is logged)"
+        "a test stream: skipped an event over 64 bytes (only the first such " "is logged)"
     ]
 
 

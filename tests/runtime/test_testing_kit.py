@@ -413,3 +413,47 @@ def test_the_kit_is_imported_only_when_used() -> None:
         [sys.executable, "-S", "-c", code], capture_output=True, text=True, env=env, check=True
     )
     assert result.stdout.split("\n")[0] == "False []"
+
+
+# -- what a hostile or careless test gives the kit -------------------------------------------
+
+
+@pytest.mark.parametrize("group_id", ["²", "9" * 5000, "12a", "", -(10**30)])
+def test_an_id_that_is_no_number_is_1400(kit: FakeOneBot, bot: OneBot, group_id: Any) -> None:
+    with pytest.raises(BadRequest, match="param 'group_id': .* is not a number") as caught:
+        bot.get_group_info(group_id)
+    assert len(str(caught.value)) < 300
+    assert bot.get_group_info("123")["group_id"] == 123  # digits are an id
+
+
+@pytest.mark.parametrize("seconds", [-1, float("nan"), float("inf"), "1"])
+def test_a_delay_that_is_no_wait_is_refused_at_once(kit: FakeOneBot, seconds: Any) -> None:
+    with pytest.raises(ValueError, match="is not a number of seconds"):
+        kit.delay("get_status", seconds)
+    assert kit.client().get_status()  # nothing was scripted
+
+
+@pytest.mark.parametrize("kind", ["__class__", "Event", "MessageEvent", "Segment", "LoginInfo"])
+def test_a_kind_that_is_no_event_is_refused(kit: FakeOneBot, kind: str) -> None:
+    with pytest.raises(ValueError, match="is not an event kind of the spec"):
+        kit.event(kind)
+
+
+def test_the_served_fake_answers_json_nested_too_deep_with_400(kit: FakeOneBot) -> None:
+    import json
+    import urllib.error
+    import urllib.request
+
+    server = kit.serve()
+    request = urllib.request.Request(
+        f"{server.http_url}/get_status", data=b"[" * 100_000, method="POST"
+    )
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request, timeout=5)
+    assert caught.value.code == 400
+    with OneBot.websocket(server.ws_url, timeout=5) as bot:  # and over WebSocket: 1400
+        socket_transport: Any = bot._socket_transport
+        link = socket_transport.connect(5)
+        link.send("[" * 100_000)
+        assert bot.get_status()  # the connection goes on
+    assert json.loads(json.dumps(kit.history[-1].action)) == "get_status"
