@@ -132,6 +132,8 @@ class OneBotServer(Loopback):
         self.close_at_once = False
         self.requests: list[Request] = []
         self.handshakes: list[dict[str, str]] = []
+        #: The close code of each WebSocket that ended (None: no closing handshake).
+        self.close_codes: list[int | None] = []
         self.events_sent: list[dict[str, Any]] = []
         self.uploads: dict[str, _Upload] = {}
         self._rules: list[Rule] = []
@@ -368,6 +370,7 @@ class OneBotServer(Loopback):
                     await self._frame(ws, request, message.data, tasks)
         finally:
             self._sockets.discard(key)
+            self.close_codes.append(ws.close_code)
         return ws
 
     async def _frame(

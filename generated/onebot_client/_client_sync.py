@@ -104,6 +104,13 @@ class _SyncClient(_Client["SyncHttp", "SyncWebSocket", "SyncSse", "Handlers"]):
             for event in events:
                 yield event
 
+    def _stop_events(self) -> None:
+        """End the ``events()`` under way (so ``run()``); calls go on."""
+        if self._socket_transport is not None:
+            self._socket_transport.stop_events()
+        elif self._sse is not None:
+            self._sse.close()
+
     def _handle(self, event: Event) -> None:
         operation = self.on.dispatch(self, event)
         if operation is not None:

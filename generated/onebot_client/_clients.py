@@ -40,14 +40,28 @@ class SyncClient(_SyncClient):
         """
         return self._redacted(self._event_source().events(self._timeout))
 
-    def run(self) -> None:
+    def run(self, *, handle_signals: bool = True) -> None:
         """Hand each event to the handlers registered on ``on``, one after another, until the
         client is closed (raises ``NetworkError`` when the connection drops without
         ``reconnect``). A handler's quick operation is carried out through
         ``.handle_quick_operation``; a handler or an operation that fails is logged and the
-        events go on."""
-        for event in self.events():
-            self._handle(event)
+        events go on.
+
+        SIGINT (Ctrl-C) or SIGTERM ends it cleanly, in the main thread, unless
+        ``handle_signals`` is False: the handler under way finishes, the client is closed, and
+        ``run()`` returns (a second signal interrupts the handler).
+        """
+        import _thread
+
+        from ._stopping import Stopping, blocking_signals, stopped
+
+        stopping = Stopping(self._stop_events, _thread.interrupt_main)
+        with blocking_signals(stopping, handle_signals):
+            for event in self.events():
+                self._handle(event)
+        if stopping.signal is not None:
+            self.close()
+        stopped(stopping)
 
 
 class AsyncClient(_AsyncClient):
@@ -75,11 +89,24 @@ class AsyncClient(_AsyncClient):
         """
         return self._redacted(self._event_source().events(self._timeout))
 
-    async def run(self) -> None:
+    async def run(self, *, handle_signals: bool = True) -> None:
         """Hand each event to the handlers registered on ``on`` until the client is closed
         (raises ``NetworkError`` when the connection drops without ``reconnect``). Each event
         is handled in a task of its own, so a slow handler holds up no other event; its
         handlers run in order. A handler's quick operation is carried out through
         ``.handle_quick_operation``; a handler or an operation that fails is logged and the
-        events go on. Returns once the tasks of the events received have ended."""
-        await handle_each(self.events(), self._handle)
+        events go on. Returns once the tasks of the events received have ended.
+
+        SIGINT (Ctrl-C) or SIGTERM ends it cleanly, in the main thread, unless
+        ``handle_signals`` is False: no more events are taken, the handlers under way have
+        ``GRACE`` (5) seconds to finish, the client is closed, and ``run()`` returns, so
+        ``asyncio.run(bot.run())`` exits without a traceback (see ``_stopping``).
+        """
+        from ._stopping import AsyncStopping, asyncio_signals, stopped
+
+        stopping = AsyncStopping(self._stop_events)
+        with asyncio_signals(stopping, handle_signals):
+            await handle_each(self.events(), self._handle, stopping)
+        if stopping.signal is not None:
+            await self.close()
+        stopped(stopping)

@@ -15,6 +15,7 @@ from . import cq
 if TYPE_CHECKING:
     import asyncio
 
+    from ._stopping import AsyncStopping
     from .models import Event
 
 H = TypeVar("H", bound=Callable[..., Any])
@@ -49,9 +50,7 @@ class Drops:
     def reading(self) -> None:
         """``events()`` or ``run()`` started reading: say how many events were lost before."""
         if self.dropped:
-            _log().warning(
-                "%d events were dropped while nothing read them", self.dropped
-            )
+            _log().warning("%d events were dropped while nothing read them", self.dropped)
             self.dropped = 0
 
 
@@ -154,6 +153,14 @@ class _Router:
     def __init__(self) -> None:
         self._handlers: dict[str, list[Callable[..., Any]]] = {}
         self._of_kind: dict[str, list[Callable[..., Any]]] = {}  # _chosen's, by event kind
+        #: Where the exceptions of handlers go besides the log (the testing kit's, to fail the
+        #: test); None: only logged.
+        self.failures: list[BaseException] | None = None
+
+    def _failed(self, handler: Callable[..., Any], error: BaseException) -> None:
+        log_failure(f"the handler {_name(handler)}")
+        if self.failures is not None:
+            self.failures.append(error)
 
     def _add(self, kind: str, handler: H) -> H:
         self._handlers.setdefault(kind, []).append(handler)
@@ -191,8 +198,8 @@ class SyncRouter(_Router):
         for handler in self._chosen(event):
             try:
                 operation = _merged(operation, handler(bot, event))
-            except Exception:
-                log_failure(f"the handler {_name(handler)}")
+            except Exception as exc:
+                self._failed(handler, exc)
         return operation
 
 
@@ -207,25 +214,32 @@ class AsyncRouter(_Router):
             try:
                 result: Awaitable[object] = handler(bot, event)
                 operation = _merged(operation, await result)
-            except Exception:
-                log_failure(f"the handler {_name(handler)}")
+            except Exception as exc:
+                self._failed(handler, exc)
         return operation
 
 
 async def handle_each(
-    items: AsyncIterator[T], handle: Callable[[T], Coroutine[Any, Any, None]]
+    items: AsyncIterator[T],
+    handle: Callable[[T], Coroutine[Any, Any, None]],
+    stopping: AsyncStopping | None = None,
 ) -> None:
     """``handle`` each item in a task of its own, so a slow one holds up no other; returns once
-    ``items`` has ended and the tasks have. At most ``HANDLING`` run at once: then the next item
-    is taken once one ends (and the events wait in their buffers, see ``_backlog``)."""
+    ``items`` has ended and the tasks have (after a signal, within ``GRACE`` seconds: then they
+    are cancelled). At most ``HANDLING`` run at once: then the next item is taken once one ends
+    (and the events wait in their buffers, see ``_backlog``)."""
     import asyncio
     import sys
+
+    from ._stopping import GRACE
 
     # From Python 3.12 a task can start at once (eagerly), running the handler up to its first
     # wait without a trip through the event loop: a handler that does not wait costs no task
     # switch. It is still a task of its own (its timeouts and cancellation are its own).
     loop = asyncio.get_running_loop()
     tasks: set[asyncio.Task[None]] = set()
+    if stopping is not None:
+        stopping.tasks = tasks
     try:
         async for item in items:
             if len(tasks) >= HANDLING:
@@ -239,7 +253,12 @@ async def handle_each(
                 task.add_done_callback(tasks.discard)
     finally:
         if tasks:
-            await asyncio.wait(tasks)
+            signalled = stopping is not None and stopping.signal is not None
+            await asyncio.wait(tasks, timeout=GRACE if signalled else None)
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                await asyncio.wait(tasks)
 
 
 def _name(handler: Callable[..., Any]) -> str:

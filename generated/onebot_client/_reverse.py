@@ -30,6 +30,7 @@ from ._base import DEFAULT_TIMEOUT
 from ._envelope import MAX_REPLY_BYTES
 from ._events import handle_each
 from ._serving import EventServer, Pair
+from ._stopping import AsyncStopping
 from ._ws_async import AsyncWebSocket, _AsyncLink
 from ._ws_common import _RedactingLog
 from .errors import NetworkError
@@ -173,13 +174,13 @@ class ReverseWebSocketServer(EventServer):
         """The URL to give NapCat (``ws://host:port/path``)."""
         return f"ws://{self.host}:{self.port}{self.path}"
 
-    async def _handle_events(self) -> None:
+    async def _handle_events(self, stopping: AsyncStopping) -> None:
         # Each event in a task of its own; a quick operation goes back over the event's
         # connection (the account's client has the server's handlers).
         async def handle(pair: Pair) -> None:
             await pair[0]._handle(pair[1])
 
-        await handle_each(self._pairs(), handle)
+        await handle_each(self._pairs(), handle, stopping)
 
     async def _listen(self) -> None:
         self._server = await serve(

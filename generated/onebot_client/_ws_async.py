@@ -248,8 +248,7 @@ class AsyncWebSocket(_Socket[Waiter]):
                 await self._link.connection.close()
             if self._readers:
                 await asyncio.wait(self._readers)
-            for _ in range(self._events.readers):
-                self._events.end(_End(None))
+            self.stop_events()
         finally:
             self._closing = False
 
@@ -324,6 +323,11 @@ class AsyncWebSocket(_Socket[Waiter]):
             slot.put_nowait(item)
         elif not slot.done():
             slot.set_result(item)
+
+    def stop_events(self) -> None:
+        """End the ``events()`` under way; the connection stays open for calls."""
+        for _ in range(self._events.readers):
+            self._events.end(_End(None))
 
     async def _keep(self, event: TypedEvent, link: _AsyncLink) -> None:
         """Keep an event that came in over ``link`` for ``events()`` (see ``_backlog``)."""

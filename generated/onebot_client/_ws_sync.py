@@ -268,8 +268,7 @@ class SyncWebSocket(_Socket[Frames]):
                 link.close()
                 if link.recv_events_thread is not threading.current_thread():
                     link.recv_events_thread.join()
-            for _ in range(self._events.readers):
-                self._events.end(_End(None))
+            self.stop_events()
         finally:
             self._closing = False
 
@@ -326,6 +325,11 @@ class SyncWebSocket(_Socket[Frames]):
 
     def _give(self, slot: Frames, item: Reply) -> None:
         slot.put(item)
+
+    def stop_events(self) -> None:
+        """End the ``events()`` under way; the connection stays open for calls."""
+        for _ in range(self._events.readers):
+            self._events.end(_End(None))
 
     def _end(self, item: _End) -> None:
         for _ in range(max(1, self._events.readers)):

@@ -103,6 +103,13 @@ class _AsyncClient(_Client["AsyncHttp", "AsyncWebSocket", "AsyncSse", "AsyncHand
             async for event in events:
                 yield event
 
+    async def _stop_events(self) -> None:
+        """End the ``events()`` under way (so ``run()``); calls go on."""
+        if self._socket_transport is not None:
+            self._socket_transport.stop_events()
+        elif self._sse is not None:
+            await self._sse.close()
+
     async def _handle(self, event: Event) -> None:
         operation = await self.on.dispatch(self, event)
         if operation is not None:

@@ -19,6 +19,7 @@ from aiohttp import web
 from ._envelope import MAX_REPLY_BYTES, NOT_JSON, as_object, encode
 from ._events import FrameLog
 from ._serving import EventServer
+from ._stopping import GRACE, AsyncStopping
 from .client import AsyncOneBot
 from .events import parse
 
@@ -100,7 +101,7 @@ class HttpPostServer(EventServer):
         """The URL to give NapCat (``http://host:port/path``)."""
         return f"http://{self.host}:{self.port}{self.path}"
 
-    async def _handle_events(self) -> None:
+    async def _handle_events(self, stopping: AsyncStopping) -> None:
         # Each post's event goes to the handlers in its request (their quick operation is the
         # response); this only waits for close(). Meanwhile ``events()`` gets nothing.
         self._serving_handlers = True
@@ -114,7 +115,11 @@ class HttpPostServer(EventServer):
         app = web.Application(client_max_size=MAX_POST_BYTES)
         app.router.add_post(self.path, self._post)
         self._runner = web.AppRunner(
-            app, access_log=None, handle_signals=False, keepalive_timeout=HEADERS_TIMEOUT
+            app,
+            access_log=None,
+            handle_signals=False,
+            keepalive_timeout=HEADERS_TIMEOUT,
+            shutdown_timeout=GRACE,  # for the handlers under way, in the posts' requests
         )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)

@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
 from ._backlog import AsyncBacklog, idle
+from ._stopping import AsyncStopping, asyncio_signals, stopped
 
 if TYPE_CHECKING:
     from .client import AsyncOneBot
@@ -70,15 +71,24 @@ class EventServer:
     ) -> None:
         await self.close()
 
-    async def run(self) -> None:
+    async def run(self, *, handle_signals: bool = True) -> None:
         """Start if need be, hand each event to the handlers registered on ``on`` until the
         server is closed, then close it (also when cancelled). A handler that fails is logged
-        and the events go on."""
+        and the events go on.
+
+        SIGINT (Ctrl-C) or SIGTERM ends it cleanly, in the main thread, unless
+        ``handle_signals`` is False: no more events are taken, the handlers under way have
+        ``GRACE`` (5) seconds to finish, the connections are closed and ``run()`` returns, so
+        ``asyncio.run(server.run())`` exits without a traceback (see ``_stopping``).
+        """
         await self.start()
+        stopping = AsyncStopping(self._stop_events)
         try:
-            await self._handle_events()
+            with asyncio_signals(stopping, handle_signals):
+                await self._handle_events(stopping)
         finally:
             await self.close()
+        stopped(stopping)
 
     async def events(self) -> AsyncIterator[Pair]:
         """``(bot, event)`` for each event, in order: the client of the account it came from,
@@ -105,7 +115,13 @@ class EventServer:
         if self._inbox is not None:
             await self._inbox.put((bot, event), busy)
 
-    async def _handle_events(self) -> None:
+    async def _stop_events(self) -> None:
+        """End the ``events()`` under way (so ``run()``)."""
+        if self._inbox is not None:
+            for _ in range(self._inbox.readers):
+                self._inbox.end(None)
+
+    async def _handle_events(self, stopping: AsyncStopping) -> None:
         raise NotImplementedError
 
     async def _listen(self) -> None:
