@@ -62,6 +62,7 @@ class SyncClient(_SyncClient):
         if stopping.signal is not None:
             self.close()
         stopped(stopping)
+        self.on.raise_failures()
 
 
 class AsyncClient(_AsyncClient):
@@ -110,3 +111,4 @@ class AsyncClient(_AsyncClient):
         if stopping.signal is not None:
             await self.close()
         stopped(stopping)
+        self.on.raise_failures()

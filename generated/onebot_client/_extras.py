@@ -5,12 +5,10 @@ installs it, when the client is created (not as a bare ``ModuleNotFoundError`` o
 
 from __future__ import annotations
 
-#: The library of each extra of the ``onebot-client`` package.
-EXTRAS = {"async": "aiohttp", "websocket": "websockets"}
+from .errors import MissingExtra
 
-
-class MissingExtra(ModuleNotFoundError):
-    """An optional library a transport needs is not installed."""
+#: The libraries of each extra of the ``onebot-client`` package.
+EXTRAS = {"async": ("aiohttp",), "websocket": ("websockets",), "all": ("aiohttp", "websockets")}
 
 
 def require(extra: str, what: str) -> None:
@@ -18,10 +16,10 @@ def require(extra: str, what: str) -> None:
     (``what`` names the client that needs it)."""
     from importlib.util import find_spec  # here: it imports more than the client needs
 
-    module = EXTRAS[extra]
-    if find_spec(module) is None:
-        raise MissingExtra(
-            f"{what} needs {module}, which is not installed: "
-            f"pip install 'onebot-client[{extra}]'",
-            name=module,
-        )
+    for module in EXTRAS[extra]:
+        if find_spec(module) is None:
+            raise MissingExtra(
+                f"{what} needs {module}, which is not installed: "
+                f"pip install 'onebot-client[{extra}]'",
+                name=module,
+            )

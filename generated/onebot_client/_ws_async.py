@@ -141,6 +141,9 @@ class AsyncWebSocket(_Socket[Waiter]):
         self._link: _AsyncLink | None = None
         self._readers: set[asyncio.Task[None]] = set()  # also those still closing old links
         self._reconnecting: asyncio.Task[None] | None = None
+        #: How many times ``close()`` was called, and the wait of a first connection.
+        self._closes = 0
+        self._pause: asyncio.Future[None] | None = None
 
     async def connect(self, seconds: float | None) -> _AsyncLink:
         """The open connection, opened now if there is none (or once the background
@@ -231,15 +234,37 @@ class AsyncWebSocket(_Socket[Waiter]):
         """The events the server pushes, in order (connecting first within ``seconds``). Ends
         when the client is closed; raises ``NetworkError`` when the connection drops and no
         reconnection is under way."""
-        await self.connect(seconds)
+        if not await self._first_connection(seconds):
+            return
         with self._events.reading():
             while (event := _event(await self._events.get())) is not None:
                 yield event
+
+    async def _first_connection(self, seconds: float | None) -> bool:
+        """``connect`` for ``events()``: with ``reconnect``, a first attempt that fails is
+        tried again (the server may be starting too), as a reconnection is, until one opens
+        (True), the token is refused, or ``close()`` is called (False)."""
+        closes = self._closes
+        while True:
+            try:
+                await self.connect(seconds)
+                return True
+            except (OneBotError, TimeoutError) as exc:
+                if not self._retries(exc):
+                    raise
+                delay = self._next_wait(exc)
+            self._pause = asyncio.get_running_loop().create_future()
+            await asyncio.wait([self._pause], timeout=delay)
+            if self._closes != closes:
+                return False
 
     async def close(self) -> None:
         """Close the connection and stop reconnecting; calls waiting on it fail, ``events()``
         ends. A later call connects again."""
         self._closing = True
+        self._closes += 1
+        if self._pause is not None and not self._pause.done():
+            self._pause.set_result(None)
         try:
             if self._reconnecting is not None:
                 self._reconnecting.cancel()
@@ -267,6 +292,7 @@ class AsyncWebSocket(_Socket[Waiter]):
         """Make ``connection`` the open one, with a reader task of its own."""
         link = self._link = _AsyncLink(connection, self._read, self.where, self.secret)
         self._backoff.opened()
+        self._opened()
         self._readers.add(link.reader)
         link.reader.add_done_callback(self._readers.discard)
         return link

@@ -184,6 +184,7 @@ class SyncWebSocket(_Socket[Frames]):
                 link.adopted = True
             self._link = link
             self._backoff.opened()
+            self._opened()
             return link
         finally:
             self._lock.release()
@@ -247,10 +248,30 @@ class SyncWebSocket(_Socket[Frames]):
     def events(self, seconds: float | None) -> Iterator[TypedEvent]:
         """The events the server pushes, in order; ends when the client is closed and raises
         ``NetworkError`` when the connection drops."""
-        self.connect(seconds)
+        if not self._first_connection(seconds):
+            return
         with self._events.reading():
             while (event := _event(self._events.get())) is not None:
                 yield event
+
+    def _first_connection(self, seconds: float | None) -> bool:
+        """``connect`` for ``events()``: with ``reconnect``, a first attempt that fails is
+        tried again (the server may be starting too), as a reconnection is, until one opens
+        (True), the token is refused, or ``close()`` is called (False)."""
+        with self._lock:
+            if self._stop.is_set():  # by an earlier close()
+                self._stop = threading.Event()
+            stop = self._stop
+        while True:
+            try:
+                self.connect(seconds)
+                return True
+            except (OneBotError, TimeoutError) as exc:
+                if not self._retries(exc):
+                    raise
+                delay = self._next_wait(exc)
+            if stop.wait(delay):
+                return False
 
     def close(self) -> None:
         """Close the connection and stop reconnecting; calls waiting on it fail, ``events()``

@@ -1,5 +1,7 @@
 # Copied from templates/runtime/errors.py by `onebot-gen build`. Do not edit: change it there.
-"""Errors raised by the client. Every one derives from ``OneBotError``.
+"""Errors raised by the client. Every error of a call or of ``events()`` derives from
+``OneBotError``; ``MissingExtra``, raised when a client or server is created without the library
+it needs, is a ``ModuleNotFoundError`` instead (what Python raises for a missing library).
 
 - ``ActionFailed`` and its subclasses: the server answered, and the action failed.
 - ``AuthError``: the server refused the access token (however it said so).
@@ -19,6 +21,7 @@ __all__ = [
     "AuthError",
     "BadRequest",
     "Forbidden",
+    "MissingExtra",
     "NetworkError",
     "OneBotError",
     "ProtocolError",
@@ -27,6 +30,11 @@ __all__ = [
     "Unauthorized",
     "UnsupportedAction",
 ]
+
+
+class MissingExtra(ModuleNotFoundError):
+    """An optional library a transport needs is not installed (the message says which extra
+    installs it)."""
 
 
 class OneBotError(Exception):

@@ -89,13 +89,13 @@ class _Client(Generic[HttpT, SocketT, SseT, HandlersT]):
                 or in errors. A URL's ``?access_token=`` is taken as the token, the same way.
             timeout: Default seconds to wait for each reply (``None``: no limit); for
                 ``events()``, the wait to connect and for the stream's response headers.
-            reconnect: When the event stream ends or fails once it has opened (the server
-                closed it, the connection dropped, the server is restarting), ``events()``
-                opens it again (at once, then after 0.5 s, doubling up to ``max_backoff``; the
-                waits start over once a stream has stayed open 10 s, so a server that closes
-                each stream at once is not hammered) and goes on; events the server sent while
-                no stream was open are lost. A refused token (``AuthError``), an HTTP error
-                status and a first attempt that fails still raise; ``close()`` ends
+            reconnect: When the event stream cannot be opened (the server is not up yet) or
+                ends or fails (the server closed it, the connection dropped, the server is
+                restarting), ``events()`` opens it again (at once, then after 0.5 s, doubling
+                up to ``max_backoff``; the waits start over once a stream has stayed open 10 s,
+                so a server that closes each stream at once is not hammered) and goes on;
+                events the server sent while no stream was open are lost. A refused token
+                (``AuthError``) and an HTTP error status still raise; ``close()`` ends
                 ``events()``, between attempts too. Without it, ``events()`` raises the
                 ``NetworkError``. Calls are not affected.
             max_backoff: The longest wait between attempts to open the stream again, in
@@ -130,7 +130,9 @@ class _Client(Generic[HttpT, SocketT, SseT, HandlersT]):
             reconnect: After a drop, reconnect in the background (a thread, or with asyncio a
                 task; at once, then with exponential backoff from 0.5 s, which starts over once
                 a socket has stayed open 10 s) so ``events()`` goes on; with asyncio, calls
-                made meanwhile wait for the new socket (within their timeout). Without it,
+                made meanwhile wait for the new socket (within their timeout). ``events()``
+                and ``run()`` also try the first connection again, the same way, until it
+                opens (the server may be starting too); a refused token is final. Without it,
                 ``events()`` raises the ``NetworkError``.
             max_backoff: The longest wait between reconnection attempts, in seconds.
         """

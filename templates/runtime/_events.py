@@ -156,6 +156,14 @@ class _Router:
         #: test); None: only logged.
         self.failures: list[BaseException] | None = None
 
+    def raise_failures(self) -> None:
+        """Raise the first exception a handler raised since the last call, when they are kept
+        (``failures``: the testing kit's)."""
+        if self.failures:
+            first = self.failures[0]
+            self.failures.clear()
+            raise first
+
     def _failed(self, handler: Callable[..., Any], error: BaseException) -> None:
         log_failure(f"the handler {_name(handler)}")
         if self.failures is not None:

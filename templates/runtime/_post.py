@@ -14,6 +14,10 @@ import hashlib
 import hmac
 import json
 
+from ._extras import require
+
+require("async", "HttpPostServer")  # before aiohttp is imported: MissingExtra
+
 from aiohttp import web
 
 from ._envelope import MAX_REPLY_BYTES, NOT_JSON, as_object, encode

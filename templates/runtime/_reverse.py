@@ -16,11 +16,16 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qsl
+
+from ._extras import require
+
+require("websocket", "ReverseWebSocketServer")  # before websockets is imported: MissingExtra
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
@@ -72,6 +77,20 @@ SELF_ID = re.compile(r"[0-9]{1,20}")
 ROLES = {"universal": True, "api": True, "event": False}
 
 
+_log = logging.getLogger("onebot_client")
+
+
+def _peer(connection: ServerConnection) -> str:
+    host, port = connection.remote_address[:2]
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _refuse(connection: ServerConnection, status: HTTPStatus, why: str) -> Response:
+    """The answer to a handshake refused for ``why`` (logged)."""
+    _log.warning("refused a connection from %s: HTTP %d, %s", _peer(connection), status, why)
+    return connection.respond(status, why[:200] + "\n")
+
+
 def role(headers: Any) -> str:
     """A connection's ``X-Client-Role``, as sent (Universal when it sends none)."""
     return str(headers.get("X-Client-Role", "Universal"))
@@ -83,6 +102,8 @@ class AcceptedWebSocket(AsyncWebSocket):
     ``events()``, if read). Adopts the account's next connection of its kind when it reconnects;
     while there is none, calls fail with ``NetworkError``."""
 
+    logs_connections = False  # the server logs each account's
+
     def __init__(
         self,
         connection: ServerConnection,
@@ -92,9 +113,8 @@ class AcceptedWebSocket(AsyncWebSocket):
     ) -> None:
         """Named after ``connection`` (the account's first), which it does not adopt; ``token``
         (the server's) is blanked out of its errors and logs, as a client's is."""
-        host, port = connection.remote_address[:2]
         super().__init__(
-            f"ws://{f'[{host}]' if ':' in host else host}:{port}",
+            f"ws://{_peer(connection)}",
             token,
             reconnect=False,
             max_backoff=0.0,
@@ -210,22 +230,25 @@ class ReverseWebSocketServer(EventServer):
             await server.wait_closed()
 
     def _check(self, connection: ServerConnection, request: Request) -> Response | None:
-        """Refuse a handshake that is not NapCat's, before anything is delivered."""
+        """Refuse a handshake that is not NapCat's, before anything is delivered (logged, as
+        a WARNING with the reason, never the token)."""
         path, _, query = request.path.partition("?")
         if "/" + path.strip("/") != self.path:
-            return connection.respond(HTTPStatus.NOT_FOUND, f"no OneBot endpoint at {path}\n")
+            return _refuse(connection, HTTPStatus.NOT_FOUND, f"no OneBot endpoint at {path}")
         refused = refusal(self._token, request.headers, query)
         if refused is not None:
-            return connection.respond(refused, "token verify failed\n")
+            why = "no access token" if refused is HTTPStatus.UNAUTHORIZED else "a wrong token"
+            return _refuse(connection, refused, f"token verify failed: {why}")
         if not SELF_ID.fullmatch(request.headers.get("X-Self-ID", "")):
-            return connection.respond(
-                HTTPStatus.BAD_REQUEST, "X-Self-ID: expected the account's QQ number\n"
+            return _refuse(
+                connection, HTTPStatus.BAD_REQUEST, "X-Self-ID: expected the account's QQ number"
             )
         sent = role(request.headers)
         if sent.lower() not in ROLES:
-            return connection.respond(
+            return _refuse(
+                connection,
                 HTTPStatus.BAD_REQUEST,
-                f"X-Client-Role {sent}: expected Universal, API or Event\n",
+                f"X-Client-Role {sent!r}: expected Universal, API or Event",
             )
         return None
 
@@ -241,8 +264,17 @@ class ReverseWebSocketServer(EventServer):
         else:
             socket = self._event_sockets.get(self_id) or self._socket(connection, self_id, bot)
             self._event_sockets[self_id] = socket
+        where = _peer(connection)
+        _log.info("account %d connected from %s (%s)", self_id, where, role(headers))
         await socket.replace(connection)
         await connection.wait_closed()
+        code = connection.close_code
+        _log.info(
+            "account %d disconnected from %s (%s)",
+            self_id,
+            where,
+            f"close code {code}" if code is not None else "no closing handshake",
+        )
 
     def _bot(self, connection: ServerConnection, self_id: int) -> AsyncOneBot:
         """The client of the account that ``connection`` (its first) is of."""

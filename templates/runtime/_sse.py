@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from ._http import Endpoint
     from .models import Event
 
+_log = logging.getLogger("onebot_client")
+
 #: The path of NapCat's event stream, under the HTTP server's base URL.
 EVENTS_PATH = "/_events"
 #: Bytes read from the stream at a time.
@@ -162,28 +164,30 @@ class _Dropped(Exception):
 
 class _Reopening:
     """Whether and when one ``events()`` opens its stream again after a ``_Dropped``, the same
-    for both clients: only with ``reconnect``, and once a stream has opened (a first attempt that
-    fails raises, as without it); after the waits of ``_backoff.Backoff``."""
+    for both clients: only with ``reconnect`` (a first attempt that fails too: the server may be
+    starting), after the waits of ``_backoff.Backoff``; each stream that opens is logged."""
 
-    def __init__(self, reconnect: bool, max_backoff: float) -> None:
+    def __init__(self, reconnect: bool, max_backoff: float, url: str) -> None:
         self._reconnect = reconnect
         self._backoff = Backoff(max_backoff)
+        self._url = url
         self._ever_opened = False
 
     def opened(self) -> None:
         """A stream opened (HTTP 200)."""
+        _log.info(
+            "%s the event stream at %s", "reopened" if self._ever_opened else "opened", self._url
+        )
         self._ever_opened = True
         self._backoff.opened()
 
     def wait(self, dropped: _Dropped) -> float:
         """The seconds to wait before the next attempt; raises the drop's error when there is
         to be none."""
-        if not self._reconnect or not self._ever_opened:
+        if not self._reconnect:
             raise dropped.error from dropped.__cause__
         delay = self._backoff.wait()
-        logging.getLogger("onebot_client").info(
-            "opening the event stream again in %g s: %s", delay, dropped.error
-        )
+        _log.warning("opening the event stream again in %g s: %s", delay, dropped.error)
         return delay
 
 
@@ -206,7 +210,7 @@ class SyncSse:
         stop = threading.Event()
         with self._lock:
             self._listeners[stop] = None
-        reopening = _Reopening(self._reconnect, self._max_backoff)
+        reopening = _Reopening(self._reconnect, self._max_backoff, self._endpoint.url)
         try:
             while True:
                 try:
@@ -300,7 +304,7 @@ class AsyncSse:
 
         stop = asyncio.Event()
         self._listeners[stop] = None
-        reopening = _Reopening(self._reconnect, self._max_backoff)
+        reopening = _Reopening(self._reconnect, self._max_backoff, self._endpoint.url)
         try:
             while True:
                 try:

@@ -67,6 +67,8 @@ GROUP_ID = 30003
 BAD_REQUEST = 1400
 UNSUPPORTED = 1404
 SERVER_ERROR = 1200
+#: The actions that send a message.
+_SENDS = ("send_msg", "send_group_msg", "send_private_msg")
 #: Values of keys that a default result or a built event has, when they fit its type: a fake
 #: that is up and well.
 PLAUSIBLE = {"online": True, "good": True}
@@ -134,6 +136,7 @@ class Fake:
         self_id: int = SELF_ID,
         nickname: str = "fake bot",
         stop_when_idle: bool = True,
+        raise_handler_errors: bool = True,
     ) -> None:
         """A fake server with no script: every action answers with a default result.
 
@@ -143,6 +146,10 @@ class Fake:
             stop_when_idle: In-process, ``events()`` (and so ``run()``) ends once every
                 injected event has been read, so a test can inject, run and assert; with False it
                 waits for more until the client is closed (as over the wire, always).
+            raise_handler_errors: A handler of an in-process client that raises fails the
+                test: ``run()`` raises its exception once the events are handled (the first,
+                if several did), and so does ``close()`` (``with FakeOneBot()``) if no
+                ``run()`` did. With False it is only logged, as by a real client.
         """
         self.self_id = self_id
         self.nickname = nickname
@@ -159,6 +166,9 @@ class Fake:
         self._backlog: list[dict[str, Any]] = []
         self._servers: list[FakeServer] = []
         self._errors: list[BaseException] = []
+        self.raise_handler_errors = raise_handler_errors
+        #: What the handlers of in-process clients raised, not raised yet.
+        self._handler_errors: list[BaseException] = []
 
     # -- scripting ---------------------------------------------------------------------------
 
@@ -225,6 +235,32 @@ class Fake:
             return [
                 c.params for c in self._history if c.action == action and c.retcode != BAD_REQUEST
             ]
+
+    def sent(
+        self, *, group_id: int | str | None = None, user_id: int | str | None = None
+    ) -> list[str]:
+        """The text of each message the bot sent, in order, whichever way (``reply()`` sends
+        ``send_msg``; ``send_group_msg``, ``send_private_msg`` and the senders built on them):
+        its text segments joined (a CQ-code string's text, codes left out; with
+        ``auto_escape``, the string). ``group_id`` or ``user_id`` keeps those sent there."""
+        from ._events import plain_text
+
+        texts = []
+        for call in self.history:
+            params = call.params
+            if call.action not in _SENDS or call.retcode != 0:
+                continue
+            if group_id is not None and str(params.get("group_id")) != str(group_id):
+                continue
+            if user_id is not None and str(params.get("user_id")) != str(user_id):
+                continue
+            message = params.get("message")
+            if isinstance(message, str) and not params.get("auto_escape"):
+                message = cq.parse(message)
+            if isinstance(message, dict):  # one segment
+                message = [message]
+            texts.append(message if isinstance(message, str) else plain_text({"message": message}))
+        return texts
 
     @property
     def injected(self) -> list[dict[str, Any]]:
@@ -470,7 +506,7 @@ class Fake:
             from .client import OneBot
 
             cls = OneBot
-        return _wired(cls, SyncFakeTransport(self), timeout)
+        return self._wired(cls, SyncFakeTransport(self), timeout)
 
     @overload
     def async_client(self, *, timeout: float | None = 5.0) -> AsyncOneBot: ...
@@ -486,7 +522,15 @@ class Fake:
             from .client import AsyncOneBot
 
             cls = AsyncOneBot
-        return _wired(cls, AsyncFakeTransport(self), timeout)
+        return self._wired(cls, AsyncFakeTransport(self), timeout)
+
+    def _wired(self, cls: type[object], transport: object, timeout: float | None) -> Any:
+        client: Any = object.__new__(cls)
+        client._configure("fake://onebot", None, timeout, "")
+        client._transport = client._socket_transport = transport
+        if self.raise_handler_errors:
+            client.on.failures = self._handler_errors
+        return client
 
     def serve(
         self, host: str = "127.0.0.1", port: int = 0, *, access_token: str | None = None
@@ -494,6 +538,9 @@ class Fake:
         """Serve the fake over the wire (needs ``aiohttp``), for a bot that connects itself:
         HTTP ``POST /{action}`` at ``http_url`` and forward WebSocket at ``ws_url`` (injected
         events go to every connected socket). Port 0 picks a free one. Stopped by ``close()``."""
+        from ._extras import require
+
+        require("async", "FakeOneBot.serve()")
         server = FakeServer(self, host, port, access_token)
         with self._lock:
             self._servers.append(server)
@@ -506,6 +553,8 @@ class Fake:
             servers, self._servers = self._servers, []
             inboxes = list(self._inboxes)
             errors, self._errors = self._errors, []
+            errors += self._handler_errors
+            self._handler_errors.clear()
         for server in servers:
             server.close()
         for inbox in inboxes:
@@ -585,13 +634,6 @@ def _event_type(kind: str) -> Any:
     if not typing.is_typeddict(cls) or "post_type" not in _hints(cls):
         raise AttributeError(kind)
     return cls
-
-
-def _wired(cls: type[object], transport: object, timeout: float | None) -> Any:
-    client: Any = object.__new__(cls)
-    client._configure("fake://onebot", None, timeout, "")
-    client._transport = client._socket_transport = transport
-    return client
 
 
 class _Inbox:
@@ -713,6 +755,9 @@ class SyncFakeTransport:
         while (frame := self.inbox.get(block=not self.fake.stop_when_idle)) is not None:
             yield _parsed(frame)
 
+    def stop_events(self) -> None:
+        self.inbox.close()
+
     def close(self) -> None:
         self.inbox.close()
 
@@ -749,6 +794,9 @@ class AsyncFakeTransport:
     async def events(self, seconds: float | None) -> AsyncIterator[Event]:
         while (frame := await self.inbox.get_async(not self.fake.stop_when_idle)) is not None:
             yield _parsed(frame)
+
+    def stop_events(self) -> None:
+        self.inbox.close()
 
     async def close(self) -> None:
         self.inbox.close()

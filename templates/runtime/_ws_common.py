@@ -131,6 +131,9 @@ class _Socket(Generic[Slot]):
     """What both WebSocket transports share: the URL, the headers, echoes, frame routing, and
     what happens when a connection ends. ``Slot`` is where one call waits for its reply."""
 
+    #: Whether connections opening and dropping are logged (a server logs its accounts').
+    logs_connections = True
+
     def __init__(
         self, url: str, access_token: str | None, *, reconnect: bool, max_backoff: float
     ) -> None:
@@ -146,6 +149,8 @@ class _Socket(Generic[Slot]):
         self._echoes = itertools.count(1)
         #: True while ``close()`` runs: the connection's end is the client's own doing.
         self._closing = False
+        #: Whether a connection has opened (the next is a reconnection).
+        self._connected = False
 
     def _options(self, seconds: float | None) -> dict[str, Any]:
         """The options of either library's ``connect`` (see the note at the top)."""
@@ -179,6 +184,8 @@ class _Socket(Generic[Slot]):
         if echo is not None:
             return str(echo), frame
         event = parse(frame, log)
+        if event is not None and event["post_type"] == "meta_event":
+            self._seen(event)
         if event is None:
             if frame.get("status") == "failed" and frame.get("retcode") in (1401, 1403):
                 raise AuthError(
@@ -223,6 +230,8 @@ class _Socket(Generic[Slot]):
             return False
         if self.reconnect and not isinstance(error, AuthError):
             return True
+        if self.logs_connections:
+            self.log.warning("%s", error)
         self._end(_End(error))
         return False
 
@@ -257,8 +266,26 @@ class _Socket(Generic[Slot]):
         """Before a reconnection attempt, after ``error`` (the drop's, or the failed attempt's):
         the seconds to wait (see ``_backoff``), logged."""
         delay = self._backoff.wait()
-        self.log.info("reconnecting in %g s: %s", delay, error)
+        self.log.warning("reconnecting in %g s: %s", delay, str(error) or type(error).__name__)
         return delay
+
+    def _retries(self, error: OneBotError | TimeoutError) -> bool:
+        """After a first connection attempt that failed with ``error``: whether ``events()``
+        tries again (with ``reconnect``; a refused token is final)."""
+        return self.reconnect and not isinstance(error, AuthError)
+
+    def _opened(self) -> None:
+        """A connection opened: logged (the first, or one after a drop)."""
+        if self.logs_connections:
+            self.log.info(
+                "%s %s", "reconnected to" if self._connected else "connected to", self.url
+            )
+        self._connected = True
+
+    def _seen(self, event: TypedEvent) -> None:
+        """Log whose account a connection is, when its lifecycle event says it is online."""
+        if event.get("meta_event_type") == "lifecycle" and event.get("sub_type") == "connect":
+            self.log.info("account %s is online at %s", event.get("self_id"), self.where)
 
     def _gives_up(self, error: OneBotError | TimeoutError) -> bool:
         """After a failed reconnection attempt: a refused token ends ``events()`` and the

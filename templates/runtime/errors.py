@@ -1,4 +1,6 @@
-"""Errors raised by the client. Every one derives from ``OneBotError``.
+"""Errors raised by the client. Every error of a call or of ``events()`` derives from
+``OneBotError``; ``MissingExtra``, raised when a client or server is created without the library
+it needs, is a ``ModuleNotFoundError`` instead (what Python raises for a missing library).
 
 - ``ActionFailed`` and its subclasses: the server answered, and the action failed.
 - ``AuthError``: the server refused the access token (however it said so).
@@ -18,6 +20,7 @@ __all__ = [
     "AuthError",
     "BadRequest",
     "Forbidden",
+    "MissingExtra",
     "NetworkError",
     "OneBotError",
     "ProtocolError",
@@ -26,6 +29,11 @@ __all__ = [
     "Unauthorized",
     "UnsupportedAction",
 ]
+
+
+class MissingExtra(ModuleNotFoundError):
+    """An optional library a transport needs is not installed (the message says which extra
+    installs it)."""
 
 
 class OneBotError(Exception):

@@ -140,7 +140,7 @@ def test_stream_example(
     monkeypatch.chdir(tmp_path)
     content = bytes(range(256)) * 4000
     (tmp_path / "report.pdf").write_bytes(content)
-    exec("from onebot_client import OneBot\n" + for_server(examples()[2], server), {})
+    exec(for_server(examples()[2], server), {})
     assert (tmp_path / "copy.pdf").read_bytes() == content
     (sent,) = server.calls("send_group_msg")
     assert sent.params["message"][0]["type"] == "file"
@@ -179,19 +179,24 @@ def test_reverse_websocket_example() -> None:
 TESTING_DOCS = README.parent / "generated" / "docs" / "testing.md"
 
 
-def kit_example(page: Path = README) -> str:
-    """The first example of the README's section on testing a bot (or of another page)."""
+def kit_example(page: Path = README, index: int = 0) -> str:
+    """An example of the README's section on testing a bot (or of another page)."""
     text = page.read_text(encoding="utf-8")
     if page == README:
         text = text[text.index("## Testing a bot") :]
         text = text[: text.index("\n## ", 1)]
-    return re.findall(r"```python\n(.*?)```", text, re.S)[0]
+    return re.findall(r"```python\n(.*?)```", text, re.S)[index]
 
 
-@pytest.mark.parametrize(("page", "tests"), [(README, 2), (TESTING_DOCS, 1)])
-def test_testing_example_passes_under_pytest(tmp_path: Path, page: Path, tests: int) -> None:
+KIT_EXAMPLES = [(README, 0, 2), (TESTING_DOCS, 0, 1), (TESTING_DOCS, 1, 1)]
+
+
+@pytest.mark.parametrize(("page", "index", "tests"), KIT_EXAMPLES)
+def test_testing_example_passes_under_pytest(
+    tmp_path: Path, page: Path, index: int, tests: int
+) -> None:
     source = tmp_path / "test_bot.py"
-    source.write_text(kit_example(page), encoding="utf-8")
+    source.write_text(kit_example(page, index), encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", source.name],
         capture_output=True,
@@ -202,9 +207,10 @@ def test_testing_example_passes_under_pytest(tmp_path: Path, page: Path, tests: 
     assert f"{tests} passed" in result.stdout
 
 
-def test_testing_example_type_checks(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("page", "index", "tests"), KIT_EXAMPLES)
+def test_testing_example_type_checks(tmp_path: Path, page: Path, index: int, tests: int) -> None:
     source = tmp_path / "test_bot.py"
-    source.write_text(kit_example(), encoding="utf-8")
+    source.write_text(kit_example(page, index), encoding="utf-8")
     for command in CHECKERS.values():
         result = subprocess.run(
             [*command, source.name], capture_output=True, text=True, cwd=tmp_path

@@ -457,3 +457,85 @@ def test_the_served_fake_answers_json_nested_too_deep_with_400(kit: FakeOneBot) 
         link.send("[" * 100_000)
         assert bot.get_status()  # the connection goes on
     assert json.loads(json.dumps(kit.history[-1].action)) == "get_status"
+
+
+# -- a handler that fails, fails its test ----------------------------------------------------
+
+
+def test_a_handler_that_raises_fails_run_sync() -> None:
+    with pytest.raises(KeyError, match="group_id"):
+        with FakeOneBot() as kit:
+            bot = kit.client()
+            handled: list[str] = []
+
+            @bot.on.message
+            def broken(bot: OneBot, event: models.MessageEvent) -> None:
+                handled.append(plain_text(event))
+                raise KeyError("group_id")
+
+            kit.inject(kit.private_message("one"))
+            kit.inject(kit.private_message("two"))
+            try:
+                bot.run()
+            finally:
+                assert handled == ["one", "two"]  # the events went on; then run() raised
+
+
+def test_a_handler_that_raises_fails_run_async() -> None:
+    async def main(kit: FakeOneBot) -> None:
+        bot = kit.async_client()
+
+        @bot.on.message
+        async def broken(bot: AsyncOneBot, event: models.MessageEvent) -> None:
+            await asyncio.sleep(0.01)  # still running when the events have all been taken
+            raise ValueError("handler bug")
+
+        kit.inject(kit.group_message("hi"))
+        await bot.run()
+
+    with FakeOneBot() as kit, pytest.raises(ValueError, match="handler bug"):
+        asyncio.run(main(kit))
+
+
+def test_a_handler_failure_read_through_events_fails_at_close() -> None:
+    kit = FakeOneBot()
+    bot = kit.client()
+
+    @bot.on.message
+    def broken(bot: OneBot, event: models.MessageEvent) -> None:
+        raise RuntimeError("late")
+
+    kit.inject(kit.private_message("x"))
+    for event in bot.events():
+        bot.on.dispatch(bot, event)
+    with pytest.raises(RuntimeError, match="late"):
+        kit.close()
+
+
+def test_handler_failures_can_be_only_logged(caplog: pytest.LogCaptureFixture) -> None:
+    with FakeOneBot(raise_handler_errors=False) as kit:
+        bot = kit.client()
+
+        @bot.on.message
+        def broken(bot: OneBot, event: models.MessageEvent) -> None:
+            raise RuntimeError("only logged")
+
+        kit.inject(kit.private_message("x"))
+        bot.run()
+    assert "the handler" in caplog.text and "only logged" in caplog.text
+
+
+def test_sent_reads_what_the_bot_sent_whichever_way(kit: FakeOneBot, bot: OneBot) -> None:
+    from onebot_client import seg
+
+    @bot.on.message
+    def answer(bot: OneBot, event: models.MessageEvent) -> None:
+        bot.reply(event, "pong")  # send_msg
+        bot.send_group_msg(5, [seg.text("a"), seg.at(1), seg.text("b")])
+        bot.send_private_msg(7, "x[CQ:face,id=1]y")
+        bot.send_private_msg(7, "[raw]", auto_escape=True)
+
+    kit.inject(kit.group_message("ping", group_id=123))
+    bot.run()
+    assert kit.sent() == ["pong", "ab", "xy", "[raw]"]
+    assert kit.sent(group_id=123) == ["pong"] and kit.sent(user_id="7") == ["xy", "[raw]"]

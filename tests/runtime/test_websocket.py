@@ -493,3 +493,63 @@ def test_events_read_slowly_are_all_delivered(
     finally:
         driver.close()
     assert got == [heartbeat(n) for n in range(60)]
+
+
+@pytest.mark.parametrize("kind", ["sync-ws", "async-ws"])
+def test_a_server_not_up_yet_is_waited_for_with_reconnect(
+    kind: str, server: OneBotServer, first_backoff: Callable[[float], None]
+) -> None:
+    """NapCat and the bot are often started together: events() and run() try the first
+    connection again until it opens; a refused token is final; close() ends the waiting."""
+    first_backoff(0.02)
+    server.stop_listening()
+    driver = Driver(kind, server, reconnect=True, max_backoff=0.05)
+    got: list[Any] = []
+
+    async def read_async() -> None:
+        async for event in driver.bot.events():
+            got.append(event)
+            return
+
+    def read() -> None:
+        for event in driver.bot.events():
+            got.append(event)
+            return
+
+    reader = threading.Thread(
+        target=(lambda: asyncio.run(read_async())) if driver.is_async else read, daemon=True
+    )
+    reader.start()
+    time.sleep(0.3)  # several attempts fail meanwhile
+    assert reader.is_alive()
+    server.listen_again()
+    server.wait_for(lambda: server.connected == 1)
+    server.push_event(heartbeat(1))
+    reader.join(5)
+    assert got == [heartbeat(1)]
+
+
+def test_the_log_of_a_bot_through_connect_drop_reconnect(
+    server: OneBotServer, first_backoff: Callable[[float], None], caplog: pytest.LogCaptureFixture
+) -> None:
+    first_backoff(0.02)
+    caplog.set_level(logging.INFO, logger="onebot_client")
+
+    async def main() -> None:
+        async with AsyncClient.websocket(server.ws_url, access_token=TOKEN, reconnect=True) as bot:
+            events = bot.events()
+            lifecycle = {**heartbeat(0), "meta_event_type": "lifecycle", "sub_type": "connect"}
+            await asyncio.to_thread(server.push_event, lifecycle)
+            await anext(events)
+            await asyncio.to_thread(server.drop)
+            await asyncio.to_thread(server.wait_for, lambda: server.connected == 1)
+            await asyncio.to_thread(server.push_event, heartbeat(1))
+            assert await anext(events) == heartbeat(1)
+
+    asyncio.run(main())
+    lines = [f"{r.levelname} {r.getMessage()}" for r in caplog.records if r.name == "onebot_client"]
+    assert lines[0] == f"INFO connected to {server.ws_url}"
+    assert lines[1] == f"INFO account 1 is online at 127.0.0.1:{server.port}"
+    assert lines[2].startswith("WARNING reconnecting in 0 s: the WebSocket to 127.0.0.1:")
+    assert lines[3] == f"INFO reconnected to {server.ws_url}"
+    assert TOKEN not in "\n".join(lines)
