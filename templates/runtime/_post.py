@@ -179,12 +179,11 @@ class HttpPostServer(EventServer):
         event = parse(frame)
         if event is None:
             return web.Response(status=204)  # not an event: nothing to do
-        if self._handlers is not None:
-            operation = await self._handlers.dispatch(self.api, event)
-        else:
-            operation = None
+        # As on every server: handlers under run(), events() otherwise.
         if not self._serving_handlers:
             await self._deliver(self.api, event)
+            return web.Response(status=204)
+        operation = await self.on.dispatch(self.api, event)
         if operation is None:
             return web.Response(status=204)
         return web.Response(text=encode(operation), content_type="application/json")

@@ -253,3 +253,22 @@ def test_a_connection_that_dribbles_is_cut(stalls: str, monkeypatch: pytest.Monk
         writer.close()
 
     run(test, secret=None)
+
+
+def test_handlers_run_under_run_only_as_on_every_server() -> None:
+    """Started by ``async with``, the server hands events to ``events()``; its handlers run
+    under ``run()`` (the reverse WebSocket server's rule too)."""
+
+    async def test(server: HttpPostServer, napcat: aiohttp.ClientSession) -> None:
+        called: list[Any] = []
+
+        @server.on.event
+        async def handler(bot: AsyncOneBot, event: Any) -> None:
+            called.append(event)
+
+        reading = asyncio.create_task(take(server, 1))
+        await asyncio.sleep(0)
+        assert (await post(napcat, server.url, example("HeartbeatMetaEvent"), SECRET))[0] == 204
+        assert await reading == [example("HeartbeatMetaEvent")] and called == []
+
+    run(test)
