@@ -30,6 +30,9 @@ bench: $(STAMP)
 	$(PY) bench/cq.py
 	$(PY) bench/import_time.py
 
+# setuptools says, on every editable install with a package-dir (generator/ is onebot_gen), that
+# folders named like the package could shadow it: there are none here.
+$(STAMP): export PYTHONWARNINGS = ignore::UserWarning:setuptools.command.editable_wheel
 $(STAMP): pyproject.toml generated/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip

@@ -42,10 +42,16 @@ class Workers:
         if "fork" not in multiprocessing.get_all_start_methods():
             return
         context = multiprocessing.get_context("fork")
+        ends: list[Connection] = []  # this process's end of each pipe
         for warm, makes in tools.items():
             ours, theirs = context.Pipe()
-            # Not a daemon: it forks the workers of a large build.
-            process = context.Process(target=_serve, args=(theirs, warm), name="onebot-gen")
+            ends.append(ours)
+            # Not a daemon: it forks the workers of a large build. It closes the ends of the
+            # pipes it inherits, so that when this process dies (even by SIGKILL) its pipe is
+            # closed and it reads EOF and ends.
+            process = context.Process(
+                target=_serve, args=(theirs, warm, list(ends)), name="onebot-gen"
+            )
             process.start()
             theirs.close()
             self._processes.append(process)
@@ -85,12 +91,21 @@ class Workers:
         tb: TracebackType | None,
     ) -> None:
         for process in self._processes:
-            process.terminate()  # done, or not needed
+            # Done, or not needed. Its group: it and the processes it forked for a large build
+            # (left alone, they would wait forever to hand in their results).
+            assert process.pid is not None  # started in __init__
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:  # not in a group of its own yet
+                process.terminate()
             process.join()
 
 
-def _serve(conn: Connection, warm: Callable[[], None]) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build stops it
+def _serve(conn: Connection, warm: Callable[[], None], inherited: list[Connection]) -> None:
+    os.setpgid(0, 0)  # a group of its own, with the processes it forks: the build ends them all
+    _ignore_interrupts()
+    for end in inherited:
+        end.close()
     try:
         warm()
     except Exception:
@@ -117,11 +132,19 @@ def run_all(steps: list[Step]) -> list[str]:
     context = multiprocessing.get_context(
         "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     )
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with concurrent.futures.ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_ignore_interrupts
+    ) as pool:
         order = sorted(range(len(steps)), key=lambda i: -len(steps[i].text))
         runs = pool.map(_run, [(steps[i].make, steps[i].text) for i in order])
         results = dict(zip(order, runs))
     return [results[i] for i in range(len(steps))]
+
+
+def _ignore_interrupts() -> None:
+    """In a worker: Ctrl-C is for the build, which stops its workers (a worker interrupted
+    would print a traceback of its own)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run(job: tuple[Callable[[str], str], str]) -> str:

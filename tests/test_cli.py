@@ -348,3 +348,27 @@ def test_the_command_says_everything_and_exits_with_the_status(spec: Path, tmp_p
     assert "differs: docs/demo.md" in checked.stdout and "is out of date" in checked.stderr
     usage = subprocess.run([*command, "--watch", "--check"], capture_output=True, text=True)
     assert usage.returncode == 2 and "does not go with --check" in usage.stderr
+
+
+@pytest.mark.parametrize("after", [0.1, 0.2, 0.5, 1.0])
+def test_an_interrupt_at_any_moment_prints_no_traceback(
+    after: float, spec: Path, tmp_path: Path
+) -> None:
+    """Ctrl-C while the command is still importing, or building: one line, status 1, as click
+    says it (before that, Python is still starting: its own message)."""
+    import time
+
+    onebot_gen = Path(sys.executable).parent / "onebot-gen"
+    build = subprocess.Popen(
+        [str(onebot_gen), "build", "--spec", str(spec), "--out", str(tmp_path / "out")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")},
+    )
+    time.sleep(after)
+    build.send_signal(signal.SIGINT)
+    out, err = build.communicate(timeout=60)
+    assert "Traceback" not in err, err
+    if build.returncode != 0:  # (a quick build may be done before the signal comes)
+        assert build.returncode == 1 and err.strip().endswith("Aborted!"), err

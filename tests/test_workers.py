@@ -56,3 +56,52 @@ def test_a_failing_warm_up_does_not_hide_the_steps() -> None:
 
 def broken_warm() -> None:
     raise ImportError("no such tool")
+
+
+WORKERS_OF_A_KILLED_PARENT = """
+import os, sys, time
+from onebot_gen.workers import Workers
+
+def warm():
+    pass
+
+def echo(text):
+    return text
+
+workers = Workers({warm: [echo], (lambda: None): [str.upper]})
+print(" ".join(str(p.pid) for p in workers._processes), flush=True)
+time.sleep(60)
+"""
+
+
+def test_the_workers_end_when_the_build_is_killed() -> None:
+    """A build killed by SIGKILL runs no cleanup: its workers must see their pipe close."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    build = subprocess.Popen(
+        [sys.executable, "-c", WORKERS_OF_A_KILLED_PARENT], stdout=subprocess.PIPE, text=True
+    )
+    assert build.stdout is not None
+    pids = [int(p) for p in build.stdout.readline().split()]
+    assert len(pids) == 2
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+    ends = time.monotonic() + 10
+    alive = pids
+    while alive and time.monotonic() < ends:
+        alive = [p for p in alive if _alive(p)]
+        time.sleep(0.05)
+    assert alive == []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A child of the killed build is reparented (to init, which reaps it): a zombie is dead.
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split(") ")[1][0] != "Z"
