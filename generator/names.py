@@ -90,6 +90,7 @@ MODULE_NAMES = frozenset(
         "Fake",
         "FakeOneBot",
         "FakeServer",
+        "FakeNapCat",
         "GROUP_ID",
         "Mapping",
         "SELF_ID",

@@ -34,7 +34,7 @@ from websockets.http11 import Request, Response
 from ._base import DEFAULT_TIMEOUT
 from ._envelope import MAX_REPLY_BYTES
 from ._events import handle_each
-from ._serving import EventServer, Pair
+from ._serving import BACKLOG, EventServer, Pair
 from ._stopping import AsyncStopping
 from ._ws_async import AsyncWebSocket, _AsyncLink
 from ._ws_common import _RedactingLog
@@ -210,6 +210,7 @@ class ReverseWebSocketServer(EventServer):
             process_request=self._check,
             max_size=MAX_REPLY_BYTES,  # NapCat allows 50 MB
             close_timeout=CLOSE_TIMEOUT,
+            backlog=BACKLOG,
             compression=None,  # NapCat offers none
             # At DEBUG websockets logs each handshake's path and headers, where the token is.
             logger=_RedactingLog("websockets.server", self._token),

@@ -52,9 +52,7 @@ from ._events import kind_of
 from .errors import ProtocolError, RequestTimeout
 
 if TYPE_CHECKING:
-    import socket
-
-    import aiohttp.web
+    from ._fake_wire import FakeNapCat, FakeServer
 
     from .client import AsyncOneBot, OneBot
     from .models import Event
@@ -68,8 +66,9 @@ GROUP_ID = 30003
 BAD_REQUEST = 1400
 UNSUPPORTED = 1404
 SERVER_ERROR = 1200
-#: The actions that send a message.
+#: The actions that send a message, and the quick operation (its ``reply``).
 _SENDS = ("send_msg", "send_group_msg", "send_private_msg")
+_QUICK = ".handle_quick_operation"
 #: Values of keys that a default result or a built event has, when they fit its type: a fake
 #: that is up and well.
 PLAUSIBLE = {"online": True, "good": True}
@@ -165,7 +164,7 @@ class Fake:
         self._ids = itertools.count(1)
         self._inboxes: list[_Inbox] = []
         self._backlog: list[dict[str, Any]] = []
-        self._servers: list[FakeServer] = []
+        self._servers: list[FakeServer | FakeNapCat] = []
         self._errors: list[BaseException] = []
         self.raise_handler_errors = raise_handler_errors
         #: What the handlers of in-process clients raised, not raised yet.
@@ -241,7 +240,8 @@ class Fake:
         self, *, group_id: int | str | None = None, user_id: int | str | None = None
     ) -> list[str]:
         """The text of each message the bot sent, in order, whichever way (``reply()`` sends
-        ``send_msg``; ``send_group_msg``, ``send_private_msg`` and the senders built on them):
+        ``send_msg``; ``send_group_msg``, ``send_private_msg`` and the senders built on them;
+        the ``reply`` of a quick operation):
         its text segments joined (a CQ-code string's text, codes left out; with
         ``auto_escape``, the string). ``group_id`` or ``user_id`` keeps those sent there."""
         from ._events import plain_text
@@ -249,7 +249,15 @@ class Fake:
         texts = []
         for call in self.history:
             params = call.params
-            if call.action not in _SENDS or call.retcode != 0:
+            if call.action == _QUICK and call.retcode == 0:  # a reply in a quick operation
+                context, operation = params.get("context", {}), params.get("operation", {})
+                if "reply" not in operation:
+                    continue
+                target = {k: context[k] for k in ("group_id", "user_id") if k in context}
+                if context.get("message_type") == "group":
+                    target.pop("user_id", None)
+                params = {**target, "message": operation["reply"]}
+            elif call.action not in _SENDS or call.retcode != 0:
                 continue
             if group_id is not None and str(params.get("group_id")) != str(group_id):
                 continue
@@ -542,10 +550,58 @@ class Fake:
         from ._extras import require
 
         require("async", "FakeOneBot.serve()")
+        from ._fake_wire import FakeServer
+
         server = FakeServer(self, host, port, access_token)
         with self._lock:
             self._servers.append(server)
         return server
+
+    def connect_reverse(
+        self, url: str, *, self_id: int | None = None, access_token: str | None = None
+    ) -> FakeNapCat:
+        """Connect to a bot's ``ReverseWebSocketServer`` as NapCat does (needs ``aiohttp``):
+        ``X-Self-ID`` (``self_id``, default the fake's), ``X-Client-Role: Universal`` and the
+        token, then a lifecycle event; injected events are pushed over the connection and the
+        bot's calls answered. It connects in the background: wait for ``connected``. Closed by
+        ``close()``."""
+        from ._extras import require
+
+        require("async", "FakeOneBot.connect_reverse()")
+        from ._fake_wire import FakeNapCat
+
+        napcat = FakeNapCat(self)
+        headers = {"X-Self-ID": str(self.self_id if self_id is None else self_id)}
+        headers |= {"X-Client-Role": "Universal", "User-Agent": "OneBot/11"}
+        if access_token:
+            headers["Authorization"] = f"Bearer {access_token}"
+        napcat.reverse(url, headers)
+        with self._lock:
+            self._servers.append(napcat)
+        return napcat
+
+    def post_events(self, url: str, *, secret: str | None = None) -> FakeNapCat:
+        """Post each injected event to a bot's ``HttpPostServer`` as NapCat does (needs
+        ``aiohttp``), one after another, signed with ``secret``; the quick operation in a
+        response is carried out as a ``.handle_quick_operation`` call (in ``history``, and
+        ``sent()`` reads its reply). A post the bot refuses fails the test at ``close()``.
+        Stopped by ``close()``."""
+        from ._extras import require
+
+        require("async", "FakeOneBot.post_events()")
+        from ._fake_wire import FakeNapCat
+
+        napcat = FakeNapCat(self)
+        napcat.post(url, secret)
+        with self._lock:
+            self._servers.append(napcat)
+        return napcat
+
+    def _failed(self, error: BaseException) -> None:
+        """Keep an error met over the wire (a script that failed, a post refused): ``close()``
+        raises it."""
+        with self._lock:
+            self._errors.append(error)
 
     def close(self) -> None:
         """Stop the servers and end the clients' ``events()``; raises the first error a
@@ -801,147 +857,3 @@ class AsyncFakeTransport:
 
     async def close(self) -> None:
         self.inbox.close()
-
-
-class FakeServer:
-    """A fake served over the wire on a thread of its own: HTTP ``POST /{action}`` and forward
-    WebSocket on one port (aiohttp)."""
-
-    def __init__(self, fake: Fake, host: str, port: int, access_token: str | None) -> None:
-        import socket
-
-        self.fake = fake
-        self.access_token = access_token
-        self._sockets: set[aiohttp.web.WebSocketResponse] = set()
-        listener = socket.create_server((host, port))
-        self.host: str = listener.getsockname()[0]
-        self.port: int = listener.getsockname()[1]
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._loop.run_forever, name="onebot-fake-server", daemon=True
-        )
-        self._thread.start()
-        self._runner = asyncio.run_coroutine_threadsafe(self._start(listener), self._loop).result()
-
-    async def _start(self, listener: socket.socket) -> aiohttp.web.AppRunner:
-        from aiohttp import web
-
-        app = web.Application()
-        app.router.add_route("*", "/{action:.*}", self._handle)
-        runner = web.AppRunner(app, handle_signals=False)
-        await runner.setup()
-        await web.SockSite(runner, listener).start()
-        return runner
-
-    @property
-    def http_url(self) -> str:
-        """The base URL for ``OneBot(...)`` / ``AsyncOneBot(...)``."""
-        return f"http://{self.host}:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        """The URL for ``OneBot.websocket(...)`` / ``AsyncOneBot.websocket(...)``."""
-        return f"ws://{self.host}:{self.port}"
-
-    @property
-    def connected(self) -> int:
-        """How many WebSocket clients are connected."""
-        return len(self._sockets)
-
-    def close(self) -> None:
-        """Close the connections and stop serving."""
-        if self._loop.is_closed():
-            return
-        asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result()
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join()
-        self._loop.close()
-
-    async def _stop(self) -> None:
-        for socket in list(self._sockets):
-            await socket.close()
-        await self._runner.cleanup()
-
-    def _refused(self, request: aiohttp.web.Request) -> int | None:
-        """401 without the token, 403 with a wrong one, None when it is right (or not asked)."""
-        if not self.access_token:
-            return None
-        header = request.headers.get("Authorization", "")
-        given = header.removeprefix("Bearer ").strip() or request.query.get("access_token")
-        if not given:
-            return 401
-        return None if given == self.access_token else 403
-
-    async def _handle(self, request: aiohttp.web.Request) -> aiohttp.web.StreamResponse:
-        from aiohttp import web
-
-        refused = self._refused(request)
-        if refused is not None:
-            return web.Response(status=refused, text="access token refused")
-        if request.headers.get("Upgrade", "").lower() == "websocket":
-            return await self._websocket(request)
-        if request.method != "POST":
-            return web.Response(status=405, text="POST /{action}")
-        raw = await request.read()
-        try:
-            params = json.loads(raw) if raw.strip() else {}
-        except NOT_JSON:
-            return web.Response(status=400, text="the body is not JSON")
-        reply = await self._reply(request.match_info["action"], params)
-        return web.Response(text=encode(reply), content_type="application/json")
-
-    async def _reply(self, action: str, params: object) -> dict[str, Any]:
-        try:
-            reply, wait = self.fake.answer(action, params)
-        except Exception as exc:  # a scripted function failed: the test hears of it on close()
-            with self.fake._lock:
-                self.fake._errors.append(exc)
-            reply, wait = _envelope(None, SERVER_ERROR, f"the fake's script failed: {exc}"), 0.0
-        if wait:
-            await asyncio.sleep(wait)
-        return reply
-
-    async def _websocket(self, request: aiohttp.web.Request) -> aiohttp.web.WebSocketResponse:
-        from aiohttp import WSMsgType, web
-
-        socket = web.WebSocketResponse()
-        await socket.prepare(request)
-        self._sockets.add(socket)
-        inbox = self.fake._subscribe()
-        sending = asyncio.Lock()
-
-        async def send(value: object) -> None:
-            async with sending:
-                if not socket.closed:
-                    await socket.send_str(encode(value))
-
-        async def push() -> None:
-            while (frame := await inbox.get_async(True)) is not None:
-                await send(frame)
-
-        async def call(frame: dict[str, Any]) -> None:
-            reply = await self._reply(str(frame.get("action")), frame.get("params", {}))
-            await send({**reply, "echo": frame.get("echo")})
-
-        tasks = {asyncio.create_task(push())}
-        try:
-            async for message in socket:
-                if message.type != WSMsgType.TEXT:
-                    continue
-                try:
-                    frame = as_object(json.loads(message.data))
-                except NOT_JSON:
-                    frame = None
-                if frame is None:
-                    await send(_envelope(None, BAD_REQUEST, "the frame is not a JSON object"))
-                    continue
-                task = asyncio.create_task(call(frame))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
-        finally:
-            self.fake._unsubscribe(inbox)
-            inbox.close()
-            self._sockets.discard(socket)
-            for task in tasks:
-                task.cancel()
-        return socket

@@ -18,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload, cast
 
-from ._testing import GROUP_ID, SELF_ID, USER_ID, Call, Fake, FakeServer
+from ._testing import GROUP_ID, SELF_ID, USER_ID, Call, Fake
 
 if TYPE_CHECKING:
+    from ._fake_wire import FakeNapCat, FakeServer
     from .models import (
         AddCustomFaceParams,
         AiCharacterCategory,
@@ -310,7 +311,26 @@ if TYPE_CHECKING:
         VersionInfo,
     )
 
-__all__ = ["ACTIONS", "Call", "FakeOneBot", "FakeServer", "GROUP_ID", "SELF_ID", "USER_ID"]
+__all__ = [
+    "ACTIONS",
+    "Call",
+    "FakeNapCat",
+    "FakeOneBot",
+    "FakeServer",
+    "GROUP_ID",
+    "SELF_ID",
+    "USER_ID",
+]
+
+
+def __getattr__(name: str) -> object:
+    """``FakeServer`` and ``FakeNapCat``, imported on first use: they need aiohttp."""
+    if name in ("FakeServer", "FakeNapCat"):
+        from . import _fake_wire
+
+        return getattr(_fake_wire, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: Every action of the spec: its wire name → (the client's method, its params TypedDict or None).
 ACTIONS: dict[str, tuple[str, str | None]] = {

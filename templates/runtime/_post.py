@@ -22,7 +22,7 @@ from aiohttp import web
 
 from ._envelope import MAX_REPLY_BYTES, NOT_JSON, as_object, encode
 from ._events import FrameLog
-from ._serving import EventServer
+from ._serving import BACKLOG, EventServer
 from ._stopping import GRACE, AsyncStopping
 from .client import AsyncOneBot
 from .events import parse
@@ -126,7 +126,7 @@ class HttpPostServer(EventServer):
             shutdown_timeout=GRACE,  # for the handlers under way, in the posts' requests
         )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
+        site = web.TCPSite(self._runner, self.host, self.port, backlog=BACKLOG)
         await site.start()
         self.port: int = int(self._runner.addresses[0][1])
 

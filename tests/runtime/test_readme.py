@@ -188,7 +188,13 @@ def kit_example(page: Path = README, index: int = 0) -> str:
     return re.findall(r"```python\n(.*?)```", text, re.S)[index]
 
 
-KIT_EXAMPLES = [(README, 0, 2), (TESTING_DOCS, 0, 1), (TESTING_DOCS, 1, 1)]
+KIT_EXAMPLES = [
+    (README, 0, 2),
+    (TESTING_DOCS, 0, 1),  # in-process
+    (TESTING_DOCS, 1, 1),  # asyncio
+    (TESTING_DOCS, 2, 1),  # a reverse WebSocket bot
+    (TESTING_DOCS, 3, 1),  # an HTTP POST bot
+]
 
 
 @pytest.mark.parametrize(("page", "index", "tests"), KIT_EXAMPLES)

@@ -26,14 +26,16 @@ def test_not_given() -> None:
 
 
 def test_error_classes() -> None:
+    # Every error derives from OneBotError but MissingExtra, a ModuleNotFoundError.
     assert set(errors.__all__) == {
         name
         for name, value in vars(errors).items()
-        if isinstance(value, type) and issubclass(value, errors.OneBotError)
+        if isinstance(value, type) and issubclass(value, errors.OneBotError | errors.MissingExtra)
     }
     for name in errors.__all__:
-        assert issubclass(getattr(errors, name), errors.OneBotError)
+        assert issubclass(getattr(errors, name), errors.OneBotError) != (name == "MissingExtra")
         assert getattr(errors, name).__doc__
+    assert issubclass(errors.MissingExtra, ModuleNotFoundError)
     assert issubclass(errors.RequestTimeout, TimeoutError)
     assert not issubclass(errors.ServerTimeout, TimeoutError)
     assert issubclass(errors.ProtocolError, errors.NetworkError)

@@ -539,3 +539,57 @@ def test_sent_reads_what_the_bot_sent_whichever_way(kit: FakeOneBot, bot: OneBot
     bot.run()
     assert kit.sent() == ["pong", "ab", "xy", "[raw]"]
     assert kit.sent(group_id=123) == ["pong"] and kit.sent(user_id="7") == ["xy", "[raw]"]
+
+
+# -- the kit in each of NapCat's network modes -----------------------------------------------
+
+
+def test_the_served_kit_streams_events_over_sse(kit: FakeOneBot) -> None:
+    server = kit.serve(access_token="token")
+    with OneBot(server.http_url, access_token="token", timeout=5) as bot:
+        kit.inject(kit.group_message("over sse", group_id=9))
+        event = next(bot.events())
+        assert event["post_type"] == "message" and plain_text(event) == "over sse"
+
+
+def test_a_refused_reverse_connection_is_raised_by_connected(kit: FakeOneBot) -> None:
+    from onebot_client import ReverseWebSocketServer
+
+    async def main() -> None:
+        async with ReverseWebSocketServer(port=0, access_token="token") as server:
+            napcat = kit.connect_reverse(server.url, access_token="wrong", self_id=42)
+            with pytest.raises(ConnectionError, match="403"):
+                await kit.wait_until_async(lambda: napcat.connected)
+
+    asyncio.run(main())
+
+
+def test_the_reverse_kit_connects_as_the_account_it_is_told(kit: FakeOneBot) -> None:
+    from onebot_client import ReverseWebSocketServer
+
+    async def main() -> list[int]:
+        async with ReverseWebSocketServer(port=0) as server:
+            napcat = kit.connect_reverse(server.url, self_id=777)
+            await kit.wait_until_async(lambda: napcat.connected)
+            bot, lifecycle = await anext(server.events())
+            assert lifecycle["post_type"] == "meta_event"
+            assert (await bot.get_login_info())["user_id"] == SELF_ID  # answered by the fake
+            return list(server.bots)
+
+    assert asyncio.run(main()) == [777]
+
+
+def test_a_post_the_bot_refuses_fails_at_close() -> None:
+    from onebot_client import HttpPostServer
+
+    kit = FakeOneBot()
+
+    async def main() -> None:
+        async with HttpPostServer(port=0, secret="right") as server:
+            kit.post_events(server.url, secret="wrong")
+            kit.inject(kit.group_message("x"))
+            await kit.wait_until_async(lambda: bool(kit._errors))
+
+    asyncio.run(main())
+    with pytest.raises(ConnectionError, match="HTTP 403"):
+        kit.close()

@@ -553,3 +553,22 @@ def test_the_log_of_a_bot_through_connect_drop_reconnect(
     assert lines[2].startswith("WARNING reconnecting in 0 s: the WebSocket to 127.0.0.1:")
     assert lines[3] == f"INFO reconnected to {server.ws_url}"
     assert TOKEN not in "\n".join(lines)
+
+
+def test_finished_calls_leave_no_timer_on_the_loop(server: OneBotServer) -> None:
+    """Each call's deadline shares a timer with the calls due in the same tick (on any
+    connection); once the last of them has its reply, the timer goes."""
+
+    async def main() -> tuple[int, int]:
+        loop = asyncio.get_running_loop()
+        live = lambda: sum(1 for h in loop._scheduled if not h.cancelled())  # type: ignore[attr-defined]  # noqa: E731
+        async with AsyncClient.websocket(server.ws_url, access_token=TOKEN) as one:
+            async with AsyncClient.websocket(server.ws_url, access_token=TOKEN) as two:
+                before = live()
+                for n in range(100):
+                    await one.call("echo_params", {"n": n}, timeout=30)
+                    await two.call("echo_params", {"n": n}, timeout=30)
+                return before, live()
+
+    before, after = asyncio.run(main())
+    assert after <= before + 1  # 200 finished calls: 202 timers before
