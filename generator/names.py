@@ -91,6 +91,8 @@ MODULE_NAMES = frozenset(
         "FakeOneBot",
         "FakeServer",
         "FakeNapCat",
+        "_fake_wire",
+        "__getattr__",
         "GROUP_ID",
         "Mapping",
         "SELF_ID",

@@ -20,7 +20,7 @@ import hashlib
 import hmac
 import json
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
@@ -51,7 +51,11 @@ class _Thread:
         """Run ``coroutine`` on the loop and wait for its result."""
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
 
-    def stop(self) -> None:
+    def end(self, last: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Run ``last()`` on the loop, then stop it (nothing when it has ended already)."""
+        if self.loop.is_closed():
+            return
+        self.run(last())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join()
         self.loop.close()
@@ -152,10 +156,7 @@ class FakeServer:
 
     def close(self) -> None:
         """Close the connections and stop serving."""
-        if self._thread.loop.is_closed():
-            return
-        self._thread.run(self._stop())
-        self._thread.stop()
+        self._thread.end(self._stop)
 
     async def _stop(self) -> None:
         for socket in list(self._sockets):
@@ -252,10 +253,7 @@ class FakeNapCat:
 
     def close(self) -> None:
         """Close the connection (posting: stop)."""
-        if self._thread.loop.is_closed():
-            return
-        self._thread.run(self._stop())
-        self._thread.stop()
+        self._thread.end(self._stop)
 
     async def _stop(self) -> None:
         if self._session is not None:

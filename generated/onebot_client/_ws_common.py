@@ -184,9 +184,9 @@ class _Socket(Generic[Slot]):
         echo = frame.get("echo")
         if echo is not None:
             return str(echo), frame
+        if frame.get("post_type") == "meta_event":
+            self._seen(frame)
         event = parse(frame, log)
-        if event is not None and event["post_type"] == "meta_event":
-            self._seen(event)
         if event is None:
             if frame.get("status") == "failed" and frame.get("retcode") in (1401, 1403):
                 raise AuthError(
@@ -283,7 +283,7 @@ class _Socket(Generic[Slot]):
             )
         self._connected = True
 
-    def _seen(self, event: TypedEvent) -> None:
+    def _seen(self, event: Mapping[str, Any]) -> None:
         """Log whose account a connection is, when its lifecycle event says it is online."""
         if event.get("meta_event_type") == "lifecycle" and event.get("sub_type") == "connect":
             self.log.info("account %s is online at %s", event.get("self_id"), self.where)

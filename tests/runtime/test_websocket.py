@@ -509,12 +509,14 @@ def test_a_server_not_up_yet_is_waited_for_with_reconnect(
     async def read_async() -> None:
         async for event in driver.bot.events():
             got.append(event)
-            return
+            break
+        await driver.bot.close()  # on this loop, the one the client used
 
     def read() -> None:
         for event in driver.bot.events():
             got.append(event)
-            return
+            break
+        driver.bot.close()
 
     reader = threading.Thread(
         target=(lambda: asyncio.run(read_async())) if driver.is_async else read, daemon=True
