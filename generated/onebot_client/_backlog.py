@@ -76,6 +76,11 @@ class AsyncBacklog(Generic[T]):
         """Put an item that ends the readers' iterations, even when full."""
         self._queue.force(item)
 
+    def end_readers(self, item: T, at_least: int = 0) -> None:
+        """``end`` each reader's iteration with ``item`` (and put it ``at_least`` times)."""
+        for _ in range(max(at_least, self.readers)):
+            self.end(item)
+
     async def get(self) -> T:
         """The next item, waiting for one; read within ``reading()``."""
         return await self._queue.get()

@@ -48,6 +48,7 @@ from . import cq
 from ._check import problems, shown
 from ._clients import AsyncClient, SyncClient
 from ._envelope import NOT_JSON, as_object, encode
+from ._extras import require
 from ._events import kind_of
 from .errors import ProtocolError, RequestTimeout
 
@@ -74,6 +75,7 @@ _QUICK = ".handle_quick_operation"
 PLAUSIBLE = {"online": True, "good": True}
 
 S = TypeVar("S", bound=SyncClient)
+W = TypeVar("W", "FakeServer", "FakeNapCat")
 A = TypeVar("A", bound=AsyncClient)
 
 #: An action's scripted result: a value, or a function of the call's params.
@@ -547,15 +549,10 @@ class Fake:
         """Serve the fake over the wire (needs ``aiohttp``), for a bot that connects itself:
         HTTP ``POST /{action}`` at ``http_url`` and forward WebSocket at ``ws_url`` (injected
         events go to every connected socket). Port 0 picks a free one. Stopped by ``close()``."""
-        from ._extras import require
-
         require("async", "FakeOneBot.serve()")
         from ._fake_wire import FakeServer
 
-        server = FakeServer(self, host, port, access_token)
-        with self._lock:
-            self._servers.append(server)
-        return server
+        return self._keep(FakeServer(self, host, port, access_token))
 
     def connect_reverse(
         self, url: str, *, self_id: int | None = None, access_token: str | None = None
@@ -565,19 +562,15 @@ class Fake:
         token, then a lifecycle event; injected events are pushed over the connection and the
         bot's calls answered. It connects in the background: wait for ``connected``. Closed by
         ``close()``."""
-        from ._extras import require
-
         require("async", "FakeOneBot.connect_reverse()")
         from ._fake_wire import FakeNapCat
 
-        napcat = FakeNapCat(self)
+        napcat = self._keep(FakeNapCat(self))
         headers = {"X-Self-ID": str(self.self_id if self_id is None else self_id)}
         headers |= {"X-Client-Role": "Universal", "User-Agent": "OneBot/11"}
         if access_token:
             headers["Authorization"] = f"Bearer {access_token}"
         napcat.reverse(url, headers)
-        with self._lock:
-            self._servers.append(napcat)
         return napcat
 
     def post_events(self, url: str, *, secret: str | None = None) -> FakeNapCat:
@@ -586,16 +579,18 @@ class Fake:
         response is carried out as a ``.handle_quick_operation`` call (in ``history``, and
         ``sent()`` reads its reply). A post the bot refuses fails the test at ``close()``.
         Stopped by ``close()``."""
-        from ._extras import require
-
         require("async", "FakeOneBot.post_events()")
         from ._fake_wire import FakeNapCat
 
-        napcat = FakeNapCat(self)
+        napcat = self._keep(FakeNapCat(self))
         napcat.post(url, secret)
-        with self._lock:
-            self._servers.append(napcat)
         return napcat
+
+    def _keep(self, wired: W) -> W:
+        """Keep a server or a NapCat player for ``close()``."""
+        with self._lock:
+            self._servers.append(wired)
+        return wired
 
     def _failed(self, error: BaseException) -> None:
         """Keep an error met over the wire (a script that failed, a post refused): ``close()``

@@ -369,15 +369,6 @@ class AsyncWebSocket(_Socket[Waiter]):
         elif not slot.done():
             slot.set_result(item)
 
-    def stop_events(self) -> None:
-        """End the ``events()`` under way; the connection stays open for calls."""
-        for _ in range(self._events.readers):
-            self._events.end(_End(None))
-
     async def _keep(self, event: TypedEvent, link: _AsyncLink) -> None:
         """Keep an event that came in over ``link`` for ``events()`` (see ``_backlog``)."""
         await self._events.put(event, link.busy)
-
-    def _end(self, item: _End) -> None:
-        for _ in range(max(1, self._events.readers)):
-            self._events.end(item)

@@ -347,15 +347,6 @@ class SyncWebSocket(_Socket[Frames]):
     def _give(self, slot: Frames, item: Reply) -> None:
         slot.put(item)
 
-    def stop_events(self) -> None:
-        """End the ``events()`` under way; the connection stays open for calls."""
-        for _ in range(self._events.readers):
-            self._events.end(_End(None))
-
-    def _end(self, item: _End) -> None:
-        for _ in range(max(1, self._events.readers)):
-            self._events.end(item)
-
 
 class _SyncBacklog(Generic[T]):
     """The events a blocking connection keeps for ``events()``, by the rules of ``_backlog``
@@ -391,6 +382,11 @@ class _SyncBacklog(Generic[T]):
             q.queue.append(item)
             q.unfinished_tasks += 1
             q.not_empty.notify()
+
+    def end_readers(self, item: T, at_least: int = 0) -> None:
+        """``end`` each reader's iteration with ``item`` (and put it ``at_least`` times)."""
+        for _ in range(max(at_least, self.readers)):
+            self.end(item)
 
     def get(self) -> T:
         return self._queue.get()

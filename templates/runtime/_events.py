@@ -54,6 +54,7 @@ class Drops:
 
 
 def _log() -> Any:
+    """The package's logger (``logging`` is imported only when something is logged)."""
     import logging
 
     return logging.getLogger("onebot_client")
@@ -88,8 +89,6 @@ class FrameLog:
         self.counts[problem] = seen + 1
         if seen:
             return
-        import logging
-
         from ._envelope import preview
         from .errors import redact
 
@@ -99,7 +98,7 @@ class FrameLog:
             import traceback
 
             text += "\n" + traceback.format_exc().rstrip()
-        logging.getLogger("onebot_client").warning("%s", redact(text, self._secret))
+        _log().warning("%s", redact(text, self._secret))
 
 
 def kind_of(selector: Selector, frame: Mapping[str, Any]) -> str | None:
@@ -261,11 +260,11 @@ async def handle_each(
     finally:
         if tasks:
             signalled = stopping is not None and stopping.signal is not None
-            await asyncio.wait(tasks, timeout=GRACE if signalled else None)
-            for task in tasks:
+            _, late = await asyncio.wait(tasks, timeout=GRACE if signalled else None)
+            for task in late:
                 task.cancel()
-            if tasks:
-                await asyncio.wait(tasks)
+            if late:
+                await asyncio.wait(late)
 
 
 def _name(handler: Callable[..., Any]) -> str:
@@ -279,9 +278,7 @@ def quick_params(event: Mapping[str, Any], operation: dict[str, Any]) -> dict[st
 
 def log_failure(what: str) -> None:
     """Log the exception being handled (``logging`` is imported only when there is one)."""
-    import logging
-
-    logging.getLogger("onebot_client").exception("%s failed", what)
+    _log().exception("%s failed", what)
 
 
 # -- helpers for message events ------------------------------------------------------------

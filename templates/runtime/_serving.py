@@ -61,8 +61,7 @@ class EventServer:
         inbox, self._inbox = self._inbox, None
         if inbox is not None:
             await self._stop()
-            for _ in range(inbox.readers):
-                inbox.end(None)
+            inbox.end_readers(None)
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -123,8 +122,7 @@ class EventServer:
     async def _stop_events(self) -> None:
         """End the ``events()`` under way (so ``run()``)."""
         if self._inbox is not None:
-            for _ in range(self._inbox.readers):
-                self._inbox.end(None)
+            self._inbox.end_readers(None)
 
     async def _handle_events(self, stopping: AsyncStopping) -> None:
         raise NotImplementedError

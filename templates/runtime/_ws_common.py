@@ -114,6 +114,15 @@ class _RedactingLog(logging.LoggerAdapter[logging.Logger]):
         )
 
 
+class _Kept(Protocol):
+    """What ``_Socket`` uses of either transport's events buffer (``_backlog``)."""
+
+    @property
+    def readers(self) -> int: ...
+
+    def end_readers(self, item: _End, at_least: int = 0) -> None: ...
+
+
 class _Connection(Protocol):
     """What ``_lost`` reads of either library's connection."""
 
@@ -133,6 +142,8 @@ class _Socket(Generic[Slot]):
 
     #: Whether connections opening and dropping are logged (a server logs its accounts').
     logs_connections = True
+    #: The events kept for ``events()``, set by each transport.
+    _events: _Kept
 
     def __init__(
         self, url: str, access_token: str | None, *, reconnect: bool, max_backoff: float
@@ -299,6 +310,10 @@ class _Socket(Generic[Slot]):
         """Hand a call its reply frame or its connection's error."""
         raise NotImplementedError
 
+    def stop_events(self) -> None:
+        """End the ``events()`` under way; the connection stays open for calls."""
+        self._events.end_readers(_End(None))
+
     def _end(self, item: _End) -> None:
-        """End the ``events()`` under way (one item each) with ``item``."""
-        raise NotImplementedError
+        """End the ``events()`` under way with ``item`` (kept for the next one if none is)."""
+        self._events.end_readers(item, at_least=1)
