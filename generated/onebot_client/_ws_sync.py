@@ -122,7 +122,7 @@ class _SyncLink(sync_client.ClientConnection):
             self.owner._ended(self, None)
 
 
-class SyncWebSocket(_Socket[Frames]):
+class SyncWebSocket(_Socket[Frames, "_SyncBacklog[TypedEvent | _End]"]):
     """A blocking forward-WebSocket connection, shared by threads; websockets' receiving thread
     routes the frames that come in, and with ``reconnect`` a background thread reconnects after
     a drop (waiting as ``_backoff.Backoff`` says)."""
@@ -136,7 +136,7 @@ class SyncWebSocket(_Socket[Frames]):
         max_backoff: float = DEFAULT_MAX_BACKOFF,
     ) -> None:
         super().__init__(url, access_token, reconnect=reconnect, max_backoff=max_backoff)
-        self._events: _SyncBacklog[TypedEvent | _End] = _SyncBacklog()
+        self._events = _SyncBacklog()
         self._lock = threading.Lock()
         self._link: _SyncLink | None = None
         #: Set by ``close()``: the reconnecting thread (if any) stops.

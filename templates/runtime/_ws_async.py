@@ -145,7 +145,7 @@ def _reply(action: str, item: object, seconds: float | None) -> dict[str, Any]:
     return cast("dict[str, Any]", item)
 
 
-class AsyncWebSocket(_Socket[Waiter]):
+class AsyncWebSocket(_Socket[Waiter, AsyncBacklog["TypedEvent | _End"]]):
     """A forward-WebSocket connection for asyncio; a reader task routes the frames that come in,
     and with ``reconnect`` a background task reconnects after a drop (waiting as
     ``_backoff.Backoff`` says)."""
@@ -154,7 +154,7 @@ class AsyncWebSocket(_Socket[Waiter]):
         self, url: str, access_token: str | None, *, reconnect: bool, max_backoff: float
     ) -> None:
         super().__init__(url, access_token, reconnect=reconnect, max_backoff=max_backoff)
-        self._events: AsyncBacklog[TypedEvent | _End] = AsyncBacklog()
+        self._events = AsyncBacklog()
         self._lock = asyncio.Lock()
         self._link: _AsyncLink | None = None
         self._readers: set[asyncio.Task[None]] = set()  # also those still closing old links

@@ -123,6 +123,9 @@ class _Kept(Protocol):
     def end_readers(self, item: _End, at_least: int = 0) -> None: ...
 
 
+Kept = TypeVar("Kept", bound=_Kept)
+
+
 class _Connection(Protocol):
     """What ``_lost`` reads of either library's connection."""
 
@@ -136,14 +139,15 @@ class _Connection(Protocol):
     def protocol(self) -> WebSocketProtocol: ...
 
 
-class _Socket(Generic[Slot]):
+class _Socket(Generic[Slot, Kept]):
     """What both WebSocket transports share: the URL, the headers, echoes, frame routing, and
-    what happens when a connection ends. ``Slot`` is where one call waits for its reply."""
+    what happens when a connection ends. ``Slot`` is where one call waits for its reply;
+    ``Kept``, the buffer of the events kept for ``events()``."""
 
     #: Whether connections opening and dropping are logged (a server logs its accounts').
     logs_connections = True
     #: The events kept for ``events()``, set by each transport.
-    _events: _Kept
+    _events: Kept
 
     def __init__(
         self, url: str, access_token: str | None, *, reconnect: bool, max_backoff: float
