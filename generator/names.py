@@ -66,6 +66,7 @@ MODULE_NAMES = frozenset(
         "Timeout",
         "compose",
         "segments_of_ids",
+        "reply_params",
         "AsyncRouter",
         "Selector",
         "SyncRouter",

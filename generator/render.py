@@ -165,23 +165,31 @@ def _api(env: jinja2.Environment, api: Api) -> dict[str, str]:
             header=HEADER, area=area, i=_imports(uses, casts, base)
         )
     mixins = [(f".api.{area.name}", area.mixin, area.async_mixin) for area in api.areas]
-    if api.senders:
-        wrapped = {s.action.area for s in api.senders}
-        used = [area for area in api.areas if area.name in wrapped]
+    if api.senders or api.reply:
+        sent = [s.action for s in api.senders] + ([api.reply.action] if api.reply else [])
+        used = [area for area in api.areas if area.name in {a.area for a in sent}]
         runtime = {
-            ".._compose": sorted({s.composer for s in api.senders}),
             ".._types": list(_RUNTIME_TYPES),
             **{f".{area.name}": [area.async_mixin, area.mixin] for area in used},
         }
+        if api.senders:
+            runtime[".._compose"] = sorted({s.composer for s in api.senders})
+        if api.reply:
+            runtime[".._events"] = ["reply_params"]
+        casts = ["cast"] if api.reply and api.reply.action.returns_value else []
+        uses = frozenset().union(
+            *(s.uses for s in api.senders), api.reply.uses if api.reply else ()
+        )
         out[f"api/{SENDERS_MODULE}.py"] = env.get_template("api/senders.py.jinja").render(
             header=HEADER,
             senders=api.senders,
+            reply=api.reply,
             names={"sync": SENDERS, "async": ASYNC_SENDERS},
             bases={
                 "sync": [area.mixin for area in used],
                 "async": [area.async_mixin for area in used],
             },
-            i=_imports(frozenset().union(*(s.uses for s in api.senders)), [], runtime),
+            i=_imports(uses, casts, runtime),
         )
         mixins.insert(0, (f".api.{SENDERS_MODULE}", SENDERS, ASYNC_SENDERS))
     out["client.py"] = env.get_template("client.py.jinja").render(

@@ -29,6 +29,13 @@ UNKNOWN_EVENT_HANDLER = "unknown"
 GROUP_MESSAGE_EVENT = "GroupMessageEvent"
 PRIVATE_MESSAGE_EVENT = "PrivateMessageEvent"
 
+#: ``reply()``: answers the events of these post_types through this action, which must take
+#: these params (``reply_params`` in the runtime fills them).
+REPLY = "reply"
+REPLY_ACTION = "send_msg"
+REPLY_POST_TYPES = ("message", "message_sent")
+REPLY_PARAMS = frozenset({"message_type", "user_id", "group_id", "message"})
+
 #: The modules of the actions (``api/``) and of the models (``models/``) besides one per area.
 SENDERS_MODULE = "senders"
 COMMON_MODELS = "common"
@@ -333,6 +340,47 @@ class ApiSender:
 
 
 @dataclass(frozen=True)
+class ApiReply:
+    """``reply()``: answers a message event where it came from, through ``send_msg``."""
+
+    action: ApiAction
+    message: ApiField  # the action's message param
+    events: tuple[str, ...]  # the event unions it answers
+
+    @property
+    def method(self) -> str:
+        return REPLY
+
+    @property
+    def annotation(self) -> str:
+        return " | ".join(self.events)
+
+    @property
+    def uses(self) -> frozenset[str]:
+        """The names its method's signature refers to."""
+        return self.action.returns_uses | self.message.uses | set(self.events)
+
+    summary = "Answer a message event where it came from: its group, or its private chat."
+    description = (
+        "A string is sent as plain text, as the senders take it (``send_msg`` itself would read "
+        "CQ codes in it). Raises ``ValueError`` when the event names no chat to answer."
+    )
+
+    @property
+    def sends(self) -> str:
+        return f"Sends ``{self.action.wire}``."
+
+    @property
+    def arg_docs(self) -> tuple[tuple[str, str], ...]:
+        """Its ``Args:`` lines, as (name, text)."""
+        return (
+            ("event", "The message event to answer (one the bot sent is answered in its chat)."),
+            ("message", "A string (plain text), one segment or a list of segments."),
+            ("quote", "Quote the event's message (a ``reply`` segment first)."),
+        )
+
+
+@dataclass(frozen=True)
 class ApiEvent:
     """One kind of event: its TypedDict (discriminators as literals, then the common fields, then
     its own) and its handler registration method."""
@@ -406,6 +454,7 @@ class Api:
     event_groups: tuple[ApiEventGroup, ...] = ()
     event_selector: s.Selector = None
     quick_operation: str | None = None
+    reply: ApiReply | None = None
 
     @property
     def actions(self) -> tuple[ApiAction, ...]:
@@ -423,6 +472,7 @@ def resolve(spec: s.Spec) -> Api:
     )
     for attribute in sorted(names.client_attributes()):
         methods.reserve(attribute, "an attribute of the client runtime")
+    methods.reserve(REPLY, f"{REPLY}(), which answers a message event")
     for name in sorted(names.MODULE_NAMES):
         classes.reserve(name, "a name the generated modules import or define")
     classes.reserve(SEGMENT_UNION, "the union of all message segments")
@@ -487,6 +537,7 @@ def resolve(spec: s.Spec) -> Api:
         senders.append(_sender(sender, by_wire[sender.action], by_type, problems))
 
     events, groups = _events(spec.events, classes, problems)
+    reply = _reply(by_wire, groups)
 
     problems.raise_if_any()
     excluded = tuple((e.wire, e.reason) for e in spec.excluded)
@@ -502,7 +553,18 @@ def resolve(spec: s.Spec) -> Api:
         groups,
         spec.events.selector,
         spec.events.quick_operation,
+        reply,
     )
+
+
+def _reply(by_wire: dict[str, ApiAction], groups: Iterable[ApiEventGroup]) -> ApiReply | None:
+    """``reply()``, when the spec has its action (with the params it fills) and message events."""
+    action = by_wire.get(REPLY_ACTION)
+    answered = tuple(g.class_name for g in groups if g.post_type in REPLY_POST_TYPES)
+    if action is None or not answered or not REPLY_PARAMS <= {p.wire for p in action.params}:
+        return None
+    message = next(p for p in action.params if p.wire == "message")
+    return ApiReply(action, message, answered)
 
 
 def _events(

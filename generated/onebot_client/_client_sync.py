@@ -15,9 +15,9 @@ from collections.abc import Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, overload
 
-from ._base import CHUNK_SIZE, QUICK_OPERATION, SEND_MSG, _Client
+from ._base import CHUNK_SIZE, QUICK_OPERATION, _Client
 from ._envelope import request_body, unwrap
-from ._events import log_failure, quick_params, reply_params
+from ._events import log_failure, quick_params
 from ._extras import require
 from ._types import NOT_GIVEN, NotGiven, Timeout
 from .errors import ActionFailed, OneBotError
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ._stream import DownloadKind
     from ._ws_sync import SyncWebSocket
     from .events import Handlers
-    from .models import Event, Message
+    from .models import Event
 
 
 class _SyncClient(_Client["SyncHttp", "SyncWebSocket", "SyncSse", "Handlers"]):
@@ -118,27 +118,6 @@ class _SyncClient(_Client["SyncHttp", "SyncWebSocket", "SyncSse", "Handlers"]):
                 self._call(QUICK_OPERATION, quick_params(event, operation), NOT_GIVEN)
             except OneBotError:
                 log_failure(QUICK_OPERATION)
-
-    def reply(
-        self,
-        event: Mapping[str, Any],
-        message: Message,
-        *,
-        quote: bool = False,
-        timeout: Timeout = NOT_GIVEN,
-    ) -> Any:
-        """Answer a message event where it came from (its group, or its sender in private).
-
-        Args:
-            event: A message event.
-            message: A string (sent as plain text), one segment or a list of segments.
-            quote: Quote the event's message (a ``reply`` segment first).
-            timeout: Seconds to wait for the reply.
-
-        Returns:
-            What ``send_msg`` returns (the sent message's ``message_id``).
-        """
-        return self._call(SEND_MSG, reply_params(event, message, quote), timeout)
 
     def upload_stream(
         self,

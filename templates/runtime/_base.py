@@ -29,8 +29,6 @@ DEFAULT_WS_URL = "ws://127.0.0.1:3001"
 DEFAULT_TIMEOUT = 30.0
 #: The action that carries out a handler's quick operation (OneBot 11's hidden API).
 QUICK_OPERATION = ".handle_quick_operation"
-#: The action ``reply()`` sends through.
-SEND_MSG = "send_msg"
 #: Bytes per chunk of a streamed upload or download, before base64 (NapCat's default).
 CHUNK_SIZE = 64 * 1024
 

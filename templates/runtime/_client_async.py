@@ -14,9 +14,9 @@ from collections.abc import AsyncIterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, overload
 
-from ._base import CHUNK_SIZE, QUICK_OPERATION, SEND_MSG, _Client
+from ._base import CHUNK_SIZE, QUICK_OPERATION, _Client
 from ._envelope import request_body, unwrap
-from ._events import log_failure, quick_params, reply_params
+from ._events import log_failure, quick_params
 from ._extras import require
 from ._types import NOT_GIVEN, NotGiven, Timeout
 from .errors import ActionFailed, OneBotError
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from ._stream import DownloadKind
     from ._ws_async import AsyncWebSocket
     from .events import AsyncHandlers
-    from .models import Event, Message
+    from .models import Event
 
 
 class _AsyncClient(_Client["AsyncHttp", "AsyncWebSocket", "AsyncSse", "AsyncHandlers"]):
@@ -117,27 +117,6 @@ class _AsyncClient(_Client["AsyncHttp", "AsyncWebSocket", "AsyncSse", "AsyncHand
                 await self._call(QUICK_OPERATION, quick_params(event, operation), NOT_GIVEN)
             except OneBotError:
                 log_failure(QUICK_OPERATION)
-
-    async def reply(
-        self,
-        event: Mapping[str, Any],
-        message: Message,
-        *,
-        quote: bool = False,
-        timeout: Timeout = NOT_GIVEN,
-    ) -> Any:
-        """Answer a message event where it came from (its group, or its sender in private).
-
-        Args:
-            event: A message event.
-            message: A string (sent as plain text), one segment or a list of segments.
-            quote: Quote the event's message (a ``reply`` segment first).
-            timeout: Seconds to wait for the reply.
-
-        Returns:
-            What ``send_msg`` returns (the sent message's ``message_id``).
-        """
-        return await self._call(SEND_MSG, reply_params(event, message, quote), timeout)
 
     async def upload_stream(
         self,

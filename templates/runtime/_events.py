@@ -327,8 +327,10 @@ def reply_params(event: Mapping[str, Any], message: object, quote: bool) -> dict
             [message] if isinstance(message, Mapping) else list(cast("list[object]", message))
         )
     key = "group_id" if kind == "group" else "user_id"
-    if not isinstance(event.get(key), int | str) or (quote and "message_id" not in event):
-        raise ValueError(f"reply(): the {kind} message event has no {key} or message_id")
+    # a private message the bot sent is from itself (user_id): its chat is the one it went to
+    source = "target_id" if kind == "private" and event["post_type"] == "message_sent" else key
+    if not isinstance(event.get(source), int | str) or (quote and "message_id" not in event):
+        raise ValueError(f"reply(): the {kind} message event has no {source} or message_id")
     if quote:
         segments = [{"type": "reply", "data": {"id": str(event["message_id"])}}, *segments]
-    return {"message_type": kind, key: event[key], "message": segments}
+    return {"message_type": kind, key: event[source], "message": segments}

@@ -3,9 +3,11 @@ on the generator's output."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypedDict, cast
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from onebot_client._clients import AsyncClient, SyncClient
+from onebot_client._events import reply_params
 from onebot_client._types import NOT_GIVEN, NotGiven, Timeout
 
 if TYPE_CHECKING:
@@ -35,6 +37,17 @@ class Bot(SyncClient):
         """获取登录号信息"""
         return cast("LoginInfo", self._call("get_login_info", {}, timeout))
 
+    def reply(
+        self,
+        event: Mapping[str, Any],
+        message: object,
+        *,
+        quote: bool = False,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> Any:
+        """Answer a message event where it came from: its group, or its private chat."""
+        return self._call("send_msg", reply_params(event, message, quote), timeout)
+
 
 class AsyncBot(AsyncClient):
     async def set_group_ban(
@@ -55,3 +68,14 @@ class AsyncBot(AsyncClient):
     async def get_login_info(self, *, timeout: Timeout = NOT_GIVEN) -> "LoginInfo":
         """获取登录号信息"""
         return cast("LoginInfo", await self._call("get_login_info", {}, timeout))
+
+    async def reply(
+        self,
+        event: Mapping[str, Any],
+        message: object,
+        *,
+        quote: bool = False,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> Any:
+        """Answer a message event where it came from: its group, or its private chat."""
+        return await self._call("send_msg", reply_params(event, message, quote), timeout)

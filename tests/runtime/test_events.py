@@ -132,6 +132,12 @@ def test_reply_params_answer_where_the_message_came_from() -> None:
     }
     with pytest.raises(ValueError, match="reply\\(\\) answers message events, not a notice"):
         reply_params(example("GroupBanNoticeEvent"), "x", quote=False)
+    sent = example("PrivateMessageSentEvent")  # from the bot itself: answered where it went
+    assert sent["user_id"] != sent["target_id"]
+    assert reply_params(sent, "again", quote=False)["user_id"] == sent["target_id"]
+    del sent["target_id"]
+    with pytest.raises(ValueError, match="private message event has no target_id"):
+        reply_params(sent, "again", quote=False)
 
 
 def test_handlers_run_by_kind_then_group_then_for_every_event(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from onebot_client import AsyncOneBot, OneBot
-from onebot_client.models import Event, GroupMessageEvent, PrivateMessageEvent
+from onebot_client.models import Event, GroupBanNoticeEvent, GroupMessageEvent, PrivateMessageEvent
 
 
 def not_narrowed(event: Event) -> None:
@@ -12,6 +12,13 @@ def not_narrowed(event: Event) -> None:
         print(event["operator_id"])  # error
     if event["post_type"] == "notice":
         print(event["message_type"])  # error
+
+
+async def replies(client: AsyncOneBot, event: Event, ban: GroupBanNoticeEvent) -> None:
+    await client.reply(event, "pong")  # error
+    await client.reply(ban, "pong")  # error
+    await client.reply({"post_type": "message"}, "pong")  # error
+    (await client.reply(ban, "pong"))["no_such_key"]  # error
 
 
 bot = AsyncOneBot.websocket("ws://127.0.0.1:3001")

@@ -11,6 +11,7 @@ from onebot_client.models import (
     GroupMessageEvent,
     GroupPokeNoticeEvent,
     MessageEvent,
+    MessageSentEvent,
     NoticeEvent,
     PrivateMessageEvent,
     QuickOperation,
@@ -37,7 +38,8 @@ def narrow(event: Event) -> None:
 async def read_events(bot: AsyncOneBot) -> None:
     async for event in bot.events():
         if event["post_type"] == "message" and plain_text(event) == "ping":
-            await bot.reply(event, "pong", quote=True)
+            sent = await bot.reply(event, "pong", quote=True)
+            assert_type(sent["message_id"], int)
 
 
 bot = AsyncOneBot.websocket("ws://127.0.0.1:3001")
@@ -85,6 +87,11 @@ sync_bot = OneBot.websocket("ws://127.0.0.1:3001")
 @sync_bot.on.private_message
 def private(client: OneBot, event: PrivateMessageEvent) -> None:
     client.reply(event, [{"type": "text", "data": {"text": "pong"}}])
+
+
+@sync_bot.on.message_sent
+def own(client: OneBot, event: MessageSentEvent) -> None:
+    assert_type(client.reply(event, "seen")["message_id"], int)
 
 
 for received in sync_bot.events():
