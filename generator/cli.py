@@ -19,6 +19,7 @@ from .memo import Memo, default_dir
 from .problems import SpecInvalid
 
 if TYPE_CHECKING:
+    from .napcat_import import Disagreement
     from .openapi import OpenApi
     from .spec import Spec
     from .workers import Workers
@@ -165,7 +166,8 @@ def _build(
     elapsed = f"{time.perf_counter() - started:.2f}s"
     try:
         output.recover(out_dir.resolve())
-        if not output.differences(files, out_dir):
+        changed = output.differences(files, out_dir)
+        if not changed:
             click.echo(f"{out_dir} is up to date ({len(files)} files, {elapsed}); nothing written")
             return 0
         output.write(files, out_dir)
@@ -175,14 +177,24 @@ def _build(
         return _error(
             f"cannot write {out_dir}: {exc.strerror or exc} ({exc.filename}); nothing was changed"
         )
-    click.echo(f"wrote {len(files)} files to {out_dir} in {elapsed}")
+    same = len(files) - sum(not c.startswith("extra") for c in changed)
+    kept = [f"{same} as they were"] if same else []
+    click.echo(
+        f"wrote {len(files)} files to {out_dir} in {elapsed} "
+        f"({', '.join(_counted(changed) + kept)})"
+    )
     return 0
 
 
+def _counted(differences: list[str]) -> list[str]:
+    """``["2 added", "3 changed"]`` from ``output.differences``' lines."""
+    kinds = {"missing": "added", "differs": "changed", "extra": "removed"}
+    counts = [(kinds[k], sum(d.startswith(k) for d in differences)) for k in kinds]
+    return [f"{n} {what}" for what, n in counts if n]
+
+
 def _warn_pending(spec_dir: Path) -> None:
-    if not (spec_dir / "actions" / "imported.yaml").is_file():
-        return  # the usual case: no need to import the importer (and PyYAML)
-    from .napcat_import import IMPORTED_AREA, pending
+    from .review import IMPORTED_AREA, marked, pending
 
     waiting = pending(spec_dir)
     if waiting:
@@ -190,6 +202,14 @@ def _warn_pending(spec_dir: Path) -> None:
             f"warning: {len(waiting)} imported action(s) await review in "
             f"{spec_dir / 'actions' / IMPORTED_AREA}.yaml (check them, then move each into its "
             f"area): {', '.join(waiting)}",
+            err=True,
+        )
+    changed = marked(spec_dir)
+    if changed:
+        click.echo(
+            f"warning: {len(changed)} entr{'y' if len(changed) == 1 else 'ies'} changed by an "
+            f"import await review (check each, then delete its `review:` list): "
+            f"{', '.join(changed)}",
             err=True,
         )
 
@@ -255,41 +275,59 @@ def diff(old: str | None, new: str | None, old_rev: str | None, fmt: str, fail_o
         raise click.UsageError("give OLD (or --old-rev REV)")
     from . import diff as spec_diff
 
-    changes = spec_diff.compare(_load(old), _load(new or "spec"))
+    new = new or "spec"
+    changes = spec_diff.compare(_load(old), _load(new))
     render = getattr(spec_diff, f"as_{fmt}")  # one function per format
-    click.echo(render(changes), nl=False)
+    click.echo(render(changes, old, new), nl=False)
     if (fail_on == "any" and changes) or (
         fail_on == "breaking" and any(c.breaking for c in changes)
     ):
         sys.exit(1)
 
 
-def _report(openapi: OpenApi, current: Spec, missing: list[str], theirs: Spec) -> None:
-    """What the spec lacks, and every way an action both describe differs, classified as
-    ``onebot-gen diff`` would classify the spec changing to NapCat's description. ``differs``
-    lines marked ``needs a reason`` want a fix or a napcat_differs entry; ``accepted`` lines are
-    differences the spec records on purpose."""
-    from .napcat_import import disagreements
+def _report(
+    openapi: OpenApi, missing: list[str], found: dict[str, list[Disagreement]], every: bool
+) -> None:
+    """What a person must do first (the actions to import, the additions an import makes to
+    actions the spec has, the differences to decide), then how many differences are settled and
+    why (each one with ``every``)."""
+    from .napcat_import import APPLIED
 
-    found = disagreements(current, theirs)
     rows = [row for wire in sorted(found) for row in found[wire]]
-    open_rows = [row for row in rows if row.accepted is None]
-    breaking = sum(row.change.breaking for row in open_rows)
-    wanted = sum(row.needs_reason for row in open_rows)
-    click.echo(
-        f"NapCat {openapi.version}: {len(openapi.actions)} actions; the spec lacks {len(missing)}; "
-        f"{len(open_rows)} difference(s) ({breaking} breaking, {wanted} need a reason), "
-        f"{len(rows) - len(open_rows)} accepted in napcat_differs."
-    )
-    for name in missing:
-        click.echo(f"  missing: {name}")
-    for row in open_rows:
-        mark = "  [needs a reason]" if row.needs_reason else ""
-        click.echo(f"  differs: {row}{mark}")
-        click.echo(f"           rule: {row.change.why}")
+    updates = [row for row in rows if row.accepted is None and row.change.rule in APPLIED]
+    decide = [row for row in rows if row.settled is None and row not in updates]
+    settled: dict[str, list[Disagreement]] = {}
     for row in rows:
-        if row.accepted is not None:
-            click.echo(f"  accepted: {row}: {row.accepted}")
+        if row.accepted is None and row.settled is not None:
+            settled.setdefault(f"{row.change.rule}: {row.settled}", []).append(row)
+    accepted = [row for row in rows if row.accepted is not None]
+    click.echo(
+        f"NapCat {openapi.version}: {len(openapi.actions)} actions. For a person: "
+        f"{len(missing)} to import, {len(updates)} to add to actions the spec has, "
+        f"{len(decide)} to decide; {len(rows) - len(updates) - len(decide)} difference(s) "
+        f"settled ({len(accepted)} recorded in napcat_differs)."
+    )
+    if missing or updates:
+        click.echo("import-napcat does these, each marked for review:")
+    for name in missing:
+        click.echo(f"  import: {name}")
+    for row in updates:
+        click.echo(f"  add:    {row}")
+    if decide:
+        click.echo("To decide (fix the spec, or record why in the action's napcat_differs):")
+    for row in decide:
+        click.echo(f"  decide: {row}")
+        click.echo(f"          rule: {row.change.why}")
+    if settled or accepted:
+        click.echo("Settled, by why" + (":" if every else " (--all lists each):"))
+    for why, group in sorted(settled.items(), key=lambda item: -len(item[1])):
+        click.echo(f"  {len(group):3} {why}")
+        for row in group if every else ():
+            click.echo(f"        {row}")
+    if accepted:
+        click.echo(f"  {len(accepted):3} recorded in napcat_differs")
+    for row in accepted if every else ():
+        click.echo(f"        {row}: {row.accepted}")
 
 
 @main.command("import-napcat")
@@ -311,16 +349,32 @@ def _report(openapi: OpenApi, current: Spec, missing: list[str], theirs: Spec) -
     help="Area file to write. Default: SPEC/actions/imported.yaml (extended if it exists).",
 )
 @click.option(
-    "--report", is_flag=True, help="Write nothing; list what the spec lacks or disagrees on."
+    "--report",
+    is_flag=True,
+    help="Write nothing; say what an import would do and what a person must decide, first.",
 )
-def import_napcat(openapi_file: Path, spec_dir: Path, out: Path | None, report: bool) -> None:
-    """Add the actions of NapCat's OpenAPI that the spec lacks, marked as imported for review.
+@click.option(
+    "--all", "every", is_flag=True, help="With --report: list each settled difference too."
+)
+def import_napcat(
+    openapi_file: Path, spec_dir: Path, out: Path | None, report: bool, every: bool
+) -> None:
+    """Bring a NapCat release into the spec, for review.
 
-    Existing spec entries are never changed. Shared objects the new actions need are added to
-    SPEC/models.yaml. Run `onebot-gen build` afterwards.
+    \b
+    - Actions the spec lacks are added to SPEC/actions/imported.yaml (move each into its area
+      once checked).
+    - Optional params and result fields NapCat added to actions the spec has are written into
+      their entries, each entry marked with a `review:` list (delete it once checked).
+    - Shared objects either needs are appended to SPEC/models.yaml.
+    - Breaking differences are listed, not applied: a person decides each.
+
+    `onebot-gen build` lists what awaits review. Nothing is written when any file cannot take
+    its change.
     """
-    from . import napcat_import
+    from . import napcat_import, napcat_update, spec_writer
     from .openapi import OpenApi
+    from .review import IMPORTED_AREA
 
     try:
         openapi = OpenApi.read(openapi_file)
@@ -329,11 +383,9 @@ def import_napcat(openapi_file: Path, spec_dir: Path, out: Path | None, report: 
     current = _load(str(spec_dir))
     have = {a.wire: a for area in current.areas for a in area.actions}
     missing = sorted(set(openapi.actions) - have.keys() - {e.wire for e in current.excluded})
+    found = napcat_import.disagreements(current, _load(str(openapi_file)))
     if report:
-        _report(openapi, current, missing, _load(str(openapi_file)))
-        return
-    if not missing:
-        click.echo(f"nothing to import: the spec has every action of NapCat {openapi.version}")
+        _report(openapi, missing, found, every)
         return
     actions, models = napcat_import.import_actions(
         openapi,
@@ -341,20 +393,45 @@ def import_napcat(openapi_file: Path, spec_dir: Path, out: Path | None, report: 
         known_models={m.name for m in current.models},
         known_methods=napcat_import.method_names(current),
     )
-    target = out or spec_dir / "actions" / f"{napcat_import.IMPORTED_AREA}.yaml"
+    target = out or spec_dir / "actions" / f"{IMPORTED_AREA}.yaml"
     models_file = spec_dir / "models.yaml"
     title = f"从 NapCat {openapi.version} 导入（待审阅）"
-    try:  # both texts first, so that a failure writes neither
-        area_text = napcat_import.with_actions(target, title, actions)
-        models_text = napcat_import.with_models(models_file, models)
+    try:  # every text first, so that a failure writes none
+        changed = napcat_update.updates(spec_dir, current, openapi, found)
+        texts = dict(changed.texts)
+        if actions:
+            texts[target] = spec_writer.with_actions(target, title, actions)
+        clash = changed.models.keys() & models.keys()
+        if clash:
+            raise ValueError(f"two new objects are named {min(clash)}; import the actions first")
+        new_models = {**models, **changed.models}
+        if new_models:
+            models_text = texts.get(models_file)
+            texts[models_file] = spec_writer.with_models(models_file, new_models, models_text)
     except ValueError as exc:
         _fail(str(exc))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(area_text, encoding="utf-8")
-    models_file.write_text(models_text, encoding="utf-8")
-    click.echo(
-        f"imported {len(actions)} action(s) and {len(models)} model(s) into {target}; review, then build"
-    )
+    if not texts:
+        click.echo(
+            f"nothing to import: the spec has every action and field of NapCat {openapi.version}"
+        )
+    for path, text in texts.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    if actions:
+        click.echo(f"imported {len(actions)} action(s) into {target}")
+    for row in changed.done:
+        click.echo(f"added {row.change.subject} ({row.change.rule}), marked for review")
+    if new_models:
+        click.echo(f"appended {len(new_models)} shared object(s) to {models_file}")
+    decide = [
+        r for rows in found.values() for r in rows if r.settled is None and r not in changed.done
+    ]
+    if decide:
+        click.echo(f"{len(decide)} difference(s) for a person to decide (see --report):")
+        for row in decide:
+            click.echo(f"  {row}")
+    if texts:
+        click.echo("review, then `onebot-gen build`")
 
 
 def run() -> NoReturn:

@@ -245,13 +245,30 @@ class Objects:
         as_input: bool,
     ) -> bool:
         """Whether the after side only says less than the before side: it admits every value
-        of ``a`` and leaves out an enum, or types a place as ``any`` (an untyped object or
-        list item), as NapCat's documents do where they lack detail."""
+        of ``a`` and leaves out an enum, writes ``float`` for ``int`` (JSON's ``number``), or
+        types a place as ``any`` (an untyped object or list item), as NapCat's documents do
+        where they lack detail."""
         output = not as_input
         if not _subtype(a, a_enum, b, b_enum, output):
             return False
-        no_enum = bool(a_enum) and not b_enum and _subtype(b, (), a, (), output)
-        return no_enum or _mentions_any(b)
+        if _mentions_any(b):
+            return True
+        return not b_enum and _subtype(b, (), _floats(a, output), (), output)
+
+
+def _floats(type_: t.TypeExpr, output: bool) -> t.TypeExpr:
+    """``type_`` with every ``int`` a ``float``: what a document that writes JSON ``number``
+    for both can say of it (an ``id`` is an int in a result, an int or a str in params)."""
+    if type_ in (t.Prim("int"), t.Prim("id")):
+        number = t.Prim("float")
+        return number if output or type_ == t.Prim("int") else t.Union((number, t.Prim("str")))
+    if isinstance(type_, t.Union):
+        return t.Union(tuple(_floats(o, output) for o in type_.options))
+    if isinstance(type_, t.ListOf):
+        return t.ListOf(_floats(type_.item, output))
+    if isinstance(type_, t.DictOf):
+        return t.DictOf(_floats(type_.value, output))
+    return type_
 
 
 def _mentions_any(type_: t.TypeExpr) -> bool:
@@ -575,10 +592,10 @@ def summary(changes: list[Change]) -> str:
     return f"{len(changes)} change(s), {breaking} breaking, {len(changes) - breaking} compatible"
 
 
-def as_text(changes: list[Change]) -> str:
+def as_text(changes: list[Change], old: str, new: str) -> str:
     if not changes:
         return "no changes\n"
-    lines = []
+    lines = [f"from {old} to {new}:"]
     for section in ("actions", "models", "segments", "senders", "events"):
         rows = [c for c in changes if c.section == section]
         if rows:
@@ -592,8 +609,10 @@ def as_text(changes: list[Change]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def as_markdown(changes: list[Change]) -> str:
-    out = ["## Spec changes", "", summary(changes) + ".", ""]
+def as_markdown(changes: list[Change], old: str, new: str) -> str:
+    """A table headed by what was compared (``## Changes from `a.json` to `spec```)."""
+    out = [f"## Changes from `{old}` to `{new}`", ""]
+    out += [summary(changes) + ".", ""]
     if changes:
         out += ["| | where | change | detail | rule |", "| --- | --- | --- | --- | --- |"]
         for c in changes:
@@ -603,9 +622,7 @@ def as_markdown(changes: list[Change]) -> str:
     return "\n".join(out) + "\n"
 
 
-def as_json(changes: list[Change]) -> str:
+def as_json(changes: list[Change], old: str, new: str) -> str:
     rows = [{**asdict(c), "breaking": c.breaking, "why": c.why} for c in changes]
-    return (
-        json.dumps({"changes": rows, "summary": summary(changes)}, ensure_ascii=False, indent=2)
-        + "\n"
-    )
+    report = {"old": old, "new": new, "changes": rows, "summary": summary(changes)}
+    return json.dumps(report, ensure_ascii=False, indent=2) + "\n"

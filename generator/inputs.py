@@ -9,7 +9,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from . import napcat_import, spec
+from . import napcat_import, spec, spec_writer
 from .openapi import OpenApi
 
 
@@ -64,9 +64,9 @@ def _from_openapi(path: Path, scratch: Path) -> Path:
     actions, models = napcat_import.import_actions(openapi)
     (scratch / "actions").mkdir(parents=True)
     (scratch / "actions" / "napcat.yaml").write_text(
-        napcat_import.area_yaml(f"NapCat {openapi.version}", actions), encoding="utf-8"
+        spec_writer.area_yaml(f"NapCat {openapi.version}", actions), encoding="utf-8"
     )
-    (scratch / "models.yaml").write_text(napcat_import.models_yaml(models), encoding="utf-8")
+    (scratch / "models.yaml").write_text(spec_writer.models_yaml(models), encoding="utf-8")
     return scratch
 
 

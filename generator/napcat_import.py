@@ -116,9 +116,11 @@ class Importer:
         if kind == "integer":
             return "int", enum
         if kind == "number":
-            # A JavaScript number; NapCat's are whole numbers unless a default says otherwise.
-            fraction = isinstance(schema.get("default"), float) and schema["default"] % 1
-            return ("float", []) if fraction else ("int", enum)
+            # A JSON number: a float, unless its values are listed (whole numbers, as NapCat's
+            # enums are). Comparisons take a document's float for the spec's int as saying less.
+            return (
+                ("int", enum) if enum and all(isinstance(v, int) for v in enum) else ("float", [])
+            )
         if kind == "boolean":
             return "bool", []
         if kind == "null":
@@ -267,85 +269,6 @@ def import_actions(
     return actions, importer.models
 
 
-def area_yaml(title: str, actions: list[dict[str, Any]]) -> str:
-    header = "# yaml-language-server: $schema=../schema/actions.schema.json\n"
-    return header + _dump({"title": title, "actions": actions})
-
-
-def models_yaml(models: dict[str, Any]) -> str:
-    return "# yaml-language-server: $schema=schema/models.schema.json\n" + _dump({"models": models})
-
-
-class _Flow(dict[str, Any]):
-    """A field: written on one line as a flow mapping, as the area files write params."""
-
-
-class _FlowList(list[Any]):
-    """A short list written on one line (``sources: [napcat-openapi]``)."""
-
-
-class _Dumper(yaml.SafeDumper):
-    """Lists indented under their key, as the spec's files write them."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
-
-
-_Dumper.add_representer(
-    _Flow, lambda dumper, data: dumper.represent_mapping("tag:yaml.org,2002:map", data, True)
-)
-_Dumper.add_representer(
-    _FlowList, lambda dumper, data: dumper.represent_sequence("tag:yaml.org,2002:seq", data, True)
-)
-
-
-def _flowing(data: Any, key: str = "") -> Any:
-    """``data`` with every field (under ``params`` or ``fields``) marked for one-line output."""
-    if isinstance(data, dict):
-        if key in ("params", "fields"):
-            return {name: _Flow(sorted(f.items(), key=_key_order)) for name, f in data.items()}
-        return {k: _flowing(v, str(k)) for k, v in data.items()}
-    if isinstance(data, list):
-        if key == "sources":
-            return _FlowList(data)
-        return [_flowing(item) for item in data]
-    return data
-
-
-_FIELD_KEYS = ("type", "enum", "required", "default", "python_name", "description")
-
-
-def _key_order(item: tuple[str, Any]) -> int:
-    """A field's keys in the order the spec's files write them: the description last."""
-    return _FIELD_KEYS.index(item[0]) if item[0] in _FIELD_KEYS else len(_FIELD_KEYS)
-
-
-def _dump(data: Any) -> str:
-    # Wide lines: a field stays on one line however long its description.
-    text = yaml.dump(
-        _flowing(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000
-    )
-    # A blank line between actions (and between models), as in the spec's files.
-    return re.sub(r"\n(?=(  )?- action: |  [A-Z][A-Za-z0-9]*:\n)", "\n\n", text).replace(
-        ":\n\n", ":\n"
-    )
-
-
-#: The area file import-napcat writes into; its actions await review (moving into their areas).
-#: (cli.py tests for the file by this name before it imports this module.)
-IMPORTED_AREA = "imported"
-
-
-def pending(spec_dir: Path) -> list[str]:
-    """The actions of ``actions/imported.yaml`` still waiting to be reviewed and moved."""
-    path = spec_dir / "actions" / f"{IMPORTED_AREA}.yaml"
-    if not path.is_file():
-        return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    actions = data.get("actions") if isinstance(data, dict) else None
-    return [str(a["action"]) for a in actions or () if isinstance(a, dict) and "action" in a]
-
-
 # -- writing into an existing spec --------------------------------------------------------------
 
 
@@ -355,44 +278,36 @@ def method_names(current: Spec) -> set[str]:
     }
 
 
-def with_actions(target: Path, title: str, actions: list[dict[str, Any]]) -> str:
-    """The text of an area file with ``actions`` added (a new file if there is none); what the
-    file holds stays as it is."""
-    if not target.exists():
-        return area_yaml(title, actions)
-    return _append_under(target, "actions", _dump(actions))
-
-
-def with_models(target: Path, models: dict[str, Any]) -> str:
-    """The text of models.yaml with ``models`` added."""
-    if not target.exists():
-        return models_yaml(models)
-    return (
-        _append_under(target, "models", _dump(models))
-        if models
-        else target.read_text(encoding="utf-8")
-    )
-
-
-def _append_under(target: Path, key: str, block: str) -> str:
-    """``target``'s text with YAML ``block`` appended to the collection under top-level ``key``,
-    which must end the file."""
-    text = target.read_text(encoding="utf-8")
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    if not isinstance(root, yaml.MappingNode) or not root.value or root.value[-1][0].value != key:
-        raise ValueError(f"{target}: cannot append: `{key}:` must be the file's last top-level key")
-    collection = root.value[-1][1]
-    column = 2
-    if isinstance(collection, yaml.MappingNode) and collection.value:
-        column = collection.value[0][0].start_mark.column
-    elif isinstance(collection, yaml.SequenceNode) and collection.value:
-        column = collection.value[0].start_mark.column - 2  # the "- " before the item
-    indent = " " * column
-    lines = [indent + line if line else line for line in block.splitlines()]
-    return text.rstrip("\n") + "\n" + "\n".join(lines) + "\n"
-
-
 # -- comparing the spec with NapCat ------------------------------------------------------------
+
+
+#: The differences an import writes into the spec (``napcat_update``): each adds what NapCat
+#: documents and the spec lacks, and breaks no caller.
+APPLIED = frozenset({"param-added-optional", "result-field-added"})
+
+#: Why an open difference of each rule needs no one: the spec stays right for NapCat as it is.
+SETTLED = {
+    "param-widened": "NapCat also takes what it can convert (a number as a string, any JSON "
+    "number, an id as a string); the spec asks for the precise type, which NapCat accepts",
+    "param-now-optional": "NapCat's document does not mark it required; the spec requires what "
+    "NapCat fails without",
+    "default-changed": "no call breaks either way; the spec documents the default NapCat's "
+    "source applies",
+    "result-field-now-required": "the spec marks it possibly absent: readers handle it either way",
+    "result-narrowed": "NapCat's document types what the spec leaves open: no reader breaks",
+    "result-field-removed": "the spec has the field from NapCat's source and marks it possibly "
+    "absent (NapCat's document leaves it out)",
+}
+
+
+#: The rules that add or remove something, as the spec against NapCat's document.
+_READS = {
+    "param-removed": "a param only the spec has",
+    "param-added-optional": "an optional param only NapCat's document has",
+    "param-added-required": "a required param only NapCat's document has",
+    "result-field-removed": "a result field only the spec has",
+    "result-field-added": "a result field only NapCat's document has",
+}
 
 
 @dataclass(frozen=True)
@@ -409,10 +324,27 @@ class Disagreement:
     #: absent (`required: false`) and NapCat never sends needs no reason.
     needs_reason: bool
 
+    @property
+    def settled(self) -> str | None:
+        """Why no one need act on it: its napcat_differs reason, or its rule's ``SETTLED``
+        reason; None when an import applies it or a person must decide."""
+        if self.accepted is not None:
+            return self.accepted
+        if self.needs_reason or self.change.rule in APPLIED:
+            return None
+        return SETTLED.get(self.change.rule, self.change.why)
+
     def __str__(self) -> str:
+        """How it reads to a maintainer: what each side has, then what following NapCat would
+        be (``diff``'s rules read as the spec changing into NapCat's description)."""
+        rule, detail = self.change.rule, self.change.detail
+        what = _READS.get(rule)
+        if what is None:  # a change of type, enum, default or requiredness: spec → NapCat
+            what, detail = rule, f"spec {detail.replace(' → ', ', NapCat ', 1)}" if detail else ""
         verdict = "BREAKING" if self.change.breaking else "compatible"
-        detail = f" ({self.change.detail})" if self.change.detail else ""
-        return f"{self.change.subject}: {verdict} {self.change.rule}{detail}"
+        return (
+            f"{self.change.subject}: {what}{f' ({detail})' if detail else ''}; {verdict} to follow"
+        )
 
 
 def disagreements(ours: Spec, theirs: Spec) -> dict[str, list[Disagreement]]:
@@ -436,7 +368,7 @@ def disagreements(ours: Spec, theirs: Spec) -> dict[str, list[Disagreement]]:
                 path = _path(action.wire, change.subject)
                 needs = change.breaking or change.rule == "param-added-optional"
                 if change.rule == "result-field-removed":
-                    field = _spec_field(action, path, models)
+                    field = spec_field(action, path, models)
                     needs = field is None or field.required
                 rows.append(Disagreement(change, path, _accepted(path, accepted), needs))
             if rows:
@@ -452,7 +384,7 @@ def _path(wire: str, subject: str) -> str:
     return subject
 
 
-def _spec_field(action: Action, path: str, models: dict[str, tuple[Field, ...]]) -> Field | None:
+def spec_field(action: Action, path: str, models: dict[str, tuple[Field, ...]]) -> Field | None:
     """The spec's field at a dotted ``path`` of an action (params, or under ``result``),
     following shared objects."""
     head, *rest = path.split(".")

@@ -87,6 +87,8 @@ class Action:
     napcat_differs: tuple[tuple[str, str], ...] = ()
     #: A call for the docs (``bot.send_msg(...)``) where one made from the types would mislead.
     example: str | None = None
+    #: What an import changed here and a person has yet to check (``build`` lists it).
+    review: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class Model:
     fields: tuple[Field, ...]
     notes: tuple[str, ...]
     loc: Loc
+    review: tuple[str, ...] = ()  # as Action.review
 
 
 @dataclass(frozen=True)
@@ -348,6 +351,7 @@ class _Loader:
                 "notes": list,
                 "napcat_differs": dict,
                 "example": str,
+                "review": list,
             },
             {"action", "summary"},
         )
@@ -374,6 +378,7 @@ class _Loader:
             loc=doc.loc(path),
             napcat_differs=self._differs(doc, (*path, "napcat_differs"), data),
             example=self._example(doc, (*path, "example"), data.get("example")),
+            review=self._strings(doc, (*path, "review"), data.get("review", [])),
         )
 
     def _differs(
@@ -428,7 +433,7 @@ class _Loader:
         return text.strip()
 
     def _model(self, doc: Document, path: Path) -> Model | None:
-        fields = {"description": str, "fields": dict, "notes": list}
+        fields = {"description": str, "fields": dict, "notes": list, "review": list}
         data = self._keys(doc, path, fields, {"fields"})
         if data is None:
             return None
@@ -438,6 +443,7 @@ class _Loader:
             fields=self._fields(doc, (*path, "fields"), data.get("fields", {}), param=False),
             notes=self._strings(doc, (*path, "notes"), data.get("notes", [])),
             loc=doc.loc(path),
+            review=self._strings(doc, (*path, "review"), data.get("review", [])),
         )
 
     def _segment(self, doc: Document, path: Path) -> Segment | None:

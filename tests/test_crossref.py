@@ -17,7 +17,7 @@ from .goldens import SPEC
 
 DATA = Path(__file__).resolve().parent / "data"
 SEEDS = yaml.safe_load((DATA / "seed_actions.yaml").read_text(encoding="utf-8"))
-VERSIONS = ("4.17.0", "4.18.0", "4.18.13")
+VERSIONS = ("4.17.0", "4.18.0", "4.18.13", "4.18.37")
 NAPCAT = {v: load_spec(str(DATA / f"openapi-{v}.json")) for v in VERSIONS}
 LOADED = s.load(SPEC)
 ACTIONS = {a.wire: a for area in LOADED.areas for a in area.actions}

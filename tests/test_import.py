@@ -10,15 +10,17 @@ from click.testing import CliRunner
 
 from onebot_gen import output
 from onebot_gen import spec as s
+from onebot_gen import types as t
 from onebot_gen.build import generate
 from onebot_gen.cli import main
-from onebot_gen.napcat_import import pending
+from onebot_gen.review import marked, pending
 
 from .goldens import FIXTURES, SPEC
 from .test_golden import type_check
 
 OPENAPI = Path(__file__).resolve().parent / "data" / "openapi-4.18.0.json"
 LATEST = Path(__file__).resolve().parent / "data" / "openapi-4.18.13.json"
+NEWEST = Path(__file__).resolve().parent / "data" / "openapi-4.18.37.json"
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -37,8 +39,13 @@ def test_import_into_a_small_spec_builds_and_type_checks(tmp_path: Path) -> None
     code, out, err = run("import-napcat", str(OPENAPI), "--spec", str(spec_dir))
     assert code == 0, err
     assert "imported 161 action(s)" in out  # 163 less the two the fixture has
-    assert area.read_text(encoding="utf-8") == before  # existing entries untouched
+    # the two it has gain NapCat's optional params, marked; no line of theirs changes
+    assert "added send_group_msg.user_id (param-added-optional), marked for review" in out
+    after = area.read_text(encoding="utf-8").splitlines()
+    assert [line for line in after if line in before.splitlines()] == before.splitlines()
     loaded = s.load(spec_dir)
+    (send,) = [a for area in loaded.areas for a in area.actions if a.wire == "send_group_msg"]
+    assert "user_id: added from the OpenAPI of NapCat 4.18.0" in "\n".join(send.review)
     imported = {a.wire: a for area in loaded.areas if area.name == "imported" for a in area.actions}
     assert len(imported) == 161 and "send_group_msg" not in imported
     assert imported["set_group_ban"].notes[0].startswith("Imported from NapCat 4.18.0")
@@ -77,18 +84,24 @@ def test_report_lists_what_is_missing_and_writes_nothing(tmp_path: Path) -> None
     snapshot = {p: p.read_bytes() for p in spec_dir.rglob("*") if p.is_file()}
     code, out, _ = run("import-napcat", str(OPENAPI), "--spec", str(spec_dir), "--report")
     assert code == 0
-    assert out.splitlines()[0].startswith("NapCat 4.18.0: 163 actions; the spec lacks 161; ")
-    assert "  missing: set_group_ban" in out
-    assert "  differs: send_group_msg.user_id: compatible param-added-optional (id)" in out
+    assert out.splitlines()[0].startswith(
+        "NapCat 4.18.0: 163 actions. For a person: 161 to import, "
+    )
+    assert out.splitlines()[1] == "import-napcat does these, each marked for review:"
+    assert "  import: set_group_ban" in out
+    assert (
+        "  add:    send_group_msg.user_id: an optional param only NapCat's document has (id); "
+        "compatible to follow" in out
+    )
     assert {p: p.read_bytes() for p in spec_dir.rglob("*") if p.is_file()} == snapshot
 
 
 def test_the_full_spec_has_every_napcat_action() -> None:
-    for openapi in (OPENAPI, LATEST):
+    for openapi in (OPENAPI, LATEST, NEWEST):
         code, out, _ = run("import-napcat", str(openapi), "--spec", str(SPEC), "--report")
         assert code == 0
-        assert "the spec lacks 0; " in out.splitlines()[0]
-        assert " 0 need a reason)" in out.splitlines()[0]
+        assert "For a person: 0 to import, 0 to add to actions the spec has, 0 to decide; " in out
+        assert out.splitlines()[1] == "Settled, by why (--all lists each):"
 
 
 def album_spec(tmp_path: Path) -> Path:
@@ -119,15 +132,24 @@ def test_report_lists_every_change_of_an_existing_action(tmp_path: Path) -> None
     code, out, _ = run("import-napcat", str(LATEST), "--spec", str(spec_dir), "--report")
     assert code == 0
     lines = out.splitlines()
-    for expected in (
-        "  differs: set_group_album_media_like.batch_id: BREAKING param-added-required (id)"
-        "  [needs a reason]",
-        "  differs: set_group_album_media_like.id: BREAKING param-removed (str)  [needs a reason]",
-        "  differs: set_group_album_media_like.set: BREAKING param-removed (bool)  [needs a reason]",
-        "  differs: set_group_album_media_like.lloc: compatible param-now-optional"
-        " (required → optional)",
-    ):
-        assert expected in lines
+    assert "To decide (fix the spec, or record why in the action's napcat_differs):" in lines
+    at = next(i for i, line in enumerate(lines) if "set_group_album_media_like" in line)
+    assert lines[at : at + 6] == [
+        "  decide: set_group_album_media_like.id: a param only the spec has (str); BREAKING to"
+        " follow",
+        "          rule: calls that pass the removed argument fail",
+        "  decide: set_group_album_media_like.set: a param only the spec has (bool); BREAKING to"
+        " follow",
+        "          rule: calls that pass the removed argument fail",
+        "  decide: set_group_album_media_like.batch_id: a required param only NapCat's document"
+        " has (id); BREAKING to follow",
+        "          rule: existing calls lack the new required argument",
+    ]
+    code, out, _ = run("import-napcat", str(LATEST), "--spec", str(spec_dir), "--report", "--all")
+    assert (
+        "        set_group_album_media_like.lloc: param-now-optional (spec required, NapCat "
+        "optional); compatible to follow" in out.splitlines()
+    )
 
 
 def test_report_accepts_what_napcat_differs_records(tmp_path: Path) -> None:
@@ -138,13 +160,13 @@ def test_report_accepts_what_napcat_differs_records(tmp_path: Path) -> None:
         + "    napcat_differs:\n      id: NapCat 4.18.3 replaced it with batch_id.\n",
         encoding="utf-8",
     )
-    code, out, _ = run("import-napcat", str(LATEST), "--spec", str(spec_dir), "--report")
+    code, out, _ = run("import-napcat", str(LATEST), "--spec", str(spec_dir), "--report", "--all")
     assert code == 0
     assert (
-        "  accepted: set_group_album_media_like.id: BREAKING param-removed (str):"
-        " NapCat 4.18.3 replaced it with batch_id." in out.splitlines()
+        "        set_group_album_media_like.id: a param only the spec has (str); BREAKING to"
+        " follow: NapCat 4.18.3 replaced it with batch_id." in out.splitlines()
     )
-    assert "  differs: set_group_album_media_like.id:" not in out
+    assert "  decide: set_group_album_media_like.id:" not in out
 
 
 def test_report_lists_two_new_required_params(tmp_path: Path) -> None:
@@ -162,12 +184,12 @@ def test_report_lists_two_new_required_params(tmp_path: Path) -> None:
     assert code == 0
     lines = out.splitlines()
     assert (
-        "  differs: send_group_msg.ttl: BREAKING param-added-required (int)  [needs a reason]"
-        in lines
+        "  decide: send_group_msg.ttl: a required param only NapCat's document has (float);"
+        " BREAKING to follow" in lines
     )
     assert (
-        "  differs: send_group_msg.channel: BREAKING param-added-required (str)  [needs a reason]"
-        in lines
+        "  decide: send_group_msg.channel: a required param only NapCat's document has (str);"
+        " BREAKING to follow" in lines
     )
 
 
@@ -212,3 +234,50 @@ def test_an_emptied_imported_file_has_no_docs_page(tmp_path: Path) -> None:
 
 def test_the_bundled_spec_has_nothing_awaiting_review() -> None:
     assert pending(SPEC) == [], "review spec/actions/imported.yaml and move its actions"
+    assert marked(SPEC) == [], "review what an import added, then delete the review: lists"
+
+
+def test_an_import_brings_back_what_the_spec_lost(tmp_path: Path) -> None:
+    """A param and a result field deleted from the real spec come back from NapCat's document,
+    each entry marked for review (build lists it), and the spec builds and type-checks."""
+    spec_dir = Path(shutil.copytree(SPEC, tmp_path / "spec"))
+    group, models = spec_dir / "actions" / "group.yaml", spec_dir / "models.yaml"
+    no_cache = "      no_cache: {type: bool, default: false, description: 是否不使用缓存（NapCat 扩展参数）}\n"
+    nickname = "      nickname: {type: str, description: QQ 昵称}\n"
+    for path, line in ((group, no_cache), (models, nickname)):
+        text = path.read_text(encoding="utf-8")
+        assert text.count(line) >= 1
+        path.write_text(text.replace(line, "", 1), encoding="utf-8")
+    code, out, _ = run("import-napcat", str(NEWEST), "--spec", str(spec_dir), "--report")
+    assert "For a person: 0 to import, 2 to add to actions the spec has, 0 to decide;" in out
+    code, out, err = run("import-napcat", str(NEWEST), "--spec", str(spec_dir))
+    assert code == 0, err
+    assert out.splitlines() == [
+        "added get_group_member_list.no_cache (param-added-optional), marked for review",
+        "added get_login_info → result.nickname (result-field-added), marked for review",
+        "review, then `onebot-gen build`",
+    ]
+    loaded = s.load(spec_dir)
+    actions = {a.wire: a for area in loaded.areas for a in area.actions}
+    (no_cache_back,) = [p for p in actions["get_group_member_list"].params if p.name == "no_cache"]
+    assert (no_cache_back.required, no_cache_back.type) == (False, t.Prim("bool"))
+    assert actions["get_group_member_list"].review == (
+        "no_cache: added from the OpenAPI of NapCat 4.18.37 (param-added-optional): check it",
+    )
+    (login,) = [m for m in loaded.models if m.name == "LoginInfo"]
+    assert [f.name for f in login.fields] == ["user_id", "nickname"]
+    assert login.review == (
+        "nickname (of get_login_info): added from the OpenAPI of NapCat 4.18.37"
+        " (result-field-added): check it",
+    )
+    result = CliRunner().invoke(
+        main, ["build", "--spec", str(spec_dir), "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "warning: 3 entries changed by an import await review (check each, then delete its "
+        "`review:` list): get_login_info, get_group_member_list, LoginInfo\n"
+    )
+    type_check(tmp_path / "out")
+    code, out, _ = run("import-napcat", str(NEWEST), "--spec", str(spec_dir))
+    assert out.startswith("nothing to import")

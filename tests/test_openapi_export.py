@@ -56,8 +56,9 @@ def test_the_round_trip_through_our_own_document_reports_no_disagreement() -> No
     result = CliRunner().invoke(main, command)
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        f"NapCat 0.1.0: {len(OpenApi(load()).actions)} actions; the spec lacks 0; "
-        "0 difference(s) (0 breaking, 0 need a reason), 0 accepted in napcat_differs."
+        f"NapCat 0.1.0: {len(OpenApi(load()).actions)} actions. For a person: 0 to import, "
+        "0 to add to actions the spec has, 0 to decide; 0 difference(s) settled (0 recorded in "
+        "napcat_differs)."
     ]
 
 

@@ -135,6 +135,8 @@ if TYPE_CHECKING:
         GetGroupNoticeParams,
         GetGroupRootFilesParams,
         GetGroupRootFilesResult,
+        GetGroupShareLinkParams,
+        GetGroupShareLinkResult,
         GetGroupShutListParams,
         GetGroupSignedListParams,
         GetGroupSystemMsgParams,
@@ -305,9 +307,11 @@ if TYPE_CHECKING:
         UploadGroupFileParams,
         UploadGroupFileResult,
         UploadImageToQunAlbumParams,
+        UploadImagesToQunAlbumParams,
         UploadPrivateFileParams,
         UploadPrivateFileResult,
         UploadStreamPacket,
+        UploadVideoToQunAlbumParams,
         VersionInfo,
     )
 
@@ -407,6 +411,7 @@ ACTIONS: dict[str, tuple[str, str | None]] = {
     "get_group_info": ("get_group_info", "GetGroupInfoParams"),
     "get_group_info_ex": ("get_group_info_ex", "GetGroupInfoExParams"),
     "get_group_detail_info": ("get_group_detail_info", "GetGroupDetailInfoParams"),
+    "get_group_share_link": ("get_group_share_link", "GetGroupShareLinkParams"),
     "get_group_member_info": ("get_group_member_info", "GetGroupMemberInfoParams"),
     "get_group_member_list": ("get_group_member_list", "GetGroupMemberListParams"),
     "set_group_kick": ("set_group_kick", "SetGroupKickParams"),
@@ -459,6 +464,8 @@ ACTIONS: dict[str, tuple[str, str | None]] = {
     "get_qun_album_list": ("get_qun_album_list", "GetQunAlbumListParams"),
     "get_group_album_media_list": ("get_group_album_media_list", "GetGroupAlbumMediaListParams"),
     "upload_image_to_qun_album": ("upload_image_to_qun_album", "UploadImageToQunAlbumParams"),
+    "upload_images_to_qun_album": ("upload_images_to_qun_album", "UploadImagesToQunAlbumParams"),
+    "upload_video_to_qun_album": ("upload_video_to_qun_album", "UploadVideoToQunAlbumParams"),
     "del_group_album_media": ("del_group_album_media", "DelGroupAlbumMediaParams"),
     "do_group_album_comment": ("do_group_album_comment", "DoGroupAlbumCommentParams"),
     "set_group_album_media_like": ("set_group_album_media_like", "SetGroupAlbumMediaLikeParams"),
@@ -751,6 +758,9 @@ class FakeOneBot(Fake):
     def calls(self, action: Literal["get_group_detail_info"]) -> list[GetGroupDetailInfoParams]: ...
 
     @overload
+    def calls(self, action: Literal["get_group_share_link"]) -> list[GetGroupShareLinkParams]: ...
+
+    @overload
     def calls(self, action: Literal["get_group_member_info"]) -> list[GetGroupMemberInfoParams]: ...
 
     @overload
@@ -892,6 +902,16 @@ class FakeOneBot(Fake):
     def calls(
         self, action: Literal["upload_image_to_qun_album"]
     ) -> list[UploadImageToQunAlbumParams]: ...
+
+    @overload
+    def calls(
+        self, action: Literal["upload_images_to_qun_album"]
+    ) -> list[UploadImagesToQunAlbumParams]: ...
+
+    @overload
+    def calls(
+        self, action: Literal["upload_video_to_qun_album"]
+    ) -> list[UploadVideoToQunAlbumParams]: ...
 
     @overload
     def calls(self, action: Literal["del_group_album_media"]) -> list[DelGroupAlbumMediaParams]: ...
@@ -1596,6 +1616,15 @@ class FakeOneBot(Fake):
     @overload
     def on(
         self,
+        action: Literal["get_group_share_link"],
+        result: (
+            GetGroupShareLinkResult | Callable[[GetGroupShareLinkParams], GetGroupShareLinkResult]
+        ),
+    ) -> None: ...
+
+    @overload
+    def on(
+        self,
         action: Literal["get_group_member_info"],
         result: GroupMemberInfo | Callable[[GetGroupMemberInfoParams], GroupMemberInfo],
     ) -> None: ...
@@ -1895,6 +1924,20 @@ class FakeOneBot(Fake):
         self,
         action: Literal["upload_image_to_qun_album"],
         result: None | Callable[[UploadImageToQunAlbumParams], None],
+    ) -> None: ...
+
+    @overload
+    def on(
+        self,
+        action: Literal["upload_images_to_qun_album"],
+        result: None | Callable[[UploadImagesToQunAlbumParams], None],
+    ) -> None: ...
+
+    @overload
+    def on(
+        self,
+        action: Literal["upload_video_to_qun_album"],
+        result: None | Callable[[UploadVideoToQunAlbumParams], None],
     ) -> None: ...
 
     @overload

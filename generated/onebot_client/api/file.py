@@ -712,6 +712,7 @@ class FileActions(SyncClient):
         *,
         name: str | NotGiven = NOT_GIVEN,
         thumb_path: str | NotGiven = NOT_GIVEN,
+        validity_seconds: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> CreateFlashTaskResult:
         """创建闪传任务 (create flash transfer task)
@@ -722,6 +723,7 @@ class FileActions(SyncClient):
             files: 要上传的文件绝对路径列表，或单个路径（可以是文件夹）
             name: 任务（文件集）名称
             thumb_path: 缩略图路径
+            validity_seconds: 文件集有效期（秒）：1209600（14 天）、7776000（90 天）或 15552000（180 天） (default ``1209600``)
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -731,7 +733,12 @@ class FileActions(SyncClient):
             "CreateFlashTaskResult",
             self._call(
                 "create_flash_task",
-                {"files": files, "name": name, "thumb_path": thumb_path},
+                {
+                    "files": files,
+                    "name": name,
+                    "thumb_path": thumb_path,
+                    "validitySeconds": validity_seconds,
+                },
                 timeout,
             ),
         )
@@ -1580,6 +1587,7 @@ class AsyncFileActions(AsyncClient):
         *,
         name: str | NotGiven = NOT_GIVEN,
         thumb_path: str | NotGiven = NOT_GIVEN,
+        validity_seconds: int | NotGiven = NOT_GIVEN,
         timeout: Timeout = NOT_GIVEN,
     ) -> CreateFlashTaskResult:
         """创建闪传任务 (create flash transfer task)
@@ -1590,6 +1598,7 @@ class AsyncFileActions(AsyncClient):
             files: 要上传的文件绝对路径列表，或单个路径（可以是文件夹）
             name: 任务（文件集）名称
             thumb_path: 缩略图路径
+            validity_seconds: 文件集有效期（秒）：1209600（14 天）、7776000（90 天）或 15552000（180 天） (default ``1209600``)
             timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
 
         Returns:
@@ -1599,7 +1608,12 @@ class AsyncFileActions(AsyncClient):
             "CreateFlashTaskResult",
             await self._call(
                 "create_flash_task",
-                {"files": files, "name": name, "thumb_path": thumb_path},
+                {
+                    "files": files,
+                    "name": name,
+                    "thumb_path": thumb_path,
+                    "validitySeconds": validity_seconds,
+                },
                 timeout,
             ),
         )

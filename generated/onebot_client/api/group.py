@@ -11,6 +11,7 @@ from .._types import NOT_GIVEN, NotGiven, Timeout
 if TYPE_CHECKING:
     from ..models import (
         GetGroupDetailInfoResult,
+        GetGroupShareLinkResult,
         GroupAnonymousUser,
         GroupInfo,
         GroupMemberInfo,
@@ -105,6 +106,43 @@ class GroupActions(SyncClient):
         return cast(
             "GetGroupDetailInfoResult",
             self._call("get_group_detail_info", {"group_id": group_id}, timeout),
+        )
+
+    def get_group_share_link(
+        self,
+        group_id: int | str,
+        *,
+        need_short_url: bool | NotGiven = NOT_GIVEN,
+        src_id: int | NotGiven = NOT_GIVEN,
+        additional_param: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> GetGroupShareLinkResult:
+        """获取群分享链接
+
+        获取群的 H5 分享（加群）链接：默认是短链 https://qm.qq.com/q/xxx，need_short_url 为 false 时是完整的 https://qun.qq.com/universal-share/share?… 链接。要 Ark 卡片而不是链接，用 ArkShareGroup。
+
+        Args:
+            group_id: 群号
+            need_short_url: 是否返回短链（qm.qq.com/q/xxx）；false 返回完整的 universal-share 链接 (default ``True``)
+            src_id: 分享来源 ID (default ``73``)
+            additional_param: 附加参数 (default ``\"\"``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetGroupShareLinkResult: 群分享链接
+        """
+        return cast(
+            "GetGroupShareLinkResult",
+            self._call(
+                "get_group_share_link",
+                {
+                    "group_id": group_id,
+                    "need_short_url": need_short_url,
+                    "src_id": src_id,
+                    "additional_param": additional_param,
+                },
+                timeout,
+            ),
         )
 
     def get_group_member_info(
@@ -741,6 +779,43 @@ class AsyncGroupActions(AsyncClient):
         return cast(
             "GetGroupDetailInfoResult",
             await self._call("get_group_detail_info", {"group_id": group_id}, timeout),
+        )
+
+    async def get_group_share_link(
+        self,
+        group_id: int | str,
+        *,
+        need_short_url: bool | NotGiven = NOT_GIVEN,
+        src_id: int | NotGiven = NOT_GIVEN,
+        additional_param: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> GetGroupShareLinkResult:
+        """获取群分享链接
+
+        获取群的 H5 分享（加群）链接：默认是短链 https://qm.qq.com/q/xxx，need_short_url 为 false 时是完整的 https://qun.qq.com/universal-share/share?… 链接。要 Ark 卡片而不是链接，用 ArkShareGroup。
+
+        Args:
+            group_id: 群号
+            need_short_url: 是否返回短链（qm.qq.com/q/xxx）；false 返回完整的 universal-share 链接 (default ``True``)
+            src_id: 分享来源 ID (default ``73``)
+            additional_param: 附加参数 (default ``\"\"``)
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+
+        Returns:
+            GetGroupShareLinkResult: 群分享链接
+        """
+        return cast(
+            "GetGroupShareLinkResult",
+            await self._call(
+                "get_group_share_link",
+                {
+                    "group_id": group_id,
+                    "need_short_url": need_short_url,
+                    "src_id": src_id,
+                    "additional_param": additional_param,
+                },
+                timeout,
+            ),
         )
 
     async def get_group_member_info(

@@ -520,6 +520,58 @@ class GroupContentActions(SyncClient):
             timeout,
         )
 
+    def upload_images_to_qun_album(
+        self,
+        group_id: int | str,
+        album_id: str,
+        album_name: str,
+        files: list[str],
+        *,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """上传多张图片到群相册
+
+        一次上传多张图片，它们在群相册里显示为同一条上传（同一批次）。
+
+        Args:
+            group_id: 群号
+            album_id: 相册 ID
+            album_name: 相册名称
+            files: 图片列表，每项可以是本地路径、网络 URL 或 base64://；不能为空
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "upload_images_to_qun_album",
+            {"group_id": group_id, "album_id": album_id, "album_name": album_name, "files": files},
+            timeout,
+        )
+
+    def upload_video_to_qun_album(
+        self,
+        group_id: int | str,
+        album_id: str,
+        album_name: str,
+        file: str,
+        *,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """上传视频到群相册
+
+        上传一个视频到群相册。封面自动取视频首帧，取不到时（包括 ffmpeg 不可用）用 NapCat 内置的默认封面。
+
+        Args:
+            group_id: 群号
+            album_id: 相册 ID
+            album_name: 相册名称
+            file: 视频，支持本地路径、网络 URL 或 base64://
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        self._call(
+            "upload_video_to_qun_album",
+            {"group_id": group_id, "album_id": album_id, "album_name": album_name, "file": file},
+            timeout,
+        )
+
     def del_group_album_media(
         self,
         group_id: int | str,
@@ -1145,6 +1197,58 @@ class AsyncGroupContentActions(AsyncClient):
         """
         await self._call(
             "upload_image_to_qun_album",
+            {"group_id": group_id, "album_id": album_id, "album_name": album_name, "file": file},
+            timeout,
+        )
+
+    async def upload_images_to_qun_album(
+        self,
+        group_id: int | str,
+        album_id: str,
+        album_name: str,
+        files: list[str],
+        *,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """上传多张图片到群相册
+
+        一次上传多张图片，它们在群相册里显示为同一条上传（同一批次）。
+
+        Args:
+            group_id: 群号
+            album_id: 相册 ID
+            album_name: 相册名称
+            files: 图片列表，每项可以是本地路径、网络 URL 或 base64://；不能为空
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "upload_images_to_qun_album",
+            {"group_id": group_id, "album_id": album_id, "album_name": album_name, "files": files},
+            timeout,
+        )
+
+    async def upload_video_to_qun_album(
+        self,
+        group_id: int | str,
+        album_id: str,
+        album_name: str,
+        file: str,
+        *,
+        timeout: Timeout = NOT_GIVEN,
+    ) -> None:
+        """上传视频到群相册
+
+        上传一个视频到群相册。封面自动取视频首帧，取不到时（包括 ffmpeg 不可用）用 NapCat 内置的默认封面。
+
+        Args:
+            group_id: 群号
+            album_id: 相册 ID
+            album_name: 相册名称
+            file: 视频，支持本地路径、网络 URL 或 base64://
+            timeout: Seconds to wait for the reply (``None``: no limit; not given: the client's default).
+        """
+        await self._call(
+            "upload_video_to_qun_album",
             {"group_id": group_id, "album_id": album_id, "album_name": album_name, "file": file},
             timeout,
         )

@@ -1157,6 +1157,9 @@ class GroupNoticeSettings(TypedDict):
     confirm_required: NotRequired[int]
     """是否需要群成员确认（0/1）"""
 
+    inst_no_pinned: NotRequired[int]
+    """是否未置顶：0 为置顶中，1 为未置顶；只见于“发给新成员”的公告（GroupNotice.pinned 由它换算）"""
+
 
 class GroupNotice(TypedDict):
     """一条群公告（_get_group_notice 列表元素）"""
@@ -1178,6 +1181,12 @@ class GroupNotice(TypedDict):
 
     read_num: NotRequired[int]
     """已读人数"""
+
+    send_to_new_member: NotRequired[bool]
+    """是否为“发给新成员”的公告（NapCat 4.18.37 起每条都有，更早的版本没有）"""
+
+    pinned: NotRequired[bool]
+    """是否置顶；只有“发给新成员”的公告带此键（由 settings.inst_no_pinned 换算，NapCat 4.18.37 起）"""
 
 
 class GroupRequestNotify(TypedDict):

@@ -475,6 +475,9 @@ class CreateFlashTaskParams(TypedDict):
     thumb_path: NotRequired[str]
     """缩略图路径"""
 
+    validitySeconds: NotRequired[int]
+    """文件集有效期（秒）：1209600（14 天）、7776000（90 天）或 15552000（180 天）"""
+
 
 class CreateFlashTaskResult(TypedDict):
     """QQNT createFlashTransferUploadTask 的原始返回"""

@@ -58,6 +58,29 @@ class GetGroupDetailInfoResult(TypedDict):
     """群备注（此接口恒为空字符串）"""
 
 
+class GetGroupShareLinkParams(TypedDict):
+    """The params of ``get_group_share_link``."""
+
+    group_id: int | str
+    """群号"""
+
+    need_short_url: NotRequired[bool]
+    """是否返回短链（qm.qq.com/q/xxx）；false 返回完整的 universal-share 链接"""
+
+    src_id: NotRequired[int]
+    """分享来源 ID"""
+
+    additional_param: NotRequired[str]
+    """附加参数"""
+
+
+class GetGroupShareLinkResult(TypedDict):
+    """群分享链接"""
+
+    url: str
+    """群分享链接"""
+
+
 class GetGroupMemberInfoParams(TypedDict):
     """The params of ``get_group_member_info``."""
 

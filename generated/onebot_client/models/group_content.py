@@ -241,6 +241,38 @@ class UploadImageToQunAlbumParams(TypedDict):
     """图片，支持本地路径、网络 URL 或 base64://"""
 
 
+class UploadImagesToQunAlbumParams(TypedDict):
+    """The params of ``upload_images_to_qun_album``."""
+
+    group_id: int | str
+    """群号"""
+
+    album_id: str
+    """相册 ID"""
+
+    album_name: str
+    """相册名称"""
+
+    files: list[str]
+    """图片列表，每项可以是本地路径、网络 URL 或 base64://；不能为空"""
+
+
+class UploadVideoToQunAlbumParams(TypedDict):
+    """The params of ``upload_video_to_qun_album``."""
+
+    group_id: int | str
+    """群号"""
+
+    album_id: str
+    """相册 ID"""
+
+    album_name: str
+    """相册名称"""
+
+    file: str
+    """视频，支持本地路径、网络 URL 或 base64://"""
+
+
 class DelGroupAlbumMediaParams(TypedDict):
     """The params of ``del_group_album_media``."""
 
