@@ -76,6 +76,7 @@ MODULE_NAMES = frozenset(
         "OneBot",
         "_segment",
         "CQ_SCALARS",
+        "CQ_OBJECTS",
         "AsyncHandler",
         "AsyncHandlers",
         "E",

@@ -5,10 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from . import names
 from . import types as t

@@ -13,7 +13,7 @@ from typing import Any
 
 import jinja2
 
-from . import render_models, render_openapi, typemap
+from . import render_models, render_openapi
 from . import types as t
 from .names import ASYNC_SENDERS, SENDERS
 from .output import Batch, Step
@@ -23,15 +23,12 @@ from .resolve import (
     ANY_EVENT_HANDLER,
     SENDERS_MODULE,
     EVENT_UNION,
-    MESSAGE_ALIAS,
-    SEGMENT_UNION,
     UNKNOWN_EVENT,
     UNKNOWN_EVENT_HANDLER,
     Api,
     ApiAction,
     ApiField,
     ApiSegment,
-    ApiSender,
     BuilderParam,
     BuilderSignature,
 )
@@ -219,20 +216,7 @@ def _segments(env: jinja2.Environment, api: Api) -> str:
         segments=api.segments,
         typing_imports=i["typing"],
         model_imports=i["models"],
-        cq_scalars=cq_scalars(api),
     )
-
-
-def cq_scalars(api: Api) -> dict[str, dict[str, str]]:
-    """The data fields CQ codes give as text but the segment types as numbers or booleans: by
-    segment type, each field's Python type (``int``, ``float`` or ``bool``), for ``cq.parse``."""
-    out: dict[str, dict[str, str]] = {}
-    for s in api.segments:
-        for f in s.data.fields:
-            names = t.scalar_names(f.type) - {"null"}
-            if len(names) == 1 and names <= {"int", "float", "bool"}:
-                out.setdefault(s.type, {})[f.wire] = names.pop()
-    return out
 
 
 def _events(env: jinja2.Environment, api: Api) -> str:
@@ -338,14 +322,11 @@ def _all_names(source: str) -> list[str]:
 
 
 def _docs(env: jinja2.Environment, api: Api) -> dict[str, str]:
-    signatures = {a.wire: signature(a) for a in api.actions}
     examples = {a.wire: example_call(a) for a in api.actions}
     models = {m.class_name for m in api.models}
     model_links = {a.wire: sorted(a.returns_uses & models) for a in api.actions}
     context = {
         "api": api,
-        "signatures": signatures,
-        "sender_signatures": {s.method: sender_signature(s) for s in api.senders},
         "segment_signatures": {s.type: segment_signatures(s) for s in api.segments},
         "examples": examples,
         "model_links": model_links,
@@ -370,27 +351,6 @@ def _docs(env: jinja2.Environment, api: Api) -> dict[str, str]:
             area=area, **context
         )
     return out
-
-
-def signature(a: ApiAction) -> str:
-    """``set_group_ban(group_id, user_id, *, duration=1800) -> None``, for the docs."""
-    parts = [p.python_name for p in a.required_params]
-    if a.optional_params:
-        parts.append("*")
-        parts += [
-            f"{p.python_name}={p.default}" if p.default is not None else p.python_name
-            for p in a.optional_params
-        ]
-    return f"{a.method}({', '.join(parts)}) -> {a.returns}"
-
-
-def sender_signature(s: ApiSender) -> str:
-    """``post_group_msg(group_id, *, message, reply, at, ...) -> SentMessage``, for the docs."""
-    parts = [p.python_name for p in s.targets] + ([s.ids.python_name] if s.ids else [])
-    keywords = [k for k in [s.message_keyword] if k] + [p.python_name for p in s.parts]
-    if keywords:
-        parts += ["*", *keywords]
-    return f"{s.method}({', '.join(parts)}) -> {s.action.returns}"
 
 
 def segment_signatures(s: ApiSegment) -> list[str]:

@@ -147,6 +147,19 @@ class ApiAction:
     def optional_params(self) -> tuple[ApiField, ...]:
         return tuple(p for p in self.params if not p.required)
 
+    @property
+    def doc_signature(self) -> str:
+        """``set_group_ban(group_id, user_id, *, duration=1800, timeout=...) -> None``, for the
+        docs: an optional param shows its default, or ``...`` when the server picks."""
+        parts = [p.python_name for p in self.required_params]
+        if self.optional_params:
+            parts.append("*")
+            parts += [
+                f"{p.python_name}={'...' if p.default is None else p.default}"
+                for p in self.optional_params
+            ]
+        return f"{self.method}({', '.join(parts)}) -> {self.returns}"
+
 
 @dataclass(frozen=True)
 class ApiArea:
@@ -188,6 +201,23 @@ class ApiSegment:
     @property
     def optional_fields(self) -> tuple[ApiField, ...]:
         return tuple(f for f in self.data.fields if not f.required)
+
+    @property
+    def cq_scalars(self) -> dict[str, str]:
+        """The fields a CQ code gives as text but the segment types as numbers or booleans,
+        with each one's Python type (``int``, ``float`` or ``bool``), for ``cq.parse``."""
+        out = {}
+        for f in self.data.fields:
+            kinds = t.scalar_names(f.type) - {"null"}
+            if len(kinds) == 1 and kinds <= {"int", "float", "bool"}:
+                out[f.wire] = kinds.pop()
+        return out
+
+    @property
+    def cq_objects(self) -> tuple[str, ...]:
+        """The fields typed as objects only: a CQ code cannot carry one (NapCat writes
+        JavaScript's ``[object Object]``), so ``cq.parse`` leaves such a value out."""
+        return tuple(f.wire for f in self.data.fields if _object_only(f.type))
 
     @property
     def positional_fields(self) -> tuple[ApiField, ...]:
@@ -297,6 +327,17 @@ class ApiSender:
         if self.ids or any(p.many for p in self.parts):
             used |= {"Sequence"}
         return used
+
+    @property
+    def doc_signature(self) -> str:
+        """``post_group_msg(group_id, *, message=..., at=..., dice=False) -> SentMessage``, for
+        the docs."""
+        parts = [p.python_name for p in self.targets] + ([self.ids.python_name] if self.ids else [])
+        keywords = [f"{k}=..." for k in [self.message_keyword] if k]
+        keywords += [f"{p.python_name}={'False' if p.flag else '...'}" for p in self.parts]
+        if keywords:
+            parts += ["*", *keywords]
+        return f"{self.method}({', '.join(parts)}) -> {self.action.returns}"
 
     @property
     def composer(self) -> str:
@@ -614,6 +655,14 @@ def _events(
         handlers.claim(group.handler, loc)
         groups.append(group)
     return tuple(events), tuple(groups)
+
+
+def _object_only(type_: t.TypeExpr) -> bool:
+    """Whether every value of ``type_`` (but null) is a JSON object."""
+    if isinstance(type_, t.Union):
+        options = [o for o in type_.options if o != t.Prim("null")]
+        return bool(options) and all(map(_object_only, options))
+    return isinstance(type_, t.DictOf | t.Ref)
 
 
 def _group_name(post_type: str) -> str:

@@ -22,14 +22,14 @@ def table_cell(text: str, code: bool = False) -> str:
     """Text that stays inside one markdown table cell: prose, or (``code``) one code span.
 
     Every table cell of the docs goes through here. A ``|`` is escaped in both (GitHub's tables
-    unescape it inside code spans too); prose keeps its line breaks as ``<br>`` and shows ``<``
-    and ``&`` as written; a code span cannot break lines, and is fenced by more backticks than
-    the text holds in a row.
+    unescape it inside code spans too); prose keeps its line breaks as ``<br>`` and shows ``\\``,
+    ``<`` and ``&`` as written; a code span cannot break lines, and is fenced by more backticks
+    than the text holds in a row. The tests render cells with GitHub's own parser (cmark-gfm).
     """
-    text = text.replace("|", "\\|")
     if code:
-        text = " ".join(text.splitlines())
+        text = " ".join(text.replace("|", "\\|").splitlines())
         fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
         pad = " " if text.startswith("`") or text.endswith("`") else ""
         return f"{fence}{pad}{text}{pad}{fence}"
+    text = text.replace("\\", "\\\\").replace("|", "\\|")
     return "<br>".join(text.replace("&", "&amp;").replace("<", "&lt;").splitlines())

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import cmarkgfm
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from onebot_gen import output, spec, specfiles, yamlpos
 from onebot_gen.build import generate
@@ -147,6 +151,26 @@ def test_every_table_row_has_its_tables_cells(name: str) -> None:
     root = GENERATED if name == "generated" else FIXTURES / name / "expected"
     for page in sorted((root / "docs").glob("*.md")):
         assert table_rows_with_wrong_cell_count(page.read_text()) == [], page
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(alphabet="a \\|`<&\n", min_size=1, max_size=8), code=st.booleans())
+def test_a_table_cell_shows_its_text_in_one_cell_on_github(text: str, code: bool) -> None:
+    """Rendered by cmark-gfm (GitHub's parser): every backslash and pipe stays in its cell and
+    reads as written; prose keeps its line breaks, a code span has none."""
+    from onebot_gen.text import table_cell
+
+    text = text.strip() if code else text.replace("`", "")  # a prose backtick is markdown
+    assume(text.strip())
+    html = cmarkgfm.github_flavored_markdown_to_html(
+        f"| a | b |\n| --- | --- |\n| {table_cell(text, code=code)} | end |\n",
+        options=cmarkgfm.cmark.Options.CMARK_OPT_UNSAFE,  # GitHub keeps <br>
+    )
+    cells = re.findall(r"<td>(.*?)</td>", html, re.DOTALL)
+    assert len(cells) == 2 and cells[1] == "end", html
+    shown = cells[0].removeprefix("<code>").removesuffix("</code>") if code else cells[0]
+    expected = (" " if code else "<br>").join(text.splitlines())
+    assert htmllib.unescape(shown) == expected.strip()
 
 
 def test_table_cells_escape_pipes_and_code_spans() -> None:

@@ -66,12 +66,14 @@ def parse(message: str) -> list[Segment]:
     text.
 
     A CQ code's values are text; those of the fields the segment types as numbers or booleans
-    (``[CQ:dice,result=3]``: ``3``) are converted. A value that does not convert, a CQ code of a
-    type the spec does not know, or with keys it does not list, is kept as written: such a
-    segment is not one of the ``Segment`` types, whatever its static type says. Never raises for
-    a string of up to ``MAX_CHARS`` characters (linear time); ``ValueError`` for a longer one.
+    (``[CQ:dice,result=3]``: ``3``) are converted, and those of the fields it types as objects
+    are left out (a CQ code cannot carry an object: NapCat writes a face's ``raw`` as
+    ``[object Object]``). A value that does not convert, a CQ code of a type the spec does not
+    know, or with keys it does not list, is kept as written: such a segment is not one of the
+    ``Segment`` types, whatever its static type says. Never raises for a string of up to
+    ``MAX_CHARS`` characters (linear time); ``ValueError`` for a longer one.
     """
-    from .seg import CQ_SCALARS
+    from .seg import CQ_OBJECTS, CQ_SCALARS
 
     if len(message) > MAX_CHARS:
         raise ValueError(f"a CQ-code string of {len(message)} characters (at most {MAX_CHARS})")
@@ -87,6 +89,8 @@ def parse(message: str) -> list[Segment]:
         data = segment["data"]
         for key in scalars.keys() & data.keys():
             data[key] = _scalar(scalars[key], data[key])
+        for key in CQ_OBJECTS.get(segment["type"], frozenset()) & data.keys():
+            del data[key]
         segments.append(segment)
         text_from = code.end()
     if text_from < len(message):

@@ -64,6 +64,13 @@ CQ_SCALARS: dict[str, dict[str, type[int] | type[float] | type[bool]]] = {
     "onlinefile": {"isDir": bool},
 }
 
+#: The data fields typed as objects, by segment type: a CQ code cannot carry one (NapCat writes
+#: ``[object Object]``), so ``cq.parse`` leaves such a value out.
+CQ_OBJECTS: dict[str, frozenset[str]] = {
+    "face": frozenset({"raw"}),
+    "json": frozenset({"config"}),
+}
+
 
 def text(
     text: str,

@@ -99,6 +99,16 @@ def test_a_cq_string_message_arrives_as_segments() -> None:
     ]
 
 
+def test_a_face_from_a_cq_string_leaves_out_what_napcat_could_not_write() -> None:
+    """Under messagePostFormat string NapCat writes a face's raw object as JavaScript's
+    "[object Object]" (escaped): the segment comes without it, and fits its type."""
+    text = "[CQ:face,id=14,raw=&#91;object Object&#93;,chainCount=2]"
+    event = parse({**example("GroupMessageEvent"), "message": text, "raw_message": text})
+    assert event is not None and event["post_type"] == "message"
+    assert event["message"] == [{"type": "face", "data": {"id": "14", "chainCount": 2}}]
+    assert problems(event, models.GroupMessageEvent) == []
+
+
 def test_plain_text_and_mentioned() -> None:
     event = example("GroupMessageEvent")
     event["self_id"] = 10001
