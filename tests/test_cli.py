@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import stat
@@ -372,3 +373,18 @@ def test_an_interrupt_at_any_moment_prints_no_traceback(
     assert "Traceback" not in err, err
     if build.returncode != 0:  # (a quick build may be done before the signal comes)
         assert build.returncode == 1 and err.strip().endswith("Aborted!"), err
+
+
+def test_build_says_how_many_files_it_changed(spec: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = run("build", "--spec", str(spec), "--out", str(out), "--no-cache")
+    made = len(snapshot(out))
+    assert re.fullmatch(rf"wrote {made} files to {out} in \S+s \({made} added\)\n", first.stdout)
+    change(spec)
+    again = run("build", "--spec", str(spec), "--out", str(out), "--no-cache")
+    changed = re.fullmatch(
+        rf"wrote {made} files to {out} in \S+s \((\d+) changed, (\d+) as they were\)\n",
+        again.stdout,
+    )
+    assert changed is not None, again.stdout
+    assert int(changed[1]) + int(changed[2]) == made and 0 < int(changed[1]) < made

@@ -272,8 +272,12 @@ def test_text_and_markdown_show_the_rule() -> None:
     assert "BREAKING    get_qun_album_list → result: result-changed" in text
     assert "rule: the result's type changed incompatibly" in text
     assert text.endswith("12 change(s), 1 breaking, 11 compatible\n")
+    assert text.startswith(f"from {args[1]} to {args[2]}:\n")
     _, markdown, _ = run(*args, "--format", "markdown")
+    assert markdown.startswith(f"## Changes from `{args[1]}` to `{args[2]}`\n")
     assert "| **breaking** | `get_qun_album_list → result` | result-changed |" in markdown
+    _, as_json, _ = run(*args, "--format", "json")
+    assert (json.loads(as_json)["old"], json.loads(as_json)["new"]) == (args[1], args[2])
 
 
 def test_unreadable_input_exits_2(tmp_path: Path) -> None:
