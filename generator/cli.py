@@ -6,6 +6,7 @@ import os
 import stat
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from importlib.resources import as_file, files
 from pathlib import Path
@@ -122,7 +123,15 @@ def _watch(spec_dir: Path, build: Callable[[], int]) -> NoReturn:
         now = _files(spec_dir)
         if now != seen:
             seen = now
-            build()
+            try:
+                build()
+            except Exception:  # a bug the spec ran into: say it, and watch on for the fix
+                traceback.print_exc()
+                click.echo(
+                    "error: the build crashed (a bug in onebot-gen: please report the traceback "
+                    "above); nothing was written. Watching on.",
+                    err=True,
+                )
         time.sleep(WATCH_INTERVAL)
 
 

@@ -10,7 +10,7 @@ import shutil
 import stat
 import sys
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -241,6 +241,8 @@ def write(files: dict[str, str], out_dir: Path) -> None:
 def _make_parents(directory: Path) -> None:
     """Create the missing directories, each with mode 0700."""
     missing = [p for p in (directory, *directory.parents) if not p.exists()]
+    if missing:  # the nearest directory that exists must take a new one, as an existing one must
+        _check_writable(missing[-1].parent)
     for parent in reversed(missing):
         try:
             parent.mkdir(mode=0o700)
@@ -332,7 +334,10 @@ def _check_replaceable(out_dir: Path) -> None:
     if not out_dir.is_dir():
         raise OutputRefused(f"{out_dir} is not a directory; give a directory for --out")
     owned = _listed(out_dir / MARKER)
-    unowned = []
+    # the directories a build made: those its files are in (an empty one is somebody's)
+    owned_dirs = {p.as_posix() for f in owned for p in PurePosixPath(f).parents}
+    unowned: list[str] = []
+    empty: list[str] = []
     for root, dirs, names in os.walk(out_dir):
         here = Path(root)
         _check_writable(here)
@@ -344,10 +349,18 @@ def _check_replaceable(out_dir: Path) -> None:
             for n in names + links
             if (relative / n).as_posix() not in owned
         ]
+        empty += [
+            f"{(relative / d).as_posix()}/"
+            for d in dirs
+            if d not in links and (relative / d).as_posix() not in owned_dirs
+        ]
+    # a directory of somebody's is named when nothing named already is in it
+    unowned += [d for d in empty if not any(u.startswith(d) for u in unowned + empty if u != d)]
     if unowned:
         shown = ", ".join(sorted(unowned)[:3]) + (", ..." if len(unowned) > 3 else "")
         raise OutputRefused(
-            f"{out_dir} holds {len(unowned)} file(s) that onebot-gen did not make ({shown}); "
+            f"{out_dir} holds {len(unowned)} file(s) or folder(s) that onebot-gen did not make "
+            f"({shown}); "
             "give a new or empty --out directory, or move them away"
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import math
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path as FsPath
@@ -268,14 +269,15 @@ class _Loader:
 
     def _read(self, relative: str) -> Document | None:
         file = self.files.display(relative)
+        data = self.files.texts[relative]
         try:
-            text = self.files.texts[relative].decode("utf-8")
+            text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            self.problems.add(
-                Loc(file, 0, 0, ""),
-                f"not UTF-8 text: byte {exc.object[exc.start]:#04x} at offset {exc.start}",
-                "save the file as UTF-8",
-            )
+            line_start = data.rfind(b"\n", 0, exc.start) + 1
+            where = Loc(file, data.count(b"\n", 0, exc.start) + 1, exc.start - line_start + 1, "")
+            utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+            what = "the file is UTF-16" if utf16 else f"byte {data[exc.start]:#04x} here"
+            self.problems.add(where, f"not UTF-8 text: {what}", "save the file as UTF-8")
             return None
         doc = read_cached(file, text, self.problems, self.memo)
         if doc is not None and not isinstance(doc.data, dict):
@@ -864,6 +866,13 @@ class _Loader:
     def _check_default(
         self, doc: Document, path: Path, type_: t.TypeExpr, enum: tuple[Any, ...], value: Any
     ) -> None:
+        if isinstance(value, float) and not math.isfinite(value):
+            self.problems.add(
+                doc.loc((*path, "default")),
+                f"default {value!r} is not a number JSON can carry",
+                "give a finite number; YAML's .inf, .nan and 1e400 are not",
+            )
+            return
         if enum and value not in enum:
             self.problems.add(
                 doc.loc((*path, "default")),

@@ -24,6 +24,10 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: Limits per file: they are far above what a real spec needs and keep a hostile file cheap.
 MAX_DEPTH = 32
 MAX_VALUES = 100_000
+#: The characters of a file's scalars, an alias counting as all it stands for: four times the
+#: largest file read (``specfiles.MAX_BYTES``), so that aliases cannot multiply a small file
+#: into a build of hundreds of megabytes.
+MAX_CHARS = 4 << 20
 MAX_INT_DIGITS = 32
 
 #: The tags plain data has; anything else (``!!python/...``, ``!!binary``, ``!custom``) is refused.
@@ -160,24 +164,26 @@ def _position(mark: Any) -> tuple[int, int]:
 def _check_events(events: Any) -> None:
     """Count nesting and values (an alias counts as all the values it stands for) as the parser
     goes, and refuse an alias inside its own anchor: before anything is built from the file."""
-    done: dict[str, tuple[int, int]] = {}  # anchor → (values, height) of its finished node
-    stack: list[list[Any]] = []  # per open collection: [anchor, values before it, tallest child]
-    values = 0
+    # anchor → (values, height, characters) of its finished node
+    done: dict[str, tuple[int, int, int]] = {}
+    # per open collection: [anchor, values before it, tallest child, characters before it]
+    stack: list[list[Any]] = []
+    values = chars = 0
     for event in events:
         height = 0  # of the value the event finishes (a collection's start finishes none)
         if isinstance(event, yaml.CollectionStartEvent):
             done.pop(event.anchor or "", None)  # open again until its end
-            stack.append([event.anchor, values, 0])
+            stack.append([event.anchor, values, 0, chars])
             values += 1
         elif isinstance(event, yaml.CollectionEndEvent):
-            anchor, before, tallest = stack.pop()
+            anchor, before, tallest, chars_before = stack.pop()
             height = tallest + 1
             if anchor:
-                done[anchor] = (values - before, height)
+                done[anchor] = (values - before, height, chars - chars_before)
         elif isinstance(event, yaml.ScalarEvent):
-            values, height = values + 1, 1
+            values, height, chars = values + 1, 1, chars + len(event.value)
             if event.anchor:
-                done[event.anchor] = (1, 1)
+                done[event.anchor] = (1, 1, len(event.value))
         elif isinstance(event, yaml.AliasEvent):
             if any(frame[0] == event.anchor for frame in stack):
                 raise _Refused(
@@ -185,8 +191,9 @@ def _check_events(events: Any) -> None:
                     f"alias *{event.anchor} is inside the value it refers to",
                     "write the value out instead of the alias",
                 )
-            count, height = done.get(event.anchor or "", (0, 0))  # an unknown one: compose says so
-            values += count
+            # an unknown anchor: compose says so
+            count, height, size = done.get(event.anchor or "", (0, 0, 0))
+            values, chars = values + count, chars + size
         else:
             continue
         if stack:
@@ -202,6 +209,13 @@ def _check_events(events: Any) -> None:
                 event.start_mark,
                 f"more than {MAX_VALUES} values in one file (an alias counts as all it stands for)",
                 "split the file, or write fewer aliases",
+            )
+        if chars > MAX_CHARS:
+            raise _Refused(
+                event.start_mark,
+                f"the file's text comes to more than {MAX_CHARS} characters (an alias counts as "
+                "all it stands for)",
+                "write fewer aliases of long values",
             )
 
 

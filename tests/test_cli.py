@@ -112,7 +112,8 @@ def test_refuses_a_directory_it_did_not_make(spec: Path, tmp_path: Path) -> None
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert (
-        f"error: {project} holds 4 file(s) that onebot-gen did not make (.git/HEAD" in result.stderr
+        f"error: {project} holds 4 file(s) or folder(s) that onebot-gen did not make (.git/HEAD"
+        in result.stderr
     )
     assert snapshot(project) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project", "spec"]  # no staging left
@@ -127,7 +128,7 @@ def test_refuses_files_added_to_a_built_directory(spec: Path, tmp_path: Path) ->
     before = snapshot(out)
     result = run("build", "--spec", str(spec), "--out", str(out))
     assert result.exit_code == 2
-    assert "1 file(s) that onebot-gen did not make (notes.md)" in result.stderr
+    assert "1 file(s) or folder(s) that onebot-gen did not make (notes.md)" in result.stderr
     assert snapshot(out) == before
 
 
@@ -171,6 +172,29 @@ def test_read_only_parent_is_refused(spec: Path, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr == f"error: {parent} is read-only; nothing was written\n"
     assert list(parent.iterdir()) == []
+
+
+def test_a_new_output_under_a_read_only_directory_is_refused(spec: Path, tmp_path: Path) -> None:
+    parent = tmp_path / "parent"
+    parent.mkdir(mode=0o555)
+    try:
+        result = run("build", "--spec", str(spec), "--out", str(parent / "new" / "out"))
+    finally:
+        parent.chmod(0o700)
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {parent} is read-only; nothing was written\n"
+    assert list(parent.iterdir()) == []
+
+
+def test_empty_directories_of_somebody_else_are_kept(spec: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run("build", "--spec", str(spec), "--out", str(out))
+    (out / "drafts" / "later").mkdir(parents=True)
+    change(spec)
+    result = run("build", "--spec", str(spec), "--out", str(out))
+    assert result.exit_code == 2
+    assert "1 file(s) or folder(s) that onebot-gen did not make (drafts/later/)" in result.stderr
+    assert (out / "drafts" / "later").is_dir()
 
 
 KILL_BETWEEN_RENAMES = """
@@ -388,3 +412,25 @@ def test_build_says_how_many_files_it_changed(spec: Path, tmp_path: Path) -> Non
     )
     assert changed is not None, again.stdout
     assert int(changed[1]) + int(changed[2]) == made and 0 < int(changed[1]) < made
+
+
+def test_watch_reports_a_crashed_build_and_goes_on(
+    spec: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from onebot_gen.cli import _watch
+
+    builds: list[int] = []
+
+    def build() -> int:
+        builds.append(1)
+        if len(builds) == 1:
+            change(spec)  # the next look sees the fix
+            raise RuntimeError("a bug")
+        raise KeyboardInterrupt  # ends the watch: the second build ran
+
+    with pytest.raises(KeyboardInterrupt):
+        _watch(spec, build)
+    assert len(builds) == 2
+    err = capsys.readouterr().err
+    assert "RuntimeError: a bug" in err
+    assert err.endswith("nothing was written. Watching on.\n")
