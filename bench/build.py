@@ -504,7 +504,8 @@ def cumulative(stats: dict[Any, Any], *functions: Callable[..., Any]) -> float:
 def profile(work: Path) -> None:
     """One cold build of the synthetic spec in this process under cProfile: its seconds (slowed
     by the profiler) by what spent them."""
-    from onebot_gen import cli, layout, output, resolve, spec, specfiles, workers
+    from onebot_gen import cli, resolve, spec, specfiles
+    from onebot_gen.formatting import layout, plan, workers
 
     write_spec(description(), work / "spec")
     profiler = cProfile.Profile()
@@ -529,7 +530,7 @@ def profile(work: Path) -> None:
 
     laying_out = cumulative(stats, layout.laid_out)
     parts = {
-        "black (format_str, every file)": cumulative(stats, output.black) - laying_out,
+        "black (format_str, every file)": cumulative(stats, plan.black) - laying_out,
         "laying lines out for black (layout, pure Python)": laying_out,
         "datamodel-code-generator (generate)": entered(stats, package("datamodel_code_generator")),
         "jinja (loading and rendering templates)": entered(

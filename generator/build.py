@@ -16,7 +16,7 @@ from . import specfiles
 from .memo import NO_CACHE, Memo
 
 if TYPE_CHECKING:
-    from .workers import Workers
+    from .formatting.workers import Workers
 
 #: The tools whose versions shape the output (they are pinned; a different pin is another build).
 TOOLS = ("black", "datamodel-code-generator", "jinja2", "pyyaml")
@@ -50,10 +50,10 @@ def generate(
 
 def start_tools() -> Workers:
     """The processes that run the slow steps, started: each imports its tool at once."""
-    from . import datamodels, output, workers
+    from .formatting import datamodels, plan, workers
 
     tools: dict[Callable[[], None], list[Callable[[str], str]]] = {
-        output.warm: [output.black],
+        plan.warm: [plan.black],
         datamodels.warm: [datamodels.made, datamodels.made_units],
     }
     return workers.Workers(tools)
@@ -61,13 +61,14 @@ def start_tools() -> Workers:
 
 def _generate(sources: specfiles.SpecFiles, memo: Memo, running: Workers) -> dict[str, str]:
     from . import output, resolve, spec  # on a cache miss only
+    from .formatting import plan
 
     # An invalid spec is reported without waiting for the tools, or importing jinja2.
     api = resolve.resolve(spec.load_files(sources, memo))
     from . import render
 
     compiled = memo.root / "templates" if memo.root else None
-    made = output.formatted(render.render(api, compiled), memo, running.run)
+    made = plan.formatted(render.render(api, compiled), memo, running.run)
     return output.with_marker({**made, **render.runtime()})
 
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .napcat_import import Disagreement
     from .openapi import OpenApi
     from .spec import Spec
-    from .workers import Workers
+    from .formatting.workers import Workers
 
 
 def _default_spec() -> Path:

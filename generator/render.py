@@ -16,7 +16,7 @@ import jinja2
 from . import render_models, render_openapi
 from . import types as t
 from .names import ASYNC_SENDERS, SENDERS
-from .output import Batch, Step
+from .formatting.steps import Batch, Step
 from .text import docstring_text, table_cell
 from .unasync import MODULES, unasync
 from .resolve import (
@@ -41,7 +41,7 @@ TEMPLATES = files("onebot_gen.templates")
 
 def render(api: Api, compiled: Path | None = None) -> dict[str, str | Step | Batch]:
     """Every file made from the spec (all but the runtime), by its path relative to the output
-    directory: its text, or the step that makes it (see ``output.formatted``). ``compiled``:
+    directory: its text, or the step that makes it (see ``formatting.plan.formatted``). ``compiled``:
     where to keep the compiled templates between builds."""
     env, code = _environment(False, compiled), _environment(True, compiled)
     models = render_models.modules(api)

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from . import names
-from .datamodels import STEP, UNITS, made, made_units
-from .output import Batch, Step
+from .formatting.datamodels import STEP, UNITS, made, made_units
+from .formatting.steps import Batch, Step
 from .text import docstring_text
 from .resolve import (
     COMMON_MODELS,

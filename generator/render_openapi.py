@@ -17,7 +17,7 @@ from typing import Any
 
 from . import render_models
 from .memo import code_version
-from .output import Batch
+from .formatting.steps import Batch
 from .resolve import MESSAGE_ALIAS, SEGMENT_UNION, Api, ApiAction, ApiField, ApiObject
 
 #: The extension keyword that carries a field's type in the spec's own type language.

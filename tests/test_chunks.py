@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from onebot_gen import chunks, displays
-from onebot_gen.output import black
+from onebot_gen.formatting import chunks, displays
+from onebot_gen.formatting.plan import black
 
 CASES = {
     "methods ending in every way": '''

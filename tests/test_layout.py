@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from onebot_gen import chunks, render, resolve, spec
-from onebot_gen.layout import laid_out
-from onebot_gen.output import Step
-from onebot_gen.output import black_alone as black
+from onebot_gen import render, resolve, spec
+from onebot_gen.formatting import chunks
+from onebot_gen.formatting.layout import laid_out
+from onebot_gen.formatting.plan import black_alone as black
+from onebot_gen.formatting.source import LINE_LENGTH
+from onebot_gen.formatting.steps import Step
 
 from .goldens import FIXTURES, fixture_names
 
@@ -134,7 +136,7 @@ def test_ends_with_one_line_end() -> None:
 @pytest.mark.parametrize("name", LEFT)
 def test_leaves_alone_what_black_does_otherwise(name: str) -> None:
     source = LEFT[name].lstrip("\n")
-    assert any(len(line) > chunks.LINE_LENGTH for line in source.splitlines()) or "'" in source
+    assert any(len(line) > LINE_LENGTH for line in source.splitlines()) or "'" in source
     assert laid_out(source) == source
 
 

@@ -8,8 +8,9 @@ import json
 
 import pytest
 
-from onebot_gen import datamodels, render_models, resolve, spec
-from onebot_gen.output import Batch
+from onebot_gen import render_models, resolve, spec
+from onebot_gen.formatting import datamodels
+from onebot_gen.formatting.steps import Batch
 
 from .goldens import FIXTURES, SPEC, fixture_names
 

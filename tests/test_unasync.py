@@ -6,7 +6,8 @@ import ast
 
 import pytest
 
-from onebot_gen import output, render
+from onebot_gen import render
+from onebot_gen.formatting.plan import black
 from onebot_gen.unasync import MODULES, RULES, replace, unasync
 
 from .goldens import GENERATED
@@ -89,7 +90,7 @@ def test_the_package_has_the_blocking_module_made_from_the_source() -> None:
     assert made == render.UNASYNC_HEADER.format(name=SOURCE) + unasync(source)
     assert (GENERATED / MADE).read_text("utf-8") == made
     # black would leave it as it is: so it need not be formatted in the build
-    assert output.black(made) == made, "a line of the source needs wrapping that reads both ways"
+    assert black(made) == made, "a line of the source needs wrapping that reads both ways"
 
 
 def test_the_blocking_module_has_no_asyncio_left() -> None:

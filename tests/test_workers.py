@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from onebot_gen.output import Step
-from onebot_gen.workers import Workers
+from onebot_gen.formatting.steps import Step
+from onebot_gen.formatting.workers import Workers
 
 
 def upper(text: str) -> str:
@@ -60,7 +60,7 @@ def broken_warm() -> None:
 
 WORKERS_OF_A_KILLED_PARENT = """
 import os, sys, time
-from onebot_gen.workers import Workers
+from onebot_gen.formatting.workers import Workers
 
 def warm():
     pass

@@ -9,8 +9,8 @@ import json
 import warnings
 from importlib.metadata import version
 
-from .chunks import python_lines
-from .memo import code_version
+from ..memo import code_version
+from .source import python_lines
 
 #: The header of a module made only to be cut into objects (``made_units``); it is dropped.
 _HEADER = "# The TypedDicts of some objects."

@@ -21,7 +21,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .output import Step
+    from .steps import Step
 
 #: Below this much input in all, the steps run one after another: forking and importing the
 #: tools again in each process would cost more than it saves.

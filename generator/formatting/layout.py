@@ -31,7 +31,7 @@ import io
 import tokenize
 from typing import NamedTuple
 
-from .chunks import LINE_LENGTH, python_lines
+from .source import LINE_LENGTH, python_lines
 
 _OPENING = frozenset("([{")
 _CLOSING = frozenset(")]}")

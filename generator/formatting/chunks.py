@@ -20,7 +20,6 @@ ones.
 from __future__ import annotations
 
 import ast
-import io
 import itertools
 import re
 import zlib
@@ -28,9 +27,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from . import displays
-
-#: Black's line length, the generated code's.
-LINE_LENGTH = 100
+from .source import LINE_LENGTH, python_lines
 
 #: The name of the statement holding the N-th place in a skeleton.
 _PLACE = "_onebot_gen_place_"
@@ -220,12 +217,6 @@ def _add_function(
 def _ends_run(node: _Function, lines: list[str]) -> bool:
     text = "".join(lines[node.lineno - 1 : node.end_lineno])
     return zlib.crc32(text.encode("utf-8", "surrogatepass")) % ENDS == 0
-
-
-def python_lines(source: str) -> list[str]:
-    """The lines of ``source`` as Python numbers them, ends kept: split at ``\\n`` only
-    (``str.splitlines`` also splits at ``\\f``, ``\\v`` and others, which a string may hold)."""
-    return io.StringIO(source).readlines()
 
 
 def _alone(node: ast.stmt, starts: set[int]) -> bool:

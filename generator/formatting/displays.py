@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 import zlib
 
-from . import chunks  # which imports this module: its names are read when called
+from .source import LINE_LENGTH, python_lines
 
 #: The most items in one piece. A piece also ends after an item whose text hashes to a
 #: multiple of ``ENDS``, so where pieces end depends on the items, not on how many come before
@@ -43,7 +43,7 @@ def pieces(node: ast.stmt, lines: list[str]) -> tuple[str, ...] | None:
     opening, items, indent = found
     if (
         len(items) < FEW
-        or len(opening.rsplit("\n", 1)[-1]) > chunks.LINE_LENGTH  # black would split it too
+        or len(opening.rsplit("\n", 1)[-1]) > LINE_LENGTH  # black would split it too
         or any("#" in line for line in lines[node.lineno - 1 : node.end_lineno])
     ):
         return None
@@ -71,7 +71,7 @@ def join(formatted: list[str]) -> str:
 
 def _split(text: str) -> tuple[str, str, str]:
     """A formatted piece's lines: those that open it, its items', those that close it."""
-    lines = chunks.python_lines(text)
+    lines = python_lines(text)
     start = next(i for i, line in enumerate(lines) if line.rstrip()[-1:] in _CLOSING) + 1
     end = max(i for i, line in enumerate(lines) if line.lstrip()[:1] in _CLOSING.values())
     return "".join(lines[:start]), "".join(lines[start:end]), "".join(lines[end:])
