@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import inspect
-import json
 from collections.abc import Iterable
 from importlib.resources import files
 from pathlib import Path
@@ -14,7 +13,6 @@ from typing import Any
 import jinja2
 
 from . import render_models, render_openapi
-from . import types as t
 from .names import ASYNC_SENDERS, SENDERS
 from .formatting.steps import Batch, Step
 from .text import docstring_text, table_cell
@@ -26,11 +24,6 @@ from .resolve import (
     UNKNOWN_EVENT,
     UNKNOWN_EVENT_HANDLER,
     Api,
-    ApiAction,
-    ApiField,
-    ApiSegment,
-    BuilderParam,
-    BuilderSignature,
 )
 
 CLIENT_VERSION = "0.1.0"
@@ -62,7 +55,6 @@ def render(api: Api, compiled: Path | None = None) -> dict[str, str | Step | Bat
         "docs/errors.md": env.get_template("docs/errors.md.jinja").render(
             errors=error_classes(errors)
         ),
-        "docs/connecting.md": env.get_template("docs/connecting.md.jinja").render(),
     }
     return dict(sorted(out.items()))
 
@@ -322,15 +314,9 @@ def _all_names(source: str) -> list[str]:
 
 
 def _docs(env: jinja2.Environment, api: Api) -> dict[str, str]:
-    examples = {a.wire: example_call(a) for a in api.actions}
     models = {m.class_name for m in api.models}
     model_links = {a.wire: sorted(a.returns_uses & models) for a in api.actions}
-    context = {
-        "api": api,
-        "segment_signatures": {s.type: segment_signatures(s) for s in api.segments},
-        "examples": examples,
-        "model_links": model_links,
-    }
+    context = {"api": api, "model_links": model_links}
     out = {
         "docs/index.md": env.get_template("docs/index.md.jinja").render(**context),
         "docs/models.md": env.get_template("docs/models.md.jinja").render(**context),
@@ -351,66 +337,3 @@ def _docs(env: jinja2.Environment, api: Api) -> dict[str, str]:
             area=area, **context
         )
     return out
-
-
-def segment_signatures(s: ApiSegment) -> list[str]:
-    """``seg.reply(id: int | str, *, seq: int = ...) -> ReplySegment``, for the docs: one line per
-    way to call the builder (one per ``one_of`` group)."""
-
-    def param(p: BuilderParam) -> str:
-        return f"{p.field.python_name}: {p.field.annotation}" + (" = ..." if p.optional else "")
-
-    def line(signature: BuilderSignature) -> str:
-        parts = [param(p) for p in signature.positional]
-        if signature.keywords:
-            parts += ["*", *(param(p) for p in signature.keywords)]
-        return f"seg.{s.builder}({', '.join(parts)}) -> {s.class_name}"
-
-    return [line(signature) for signature in s.overloads or (s.signature,)]
-
-
-_EXAMPLES = {
-    "id": "123456",
-    "int": "1",
-    "float": "1.0",
-    "str": '"text"',
-    "bool": "True",
-    "message": '"hello"',
-    "Segment": 'seg.text("hello")',
-}
-
-
-def example_call(a: ApiAction) -> str:
-    """The spec's example, else a call with a plausible value for each required param."""
-    call = a.example or f"bot.{a.method}({', '.join(_example_value(p) for p in a.required_params)})"
-    return f"result = {call}" if a.returns_value else call
-
-
-#: Example values by param name where the type's would mislead: distinct numbers for a group, a
-#: user and a message, a file as a file URI.
-_EXAMPLES_BY_NAME = {
-    "group_id": "123456",
-    "user_id": "10001",
-    "message_id": "12345",
-    "duration": "600",
-    "file": '"file:///tmp/a.png"',
-    "name": '"a.png"',
-    "url": '"https://example.com/a.png"',
-    "domain": '"qun.qq.com"',
-    "content": '"hello"',
-}
-
-
-def _example_value(p: ApiField) -> str:
-    if p.enum:
-        return json.dumps(p.enum[0], ensure_ascii=False)
-    head = p.type
-    if isinstance(head, t.Union):
-        head = head.options[0]
-    if isinstance(head, t.Prim):
-        by_name = _EXAMPLES_BY_NAME.get(p.wire)
-        if by_name is not None and head.name in ("id", "int", "str"):
-            if (head.name == "str") == by_name.startswith('"'):
-                return by_name
-        return _EXAMPLES.get(head.name, "None")
-    return "[]" if isinstance(head, t.ListOf) else "{}"

@@ -40,9 +40,9 @@ def modules(api: Api) -> dict[str, dict[str, Any]]:
     for area in api.areas:
         defs: dict[str, Any] = {}
         for action in area.actions:
-            for made in (action.params_object, action.result_object):
-                if made is not None:
-                    defs.update(_object_defs(made))
+            for made_here in (action.params_object, action.result_object):
+                if made_here is not None:
+                    defs.update(_object_defs(made_here))
         if defs:  # an area of actions without params or results has no models
             out[area.name] = defs
     out[EVENT_MODELS] = _event_defs(api)

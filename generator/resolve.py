@@ -148,6 +148,14 @@ class ApiAction:
         return tuple(p for p in self.params if not p.required)
 
     @property
+    def example_call(self) -> str:
+        """The docs' example: the spec's, else a call with a plausible value for each required
+        param."""
+        values = ", ".join(_example_value(p) for p in self.required_params)
+        call = self.example or f"bot.{self.method}({values})"
+        return f"result = {call}" if self.returns_value else call
+
+    @property
     def doc_signature(self) -> str:
         """``set_group_ban(group_id, user_id, *, duration=1800, timeout=...) -> None``, for the
         docs: an optional param shows its default, or ``...`` when the server picks."""
@@ -201,6 +209,22 @@ class ApiSegment:
     @property
     def optional_fields(self) -> tuple[ApiField, ...]:
         return tuple(f for f in self.data.fields if not f.required)
+
+    @property
+    def doc_signatures(self) -> list[str]:
+        """``seg.reply(id: int | str, *, seq: int = ...) -> ReplySegment``, for the docs: one
+        line per way to call the builder (one per ``one_of`` group)."""
+
+        def param(p: BuilderParam) -> str:
+            return f"{p.field.python_name}: {p.field.annotation}" + (" = ..." if p.optional else "")
+
+        def line(signature: BuilderSignature) -> str:
+            parts = [param(p) for p in signature.positional]
+            if signature.keywords:
+                parts += ["*", *(param(p) for p in signature.keywords)]
+            return f"seg.{self.builder}({', '.join(parts)}) -> {self.class_name}"
+
+        return [line(signature) for signature in self.overloads or (self.signature,)]
 
     @property
     def cq_scalars(self) -> dict[str, str]:
@@ -909,3 +933,45 @@ def _literal(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     return repr(value)
+
+
+#: Example values for the docs' calls, by type.
+_EXAMPLES = {
+    "id": "123456",
+    "int": "1",
+    "float": "1.0",
+    "str": '"text"',
+    "bool": "True",
+    "message": '"hello"',
+    "Segment": 'seg.text("hello")',
+}
+
+
+#: Example values by param name where the type's would mislead: distinct numbers for a group, a
+#: user and a message, a file as a file URI.
+_EXAMPLES_BY_NAME = {
+    "group_id": "123456",
+    "user_id": "10001",
+    "message_id": "12345",
+    "duration": "600",
+    "file": '"file:///tmp/a.png"',
+    "name": '"a.png"',
+    "url": '"https://example.com/a.png"',
+    "domain": '"qun.qq.com"',
+    "content": '"hello"',
+}
+
+
+def _example_value(p: ApiField) -> str:
+    if p.enum:
+        return json.dumps(p.enum[0], ensure_ascii=False)
+    head = p.type
+    if isinstance(head, t.Union):
+        head = head.options[0]
+    if isinstance(head, t.Prim):
+        by_name = _EXAMPLES_BY_NAME.get(p.wire)
+        if by_name is not None and head.name in ("id", "int", "str"):
+            if (head.name == "str") == by_name.startswith('"'):
+                return by_name
+        return _EXAMPLES.get(head.name, "None")
+    return "[]" if isinstance(head, t.ListOf) else "{}"
