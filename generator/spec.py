@@ -484,7 +484,7 @@ class _Loader:
         groups: list[tuple[str, ...]] = []
         seen: set[str] = set()
         for i, group in enumerate(value):
-            names = group if isinstance(group, list) else [group]
+            names = group if isinstance(group, list) else []
             if not names or not all(isinstance(n, str) for n in names):
                 self.problems.add(
                     doc.loc((*path, i)),
@@ -638,7 +638,7 @@ class _Loader:
             return None
         enum = tuple(data.get("enum", []))
         default = data.get("default", _MISSING)
-        if enum:
+        if "enum" in data:
             self._check_enum(doc, path, type_, enum)
         if default is not _MISSING:
             self._check_default(doc, path, type_, enum, default)
@@ -805,6 +805,8 @@ class _Loader:
                     f"{key!r} must be {expected}, got {_kind(value)}",
                     f"write {expected}",
                 )
+            elif key == "summary" and not value.strip():
+                self.problems.add(doc.loc((*path, key)), "'summary' is empty", "say it in a line")
             elif key in ONE_LINE and len(f"{value}.".splitlines()) > 1:
                 self.problems.add(
                     doc.loc((*path, key)),
@@ -836,6 +838,11 @@ class _Loader:
     def _check_enum(
         self, doc: Document, path: Path, type_: t.TypeExpr, enum: tuple[Any, ...]
     ) -> None:
+        if not enum:
+            self.problems.add(
+                doc.loc((*path, "enum")), "enum is empty", "list the values, or remove 'enum'"
+            )
+            return
         scalars = t.scalar_names(type_) - {"null"}
         if scalars not in ({"str"}, {"int"}):
             self.problems.add(
@@ -917,7 +924,9 @@ class _Loader:
                 self.problems.add(
                     doc.loc((*path, i)), f"unknown value {value!r}", closest(str(value), allowed)
                 )
-        return tuple(v for v in values if v in allowed)
+            elif value in values[:i]:
+                self.problems.add(doc.loc((*path, i)), f"{value!r} repeats", "list it once")
+        return tuple(dict.fromkeys(v for v in values if v in allowed))
 
     def _aliases(
         self, doc: Document, path: Path, value: dict[str, Any]

@@ -69,6 +69,13 @@ STRUCTURAL = [
     "bad_segment_name",
     "notes_not_strings",
     "event_discriminator_not_literal",
+    # inputs the schema and the loader once judged differently
+    "one_of_bare_string",
+    "model_field_default",
+    "enum_empty",
+    "sources_repeated",
+    "field_name_dash",
+    "summary_empty",
 ]
 
 
