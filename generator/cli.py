@@ -249,7 +249,7 @@ def _load(source: str) -> Spec:
     raise AssertionError("unreachable")
 
 
-_FORMATS = ("text", "markdown", "json")  # diff.as_text, diff.as_markdown, diff.as_json
+_FORMATS = ("text", "markdown", "json")  # diff_report.as_text, as_markdown, as_json
 
 
 @main.command()
@@ -282,11 +282,12 @@ def diff(old: str | None, new: str | None, old_rev: str | None, fmt: str, fail_o
         old, new = f"git:{old_rev}", old if new is None else new
     if old is None:
         raise click.UsageError("give OLD (or --old-rev REV)")
-    from . import diff as spec_diff
+    from . import diff_report
+    from .diff import compare
 
     new = new or "spec"
-    changes = spec_diff.compare(_load(old), _load(new))
-    render = getattr(spec_diff, f"as_{fmt}")  # one function per format
+    changes = compare(_load(old), _load(new))
+    render = getattr(diff_report, f"as_{fmt}")  # one function per format
     click.echo(render(changes, old, new), nl=False)
     if (fail_on == "any" and changes) or (
         fail_on == "breaking" and any(c.breaking for c in changes)

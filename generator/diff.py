@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from . import names
@@ -102,7 +101,7 @@ def compare(old: s.Spec, new: s.Spec) -> list[Change]:
         changes += _object(
             "segments", name, segments_before.get(name), segments_after.get(name), both
         )
-    return changes + _senders(old.senders, new.senders) + _events(old.events, new.events)
+    return changes + _senders(old, new) + _events(old.events, new.events)
 
 
 def _events(old: s.Events, new: s.Events) -> list[Change]:
@@ -161,25 +160,29 @@ def _named(
     return changes
 
 
-def _senders(old: Iterable[s.Sender], new: Iterable[s.Sender]) -> list[Change]:
+def _senders(old: s.Spec, new: s.Spec) -> list[Change]:
     def sender(name: str, a: s.Sender, b: s.Sender) -> list[Change]:
         changes = []
         if a.action != b.action:
             changes.append(
                 Change("senders", name, "sender-action-changed", f"{a.action} → {b.action}")
             )
-        for keyword in sorted(_keywords(b) - _keywords(a)):
+        before, after = _keywords(a, old), _keywords(b, new)
+        for keyword in sorted(after - before):
             changes.append(Change("senders", f"{name}.{keyword}", "sender-keyword-added", ""))
-        for keyword in sorted(_keywords(a) - _keywords(b)):
+        for keyword in sorted(before - after):
             changes.append(Change("senders", f"{name}.{keyword}", "sender-keyword-removed", ""))
         return changes
 
-    return _named("senders", "sender", old, new, sender)
+    return _named("senders", "sender", old.senders, new.senders, sender)
 
 
-def _keywords(sender: s.Sender) -> set[str]:
-    """A sender's keywords: one per part (named after its segment), and its full message."""
-    return {p.segment for p in sender.parts} | ({SENDER_MESSAGE} if sender.message else set())
+def _keywords(sender: s.Sender, spec: s.Spec) -> set[str]:
+    """A sender's keywords as the client names them: one per part (its segment's builder's
+    name), and its full message."""
+    builders = {seg.type: names.method_name(seg.type, seg.python_name) for seg in spec.segments}
+    parts = {names.sender_keyword(builders.get(p.segment, p.segment)) for p in sender.parts}
+    return parts | ({SENDER_MESSAGE} if sender.message else set())
 
 
 def _model_uses(spec: s.Spec) -> dict[str, set[str]]:
@@ -582,47 +585,3 @@ def _atom_in(x: t.TypeExpr, y: t.TypeExpr, output: bool = False) -> bool:
     if isinstance(x, t.DictOf) and isinstance(y, t.DictOf):
         return _subtype(x.value, (), y.value, (), output)
     return False
-
-
-# -- output -------------------------------------------------------------------------------------
-
-
-def summary(changes: list[Change]) -> str:
-    breaking = sum(c.breaking for c in changes)
-    return f"{len(changes)} change(s), {breaking} breaking, {len(changes) - breaking} compatible"
-
-
-def as_text(changes: list[Change], old: str, new: str) -> str:
-    if not changes:
-        return "no changes\n"
-    lines = [f"from {old} to {new}:"]
-    for section in ("actions", "models", "segments", "senders", "events"):
-        rows = [c for c in changes if c.section == section]
-        if rows:
-            lines.append(f"{section}:")
-            for c in rows:
-                verdict = "BREAKING  " if c.breaking else "compatible"
-                detail = f" ({c.detail})" if c.detail else ""
-                lines.append(f"  {verdict}  {c.subject}: {c.rule}{detail}")
-                lines.append(f"              rule: {c.why}")
-    lines.append(summary(changes))
-    return "\n".join(lines) + "\n"
-
-
-def as_markdown(changes: list[Change], old: str, new: str) -> str:
-    """A table headed by what was compared (``## Changes from `a.json` to `spec```)."""
-    out = [f"## Changes from `{old}` to `{new}`", ""]
-    out += [summary(changes) + ".", ""]
-    if changes:
-        out += ["| | where | change | detail | rule |", "| --- | --- | --- | --- | --- |"]
-        for c in changes:
-            mark = "**breaking**" if c.breaking else "compatible"
-            cells = [mark, f"`{c.subject}`", c.rule, c.detail.replace("|", "\\|"), c.why]
-            out.append("| " + " | ".join(cells) + " |")
-    return "\n".join(out) + "\n"
-
-
-def as_json(changes: list[Change], old: str, new: str) -> str:
-    rows = [{**asdict(c), "breaking": c.breaking, "why": c.why} for c in changes]
-    report = {"old": old, "new": new, "changes": rows, "summary": summary(changes)}
-    return json.dumps(report, ensure_ascii=False, indent=2) + "\n"

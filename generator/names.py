@@ -122,6 +122,11 @@ def param_name(wire: str, override: str | None) -> str:
     return f"{name}_" if name in RESERVED else name
 
 
+def sender_keyword(builder: str) -> str:
+    """A sender's keyword for a segment: its builder's name (``seg.<builder>``), as a param."""
+    return param_name(builder, None)
+
+
 def class_name(python_name: str) -> str:
     """``set_group_ban`` → ``SetGroupBan``."""
     return "".join(part[:1].upper() + part[1:] for part in python_name.split("_"))

@@ -854,7 +854,7 @@ def _sender(
 
 
 def _part(part: s.Part, segment: ApiSegment) -> ApiPart:
-    name = names.param_name(segment.builder, None)
+    name = names.sender_keyword(segment.builder)
     about = f"``{segment.type}`` segment ({segment.summary})"
     if part.field is not None:
         (field,) = (f for f in segment.data.fields if f.wire == part.field)

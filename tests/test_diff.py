@@ -186,13 +186,13 @@ SEGMENTS = {
 }
 
 
-def with_senders(tmp: Path, name: str, senders: dict) -> s.Spec:
+def with_senders(tmp: Path, name: str, senders: dict, segments: dict = SEGMENTS) -> s.Spec:
     root = tmp / name
     (root / "actions").mkdir(parents=True)
     (root / "actions" / "a.yaml").write_text(
         yaml.safe_dump({"title": "A", "actions": [SEND, {**SEND, "action": "send_msg"}]})
     )
-    (root / "segments.yaml").write_text(yaml.safe_dump({"segments": SEGMENTS}, allow_unicode=True))
+    (root / "segments.yaml").write_text(yaml.safe_dump({"segments": segments}, allow_unicode=True))
     (root / "senders.yaml").write_text(yaml.safe_dump({"senders": senders}, allow_unicode=True))
     return s.load(root)
 
@@ -209,6 +209,19 @@ def test_sender_changes(tmp_path: Path) -> None:
         ("post", "sender-action-changed", False),
         ("post.message", "sender-keyword-added", False),
         ("post.at", "sender-keyword-removed", True),
+    ]
+
+
+def test_a_sender_keyword_is_named_as_the_client_names_it(tmp_path: Path) -> None:
+    """A segment with a python_name gives its sender keyword that name, in the diff too."""
+    post = {"action": "send_group_msg", "summary": "发", "parts": {"text": "text", "at": "qq"}}
+    old = with_senders(tmp_path, "old", {"post": post})
+    renamed = {**SEGMENTS, "at": {**SEGMENTS["at"], "python_name": "mention"}}
+    new = with_senders(tmp_path, "new", {"post": post}, renamed)
+    found = [(c.subject, c.rule) for c in compare(old, new) if c.section == "senders"]
+    assert found == [
+        ("post.mention", "sender-keyword-added"),
+        ("post.at", "sender-keyword-removed"),
     ]
 
 
