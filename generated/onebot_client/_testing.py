@@ -17,29 +17,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import itertools
-import json
 import math
-import re
 import threading
 import time
-import types
 import typing
-from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import (
     TYPE_CHECKING,
     Any,
-    Literal,
     NamedTuple,
-    NotRequired,
     Self,
     TypeVar,
-    Union,
     cast,
-    get_args,
-    get_origin,
     get_type_hints,
     overload,
 )
@@ -47,16 +37,16 @@ from typing import (
 from . import cq
 from ._check import problems, shown
 from ._clients import AsyncClient, SyncClient
-from ._envelope import NOT_JSON, as_object, encode
+from ._envelope import as_object
 from ._extras import require
 from ._events import kind_of
-from .errors import ProtocolError, RequestTimeout
+from ._fake_transports import AsyncFakeTransport, Inbox, SyncFakeTransport
+from ._fake_values import ID, PLAUSIBLE, Values, hints, not_a_number, wire
 
 if TYPE_CHECKING:
     from ._fake_wire import FakeNapCat, FakeServer
 
     from .client import AsyncOneBot, OneBot
-    from .models import Event
 
 #: The bot's own QQ number (``get_login_info``, events' ``self_id``), a user and a group that
 #: built events come from unless told otherwise.
@@ -70,18 +60,12 @@ SERVER_ERROR = 1200
 #: The actions that send a message, and the quick operation (its ``reply``).
 _SENDS = ("send_msg", "send_group_msg", "send_private_msg")
 _QUICK = ".handle_quick_operation"
-#: Values of keys that a default result or a built event has, when they fit its type: a fake
-#: that is up and well.
-PLAUSIBLE = {"online": True, "good": True}
-
 S = TypeVar("S", bound=SyncClient)
 W = TypeVar("W", "FakeServer", "FakeNapCat")
 A = TypeVar("A", bound=AsyncClient)
 
 #: An action's scripted result: a value, or a function of the call's params.
 Script = Any
-#: Receives each frame of a streamed reply; True on the last one (as in ``_ws_common``).
-FrameSink = Callable[[dict[str, Any]], bool]
 
 
 class Call(NamedTuple):
@@ -108,12 +92,6 @@ def _types(method: str, params_class: str | None) -> tuple[Any, Any]:
 
     returns = get_type_hints(getattr(OneBot, method), localns=vars(models))["return"]
     return (getattr(models, params_class) if params_class else None), returns
-
-
-def _wire(value: object) -> Any:
-    """``value`` as the server gets it: through JSON (a tuple arrives as a list; what JSON
-    cannot carry raises ``TypeError``, as it does in the transports)."""
-    return json.loads(encode(value))
 
 
 def _envelope(data: object = None, retcode: int = 0, message: str = "") -> dict[str, Any]:
@@ -163,8 +141,8 @@ class Fake:
         self._delays: dict[str, float] = {}
         self._history: list[Call] = []
         self._injected: list[dict[str, Any]] = []
-        self._ids = itertools.count(1)
-        self._inboxes: list[_Inbox] = []
+        self._values = Values()
+        self._inboxes: list[Inbox] = []
         self._backlog: list[dict[str, Any]] = []
         self._servers: list[FakeServer | FakeNapCat] = []
         self._errors: list[BaseException] = []
@@ -339,11 +317,11 @@ class Fake:
         if cls is None:
             return [f"unknown param {key!r} (it takes none)" for key in params]
         wrong = [_param_problem(cls.__name__, p) for p in problems(params, cls, "")]
-        hints = _hints(cls)
+        hints_of = hints(cls)
         return wrong + [
             f"param {key!r}: {shown(value)} is not a number"
             for key, value in params.items()
-            if hints.get(key) == _ID and _not_a_number(value)
+            if hints_of.get(key) == ID and not_a_number(value)
         ]
 
     def _result(self, action: str, params: dict[str, Any]) -> Any:
@@ -351,8 +329,8 @@ class Fake:
         if script is _DEFAULT:
             return self.default_result(action, params)
         if not callable(script):
-            return _wire(script)
-        result = _wire(script(_wire(params)))
+            return wire(script)
+        result = wire(script(wire(params)))
         if action in self._actions:
             self._check_result(action, result, TypeError)
         return result
@@ -360,7 +338,7 @@ class Fake:
     def _check_result(
         self, action: str, result: object, error: type[Exception] = ValueError
     ) -> None:
-        wrong = problems(_wire(result), self._types(action)[1], "result")
+        wrong = problems(wire(result), self._types(action)[1], "result")
         if wrong:
             raise error(f"a scripted result of {action} does not fit its type: " + "; ".join(wrong))
 
@@ -374,40 +352,7 @@ class Fake:
         known = {"self_id": self.self_id, **PLAUSIBLE, **(params or {})}
         if action == "get_login_info":
             known |= {"user_id": self.self_id, "nickname": self.nickname}
-        return self._value(returns, known)
-
-    def _value(self, annotation: Any, known: Mapping[str, Any]) -> Any:
-        origin = get_origin(annotation)
-        args = get_args(annotation)
-        if origin is NotRequired:
-            return self._value(args[0], known)
-        if origin is Literal:
-            return args[0]
-        if origin in (Union, types.UnionType):
-            options = [a for a in args if a is not type(None)] or [None]
-            return self._value(options[0], known)
-        if typing.is_typeddict(annotation):
-            hints = get_type_hints(annotation, include_extras=True)
-            return {
-                key: self._field(key, hint, known)
-                for key, hint in hints.items()
-                if get_origin(hint) is not NotRequired
-            }
-        if origin is list:
-            return []
-        if origin is dict:
-            return {}
-        return {int: 0, float: 0.0, str: "", bool: False}.get(annotation)
-
-    def _field(self, key: str, annotation: Any, known: Mapping[str, Any]) -> Any:
-        if key in known:
-            given = known[key]
-            for candidate in (given, *_conversions(given)):
-                if not problems(candidate, annotation):
-                    return candidate
-        if key == "message_id" and not problems(0, annotation):
-            return next(self._ids)
-        return self._value(annotation, known)
+        return self._values.of(returns, known)
 
     def _types(self, action: str) -> tuple[Any, Any]:
         return _types(*self._actions[action])
@@ -433,7 +378,7 @@ class Fake:
             check: Raise ``ValueError`` when an event of a kind the spec knows does not fit
                 its type (a kind the spec does not know reaches the bot as ``UnknownEvent``).
         """
-        frame = as_object(_wire(event))
+        frame = as_object(wire(event))
         if frame is None or not isinstance(frame.get("post_type"), str):
             raise ValueError("an event is a JSON object with a post_type")
         kind = kind_of(_selector(), frame)
@@ -469,7 +414,7 @@ class Fake:
             "message_format": "array",
             **fields,
         }
-        event: dict[str, Any] = {**self._value(cls, known), **fields}
+        event: dict[str, Any] = {**self._values.of(cls, known), **fields}
         wrong = problems(event, cls, "event")
         if wrong:
             raise ValueError(f"not a valid {kind}: " + "; ".join(wrong))
@@ -488,8 +433,8 @@ class Fake:
             kind, {"message": segments, "raw_message": cq.render(segments), **fields}
         )
 
-    def _subscribe(self) -> _Inbox:
-        inbox = _Inbox()
+    def _subscribe(self) -> Inbox:
+        inbox = Inbox()
         with self._lock:
             for frame in self._backlog:
                 inbox.put(frame)
@@ -497,7 +442,7 @@ class Fake:
             self._inboxes.append(inbox)
         return inbox
 
-    def _unsubscribe(self, inbox: _Inbox) -> None:
+    def _unsubscribe(self, inbox: Inbox) -> None:
         with self._lock:
             if inbox in self._inboxes:
                 self._inboxes.remove(inbox)
@@ -644,33 +589,6 @@ def _param_problem(params_class: str, problem: str) -> str:
     return f"param {where!r}: {what}"
 
 
-#: What an id param is typed as (``Id``: a number, or its digits), and a number NapCat takes:
-#: at most 20 ASCII digits (``str.isdigit`` takes ``²``, which is no number).
-_ID = int | str
-_NUMBER = re.compile(r"-?[0-9]{1,20}")
-
-
-def _not_a_number(value: object) -> bool:
-    """Whether an ``int | str`` value (another type is a type error) is no number."""
-    fits = isinstance(value, int | str) and not isinstance(value, bool)
-    return fits and not _NUMBER.fullmatch(str(value))
-
-
-@functools.cache
-def _hints(cls: type[object]) -> dict[str, Any]:
-    """A TypedDict's annotations, ``NotRequired`` taken off."""
-    return get_type_hints(cls)
-
-
-def _conversions(value: object) -> list[object]:
-    """Other JSON forms of an id (``"123"`` and ``123``), for a result key of the other type."""
-    if isinstance(value, str) and _NUMBER.fullmatch(value):
-        return [int(value)]
-    if isinstance(value, int) and not isinstance(value, bool):
-        return [str(value)]
-    return []
-
-
 def _selector() -> Any:
     from .events import SELECTOR
 
@@ -683,172 +601,6 @@ def _event_type(kind: str) -> Any:
     from ._events import ANY_KIND
 
     cls = getattr(models, kind) if kind in models.__all__ and kind != ANY_KIND else None
-    if not typing.is_typeddict(cls) or "post_type" not in _hints(cls):
+    if not typing.is_typeddict(cls) or "post_type" not in hints(cls):
         raise AttributeError(kind)
     return cls
-
-
-class _Inbox:
-    """The events waiting for one client: filled from any thread, read by a thread or a task."""
-
-    def __init__(self) -> None:
-        self._items: deque[dict[str, Any]] = deque()
-        self._ready = threading.Condition()
-        self._wakers: list[Callable[[], None]] = []
-        self.closed = False
-
-    def put(self, frame: dict[str, Any]) -> None:
-        with self._ready:
-            self._items.append(frame)
-        self._wake()
-
-    def close(self) -> None:
-        with self._ready:
-            self.closed = True
-        self._wake()
-
-    def reopen(self) -> None:
-        with self._ready:
-            self.closed = False
-
-    def get(self, block: bool) -> dict[str, Any] | None:
-        """The next event; None when there is none (``block``: when the inbox is closed)."""
-        with self._ready:
-            while block and not self._items and not self.closed:
-                self._ready.wait()
-            return self._items.popleft() if self._items else None
-
-    async def get_async(self, block: bool) -> dict[str, Any] | None:
-        loop = asyncio.get_running_loop()
-        while True:
-            future: asyncio.Future[None] = loop.create_future()
-
-            def wake() -> None:
-                with contextlib.suppress(RuntimeError):  # the loop is closed
-                    loop.call_soon_threadsafe(_resolve, future)
-
-            with self._ready:
-                if self._items or not block or self.closed:
-                    return self._items.popleft() if self._items else None
-                self._wakers.append(wake)
-            try:
-                await future
-            finally:
-                with self._ready:
-                    self._wakers.remove(wake)
-
-    def _wake(self) -> None:
-        with self._ready:
-            self._ready.notify_all()
-            wakers = list(self._wakers)
-        for wake in wakers:
-            wake()
-
-
-def _resolve(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
-
-
-def _parsed(frame: dict[str, Any]) -> Event:
-    """The event as the transports hand it over (a CQ-string message parsed, an unknown kind
-    wrapped); a copy, so that the bot cannot change what the test injected."""
-    from .events import parse
-
-    event = parse(_wire(frame))
-    assert event is not None  # inject() takes events only
-    return event
-
-
-def _pause(action: str, wait: float, seconds: float | None) -> tuple[float, RequestTimeout | None]:
-    """How long a call waits for an answer ``wait`` seconds late, and the error it raises then
-    (None: it gets the answer), with ``seconds`` the client's timeout."""
-    if seconds is not None and wait > seconds:
-        return seconds, RequestTimeout(f"{action}: no reply within {seconds} s")
-    return wait, None
-
-
-def _on_time(reply: dict[str, Any], late: RequestTimeout | None) -> dict[str, Any]:
-    if late is not None:
-        raise late
-    return reply
-
-
-def _one_frame(action: str) -> ProtocolError:
-    return ProtocolError(f"{action}: the fake answers a stream with one frame, not a whole stream")
-
-
-class SyncFakeTransport:
-    """The in-process transport of ``Fake.client()``: the interface of the sync HTTP and
-    WebSocket transports."""
-
-    def __init__(self, fake: Fake) -> None:
-        self.fake = fake
-        self.inbox = fake._subscribe()
-
-    def connect(self, seconds: float | None) -> None:
-        self.inbox.reopen()
-
-    def request(
-        self, action: str, params: dict[str, object], seconds: float | None
-    ) -> dict[str, Any]:
-        reply, wait = self.fake.answer(action, _wire(params))
-        pause, late = _pause(action, wait, seconds)
-        time.sleep(pause)
-        return _on_time(reply, late)
-
-    def stream(
-        self, action: str, params: dict[str, object], seconds: float | None, sink: FrameSink
-    ) -> None:
-        if not sink(self.request(action, params, seconds)):
-            raise _one_frame(action)
-
-    def events(self, seconds: float | None) -> Iterator[Event]:
-        while (frame := self.inbox.get(block=not self.fake.stop_when_idle)) is not None:
-            yield _parsed(frame)
-
-    def stop_events(self) -> None:
-        self.inbox.close()
-
-    def close(self) -> None:
-        self.inbox.close()
-
-
-class AsyncFakeTransport:
-    """The in-process transport of ``Fake.async_client()``: the interface of the async HTTP and
-    WebSocket transports."""
-
-    def __init__(self, fake: Fake) -> None:
-        self.fake = fake
-        self.inbox = fake._subscribe()
-
-    async def connect(self, seconds: float | None) -> None:
-        self.inbox.reopen()
-
-    async def request(
-        self, action: str, params: dict[str, object], seconds: float | None
-    ) -> dict[str, Any]:
-        reply, wait = self.fake.answer(action, _wire(params))
-        pause, late = _pause(action, wait, seconds)
-        await asyncio.sleep(pause)
-        return _on_time(reply, late)
-
-    async def stream(
-        self,
-        action: str,
-        params: dict[str, object],
-        seconds: float | None,
-        sink: Callable[[dict[str, Any]], bool],
-    ) -> None:
-        if not sink(await self.request(action, params, seconds)):
-            raise _one_frame(action)
-
-    async def events(self, seconds: float | None) -> AsyncIterator[Event]:
-        while (frame := await self.inbox.get_async(not self.fake.stop_when_idle)) is not None:
-            yield _parsed(frame)
-
-    def stop_events(self) -> None:
-        self.inbox.close()
-
-    async def close(self) -> None:
-        self.inbox.close()

@@ -31,7 +31,8 @@ from ._testing import BAD_REQUEST, SERVER_ERROR, _envelope
 if TYPE_CHECKING:
     import socket
 
-    from ._testing import Fake, _Inbox
+    from ._fake_transports import Inbox
+    from ._testing import Fake
 
 T = TypeVar("T")
 #: The quick operation's action, as NapCat carries it out.
@@ -72,7 +73,7 @@ async def _answer(fake: Fake, action: str, params: object) -> dict[str, Any]:
     return reply
 
 
-async def _play(fake: Fake, socket: Any, inbox: _Inbox) -> None:
+async def _play(fake: Fake, socket: Any, inbox: Inbox) -> None:
     """Play NapCat on an open WebSocket (either side's aiohttp socket): the events injected
     into ``inbox`` (subscribed already) pushed, each call answered with its echo, until the
     socket closes."""
@@ -258,7 +259,7 @@ class FakeNapCat:
         if self._session is not None:
             await self._session.close()
 
-    async def _reverse(self, url: str, headers: dict[str, str], inbox: _Inbox) -> None:
+    async def _reverse(self, url: str, headers: dict[str, str], inbox: Inbox) -> None:
         self._session = aiohttp.ClientSession()
         try:
             socket = await self._session.ws_connect(url, headers=headers)
@@ -274,7 +275,7 @@ class FakeNapCat:
         finally:
             self._open = False
 
-    async def _post(self, url: str, secret: str | None, inbox: _Inbox) -> None:
+    async def _post(self, url: str, secret: str | None, inbox: Inbox) -> None:
         self._session = aiohttp.ClientSession()
         self._open = True
         try:

@@ -26,6 +26,7 @@ from onebot_client import (
     models,
     plain_text,
 )
+from onebot_client._fake_values import Values
 from onebot_client.events import GROUPS
 from onebot_client.testing import ACTIONS, GROUP_ID, SELF_ID, USER_ID, Call, FakeOneBot
 
@@ -54,7 +55,7 @@ def returns(wire: str) -> Any:
 def minimal_params(kit: FakeOneBot, wire: str) -> dict[str, Any]:
     """The plainest params the action's params type accepts (its required keys)."""
     params_class = ACTIONS[wire][1]
-    return kit._value(getattr(models, params_class), {}) if params_class else {}
+    return Values().of(getattr(models, params_class), {}) if params_class else {}
 
 
 # -- faults ------------------------------------------------------------------------------------
