@@ -9,9 +9,10 @@ from typing import Any
 
 from . import names
 from . import spec as s
-from . import typemap
+from . import selector, typemap
 from . import types as t
 from .problems import Loc, Problems
+from .selector import Selector
 
 #: The parameters a sender takes besides its targets and parts.
 SENDER_MESSAGE = "message"
@@ -517,7 +518,7 @@ class Api:
     senders: tuple[ApiSender, ...] = ()
     events: tuple[ApiEvent, ...] = ()
     event_groups: tuple[ApiEventGroup, ...] = ()
-    event_selector: s.Selector = None
+    event_selector: Selector = None
     quick_operation: str | None = None
     reply: ApiReply | None = None
 
@@ -602,6 +603,9 @@ def resolve(spec: s.Spec) -> Api:
         senders.append(_sender(sender, by_wire[sender.action], by_type, problems))
 
     events, groups = _events(spec.events, classes, problems)
+    event_selector = selector.compiled(
+        tuple(kind for kind in spec.events.kinds if kind.discriminators), problems
+    )
     reply = _reply(by_wire, groups)
 
     problems.raise_if_any()
@@ -616,7 +620,7 @@ def resolve(spec: s.Spec) -> Api:
         tuple(senders),
         events,
         groups,
-        spec.events.selector,
+        event_selector,
         spec.events.quick_operation,
         reply,
     )

@@ -9,10 +9,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path as FsPath
 from typing import Any
 
-from . import specfiles
+from . import selector, specfiles
 from . import types as t
 from .problems import Loc, Problems, closest
 from .memo import NO_CACHE, Memo
+from .selector import POST_TYPE
 from .yamlpos import Document, Path, read_cached
 
 SOURCES = (
@@ -35,8 +36,6 @@ PYTHON_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 AREA_NAME = re.compile(r"[a-z][a-z0-9_]*")
 DIFFERS_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 EVENT_NAME = re.compile(r"[A-Z][A-Za-z0-9]*Event")
-#: The key every event carries that says which group of events it belongs to.
-POST_TYPE = "post_type"
 SUB_TYPE = "sub_type"
 
 #: Keys whose text is a heading or a table cell, so it may not break lines.
@@ -193,7 +192,6 @@ class Events:
     common: tuple[Field, ...] = ()
     kinds: tuple[Event, ...] = ()
     quick_operation: str | None = None
-    selector: Selector = None
 
 
 @dataclass(frozen=True)
@@ -224,6 +222,9 @@ def load_files(files: specfiles.SpecFiles, memo: Memo = NO_CACHE) -> Spec:
     loader.check_refs(spec)
     loader.check_senders(spec)
     loader.check_events(spec)
+    # the kinds' discriminators must tell each apart: checked with the rest (resolve builds the
+    # runtime's table from them)
+    selector.compiled(tuple(k for k in spec.events.kinds if k.discriminators), problems)
     problems.raise_if_any()
     return spec
 
@@ -686,8 +687,7 @@ class _Loader:
         if quick is not None:
             self.type_uses.append((t.Ref(quick), doc.loc(("quick_operation",))))
         resolved = tuple(self._with_bases(kinds, bases).values())
-        selectable = tuple(kind for kind in resolved if kind.discriminators)
-        return Events(common, resolved, quick, _selector(selectable, self.problems))
+        return Events(common, resolved, quick)
 
     def _event(self, doc: Document, path: Path, bases: dict[str, tuple[str, Loc]]) -> Event | None:
         keys = {
@@ -987,7 +987,8 @@ class _Loader:
 
     def check_events(self, spec: Spec) -> None:
         """Fields do not restate discriminators or common fields; ``present`` names a field.
-        (Discriminators that do not select exactly one kind are reported by ``_selector``.)"""
+        (Discriminators that do not select exactly one kind are reported by ``selector``.)
+        """
         common = {f.name for f in spec.events.common}
         for event in spec.events.kinds:
             for field in event.fields:
@@ -1010,93 +1011,6 @@ class _Loader:
                     f"'present' names {event.present!r}, which is not a field of {event.name}",
                     closest(event.present, names) if names else "add the field",
                 )
-
-
-#: The table that tells an event's kind from its discriminators, as plain data for the runtime.
-#: A node is a kind's class name; ``(key, {value: node})``, chosen by the value of ``key``; or
-#: ``(field, kind if the field is present, node otherwise or None)``.
-Selector = Any
-
-
-def _selector(kinds: tuple[Event, ...], problems: Problems) -> Selector:
-    """Build the table, reporting events that no value combination tells apart."""
-    root: dict[str, Any] = {"key": POST_TYPE, "choices": {}}
-    for event in kinds:
-        for combination in _combinations(event):
-            _insert(root, event, combination, problems)
-    return _frozen(root)
-
-
-def _insert(
-    node: dict[str, Any],
-    event: Event,
-    combination: tuple[tuple[str, str], ...],
-    problems: Problems,
-) -> None:
-    for depth, (key, value) in enumerate(combination):
-        if node.get("key") != key:
-            where = ", ".join(f"{k}={v}" for k, v in combination[:depth])
-            if "of" in node:
-                other = next(iter(node["of"].values()))
-                what = f"{event.name} is told apart further, by {key!r}, where {other} stops"
-            else:
-                what = f"{event.name} is told apart by {key!r} where others use {node['key']!r}"
-            problems.add(
-                event.loc,
-                f"{what} (at {where})",
-                "use the same discriminator keys as the other events of that value",
-            )
-            return
-        last = depth == len(combination) - 1
-        child = node["choices"].setdefault(
-            value, {"of": {}} if last else {"key": None, "choices": {}}
-        )
-        if not last and child.get("key") is None and "choices" in child:
-            child["key"] = combination[depth + 1][0]
-        node = child
-    if "of" not in node:
-        problems.add(
-            event.loc,
-            f"{event.name} stops at "
-            + ", ".join(f"{k}={v}" for k, v in combination)
-            + " where other events are told apart further",
-            "give it the same discriminator keys as the others",
-        )
-        return
-    slot = event.present or ""
-    other = node["of"].setdefault(slot, event.name)
-    if other != event.name:
-        problems.add(
-            event.loc,
-            f"events {other} and {event.name} have the same discriminators "
-            + ", ".join(f"{k}={v}" for k, v in combination),
-            "give one of them another value, or tell them apart with 'present'",
-        )
-    elif len(node["of"]) > 2 or (len(node["of"]) == 2 and "" not in node["of"]):
-        problems.add(
-            event.loc,
-            f"{event.name}: at most one 'present' kind may share its discriminators with one other",
-            "tell them apart by another discriminator",
-        )
-
-
-def _frozen(node: dict[str, Any]) -> Selector:
-    if "of" in node:
-        plain = node["of"].get("")
-        present = [(field, name) for field, name in node["of"].items() if field]
-        if not present:
-            return plain
-        field, name = present[0]
-        return (field, name, plain)
-    return (node["key"], {value: _frozen(child) for value, child in node["choices"].items()})
-
-
-def _combinations(event: Event) -> list[tuple[tuple[str, str], ...]]:
-    """Every assignment of discriminator values that selects the event."""
-    out: list[tuple[tuple[str, str], ...]] = [()]
-    for key, values in event.discriminators:
-        out = [(*prefix, (key, value)) for prefix in out for value in values]
-    return out
 
 
 def message_params(action: Action) -> list[Field]:
