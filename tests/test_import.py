@@ -281,3 +281,55 @@ def test_an_import_brings_back_what_the_spec_lost(tmp_path: Path) -> None:
     type_check(tmp_path / "out")
     code, out, _ = run("import-napcat", str(NEWEST), "--spec", str(spec_dir))
     assert out.startswith("nothing to import")
+
+
+def test_the_writer_adds_to_entries_leaving_every_line_as_it_was(tmp_path: Path) -> None:
+    from onebot_gen.spec_writer import Edit
+
+    text = (
+        "title: A\n"
+        "actions:\n"
+        "  # the first\n"
+        "  - action: get_status\n"
+        "    summary: 状态\n"
+        "    description: >-\n"
+        "      folded\n"
+        "      text\n"
+        "\n"
+        "  - action: get_msg\n"
+        "    summary: 消息\n"
+        "    result:\n"
+        "      fields:\n"
+        "        time: {type: int}\n"
+        "    review:\n"
+        "      - checked later\n"
+    )
+    edit = Edit(tmp_path / "a.yaml", text)
+    edit.add_field(["actions", 0], "params", "no_cache", {"type": "bool", "required": False})
+    edit.add_review(["actions", 0], "no_cache: new")
+    edit.add_field(["actions", 1, "result"], "fields", "real_id", {"type": "int"})
+    edit.add_review(["actions", 1], "result.real_id: new")
+    assert edit.text == (
+        "title: A\n"
+        "actions:\n"
+        "  # the first\n"
+        "  - action: get_status\n"
+        "    summary: 状态\n"
+        "    description: >-\n"
+        "      folded\n"
+        "      text\n"
+        "    params:\n"
+        "      no_cache: {type: bool, required: false}\n"
+        "    review:\n"
+        "      - 'no_cache: new'\n"
+        "\n"
+        "  - action: get_msg\n"
+        "    summary: 消息\n"
+        "    result:\n"
+        "      fields:\n"
+        "        time: {type: int}\n"
+        "        real_id: {type: int}\n"
+        "    review:\n"
+        "      - checked later\n"
+        "      - 'result.real_id: new'\n"
+    )
