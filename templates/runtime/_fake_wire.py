@@ -114,6 +114,11 @@ async def _play(fake: Fake, socket: Any, inbox: Inbox) -> None:
             task.cancel()
 
 
+#: Seconds ``FakeServer.close()`` gives a request still being answered before it is cut (its
+#: event streams are ended first, so only a scripted delay can last that long).
+STOP_TIMEOUT = 1.0
+
+
 class FakeServer:
     """A fake served over the wire on a thread of its own: HTTP ``POST /{action}``, the SSE event
     stream ``GET /_events`` and forward WebSocket on one port."""
@@ -124,6 +129,7 @@ class FakeServer:
         self.fake = fake
         self.access_token = access_token
         self._sockets: set[web.WebSocketResponse] = set()
+        self._streams: set[Inbox] = set()  # of the SSE streams being served
         listener = socket.create_server((host, port))
         self.host: str = listener.getsockname()[0]
         self.port: int = listener.getsockname()[1]
@@ -134,7 +140,7 @@ class FakeServer:
         app = web.Application()
         app.router.add_get("/_events", self._events)
         app.router.add_route("*", "/{action:.*}", self._handle)
-        runner = web.AppRunner(app, handle_signals=False)
+        runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=STOP_TIMEOUT)
         await runner.setup()
         await web.SockSite(runner, listener).start()
         return runner
@@ -159,6 +165,8 @@ class FakeServer:
         self._thread.end(self._stop)
 
     async def _stop(self) -> None:
+        for inbox in list(self._streams):
+            inbox.close()  # ends its stream: a client that went away is noticed only on a write
         for socket in list(self._sockets):
             await socket.close()
         await self._runner.cleanup()
@@ -197,10 +205,12 @@ class FakeServer:
         stream = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await stream.prepare(request)
         inbox = self.fake._subscribe()
+        self._streams.add(inbox)
         try:
             while (frame := await inbox.get_async(True)) is not None:
                 await stream.write(f"data: {encode(frame)}\n\n".encode())
         finally:
+            self._streams.discard(inbox)
             self.fake._unsubscribe(inbox)
             inbox.close()
         return stream

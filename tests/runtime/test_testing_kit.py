@@ -553,6 +553,21 @@ def test_the_served_kit_streams_events_over_sse(kit: FakeOneBot) -> None:
         assert event["post_type"] == "message" and plain_text(event) == "over sse"
 
 
+def test_closing_the_served_kit_ends_an_event_stream_left_open() -> None:
+    """A bot that stopped reading (``next(bot.events())`` and gone) leaves a stream the server
+    notices only on a write: ``close()`` ends it instead of waiting for aiohttp's 60 s."""
+    kit = FakeOneBot()
+    server = kit.serve()
+    with OneBot(server.http_url, timeout=5) as bot:
+        kit.inject(kit.group_message("once"))
+        events = bot.events()
+        assert plain_text(next(events)) == "once"
+    started = time.monotonic()
+    kit.close()
+    assert time.monotonic() - started < 10
+    events.close()
+
+
 def test_a_refused_reverse_connection_is_raised_by_connected(kit: FakeOneBot) -> None:
     from onebot_client import ReverseWebSocketServer
 
