@@ -301,11 +301,9 @@ def _report(
     """What a person must do first (the actions to import, the additions an import makes to
     actions the spec has, the differences to decide), then how many differences are settled and
     why (each one with ``every``)."""
-    from .napcat_import import APPLIED
-
     rows = [row for wire in sorted(found) for row in found[wire]]
-    updates = [row for row in rows if row.accepted is None and row.change.rule in APPLIED]
-    decide = [row for row in rows if row.settled is None and row not in updates]
+    updates = [row for row in rows if row.applied]
+    decide = [row for row in rows if row.to_decide]
     settled: dict[str, list[Disagreement]] = {}
     for row in rows:
         if row.accepted is None and row.settled is not None:
@@ -433,9 +431,7 @@ def import_napcat(
         click.echo(f"added {row.change.subject} ({row.change.rule}), marked for review")
     if new_models:
         click.echo(f"appended {len(new_models)} shared object(s) to {models_file}")
-    decide = [
-        r for rows in found.values() for r in rows if r.settled is None and r not in changed.done
-    ]
+    decide = [row for rows in found.values() for row in rows if row.to_decide]
     if decide:
         click.echo(f"{len(decide)} difference(s) for a person to decide (see --report):")
         for row in decide:

@@ -322,14 +322,25 @@ class Disagreement:
     needs_reason: bool
 
     @property
+    def applied(self) -> bool:
+        """Whether an import writes it into the spec: open (no napcat_differs reason) and of a
+        rule in ``APPLIED``."""
+        return self.accepted is None and self.change.rule in APPLIED
+
+    @property
     def settled(self) -> str | None:
         """Why no one need act on it: its napcat_differs reason, or its rule's ``SETTLED``
         reason; None when an import applies it or a person must decide."""
         if self.accepted is not None:
             return self.accepted
-        if self.needs_reason or self.change.rule in APPLIED:
+        if self.needs_reason or self.applied:
             return None
         return SETTLED.get(self.change.rule, self.change.why)
+
+    @property
+    def to_decide(self) -> bool:
+        """Whether a person must decide it: neither settled nor applied by an import."""
+        return self.settled is None and not self.applied
 
     def __str__(self) -> str:
         """How it reads to a maintainer: what each side has, then what following NapCat would

@@ -15,7 +15,7 @@ import yaml
 
 from . import spec_writer
 from . import types as t
-from .napcat_import import APPLIED, Disagreement, import_actions, method_names, spec_field
+from .napcat_import import Disagreement, import_actions, method_names, spec_field
 from .openapi import OpenApi
 from .spec import Action, InlineResult, Spec
 
@@ -29,17 +29,12 @@ class Updates:
     done: list[Disagreement] = field(default_factory=list)
 
 
-def applicable(rows: list[Disagreement]) -> list[Disagreement]:
-    """The differences an import applies: open (no napcat_differs reason) and in ``APPLIED``."""
-    return [row for row in rows if row.accepted is None and row.change.rule in APPLIED]
-
-
 def updates(
     spec_dir: Path, current: Spec, openapi: OpenApi, found: dict[str, list[Disagreement]]
 ) -> Updates:
     """The texts of the spec's files with the applicable differences of ``found`` (by action)
     written in; raises ValueError when a file cannot take them (nothing is written then)."""
-    todo = {wire: applicable(rows) for wire, rows in found.items()}
+    todo = {wire: [row for row in rows if row.applied] for wire, rows in found.items()}
     todo = {wire: rows for wire, rows in todo.items() if rows}
     out = Updates()
     if not todo:
@@ -60,7 +55,7 @@ def updates(
     for wire, rows in sorted(todo.items()):
         action = ours[wire]
         area_file = spec_dir / "actions" / f"{action.area}.yaml"
-        entry: list[str | int] = ["actions", _index(area_file, wire)]
+        entry: list[str | int] = ["actions", _index(edit(area_file).text, wire)]
         for row in rows:
             *parents, name = row.path.split(".")
             new = _their_field(theirs[wire], models, row.path)
@@ -87,8 +82,8 @@ def updates(
     return out
 
 
-def _index(area_file: Path, wire: str) -> int:
-    data = yaml.safe_load(area_file.read_text(encoding="utf-8"))
+def _index(area_text: str, wire: str) -> int:
+    data = yaml.safe_load(area_text)
     return next(i for i, a in enumerate(data["actions"]) if a.get("action") == wire)
 
 

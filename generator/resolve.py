@@ -427,10 +427,14 @@ class ApiReply:
         return self.action.returns_uses | self.message.uses | set(self.events)
 
     summary = "Answer a message event where it came from: its group, or its private chat."
-    description = (
-        "A string is sent as plain text, as the senders take it (``send_msg`` itself would read "
-        "CQ codes in it). Raises ``ValueError`` when the event names no chat to answer."
-    )
+
+    @property
+    def description(self) -> str:
+        return (
+            f"A string is sent as plain text, as the senders take it (``{self.action.wire}`` "
+            "itself would read CQ codes in it). Raises ``ValueError`` when the event names no "
+            "chat to answer."
+        )
 
     @property
     def sends(self) -> str:
@@ -603,9 +607,7 @@ def resolve(spec: s.Spec) -> Api:
         senders.append(_sender(sender, by_wire[sender.action], by_type, problems))
 
     events, groups = _events(spec.events, classes, problems)
-    event_selector = selector.compiled(
-        tuple(kind for kind in spec.events.kinds if kind.discriminators), problems
-    )
+    event_selector = selector.compiled(spec.events.kinds, problems)
     reply = _reply(by_wire, groups)
 
     problems.raise_if_any()

@@ -21,9 +21,10 @@ Selector = Any
 
 
 def compiled(kinds: tuple[Event, ...], problems: Problems) -> Selector:
-    """Build the table, reporting events that no value combination tells apart."""
+    """Build the table, reporting events that no value combination tells apart (a kind without
+    discriminators is left out: the loader reports it)."""
     root: dict[str, Any] = {"key": POST_TYPE, "choices": {}}
-    for event in kinds:
+    for event in (kind for kind in kinds if kind.discriminators):
         for combination in _combinations(event):
             _insert(root, event, combination, problems)
     return _frozen(root)

@@ -224,7 +224,7 @@ def load_files(files: specfiles.SpecFiles, memo: Memo = NO_CACHE) -> Spec:
     loader.check_events(spec)
     # the kinds' discriminators must tell each apart: checked with the rest (resolve builds the
     # runtime's table from them)
-    selector.compiled(tuple(k for k in spec.events.kinds if k.discriminators), problems)
+    selector.compiled(spec.events.kinds, problems)
     problems.raise_if_any()
     return spec
 
