@@ -18,8 +18,9 @@ from .memo import NO_CACHE, Memo
 if TYPE_CHECKING:
     from .formatting.workers import Workers
 
-#: The tools whose versions shape the output (they are pinned; a different pin is another build).
-TOOLS = ("black", "datamodel-code-generator", "jinja2", "pyyaml")
+#: The tools whose versions shape the output (the formatters are pinned; a different pin is
+#: another build) or decide whether there is one (jsonschema).
+TOOLS = ("black", "datamodel-code-generator", "jinja2", "jsonschema", "pyyaml")
 
 
 def generate(
@@ -74,12 +75,17 @@ def _generate(sources: specfiles.SpecFiles, memo: Memo, running: Workers) -> dic
 
 def fingerprint(sources: specfiles.SpecFiles) -> str:
     """A hash of every input of a build: the spec as read (with what could not be read), the
-    generator's code and templates, and the tools' versions."""
+    generator's code, templates and schemas, and the tools' versions."""
     digest = hashlib.sha256()
     spec = [(f"spec/{name}", data) for name, data in sources.texts.items()]
     spec += [("spec problem", _bytes(str(problem))) for problem in sources.problems]
     spec.append(("spec root", _bytes(str(sources.display_root))))
-    trees = [spec, _tree(files("onebot_gen")), _tree(files("onebot_gen.templates"))]
+    trees = [
+        spec,
+        _tree(files("onebot_gen")),
+        _tree(files("onebot_gen.templates")),
+        _tree(files("onebot_gen.bundled_spec") / "schema", "schema/"),
+    ]
     for name, data in (entry for tree in trees for entry in tree):
         digest.update(_bytes(f"{name}\0{len(data)}\0"))
         digest.update(data)

@@ -12,7 +12,8 @@ from . import types as t
 from .diff import Change, Objects, action_changes
 from .openapi import OpenApi, OpenApiAction
 from .render_openapi import SPEC_TYPE
-from .spec import MODEL_NAME, Action, Field, InlineResult, Spec
+from .shape import name_pattern
+from .spec import Action, Field, InlineResult, Spec
 
 IMPORTED_NOTE = (
     "Imported from NapCat {version}'s OpenAPI: review the types, results and descriptions."
@@ -141,7 +142,7 @@ class Importer:
         if component.startswith("OB11Message") and component != "OB11Message":
             return "Segment"
         name = component.removeprefix("OB11")
-        if name in _RESERVED_MODELS or not MODEL_NAME.fullmatch(name):
+        if name in _RESERVED_MODELS or not name_pattern("model_name").fullmatch(name):
             name = component
         target = self.openapi.deref({"$ref": ref})
         if not target.get("properties"):

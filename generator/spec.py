@@ -9,37 +9,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path as FsPath
 from typing import Any
 
-from . import selector, specfiles
+from . import selector, shape, specfiles
 from . import types as t
 from .problems import Loc, Problems, closest
 from .memo import NO_CACHE, Memo
 from .selector import POST_TYPE
 from .yamlpos import Document, Path, read_cached
 
-SOURCES = (
-    "onebot11",
-    "go-cqhttp",
-    "napcat",
-    "napcat-openapi",
-    "napcat-source",
-    "ncatbot",
-    "naplink",
-)
-ALIAS_SDKS = ("ncatbot", "naplink")
-
-# Matched with fullmatch: a ``$`` would let a trailing newline through.
-ACTION_NAME = re.compile(r"[._A-Za-z][._A-Za-z0-9]*")
-FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-MODEL_NAME = re.compile(r"[A-Z][A-Za-z0-9]*")
-SEGMENT_NAME = re.compile(r"[a-z][a-z0-9_]*")
-PYTHON_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+#: An area file's name (``actions/AREA.yaml``), which names its docs page and its module too.
 AREA_NAME = re.compile(r"[a-z][a-z0-9_]*")
-DIFFERS_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
-EVENT_NAME = re.compile(r"[A-Z][A-Za-z0-9]*Event")
 SUB_TYPE = "sub_type"
-
-#: Keys whose text is a heading or a table cell, so it may not break lines.
-ONE_LINE = ("summary", "title")
 
 _MISSING: Any = object()
 
@@ -230,6 +209,10 @@ def load_files(files: specfiles.SpecFiles, memo: Memo = NO_CACHE) -> Spec:
 
 
 class _Loader:
+    """Builds the Spec from files whose shape ``shape`` checked, and runs the checks a schema
+    cannot state: the type language, enums and defaults against types, references between
+    entries, and names that must differ."""
+
     def __init__(self, files: specfiles.SpecFiles, problems: Problems, memo: Memo) -> None:
         self.files = files
         self.problems = problems
@@ -240,6 +223,13 @@ class _Loader:
     # -- files -----------------------------------------------------------------
 
     def load(self) -> Spec:
+        for name, doc in self.docs.items():
+            if doc is not None:
+                text = self.files.texts[name].decode("utf-8")
+                data = shape.check(name, text, doc, self.problems, self.memo)
+                self.docs[name] = (
+                    None if data is None else Document(doc.file, data, doc.marks, doc.labels)
+                )
         area_files = [name for name in self.files.texts if name.startswith("actions/")]
         if not area_files and not self.files.problems:
             where = Loc(self.files.display("actions"), 0, 0, "")
@@ -254,9 +244,9 @@ class _Loader:
                     f"duplicate action {action.wire!r}, first defined at {first.loc}",
                     "keep one definition",
                 )
-        models = self._named_file("models.yaml", "models", MODEL_NAME, self._model)
-        segments = self._named_file("segments.yaml", "segments", SEGMENT_NAME, self._segment)
-        excluded = self._named_file("excluded.yaml", "excluded", ACTION_NAME, self._exclusion)
+        models = self._named_file("models.yaml", "models", self._model)
+        segments = self._named_file("segments.yaml", "segments", self._segment)
+        excluded = self._named_file("excluded.yaml", "excluded", self._exclusion)
         for exclusion in excluded:
             if exclusion.wire in seen:
                 self.problems.add(
@@ -264,7 +254,7 @@ class _Loader:
                     f"action {exclusion.wire!r} is excluded but defined at {seen[exclusion.wire].loc}",
                     "remove it from excluded.yaml or from the actions",
                 )
-        senders = self._named_file("senders.yaml", "senders", PYTHON_NAME, self._sender)
+        senders = self._named_file("senders.yaml", "senders", self._sender)
         events = self._events()
         return Spec(areas, tuple(models), tuple(segments), tuple(excluded), tuple(senders), events)
 
@@ -280,11 +270,7 @@ class _Loader:
             what = "the file is UTF-16" if utf16 else f"byte {data[exc.start]:#04x} here"
             self.problems.add(where, f"not UTF-8 text: {what}", "save the file as UTF-8")
             return None
-        doc = read_cached(file, text, self.problems, self.memo)
-        if doc is not None and not isinstance(doc.data, dict):
-            self.problems.add(doc.loc(()), "the file must hold a mapping", "see spec/README.md")
-            return None
-        return doc
+        return read_cached(file, text, self.problems, self.memo)
 
     def _area(self, relative: str) -> Area | None:
         area = relative.removeprefix("actions/").removesuffix(".yaml")
@@ -298,114 +284,41 @@ class _Loader:
         doc = self.docs[relative]
         if doc is None:
             return None
-        data = self._keys(
-            doc, (), {"title": str, "description": str, "actions": list}, {"title", "actions"}
+        data = doc.data
+        actions = tuple(
+            self._action(doc, ("actions", i), area)
+            for i, entry in enumerate(data.get("actions", []))
+            if entry is not shape.CUT
         )
-        if data is None:
-            return None
-        actions = []
-        for i, _ in enumerate(data.get("actions", [])):
-            action = self._action(doc, ("actions", i), area)
-            if action is not None:
-                actions.append(action)
         title, description = data.get("title", ""), data.get("description", "")
-        return Area(area, title, description, tuple(actions), Loc(doc.file, 0, 0, ""))
+        return Area(area, title, description, actions, Loc(doc.file, 0, 0, ""))
 
-    def _named_file(
-        self, filename: str, key: str, pattern: re.Pattern[str], make: Any
-    ) -> list[Any]:
-        if filename not in self.files.texts:
-            return []
-        doc = self.docs[filename]
+    def _named_file(self, filename: str, key: str, make: Any) -> list[Any]:
+        doc = self.docs.get(filename)
         if doc is None:
             return []
-        data = self._keys(doc, (), {key: dict}, {key})
-        if data is None:
-            return []
-        out = []
-        for name in data.get(key, {}):
-            if not pattern.fullmatch(name):
-                self.problems.add(
-                    doc.loc((key, name)),
-                    f"invalid name {name!r}",
-                    f"names must match {pattern.pattern}",
-                )
-                continue
-            item = make(doc, (key, name))
-            if item is not None:
-                out.append(item)
-        return out
+        return [make(doc, (key, name)) for name in doc.data.get(key, {})]
 
     # -- entries ---------------------------------------------------------------
 
-    def _action(self, doc: Document, path: Path, area: str) -> Action | None:
-        data = self._keys(
-            doc,
-            path,
-            {
-                "action": str,
-                "summary": str,
-                "description": str,
-                "python_name": str,
-                "sources": list,
-                "aliases": dict,
-                "params": dict,
-                "result": (type(None), str, dict),
-                "notes": list,
-                "napcat_differs": dict,
-                "example": str,
-                "review": list,
-            },
-            {"action", "summary"},
-        )
-        if data is None or "action" not in data:
-            return None
-        wire = data["action"]
-        if not ACTION_NAME.fullmatch(wire):
-            self.problems.add(
-                doc.loc((*path, "action")),
-                f"invalid action name {wire!r}",
-                "a wire name is letters, digits, '_' and '.', not starting with a digit",
-            )
+    def _action(self, doc: Document, path: Path, area: str) -> Action:
+        data = _at(doc.data, path)
         return Action(
-            wire=wire,
+            wire=data["action"],
             area=area,
-            summary=data.get("summary", ""),
+            summary=data["summary"],
             description=data.get("description", ""),
-            python_name=self._python_name(doc, path, data),
-            sources=self._choices(doc, (*path, "sources"), data.get("sources", []), SOURCES),
-            aliases=self._aliases(doc, (*path, "aliases"), data.get("aliases", {})),
+            python_name=data.get("python_name"),
+            sources=tuple(shape.kept(data.get("sources", []))),
+            aliases=tuple(sorted(data.get("aliases", {}).items())),
             params=self._fields(doc, (*path, "params"), data.get("params", {}), param=True),
             result=self._result(doc, (*path, "result"), data.get("result")),
-            notes=self._strings(doc, (*path, "notes"), data.get("notes", [])),
+            notes=tuple(shape.kept(data.get("notes", []))),
             loc=doc.loc(path),
-            napcat_differs=self._differs(doc, (*path, "napcat_differs"), data),
+            napcat_differs=tuple(data.get("napcat_differs", {}).items()),
             example=self._example(doc, (*path, "example"), data.get("example")),
-            review=self._strings(doc, (*path, "review"), data.get("review", [])),
+            review=tuple(shape.kept(data.get("review", []))),
         )
-
-    def _differs(
-        self, doc: Document, path: Path, action: dict[str, Any]
-    ) -> tuple[tuple[str, str], ...]:
-        """``napcat_differs``: each key a param (also one the spec leaves out), ``result`` or a
-        dotted path under one; each value a non-empty reason."""
-        out = []
-        for key, reason in action.get("napcat_differs", {}).items():
-            if not DIFFERS_PATH.fullmatch(str(key)):
-                self.problems.add(
-                    doc.loc((*path, key)),
-                    f"invalid napcat_differs key {key!r}",
-                    "write a param name, result, or a dotted path such as result.FIELD",
-                )
-            elif not isinstance(reason, str) or not reason.strip():
-                self.problems.add(
-                    doc.loc((*path, key)),
-                    "the reason must be a non-empty string",
-                    "say how NapCat differs and since which version",
-                )
-            else:
-                out.append((str(key), reason))
-        return tuple(out)
 
     def _example(self, doc: Document, path: Path, text: str | None) -> str | None:
         """A call ``bot.METHOD(...)``: one Python expression (the method is checked by resolve)."""
@@ -435,42 +348,28 @@ class _Loader:
             return None
         return text.strip()
 
-    def _model(self, doc: Document, path: Path) -> Model | None:
-        fields = {"description": str, "fields": dict, "notes": list, "review": list}
-        data = self._keys(doc, path, fields, {"fields"})
-        if data is None:
-            return None
+    def _model(self, doc: Document, path: Path) -> Model:
+        data = _at(doc.data, path)
         return Model(
             name=str(path[-1]),
             description=data.get("description", ""),
             fields=self._fields(doc, (*path, "fields"), data.get("fields", {}), param=False),
-            notes=self._strings(doc, (*path, "notes"), data.get("notes", [])),
+            notes=tuple(shape.kept(data.get("notes", []))),
             loc=doc.loc(path),
-            review=self._strings(doc, (*path, "review"), data.get("review", [])),
+            review=tuple(shape.kept(data.get("review", []))),
         )
 
-    def _segment(self, doc: Document, path: Path) -> Segment | None:
-        keys = {
-            "summary": str,
-            "description": str,
-            "python_name": str,
-            "sources": list,
-            "fields": dict,
-            "notes": list,
-            "one_of": list,
-        }
-        data = self._keys(doc, path, keys, {"summary", "fields"})
-        if data is None:
-            return None
+    def _segment(self, doc: Document, path: Path) -> Segment:
+        data = _at(doc.data, path)
         fields = self._fields(doc, (*path, "fields"), data.get("fields", {}), param=False)
         return Segment(
             type=str(path[-1]),
-            summary=data.get("summary", ""),
+            summary=data["summary"],
             description=data.get("description", ""),
-            python_name=self._python_name(doc, path, data),
-            sources=self._choices(doc, (*path, "sources"), data.get("sources", []), SOURCES),
+            python_name=data.get("python_name"),
+            sources=tuple(shape.kept(data.get("sources", []))),
             fields=fields,
-            notes=self._strings(doc, (*path, "notes"), data.get("notes", [])),
+            notes=tuple(shape.kept(data.get("notes", []))),
             loc=doc.loc(path),
             one_of=self._one_of(doc, (*path, "one_of"), data.get("one_of", []), fields),
         )
@@ -478,22 +377,14 @@ class _Loader:
     def _one_of(
         self, doc: Document, path: Path, value: list[Any], fields: tuple[Field, ...]
     ) -> tuple[tuple[str, ...], ...]:
-        """Two or more groups of optional fields; a segment needs one group given whole."""
-        if not value:
-            return ()
+        """Groups of optional fields; a segment needs one group given whole."""
         by_name = {f.name: f for f in fields}
         groups: list[tuple[str, ...]] = []
         seen: set[str] = set()
-        for i, group in enumerate(value):
-            names = group if isinstance(group, list) else []
-            if not names or not all(isinstance(n, str) for n in names):
-                self.problems.add(
-                    doc.loc((*path, i)),
-                    f"a group of one_of is a list of field names, got {_kind(group)}",
-                    "write e.g. one_of: [[id], [seq]]",
-                )
+        for i, names in enumerate(value):
+            if names is shape.CUT:
                 continue
-            for name in names:
+            for name in shape.kept(names):
                 field = by_name.get(name)
                 if field is None:
                     hint = closest(name, by_name) if by_name else "add the field"
@@ -511,53 +402,19 @@ class _Loader:
                         "put each field in one group",
                     )
                 seen.add(name)
-            groups.append(tuple(names))
-        if len(value) < 2:
-            self.problems.add(
-                doc.loc(path),
-                "one_of needs two or more groups",
-                "with one group, mark its fields required instead",
-            )
+            groups.append(tuple(shape.kept(names)))
         return tuple(groups)
 
-    def _exclusion(self, doc: Document, path: Path) -> Exclusion | None:
-        reason = _at(doc.data, path)
-        if not isinstance(reason, str) or not reason.strip():
-            self.problems.add(
-                doc.loc(path), "the reason must be a non-empty string", "say why it is left out"
-            )
-            return None
-        return Exclusion(str(path[-1]), reason, doc.loc(path))
+    def _exclusion(self, doc: Document, path: Path) -> Exclusion:
+        return Exclusion(str(path[-1]), _at(doc.data, path), doc.loc(path))
 
-    def _sender(self, doc: Document, path: Path) -> Sender | None:
-        keys = {
-            "action": str,
-            "summary": str,
-            "description": str,
-            "parts": dict,
-            "message": bool,
-            "one_of": bool,
-            "ids": dict,
-        }
-        data = self._keys(doc, path, keys, {"action", "summary"})
-        if data is None:
-            return None
+    def _sender(self, doc: Document, path: Path) -> Sender:
+        data = _at(doc.data, path)
         parts = tuple(
-            part
+            self._part(doc, (*path, "parts", segment), segment, field)
             for segment, field in data.get("parts", {}).items()
-            if (part := self._part(doc, (*path, "parts", segment), segment, field)) is not None
         )
-        ids = None
-        if "ids" in data:
-            spec = self._keys(
-                doc, (*path, "ids"), {"segment": str, "field": str}, {"segment", "field"}
-            )
-            if spec is not None and len(spec) == 2:
-                ids = Part(spec["segment"], spec["field"], doc.loc((*path, "ids")))
-        if ("parts" in data) == ("ids" in data):
-            self.problems.add(
-                doc.loc(path), "a sender needs either 'parts' or 'ids'", "give exactly one of them"
-            )
+        ids = data.get("ids")
         if data.get("one_of") and data.get("message"):
             self.problems.add(
                 doc.loc((*path, "one_of")),
@@ -566,81 +423,47 @@ class _Loader:
             )
         return Sender(
             name=str(path[-1]),
-            action=data.get("action", ""),
-            summary=data.get("summary", ""),
+            action=data["action"],
+            summary=data["summary"],
             description=data.get("description", ""),
             parts=parts,
             message=data.get("message", False),
             one_of=data.get("one_of", False),
-            ids=ids,
+            ids=(
+                None if ids is None else Part(ids["segment"], ids["field"], doc.loc((*path, "ids")))
+            ),
             loc=doc.loc(path),
         )
 
-    def _part(self, doc: Document, path: Path, segment: str, field: Any) -> Part | None:
+    def _part(self, doc: Document, path: Path, segment: str, field: Any) -> Part:
         """``segment: field`` (or null), or ``segment: {field: F, many: true}``."""
-        many = False
         if isinstance(field, dict):
-            data = self._keys(doc, path, {"field": str, "many": bool}, {"field"})
-            if data is None or "field" not in data:
-                return None
-            field, many = data["field"], data.get("many", False)
-        elif field is not None and not isinstance(field, str):
-            self.problems.add(
-                doc.loc(path),
-                f"a part names a data field or null, got {_kind(field)}",
-                "write the field the keyword fills, or null for a flag or a whole segment",
-            )
-            return None
-        return Part(segment, field, doc.loc(path), many)
+            return Part(segment, field["field"], doc.loc(path), field.get("many", False))
+        return Part(segment, field, doc.loc(path))
 
     def _result(self, doc: Document, path: Path, value: Any) -> Result:
         if value is None:
             return None
         if isinstance(value, str):
             return self._type(doc, path, value)
-        data = self._keys(doc, path, {"description": str, "fields": dict}, {"fields"})
-        if data is None:
-            return None
-        fields = self._fields(doc, (*path, "fields"), data.get("fields", {}), param=False)
-        return InlineResult(data.get("description", ""), fields)
+        fields = self._fields(doc, (*path, "fields"), value["fields"], param=False)
+        return InlineResult(value.get("description", ""), fields)
 
     def _fields(
         self, doc: Document, path: Path, value: dict[str, Any], *, param: bool
     ) -> tuple[Field, ...]:
-        out = []
-        for name in value:
-            field = self._field(doc, (*path, name), name, param)
-            if field is not None:
-                out.append(field)
-        return tuple(out)
+        fields = (self._field(doc, (*path, name), name, param) for name in value)
+        return tuple(field for field in fields if field is not None)
 
     def _field(self, doc: Document, path: Path, name: str, param: bool) -> Field | None:
-        keys: dict[str, Any] = {
-            "type": str,
-            "description": str,
-            "enum": list,
-            "required": bool,
-        }
-        if param:
-            keys |= {"default": (str, int, float, bool, type(None)), "python_name": str}
-        data = self._keys(doc, path, keys, {"type"})
-        if data is None:
-            return None
-        if not FIELD_NAME.fullmatch(name):
-            self.problems.add(
-                doc.loc(path),
-                f"invalid field name {name!r}",
-                "a wire field name is letters, digits and '_'",
-            )
-        if "type" not in data:
-            return None
+        data = _at(doc.data, path)
         type_ = self._type(doc, (*path, "type"), data["type"])
         if type_ is None:
             return None
-        enum = tuple(data.get("enum", []))
+        enum = tuple(shape.kept(data.get("enum", [])))
         default = data.get("default", _MISSING)
         if "enum" in data:
-            self._check_enum(doc, path, type_, enum)
+            self._check_enum(doc, path, type_, data["enum"])
         if default is not _MISSING:
             self._check_default(doc, path, type_, enum, default)
             if data.get("required") is True:
@@ -656,7 +479,7 @@ class _Loader:
             enum=enum,
             default=default,
             required=data.get("required", default is _MISSING),
-            python_name=self._python_name(doc, path, data),
+            python_name=data.get("python_name"),
             loc=doc.loc(path),
         )
 
@@ -664,98 +487,41 @@ class _Loader:
         doc = self.docs.get("events.yaml")
         if doc is None:
             return Events()
-        keys = {"common": dict, "events": dict, "quick_operation": str}
-        data = self._keys(doc, (), keys, {"events"})
-        if data is None:
-            return Events()
-        common = self._fields(doc, ("common",), data.get("common", {}), param=False)
+        common = self._fields(doc, ("common",), doc.data.get("common", {}), param=False)
         kinds: dict[str, Event] = {}
         bases: dict[str, tuple[str, Loc]] = {}
-        for name in data.get("events", {}):
-            path_ = ("events", name)
-            if not EVENT_NAME.fullmatch(name):
-                self.problems.add(
-                    doc.loc(path_),
-                    f"invalid event name {name!r}",
-                    f"names must match {EVENT_NAME.pattern}",
-                )
-                continue
-            event = self._event(doc, path_, bases)
-            if event is not None:
-                kinds[name] = event
-        quick = data.get("quick_operation")
+        for name in doc.data.get("events", {}):
+            kinds[name] = self._event(doc, ("events", name), bases)
+        quick = doc.data.get("quick_operation")
         if quick is not None:
             self.type_uses.append((t.Ref(quick), doc.loc(("quick_operation",))))
         resolved = tuple(self._with_bases(kinds, bases).values())
         return Events(common, resolved, quick)
 
-    def _event(self, doc: Document, path: Path, bases: dict[str, tuple[str, Loc]]) -> Event | None:
-        keys = {
-            "summary": str,
-            "description": str,
-            "discriminators": dict,
-            "present": str,
-            "base": str,
-            "napcat": bool,
-            "sources": list,
-            "fields": dict,
-            "notes": list,
-        }
-        data = self._keys(doc, path, keys, {"summary", "discriminators", "fields"})
-        if data is None:
-            return None
+    def _event(self, doc: Document, path: Path, bases: dict[str, tuple[str, Loc]]) -> Event:
+        data = _at(doc.data, path)
         if "base" in data:
             bases[str(path[-1])] = (data["base"], doc.loc((*path, "base")))
+        # The order the kinds are told apart in: post_type, the others as written, sub_type.
+        discriminators = sorted(
+            (
+                (key, tuple(shape.kept(v if isinstance(v, list) else [v])))
+                for key, v in data["discriminators"].items()
+            ),
+            key=lambda item: {POST_TYPE: 0, SUB_TYPE: 2}.get(item[0], 1),
+        )
         return Event(
             name=str(path[-1]),
-            summary=data.get("summary", ""),
+            summary=data["summary"],
             description=data.get("description", ""),
-            discriminators=self._discriminators(doc, (*path, "discriminators"), data),
+            discriminators=tuple(discriminators),
             present=data.get("present"),
             napcat=data.get("napcat", True),
-            sources=self._choices(doc, (*path, "sources"), data.get("sources", []), SOURCES),
+            sources=tuple(shape.kept(data.get("sources", []))),
             fields=self._fields(doc, (*path, "fields"), data.get("fields", {}), param=False),
-            notes=self._strings(doc, (*path, "notes"), data.get("notes", [])),
+            notes=tuple(shape.kept(data.get("notes", []))),
             loc=doc.loc(path),
         )
-
-    def _discriminators(
-        self, doc: Document, path: Path, data: dict[str, Any]
-    ) -> tuple[tuple[str, tuple[str, ...]], ...]:
-        out = []
-        for key, value in data.get("discriminators", {}).items():
-            values = value if isinstance(value, list) else [value]
-            wrong = [v for v in values if not isinstance(v, str) or not v] or [value]
-            if not values or not all(isinstance(v, str) and v for v in values):
-                self.problems.add(
-                    doc.loc((*path, key)),
-                    f"discriminator {key!r} must be a string literal or a list of them, "
-                    f"got {_kind(wrong[0])}",
-                    "quote the value the server sends, e.g. notice_type: group_ban",
-                )
-                continue
-            if len(set(values)) != len(values):
-                self.problems.add(
-                    doc.loc((*path, key)), "discriminator values repeat", "list each value once"
-                )
-            out.append((key, tuple(values)))
-        if "discriminators" in data and POST_TYPE not in dict(out):
-            self.problems.add(
-                doc.loc(path),
-                f"an event needs the discriminator {POST_TYPE!r}",
-                f"add {POST_TYPE}: message, message_sent, notice, request or meta_event",
-            )
-            return ()
-        # The order the kinds are told apart in: post_type, the others as written, sub_type.
-        out.sort(key=lambda item: {POST_TYPE: 0, SUB_TYPE: 2}.get(item[0], 1))
-        if out and len(out[0][1]) != 1:
-            self.problems.add(
-                doc.loc((*path, POST_TYPE)),
-                f"an event has one {POST_TYPE}, got {len(out[0][1])}",
-                "split it into one event per post_type",
-            )
-            return ()
-        return tuple(out)
 
     def _with_bases(
         self, kinds: dict[str, Event], bases: dict[str, tuple[str, Loc]]
@@ -781,44 +547,6 @@ class _Loader:
 
     # -- checks ----------------------------------------------------------------
 
-    def _keys(
-        self, doc: Document, path: Path, allowed: dict[str, Any], required: set[str]
-    ) -> dict[str, Any] | None:
-        """The mapping at ``path``, with unknown, missing and mistyped keys reported and dropped."""
-        data = _at(doc.data, path)
-        if not isinstance(data, dict):
-            self.problems.add(
-                doc.loc(path), f"expected a mapping, got {_kind(data)}", "see spec/README.md"
-            )
-            return None
-        out = {}
-        missing = required - data.keys()
-        for key, value in data.items():
-            if key not in allowed:
-                hint = _misplaced(value, allowed) or closest(key, allowed)
-                self.problems.add(doc.loc((*path, key)), f"unknown key {key!r}", hint)
-                missing -= {m for m in missing if hint == f"did you mean {m!r}?"}
-            elif not isinstance(value, allowed[key]):
-                expected = _expected(allowed[key])
-                self.problems.add(
-                    doc.loc((*path, key)),
-                    f"{key!r} must be {expected}, got {_kind(value)}",
-                    f"write {expected}",
-                )
-            elif key == "summary" and not value.strip():
-                self.problems.add(doc.loc((*path, key)), "'summary' is empty", "say it in a line")
-            elif key in ONE_LINE and len(f"{value}.".splitlines()) > 1:
-                self.problems.add(
-                    doc.loc((*path, key)),
-                    f"{key!r} must be one line, got a line break",
-                    "put the rest into 'description'" if "description" in allowed else "shorten it",
-                )
-            else:
-                out[key] = value
-        for key in sorted(missing):
-            self.problems.add(doc.loc(path), f"missing required key {key!r}", f"add '{key}:'")
-        return out
-
     def _type(self, doc: Document, path: Path, text: str) -> t.TypeExpr | None:
         try:
             parsed = t.parse(text)
@@ -835,14 +563,7 @@ class _Loader:
         self.type_uses.append((parsed, doc.loc(path)))
         return parsed
 
-    def _check_enum(
-        self, doc: Document, path: Path, type_: t.TypeExpr, enum: tuple[Any, ...]
-    ) -> None:
-        if not enum:
-            self.problems.add(
-                doc.loc((*path, "enum")), "enum is empty", "list the values, or remove 'enum'"
-            )
-            return
+    def _check_enum(self, doc: Document, path: Path, type_: t.TypeExpr, enum: list[Any]) -> None:
         scalars = t.scalar_names(type_) - {"null"}
         if scalars not in ({"str"}, {"int"}):
             self.problems.add(
@@ -853,7 +574,9 @@ class _Loader:
             return
         want = str if scalars == {"str"} else int
         for i, value in enumerate(enum):
-            if not isinstance(value, want) or isinstance(value, bool):
+            if value is shape.CUT:
+                continue
+            if not isinstance(value, want):
                 self.problems.add(
                     doc.loc((*path, "enum", i)),
                     f"enum value {value!r} is not {want.__name__}",
@@ -865,10 +588,6 @@ class _Loader:
                     f"enum value {value!r} has a control, line-break or other invisible character",
                     "write an enum value of visible characters and spaces",
                 )
-        if len(set(enum)) != len(enum):
-            self.problems.add(
-                doc.loc((*path, "enum")), "enum values repeat", "list each value once"
-            )
 
     def _check_default(
         self, doc: Document, path: Path, type_: t.TypeExpr, enum: tuple[Any, ...], value: Any
@@ -904,45 +623,6 @@ class _Loader:
                 f"default {value!r} does not match type {t.render(type_)}",
                 "give a default of the param's type",
             )
-
-    def _python_name(self, doc: Document, path: Path, data: dict[str, Any]) -> str | None:
-        name = data.get("python_name")
-        if name is not None and not PYTHON_NAME.fullmatch(name):
-            self.problems.add(
-                doc.loc((*path, "python_name")),
-                f"invalid python_name {name!r}",
-                "use lower_snake_case letters, digits and '_'",
-            )
-            return None
-        return name
-
-    def _choices(
-        self, doc: Document, path: Path, values: list[Any], allowed: tuple[str, ...]
-    ) -> tuple[str, ...]:
-        for i, value in enumerate(values):
-            if value not in allowed:
-                self.problems.add(
-                    doc.loc((*path, i)), f"unknown value {value!r}", closest(str(value), allowed)
-                )
-            elif value in values[:i]:
-                self.problems.add(doc.loc((*path, i)), f"{value!r} repeats", "list it once")
-        return tuple(dict.fromkeys(v for v in values if v in allowed))
-
-    def _aliases(
-        self, doc: Document, path: Path, value: dict[str, Any]
-    ) -> tuple[tuple[str, str], ...]:
-        if not value:
-            return ()
-        data = self._keys(doc, path, {sdk: str for sdk in ALIAS_SDKS}, set())
-        return tuple(sorted((data or {}).items()))
-
-    def _strings(self, doc: Document, path: Path, values: list[Any]) -> tuple[str, ...]:
-        for i, value in enumerate(values):
-            if not isinstance(value, str):
-                self.problems.add(
-                    doc.loc((*path, i)), f"expected a string, got {_kind(value)}", "quote it"
-                )
-        return tuple(v for v in values if isinstance(v, str))
 
     def check_refs(self, spec: Spec) -> None:
         known = {m.name for m in spec.models}
@@ -1029,45 +709,7 @@ def _type_hint(name: str, models: set[str]) -> str:
     return "use a built-in type (" + ", ".join(t.PRIMITIVES) + ") or define it in models.yaml"
 
 
-def _misplaced(value: Any, allowed: dict[str, Any]) -> str | None:
-    """A hint for an unknown key whose value is a field (it has a ``type``): it belongs, indented,
-    under the mapping of fields here."""
-    if not (isinstance(value, dict) and "type" in value):
-        return None
-    for home in ("params", "fields"):
-        if home in allowed:
-            return f"it looks like one of the {home}: indent it under '{home}:'"
-    return None
-
-
 def _at(data: Any, path: Path) -> Any:
     for part in path:
         data = data[part]
     return data
-
-
-def _kind(value: Any) -> str:
-    names = {
-        dict: "a mapping",
-        list: "a list",
-        str: "a string",
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-        type(None): "null",
-    }
-    return names.get(type(value), f"a {type(value).__name__}")
-
-
-def _expected(types: Any) -> str:
-    names = {
-        dict: "a mapping",
-        list: "a list",
-        str: "a string",
-        bool: "true or false",
-        int: "a number",
-        float: "a number",
-        type(None): "null",
-    }
-    options = types if isinstance(types, tuple) else (types,)
-    return " or ".join(dict.fromkeys(names[o] for o in options))

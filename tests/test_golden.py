@@ -14,7 +14,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from onebot_gen import output, spec, specfiles, yamlpos
+from onebot_gen import output, shape, spec, specfiles, yamlpos
 from onebot_gen.build import generate
 from onebot_gen.memo import Memo
 
@@ -94,7 +94,7 @@ def test_a_build_the_cache_has_loads_no_renderer_or_formatter(tmp_path: Path) ->
         "import sys; from onebot_gen.cli import main; "
         f"main(['build', '--spec', {str(spec_dir)!r}, '--out', {str(tmp_path / 'out')!r}, "
         f"'--cache-dir', {str(tmp_path / 'cache')!r}], standalone_mode=False); "
-        "print(sorted(m for m in ('jinja2', 'black', 'yaml') if m in sys.modules))"
+        "print(sorted(m for m in ('jinja2', 'black', 'yaml', 'jsonschema') if m in sys.modules))"
     )
     runs = [
         subprocess.run(
@@ -102,7 +102,7 @@ def test_a_build_the_cache_has_loads_no_renderer_or_formatter(tmp_path: Path) ->
         ).stdout.splitlines()[-1]
         for _ in range(2)
     ]
-    assert "jinja2" in runs[0] and runs[1] == "[]"
+    assert "jinja2" in runs[0] and "jsonschema" in runs[0] and runs[1] == "[]"
 
 
 def test_the_spec_read_through_the_cache_is_the_spec_read(
@@ -113,9 +113,10 @@ def test_the_spec_read_through_the_cache_is_the_spec_read(
     parsed = spec.load_files(files, memo)
 
     def unexpected(*args: object) -> None:
-        raise AssertionError("a file the cache keeps was parsed again")
+        raise AssertionError("a file the cache keeps was parsed or checked again")
 
     monkeypatch.setattr(yamlpos, "read", unexpected)
+    monkeypatch.setattr(shape, "_Breaks", unexpected)
     assert spec.load_files(files, memo) == parsed
     monkeypatch.undo()
     assert parsed == spec.load_files(files)
