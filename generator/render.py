@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import inspect
-from collections.abc import Iterable
 from importlib.resources import files
 from pathlib import Path
 from importlib.resources.abc import Traversable
@@ -12,7 +11,7 @@ from typing import Any
 
 import jinja2
 
-from . import render_models, render_openapi
+from . import imports, render_models, render_openapi
 from .names import ASYNC_SENDERS, SENDERS
 from .formatting.steps import Batch, Step
 from .text import docstring_text, table_cell
@@ -38,6 +37,7 @@ def render(api: Api, compiled: Path | None = None) -> dict[str, str | Step | Bat
     where to keep the compiled templates between builds."""
     env, code = _environment(False, compiled), _environment(True, compiled)
     models = render_models.modules(api)
+    plan = imports.plan(api)
     errors = _runtime_dir().joinpath("errors.py").read_text("utf-8")
     out: dict[str, str | Step | Batch] = {
         "pyproject.toml": code.get_template("pyproject.toml.jinja").render(
@@ -46,10 +46,10 @@ def render(api: Api, compiled: Path | None = None) -> dict[str, str | Step | Bat
         f"{PACKAGE}/py.typed": "",
         "openapi.json": render_openapi.document(api, CLIENT_VERSION, models),
         **{f"{PACKAGE}/{path}": text for path, text in render_models.render(api, models).items()},
-        **{f"{PACKAGE}/{path}": text for path, text in _api(code, api).items()},
-        f"{PACKAGE}/seg.py": _segments(code, api),
-        f"{PACKAGE}/events.py": _events(code, api),
-        f"{PACKAGE}/testing.py": _testing(code, api),
+        **{f"{PACKAGE}/{path}": text for path, text in _api(code, api, plan).items()},
+        f"{PACKAGE}/seg.py": _segments(code, api, plan.segments),
+        f"{PACKAGE}/events.py": _events(code, api, plan.events),
+        f"{PACKAGE}/testing.py": _testing(code, api, plan.testing),
         f"{PACKAGE}/__init__.py": _init(code, errors),
         **_docs(env, api),
         "docs/errors.md": env.get_template("docs/errors.md.jinja").render(
@@ -117,110 +117,31 @@ def _runtime_dir() -> Traversable:
     return TEMPLATES.joinpath("runtime")
 
 
-#: Names that generated signatures take from the standard library, by module; every other name
-#: they use is a class of the models package.
-_STANDARD = {"Any": "typing", "Literal": "typing", "Sequence": "collections.abc"}
-_RUNTIME_TYPES = ("NOT_GIVEN", "NotGiven", "Timeout")
-
-
-def _imports(
-    uses: Iterable[str], typing: Iterable[str] = (), runtime: dict[str, list[str]] | None = None
-) -> dict[str, Any]:
-    """The imports of a generated module whose signatures use ``uses`` (see ``imports.jinja``):
-    the standard names, the runtime's, and the models (for type checkers only)."""
-    used = set(uses)
-    models = _models(used)
-    std = {name: module for name, module in _STANDARD.items() if name in used}
-    return {
-        "abc": sorted(n for n, m in std.items() if m == "collections.abc"),
-        "typing": sorted(
-            {*typing, *(n for n, m in std.items() if m == "typing")}
-            | ({"TYPE_CHECKING"} if models else set())
-        ),
-        "runtime": sorted((runtime or {}).items()),
-        "models": models,
-        "models_module": "..models",
-    }
-
-
-def _api(env: jinja2.Environment, api: Api) -> dict[str, str]:
+def _api(env: jinja2.Environment, api: Api, plan: imports.Plan) -> dict[str, str]:
     """``api/``, a module per area (and one of senders), and ``client.py``, which composes them."""
     out = {"api/__init__.py": env.get_template("api/__init__.py.jinja").render(header=HEADER)}
-    base = {".._clients": ["AsyncClient", "SyncClient"], ".._types": list(_RUNTIME_TYPES)}
     for area in api.areas:
-        uses = frozenset().union(*(a.uses for a in area.actions))
-        casts = ["cast"] if any(a.returns_value for a in area.actions) else []
         out[f"api/{area.name}.py"] = env.get_template("api/area.py.jinja").render(
-            header=HEADER, area=area, i=_imports(uses, casts, base)
+            header=HEADER, area=area, i=plan.areas[area.name]
         )
-    mixins = [(f".api.{area.name}", area.mixin, area.async_mixin) for area in api.areas]
-    if api.senders or api.reply:
-        sent = [s.action for s in api.senders] + ([api.reply.action] if api.reply else [])
-        used = [area for area in api.areas if area.name in {a.area for a in sent}]
-        runtime = {
-            ".._types": list(_RUNTIME_TYPES),
-            **{f".{area.name}": [area.async_mixin, area.mixin] for area in used},
-        }
-        if api.senders:
-            runtime[".._compose"] = sorted({s.composer for s in api.senders})
-        if api.reply:
-            runtime[".._events"] = ["reply_params"]
-        casts = ["cast"] if api.reply and api.reply.action.returns_value else []
-        uses = frozenset().union(
-            *(s.uses for s in api.senders), api.reply.uses if api.reply else ()
-        )
+    if plan.senders:
         out[f"api/{SENDERS_MODULE}.py"] = env.get_template("api/senders.py.jinja").render(
             header=HEADER,
             senders=api.senders,
             reply=api.reply,
             names={"sync": SENDERS, "async": ASYNC_SENDERS},
-            bases={
-                "sync": [area.mixin for area in used],
-                "async": [area.async_mixin for area in used],
-            },
-            i=_imports(uses, casts, runtime),
+            bases=plan.sender_bases,
+            i=plan.senders,
         )
-        mixins.insert(0, (f".api.{SENDERS_MODULE}", SENDERS, ASYNC_SENDERS))
-    out["client.py"] = env.get_template("client.py.jinja").render(
-        header=HEADER,
-        imports=sorted(
-            (module, sorted([sync, asynchronous])) for module, sync, asynchronous in mixins
-        ),
-        bases={"sync": [m[1] for m in mixins], "async": [m[2] for m in mixins]},
-    )
+    out["client.py"] = env.get_template("client.py.jinja").render(header=HEADER, bases=plan.client)
     return out
 
 
-def _models(uses: Iterable[str]) -> list[str]:
-    """The classes of the models package among the names signatures use."""
-    return sorted(set(uses) - _STANDARD.keys())
+def _segments(env: jinja2.Environment, api: Api, i: imports.Imports) -> str:
+    return env.get_template("seg.py.jinja").render(header=HEADER, segments=api.segments, i=i)
 
 
-def _segments(env: jinja2.Environment, api: Api) -> str:
-    uses = {s.class_name for s in api.segments}.union(
-        *(f.uses for s in api.segments for f in s.data.fields)
-    )
-    i = _imports(
-        uses, ["Any", "cast", *(["overload"] if any(s.one_of for s in api.segments) else [])]
-    )
-    return env.get_template("seg.py.jinja").render(
-        header=HEADER,
-        segments=api.segments,
-        typing_imports=i["typing"],
-        model_imports=i["models"],
-    )
-
-
-def _events(env: jinja2.Environment, api: Api) -> str:
-    kinds = [e.class_name for e in api.events] + [g.class_name for g in api.event_groups]
-    models = sorted(
-        {
-            *kinds,
-            UNKNOWN_EVENT,
-            EVENT_UNION,
-            *([api.quick_operation] if api.quick_operation else []),
-        }
-    )
+def _events(env: jinja2.Environment, api: Api, i: imports.Imports) -> str:
     return env.get_template("events.py.jinja").render(
         header=HEADER,
         events=api.events,
@@ -229,7 +150,7 @@ def _events(env: jinja2.Environment, api: Api) -> str:
         groups_of=repr({e.class_name: e.group for e in api.events}),
         # quoted: the model is imported for type checkers only
         returns=f'"{api.quick_operation} | None"' if api.quick_operation else "None",
-        model_imports=models,
+        i=i,
         unknown_handler=UNKNOWN_EVENT_HANDLER,
         unknown_kind=UNKNOWN_EVENT,
         any_handler=ANY_EVENT_HANDLER,
@@ -237,22 +158,15 @@ def _events(env: jinja2.Environment, api: Api) -> str:
     )
 
 
-def _testing(env: jinja2.Environment, api: Api) -> str:
+def _testing(env: jinja2.Environment, api: Api, i: imports.Imports) -> str:
     """The fake server's table of actions and its typed signatures (``onebot_client.testing``)."""
-    kinds = {e.class_name for e in api.events}
-    messages = any(e.is_group_message or e.is_private_message for e in api.events)
-    uses = kinds.union(
-        *(a.returns_uses for a in api.actions), (p.class_name for p in api.param_objects)
-    )
-    typing = ["TYPE_CHECKING", "Any", "Literal", "overload", *(["cast"] if messages else [])]
     return env.get_template("testing.py.jinja").render(
         header=HEADER,
         actions=api.actions,
         events=api.events,
         # the spec has at least one action; ``on`` is overloaded when it has more
         overloaded_on=len(api.actions) > 1,
-        model_imports=_models([*uses, "Segment"]),  # the fake's messages: str | list[Segment]
-        typing_imports=typing,
+        i=i,
     )
 
 
