@@ -19,7 +19,7 @@ import asyncio
 import hmac
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qsl
@@ -197,10 +197,7 @@ class ReverseWebSocketServer(EventServer):
     async def _handle_events(self, stopping: AsyncStopping) -> None:
         # Each event in a task of its own; a quick operation goes back over the event's
         # connection (the account's client has the server's handlers).
-        async def handle(pair: Pair) -> None:
-            await pair[0]._handle(pair[1])
-
-        await handle_each(self._pairs(), handle, stopping)
+        await handle_each(self._pairs(), _handled, stopping)
 
     async def _listen(self) -> None:
         self._server = await serve(
@@ -297,3 +294,8 @@ class ReverseWebSocketServer(EventServer):
         return AcceptedWebSocket(
             connection, self_id, self._token, lambda event, busy: self._deliver(bot, event, busy)
         )
+
+
+def _handled(pair: Pair) -> Coroutine[Any, Any, None]:
+    """The handling of an account's event by its client (the coroutine itself: no wrapper)."""
+    return pair[0]._handle(pair[1])

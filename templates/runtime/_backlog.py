@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Generic, TypeVar
 
 from ._events import EVENT_BUFFER, RECHECK, Drops
@@ -80,9 +80,10 @@ class AsyncBacklog(Generic[T]):
         for _ in range(max(at_least, self.readers)):
             self.end(item)
 
-    async def get(self) -> T:
-        """The next item, waiting for one; read within ``reading()``."""
-        return await self._queue.get()
+    def get(self) -> Awaitable[T]:
+        """The next item, waiting for one; read within ``reading()``. (The queue's own wait:
+        one coroutine less for each event.)"""
+        return self._queue.get()
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[None]:

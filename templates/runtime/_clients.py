@@ -105,8 +105,10 @@ class AsyncClient(_AsyncClient):
         from ._stopping import AsyncStopping, asyncio_signals, stopped
 
         stopping = AsyncStopping(self._stop_events)
-        with asyncio_signals(stopping, handle_signals):
-            await handle_each(self.events(), self._handle, stopping)
+        # events() without its wrapper that redacts its errors: run() redacts them itself
+        # (one async generator less for each event)
+        with asyncio_signals(stopping, handle_signals), self._redacting:
+            await handle_each(self._event_source().events(self._timeout), self._handle, stopping)
         if stopping.signal is not None:
             await self.close()
         stopped(stopping)
