@@ -167,6 +167,7 @@ class ReverseWebSocketServer(EventServer):
         path: str = DEFAULT_PATH,
         access_token: str | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
+        reuse_port: bool = False,
     ) -> None:
         """Listen for NapCat (started by ``async with``, ``start()``, ``run()`` or ``events()``).
 
@@ -178,8 +179,11 @@ class ReverseWebSocketServer(EventServer):
                 it is refused with HTTP 401, one with another token with 403. Compared in
                 constant time; never shown.
             timeout: Default seconds each client waits for a reply (``None``: no limit).
+            reuse_port: Let other processes listen on the same port too (``SO_REUSEPORT``;
+                Linux and the BSDs): the kernel spreads the connections over them (see
+                connecting.md, "Many accounts").
         """
-        super().__init__(host, port, path)
+        super().__init__(host, port, path, reuse_port)
         self._token = access_token or None
         self._timeout = timeout
         self._server: Server | None = None
@@ -208,6 +212,7 @@ class ReverseWebSocketServer(EventServer):
             max_size=MAX_REPLY_BYTES,  # NapCat allows 50 MB
             close_timeout=CLOSE_TIMEOUT,
             backlog=BACKLOG,
+            reuse_port=self.reuse_port,
             compression=None,  # NapCat offers none
             # At DEBUG websockets logs each handshake's path and headers, where the token is.
             logger=_RedactingLog("websockets.server", self._token),

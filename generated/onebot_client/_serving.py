@@ -30,10 +30,11 @@ class EventServer:
 
     _handlers: AsyncHandlers | None = None
 
-    def __init__(self, host: str, port: int, path: str) -> None:
+    def __init__(self, host: str, port: int, path: str, reuse_port: bool) -> None:
         self.host: str = host
         self.port: int = port
         self.path: str = "/" + path.strip("/")
+        self.reuse_port = reuse_port
         #: The events of every account, for ``events()`` and ``run()`` (None: the end).
         self._inbox: AsyncBacklog[Pair | None] | None = None
 

@@ -80,6 +80,7 @@ class HttpPostServer(EventServer):
         path: str = "/",
         secret: str | None = None,
         api: AsyncOneBot | None = None,
+        reuse_port: bool = False,
     ) -> None:
         """Listen for NapCat's posts (started by ``async with``, ``start()``, ``run()`` or
         ``events()``).
@@ -92,8 +93,11 @@ class HttpPostServer(EventServer):
                 a signature gets HTTP 401, one with a wrong signature 403; neither is delivered.
             api: The client handlers get, for their calls (default: ``AsyncOneBot()``,
                 ``http://127.0.0.1:3000`` without a token).
+            reuse_port: Let other processes listen on the same port too (``SO_REUSEPORT``;
+                Linux and the BSDs): the kernel spreads the connections over them (see
+                connecting.md, "Many accounts").
         """
-        super().__init__(host, port, path)
+        super().__init__(host, port, path, reuse_port)
         self._secret = secret.encode() if secret else None
         self.api: AsyncOneBot = api if api is not None else AsyncOneBot()
         self._runner: web.AppRunner | None = None
@@ -126,7 +130,9 @@ class HttpPostServer(EventServer):
             shutdown_timeout=GRACE,  # for the handlers under way, in the posts' requests
         )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port, backlog=BACKLOG)
+        site = web.TCPSite(
+            self._runner, self.host, self.port, backlog=BACKLOG, reuse_port=self.reuse_port
+        )
         await site.start()
         self.port: int = int(self._runner.addresses[0][1])
 

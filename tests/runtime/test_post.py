@@ -272,3 +272,28 @@ def test_handlers_run_under_run_only_as_on_every_server() -> None:
         assert await reading == [example("HeartbeatMetaEvent")] and called == []
 
     run(test)
+
+
+def test_processes_share_a_port_with_reuse_port() -> None:
+    """Servers listening on one port with ``reuse_port``: each post is delivered by one of them;
+    without it the port is taken."""
+
+    async def main() -> None:
+        first = HttpPostServer(port=0, reuse_port=True)
+        async with first:
+            second = HttpPostServer(port=first.port, reuse_port=True)
+            async with second, aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(force_close=True)  # a connection per post
+            ) as napcat:
+                taken = [asyncio.ensure_future(take(s, 1)) for s in (first, second)]
+                for _ in range(40):
+                    await post(napcat, first.url, example("GroupMessageEvent"))
+                    if any(t.done() for t in taken):
+                        break
+                assert any(t.done() for t in taken)
+                for t in taken:
+                    t.cancel()
+            with pytest.raises(OSError):
+                await HttpPostServer(port=first.port).start()
+
+    asyncio.run(asyncio.wait_for(main(), 10))

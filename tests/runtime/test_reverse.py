@@ -368,3 +368,28 @@ def test_close_is_quick_with_hung_peers_and_accounts_connecting() -> None:
     took = asyncio.run(asyncio.wait_for(main(), 20))
     # Bounded by CLOSE_TIMEOUT, not by the number of hung peers (2 of 10 took 20 s before).
     assert took < CLOSE_TIMEOUT + 2
+
+
+def test_processes_share_a_port_with_reuse_port() -> None:
+    """Servers (in practice, processes) listening on one port with ``reuse_port``: each account
+    is served by the one the kernel gave its connection, whole; without it the port is taken."""
+
+    async def main() -> None:
+        first = ReverseWebSocketServer(port=0, access_token=TOKEN, reuse_port=True)
+        async with first:
+            second = ReverseWebSocketServer(port=first.port, access_token=TOKEN, reuse_port=True)
+            async with second:
+                accounts = [ReverseAccount(first.url, 1000 + i, TOKEN) for i in range(20)]
+                for account in accounts:
+                    await account.connect()
+                await until(lambda: len(first.bots) + len(second.bots) == len(accounts))
+                for server in (first, second):
+                    for self_id, bot in server.bots.items():
+                        assert (await bot.get_login_info())["self_id"] == self_id
+                assert first.bots.keys().isdisjoint(second.bots.keys())
+                for account in accounts:
+                    await account.close()
+            with pytest.raises(OSError):
+                await ReverseWebSocketServer(port=first.port).start()
+
+    asyncio.run(asyncio.wait_for(main(), 10))
