@@ -27,6 +27,7 @@ bench: $(STAMP)
 	$(PY) bench/build.py
 	$(PY) bench/client.py
 	$(PY) bench/events.py
+	$(PY) bench/scale.py
 	$(PY) bench/cq.py
 	$(PY) bench/import_time.py
 
