@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from onebot_gen import names
 from onebot_gen.build import generate
+from onebot_gen.formatting.workers import Workers
 
 # Any unicode a YAML file can carry (no surrogates), including quotes, backslashes,
 # Jinja delimiters and line breaks, which the generator must escape (a summary is one line).
@@ -39,7 +40,7 @@ def usable_method(wire: str) -> bool:
     param=wire_param,
 )
 def test_any_text_and_names_compile_and_survive(
-    summary: str, description: str, param_doc: str, action: str, param: str
+    summary: str, description: str, param_doc: str, action: str, param: str, tools: Workers
 ) -> None:
     spec = {
         "title": summary,
@@ -62,7 +63,7 @@ def test_any_text_and_names_compile_and_survive(
         spec_dir = Path(tmp) / "spec"
         (spec_dir / "actions").mkdir(parents=True)
         (spec_dir / "actions" / "area.yaml").write_text(dumped, encoding="utf-8")
-        files = generate(spec_dir)
+        files = generate(spec_dir, running=tools)
 
     for path, source in files.items():
         if path.endswith(".py"):
