@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from onebot_gen import names, spec, specfiles
 from onebot_gen.build import generate
+from onebot_gen.formatting.workers import Workers
 from onebot_gen.problems import SpecInvalid
 
 from .goldens import FIXTURES
@@ -45,7 +46,7 @@ def usable_method(wire: str) -> bool:
     param=wire_param,
 )
 def test_any_text_and_names_compile_and_survive(
-    summary: str, description: str, param_doc: str, action: str, param: str
+    summary: str, description: str, param_doc: str, action: str, param: str, tools: Workers
 ) -> None:
     spec = {
         "title": summary,
@@ -68,7 +69,7 @@ def test_any_text_and_names_compile_and_survive(
         spec_dir = Path(tmp) / "spec"
         (spec_dir / "actions").mkdir(parents=True)
         (spec_dir / "actions" / "area.yaml").write_text(dumped, encoding="utf-8")
-        files = generate(spec_dir)
+        files = generate(spec_dir, running=tools)
 
     for path, source in files.items():
         if path.endswith(".py"):

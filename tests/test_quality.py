@@ -13,9 +13,9 @@ from onebot_gen.spec import load
 from .goldens import GENERATED, ROOT, SPEC
 
 
-def test_generator_passes_mypy_strict() -> None:
+def test_generator_passes_mypy_strict(checkers: dict[str, list[str]]) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "generator"],
+        [*checkers["mypy"], "generator"],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from .conftest import CHECKER_NAMES
+
 HERE = Path(__file__).resolve().parent / "typing"
-CHECKERS = {
-    "mypy": [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--show-error-codes"],
-    "pyright": [sys.executable, "-m", "pyright", "--pythonpath", sys.executable],
-}
 
 
-def flagged_lines(checker: str, file: Path) -> tuple[set[int], str]:
-    result = subprocess.run(
-        [*CHECKERS[checker], file.name], capture_output=True, text=True, cwd=HERE
-    )
+def flagged_lines(checker: str, command: list[str], file: Path) -> tuple[set[int], str]:
+    result = subprocess.run([*command, file.name], capture_output=True, text=True, cwd=HERE)
     output = result.stdout + result.stderr
     pattern = (
         rf"{re.escape(file.name)}:(\d+)(?::\d+)?(?::| -) error"
@@ -34,16 +29,18 @@ BAD = sorted(p.name for p in HERE.glob("bad_*.py"))
 
 
 @pytest.mark.parametrize("name", GOOD)
-@pytest.mark.parametrize("checker", CHECKERS)
-def test_good_usage_passes(checker: str, name: str) -> None:
-    lines, output = flagged_lines(checker, HERE / name)
+@pytest.mark.parametrize("checker", CHECKER_NAMES)
+def test_good_usage_passes(checker: str, name: str, checkers: dict[str, list[str]]) -> None:
+    lines, output = flagged_lines(checker, checkers[checker], HERE / name)
     assert not lines, output
 
 
 @pytest.mark.parametrize("name", BAD)
-@pytest.mark.parametrize("checker", CHECKERS)
-def test_every_mistake_is_flagged_and_nothing_else(checker: str, name: str) -> None:
+@pytest.mark.parametrize("checker", CHECKER_NAMES)
+def test_every_mistake_is_flagged_and_nothing_else(
+    checker: str, name: str, checkers: dict[str, list[str]]
+) -> None:
     file = HERE / name
     expected = {i for i, line in enumerate(file.read_text().splitlines(), 1) if "# error" in line}
-    lines, output = flagged_lines(checker, file)
+    lines, output = flagged_lines(checker, checkers[checker], file)
     assert lines == expected, output

@@ -14,7 +14,7 @@ import pytest
 
 from onebot_client import OneBot, seg
 from tests.onebot_server import STREAM_ACTIONS, OneBotServer
-from tests.test_typing import CHECKERS
+from tests.conftest import CHECKER_NAMES
 
 from .conftest import TOKEN
 
@@ -68,8 +68,8 @@ def test_every_action_has_an_example() -> None:
     assert len(examples()) == len(OPENAPI["paths"])
 
 
-@pytest.mark.parametrize("checker", CHECKERS)
-def test_examples_type_check(checker: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("checker", CHECKER_NAMES)
+def test_examples_type_check(checker: str, tmp_path: Path, checkers: dict[str, list[str]]) -> None:
     lines = ["from onebot_client import OneBot, seg", ""]
     for i, (method, code) in enumerate(sorted(examples().items())):
         lines += ["", f"def example_{i}_{method}(bot: OneBot) -> None:"]
@@ -79,7 +79,7 @@ def test_examples_type_check(checker: str, tmp_path: Path) -> None:
     file = tmp_path / "doc_examples.py"
     file.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = subprocess.run(
-        [*CHECKERS[checker], file.name], capture_output=True, text=True, cwd=tmp_path
+        [*checkers[checker], file.name], capture_output=True, text=True, cwd=tmp_path
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -14,7 +14,6 @@ import pytest
 
 from tests.event_examples import example
 from tests.onebot_server import OneBotServer
-from tests.test_typing import CHECKERS
 
 from .conftest import TOKEN
 
@@ -107,17 +106,21 @@ def test_async_websocket_example(server: OneBotServer) -> None:
     assert task.done() and task.exception() is None
 
 
-def test_async_websocket_example_type_checks(tmp_path: Path) -> None:
+def test_async_websocket_example_type_checks(
+    tmp_path: Path, checkers: dict[str, list[str]]
+) -> None:
     source = tmp_path / "example.py"
     source.write_text(examples()[1], encoding="utf-8")
-    for command in CHECKERS.values():
+    for command in checkers.values():
         result = subprocess.run(
             [*command, source.name], capture_output=True, text=True, cwd=tmp_path
         )
         assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_connecting_page_examples_type_check(tmp_path: Path) -> None:
+def test_the_connecting_page_examples_type_check(
+    tmp_path: Path, checkers: dict[str, list[str]]
+) -> None:
     page = README.parent / "generated" / "docs" / "connecting.md"
     blocks = re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
     assert len(blocks) == 7
@@ -125,7 +128,7 @@ def test_the_connecting_page_examples_type_check(tmp_path: Path) -> None:
     for n, code in enumerate(blocks):
         names.append(f"mode_{n}.py")
         (tmp_path / names[-1]).write_text(code, encoding="utf-8")
-    for command in CHECKERS.values():
+    for command in checkers.values():
         result = subprocess.run([*command, *names], capture_output=True, text=True, cwd=tmp_path)
         assert result.returncode == 0, result.stdout + result.stderr
 
@@ -214,10 +217,12 @@ def test_testing_example_passes_under_pytest(
 
 
 @pytest.mark.parametrize(("page", "index", "tests"), KIT_EXAMPLES)
-def test_testing_example_type_checks(tmp_path: Path, page: Path, index: int, tests: int) -> None:
+def test_testing_example_type_checks(
+    tmp_path: Path, page: Path, index: int, tests: int, checkers: dict[str, list[str]]
+) -> None:
     source = tmp_path / "test_bot.py"
     source.write_text(kit_example(page, index), encoding="utf-8")
-    for command in CHECKERS.values():
+    for command in checkers.values():
         result = subprocess.run(
             [*command, source.name], capture_output=True, text=True, cwd=tmp_path
         )
