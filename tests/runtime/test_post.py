@@ -282,9 +282,12 @@ def test_processes_share_a_port_with_reuse_port() -> None:
         first = HttpPostServer(port=0, reuse_port=True)
         async with first:
             second = HttpPostServer(port=first.port, reuse_port=True)
-            async with second, aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(force_close=True)  # a connection per post
-            ) as napcat:
+            async with (
+                second,
+                aiohttp.ClientSession(
+                    connector=aiohttp.TCPConnector(force_close=True)  # a connection per post
+                ) as napcat,
+            ):
                 taken = [asyncio.ensure_future(take(s, 1)) for s in (first, second)]
                 for _ in range(40):
                     await post(napcat, first.url, example("GroupMessageEvent"))
