@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from onebot_gen import output
+from onebot_gen.build import generate
 
 from .goldens import FIXTURES, fixture_names, fixture_output
 
 
 def main() -> None:
     for name in fixture_names():
-        output.write(fixture_output(name), FIXTURES / name / "expected")
+        files = generate(FIXTURES / name / "spec")
+        output.write(fixture_output(files), FIXTURES / name / "expected")
         print(f"regenerated tests/fixtures/{name}/expected")
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.event_examples import example
+from tests.conftest import pyright_errors
 from tests.onebot_server import OneBotServer
 
 from .conftest import TOKEN
@@ -106,33 +107,6 @@ def test_async_websocket_example(server: OneBotServer) -> None:
     assert task.done() and task.exception() is None
 
 
-def test_async_websocket_example_type_checks(
-    tmp_path: Path, checkers: dict[str, list[str]]
-) -> None:
-    source = tmp_path / "example.py"
-    source.write_text(examples()[1], encoding="utf-8")
-    for command in checkers.values():
-        result = subprocess.run(
-            [*command, source.name], capture_output=True, text=True, cwd=tmp_path
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_the_connecting_page_examples_type_check(
-    tmp_path: Path, checkers: dict[str, list[str]]
-) -> None:
-    page = README.parent / "generated" / "docs" / "connecting.md"
-    blocks = re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
-    assert len(blocks) == 7
-    names = []
-    for n, code in enumerate(blocks):
-        names.append(f"mode_{n}.py")
-        (tmp_path / names[-1]).write_text(code, encoding="utf-8")
-    for command in checkers.values():
-        result = subprocess.run([*command, *names], capture_output=True, text=True, cwd=tmp_path)
-        assert result.returncode == 0, result.stdout + result.stderr
-
-
 def text(value: str) -> dict[str, object]:
     return {"type": "text", "data": {"text": value}}
 
@@ -216,14 +190,66 @@ def test_testing_example_passes_under_pytest(
     assert f"{tests} passed" in result.stdout
 
 
+def connecting_examples() -> list[str]:
+    page = README.parent / "generated" / "docs" / "connecting.md"
+    return re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
+
+
+def typed_examples() -> dict[str, dict[str, str]]:
+    """The examples that must type-check, in sets by name: each file's name and code."""
+    sets = {"async_websocket": {"example.py": examples()[1]}}
+    sets["connecting"] = {f"mode_{n}.py": code for n, code in enumerate(connecting_examples())}
+    for page, index, _ in KIT_EXAMPLES:
+        sets[f"{page.stem}-{index}"] = {"test_bot.py": kit_example(page, index)}
+    return sets
+
+
+@pytest.fixture(scope="session")
+def examples_checked(
+    tmp_path_factory: pytest.TempPathFactory, checkers: dict[str, list[str]]
+) -> tuple[Path, list[str]]:
+    """The examples written out, a directory a set, and pyright's errors in them all, from
+    one run."""
+    root = tmp_path_factory.mktemp("examples")
+    for name, files in typed_examples().items():
+        (root / name).mkdir()
+        for file, code in files.items():
+            (root / name / file).write_text(code, encoding="utf-8")
+    return root, pyright_errors(checkers["pyright"], sorted(root.rglob("*.py")), root)
+
+
+def assert_type_checks(
+    name: str, examples_checked: tuple[Path, list[str]], checkers: dict[str, list[str]]
+) -> None:
+    """mypy --strict and pyright pass the set of examples ``name``."""
+    root, errors = examples_checked
+    files = sorted(typed_examples()[name])
+    result = subprocess.run(
+        [*checkers["mypy"], *files], capture_output=True, text=True, cwd=root / name
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [e for e in errors if e.startswith(f"{root / name}/")] == []
+
+
+def test_async_websocket_example_type_checks(
+    examples_checked: tuple[Path, list[str]], checkers: dict[str, list[str]]
+) -> None:
+    assert_type_checks("async_websocket", examples_checked, checkers)
+
+
+def test_the_connecting_page_examples_type_check(
+    examples_checked: tuple[Path, list[str]], checkers: dict[str, list[str]]
+) -> None:
+    assert len(connecting_examples()) == 7
+    assert_type_checks("connecting", examples_checked, checkers)
+
+
 @pytest.mark.parametrize(("page", "index", "tests"), KIT_EXAMPLES)
 def test_testing_example_type_checks(
-    tmp_path: Path, page: Path, index: int, tests: int, checkers: dict[str, list[str]]
+    page: Path,
+    index: int,
+    tests: int,
+    examples_checked: tuple[Path, list[str]],
+    checkers: dict[str, list[str]],
 ) -> None:
-    source = tmp_path / "test_bot.py"
-    source.write_text(kit_example(page, index), encoding="utf-8")
-    for command in checkers.values():
-        result = subprocess.run(
-            [*command, source.name], capture_output=True, text=True, cwd=tmp_path
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
+    assert_type_checks(f"{page.stem}-{index}", examples_checked, checkers)
