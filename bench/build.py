@@ -29,6 +29,7 @@ import importlib
 import io
 import itertools
 import json
+import os
 import pstats
 import shutil
 import sys
@@ -217,7 +218,7 @@ class SpecEditor:
         watching build sees each write)."""
         for path, text in self.originals.items():
             if path.read_text(encoding="utf-8") != text:
-                path.write_text(text, encoding="utf-8")
+                _write(path, text)
 
     def _change(self, path: Path, change: Callable[[list[dict[str, Any]]], None]) -> None:
         self.restore()
@@ -225,7 +226,7 @@ class SpecEditor:
         change(area["actions"])
         text = yaml.safe_dump(area, allow_unicode=True, sort_keys=False, width=1000)
         self.written = time.perf_counter()
-        path.write_text(text, encoding="utf-8")
+        _write(path, text)
 
     def describe(self, n: int) -> None:
         """The first action's description becomes edit ``n``'s own."""
@@ -275,6 +276,14 @@ EDITS: list[tuple[str, Callable[[SpecEditor, int], None]]] = [
 def tree(root: Path) -> dict[str, bytes]:
     """Every file below ``root`` by its relative path: what a build made, whatever its layout."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def _write(path: Path, text: str) -> None:
+    """Replace the file whole, as an editor that saves through a new file does: a watching build
+    that reads it half-written would find the spec invalid, and end the run."""
+    new = path.with_name(path.name + ".new")
+    new.write_text(text, encoding="utf-8")
+    os.replace(new, path)
 
 
 def edit_runs(
