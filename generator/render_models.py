@@ -178,7 +178,10 @@ def _properties(fields: list[Any]) -> dict[str, Any]:
 
 def _described(schema: dict[str, Any], description: str) -> dict[str, Any]:
     if description:
-        schema["description"] = description
+        # Every line break as "\n": datamodel-code-generator writes the text into a docstring
+        # as it is, where Python reads a lone "\r" as a line's end too (after a '"', the
+        # docstring then never closed).
+        schema["description"] = "\n".join(description.splitlines())
     return schema
 
 
