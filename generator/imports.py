@@ -105,7 +105,7 @@ def plan(api: Api) -> Plan:
         testing=Imports(
             typing=("TYPE_CHECKING", "Any", "Literal", "overload", *(["cast"] if messages else [])),
             # the fake's messages are str | list[Segment]
-            models=tuple(sorted(set(fake_uses) - _STANDARD.keys() | {"Segment"})),
+            models=_models([*fake_uses, "Segment"]),
         ),
     )
 
@@ -116,7 +116,7 @@ def module_imports(
     """The imports of a module whose signatures use ``uses``: the standard names, the runtime's,
     and the models."""
     used = set(uses)
-    models = sorted(used - _STANDARD.keys())
+    models = _models(used)
     std = {name: module for name, module in _STANDARD.items() if name in used}
     return Imports(
         abc=tuple(sorted(n for n, m in std.items() if m == "collections.abc")),
@@ -127,5 +127,10 @@ def module_imports(
             )
         ),
         runtime=tuple((module, tuple(names)) for module, names in sorted((runtime or {}).items())),
-        models=tuple(models),
+        models=models,
     )
+
+
+def _models(uses: Iterable[str]) -> tuple[str, ...]:
+    """The classes of the models package among the names signatures use."""
+    return tuple(sorted(set(uses) - _STANDARD.keys()))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .memo import NO_CACHE, Memo, code_version
 from .problems import Problems, closest
-from .yamlpos import Document, Path
+from .yamlpos import Document, Path, at
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -122,9 +122,9 @@ def check(
 CUT: Any = object()
 
 
-def kept(values: list[Any]) -> list[Any]:
+def kept(values: list[Any]) -> tuple[Any, ...]:
     """A list's items without those left out."""
-    return [v for v in values if v is not CUT]
+    return tuple(v for v in values if v is not CUT)
 
 
 @functools.cache
@@ -253,7 +253,7 @@ class _Breaks:
         mapping requires it (and so on up), but never the whole file for one of its keys."""
         schema_path = list(error.absolute_schema_path)[:-1]  # the schema of the value at path
         while len(path) > 1 and schema_path[-2:-1] == ["properties"]:
-            holder = _at(self.root, schema_path[:-2])
+            holder = at(self.root, schema_path[:-2])
             if path[-1] not in holder.get("required", ()):
                 break
             path, schema_path = path[:-1], schema_path[:-2]
@@ -286,9 +286,7 @@ def _takes(branch: dict[str, Any], value: Any) -> bool:
 
 def _kind_of(branch: dict[str, Any]) -> str:
     kinds = branch.get("type", "string" if "enum" in branch else None)
-    if kinds is None:
-        return ""
-    return " or ".join(_kinds(kinds if isinstance(kinds, list) else [kinds]))
+    return "" if kinds is None else " or ".join(_kinds(kinds))
 
 
 def _kinds(types: Any) -> Iterator[str]:
@@ -297,7 +295,7 @@ def _kinds(types: Any) -> Iterator[str]:
 
 
 def _kind(value: Any) -> str:
-    names = {dict: "a mapping", list: "a list", str: "a string", bool: "true or false"}
+    names: dict[type, str] = {dict: "a mapping", list: "a list", str: "a string"}
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -318,12 +316,6 @@ def _misplaced(value: Any, allowed: dict[str, Any]) -> str | None:
         if home in allowed:
             return f"it looks like one of the {home}: indent it under '{home}:'"
     return None
-
-
-def _at(node: Any, path: list[Any]) -> Any:
-    for part in path:
-        node = node[part]
-    return node
 
 
 def _without(data: Any, path: Path, cut: set[Path]) -> Any:

@@ -14,7 +14,7 @@ from . import types as t
 from .problems import Loc, Problems, closest
 from .memo import NO_CACHE, Memo
 from .selector import POST_TYPE
-from .yamlpos import Document, Path, read_cached
+from .yamlpos import Document, Path, at, read_cached
 
 #: An area file's name (``actions/AREA.yaml``), which names its docs page and its module too.
 AREA_NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -218,6 +218,7 @@ class _Loader:
         self.problems = problems
         self.memo = memo
         self.type_uses: list[tuple[t.TypeExpr, Loc]] = []
+        self.texts: dict[str, str] = {}  # each file's text, decoded once by _read
         self.docs = {name: self._read(name) for name in files.texts}
 
     # -- files -----------------------------------------------------------------
@@ -225,8 +226,7 @@ class _Loader:
     def load(self) -> Spec:
         for name, doc in self.docs.items():
             if doc is not None:
-                text = self.files.texts[name].decode("utf-8")
-                data = shape.check(name, text, doc, self.problems, self.memo)
+                data = shape.check(name, self.texts[name], doc, self.problems, self.memo)
                 self.docs[name] = (
                     None if data is None else Document(doc.file, data, doc.marks, doc.labels)
                 )
@@ -270,6 +270,7 @@ class _Loader:
             what = "the file is UTF-16" if utf16 else f"byte {data[exc.start]:#04x} here"
             self.problems.add(where, f"not UTF-8 text: {what}", "save the file as UTF-8")
             return None
+        self.texts[relative] = text
         return read_cached(file, text, self.problems, self.memo)
 
     def _area(self, relative: str) -> Area | None:
@@ -302,22 +303,22 @@ class _Loader:
     # -- entries ---------------------------------------------------------------
 
     def _action(self, doc: Document, path: Path, area: str) -> Action:
-        data = _at(doc.data, path)
+        data = at(doc.data, path)
         return Action(
             wire=data["action"],
             area=area,
             summary=data["summary"],
             description=data.get("description", ""),
             python_name=data.get("python_name"),
-            sources=tuple(shape.kept(data.get("sources", []))),
+            sources=shape.kept(data.get("sources", [])),
             aliases=tuple(sorted(data.get("aliases", {}).items())),
             params=self._fields(doc, (*path, "params"), data.get("params", {}), param=True),
             result=self._result(doc, (*path, "result"), data.get("result")),
-            notes=tuple(shape.kept(data.get("notes", []))),
+            notes=shape.kept(data.get("notes", [])),
             loc=doc.loc(path),
             napcat_differs=tuple(data.get("napcat_differs", {}).items()),
             example=self._example(doc, (*path, "example"), data.get("example")),
-            review=tuple(shape.kept(data.get("review", []))),
+            review=shape.kept(data.get("review", [])),
         )
 
     def _example(self, doc: Document, path: Path, text: str | None) -> str | None:
@@ -349,27 +350,27 @@ class _Loader:
         return text.strip()
 
     def _model(self, doc: Document, path: Path) -> Model:
-        data = _at(doc.data, path)
+        data = at(doc.data, path)
         return Model(
             name=str(path[-1]),
             description=data.get("description", ""),
             fields=self._fields(doc, (*path, "fields"), data.get("fields", {}), param=False),
-            notes=tuple(shape.kept(data.get("notes", []))),
+            notes=shape.kept(data.get("notes", [])),
             loc=doc.loc(path),
-            review=tuple(shape.kept(data.get("review", []))),
+            review=shape.kept(data.get("review", [])),
         )
 
     def _segment(self, doc: Document, path: Path) -> Segment:
-        data = _at(doc.data, path)
+        data = at(doc.data, path)
         fields = self._fields(doc, (*path, "fields"), data.get("fields", {}), param=False)
         return Segment(
             type=str(path[-1]),
             summary=data["summary"],
             description=data.get("description", ""),
             python_name=data.get("python_name"),
-            sources=tuple(shape.kept(data.get("sources", []))),
+            sources=shape.kept(data.get("sources", [])),
             fields=fields,
-            notes=tuple(shape.kept(data.get("notes", []))),
+            notes=shape.kept(data.get("notes", [])),
             loc=doc.loc(path),
             one_of=self._one_of(doc, (*path, "one_of"), data.get("one_of", []), fields),
         )
@@ -381,10 +382,11 @@ class _Loader:
         by_name = {f.name: f for f in fields}
         groups: list[tuple[str, ...]] = []
         seen: set[str] = set()
-        for i, names in enumerate(value):
-            if names is shape.CUT:
+        for i, group in enumerate(value):
+            if group is shape.CUT:
                 continue
-            for name in shape.kept(names):
+            names = shape.kept(group)
+            for name in names:
                 field = by_name.get(name)
                 if field is None:
                     hint = closest(name, by_name) if by_name else "add the field"
@@ -402,14 +404,14 @@ class _Loader:
                         "put each field in one group",
                     )
                 seen.add(name)
-            groups.append(tuple(shape.kept(names)))
+            groups.append(names)
         return tuple(groups)
 
     def _exclusion(self, doc: Document, path: Path) -> Exclusion:
-        return Exclusion(str(path[-1]), _at(doc.data, path), doc.loc(path))
+        return Exclusion(str(path[-1]), at(doc.data, path), doc.loc(path))
 
     def _sender(self, doc: Document, path: Path) -> Sender:
-        data = _at(doc.data, path)
+        data = at(doc.data, path)
         parts = tuple(
             self._part(doc, (*path, "parts", segment), segment, field)
             for segment, field in data.get("parts", {}).items()
@@ -456,11 +458,11 @@ class _Loader:
         return tuple(field for field in fields if field is not None)
 
     def _field(self, doc: Document, path: Path, name: str, param: bool) -> Field | None:
-        data = _at(doc.data, path)
+        data = at(doc.data, path)
         type_ = self._type(doc, (*path, "type"), data["type"])
         if type_ is None:
             return None
-        enum = tuple(shape.kept(data.get("enum", [])))
+        enum = shape.kept(data.get("enum", []))
         default = data.get("default", _MISSING)
         if "enum" in data:
             self._check_enum(doc, path, type_, data["enum"])
@@ -499,13 +501,13 @@ class _Loader:
         return Events(common, resolved, quick)
 
     def _event(self, doc: Document, path: Path, bases: dict[str, tuple[str, Loc]]) -> Event:
-        data = _at(doc.data, path)
+        data = at(doc.data, path)
         if "base" in data:
             bases[str(path[-1])] = (data["base"], doc.loc((*path, "base")))
         # The order the kinds are told apart in: post_type, the others as written, sub_type.
         discriminators = sorted(
             (
-                (key, tuple(shape.kept(v if isinstance(v, list) else [v])))
+                (key, shape.kept(v if isinstance(v, list) else [v]))
                 for key, v in data["discriminators"].items()
             ),
             key=lambda item: {POST_TYPE: 0, SUB_TYPE: 2}.get(item[0], 1),
@@ -517,9 +519,9 @@ class _Loader:
             discriminators=tuple(discriminators),
             present=data.get("present"),
             napcat=data.get("napcat", True),
-            sources=tuple(shape.kept(data.get("sources", []))),
+            sources=shape.kept(data.get("sources", [])),
             fields=self._fields(doc, (*path, "fields"), data.get("fields", {}), param=False),
-            notes=tuple(shape.kept(data.get("notes", []))),
+            notes=shape.kept(data.get("notes", [])),
             loc=doc.loc(path),
         )
 
@@ -707,9 +709,3 @@ def _type_hint(name: str, models: set[str]) -> str:
     if hint.startswith("did you mean"):
         return hint
     return "use a built-in type (" + ", ".join(t.PRIMITIVES) + ") or define it in models.yaml"
-
-
-def _at(data: Any, path: Path) -> Any:
-    for part in path:
-        data = data[part]
-    return data

@@ -61,6 +61,13 @@ def dotted(path: Path, labels: dict[Path, str] | None = None) -> str:
     return out
 
 
+def at(data: Any, path: Path | list[Any]) -> Any:
+    """The value at ``path`` inside ``data``."""
+    for part in path:
+        data = data[part]
+    return data
+
+
 class Document:
     """A parsed YAML file: its plain data, the place of each value by path, and the names of
     the list items that have one (see ``LABEL_KEY``)."""
